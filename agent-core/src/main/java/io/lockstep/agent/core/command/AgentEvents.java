@@ -1,0 +1,112 @@
+package io.lockstep.agent.core.command;
+
+import io.lockstep.agent.core.config.AgentConfig;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepEvents;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+/** Publishes an agent's events on {@code lockstep.agent-events}, as CloudEvents, waiting for the broker's ack. */
+@ApplicationScoped
+public class AgentEvents {
+
+    private static final Logger LOG = Logger.getLogger(AgentEvents.class);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final long SEND_TIMEOUT_SECONDS = 60;
+
+    private final Emitter<String> emitter;
+    private final EventCodec codec;
+    private final String agentId;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<UUID, Instant> lastProgress = new ConcurrentHashMap<>();
+
+    @Inject
+    public AgentEvents(@Channel("agent-events") Emitter<String> emitter, AgentConfig config) {
+        this.emitter = emitter;
+        this.agentId = config.id();
+        this.codec = new EventCodec("/agents/" + config.id());
+    }
+
+    public void heartbeat(Heartbeat heartbeat) {
+        send(EventTypes.AGENT_HEARTBEAT, agentId, heartbeat);
+    }
+
+    public void accepted(UUID runId, UUID stepId) {
+        send(EventTypes.STEP_ACCEPTED, runId.toString(), new StepEvents.Accepted(runId, stepId, agentId, clock.instant()));
+    }
+
+    void snapshotTaken(UUID runId, UUID stepId, Instant time, String lsn, String snapshotId) {
+        send(EventTypes.STEP_SNAPSHOT_TAKEN, runId.toString(), new StepEvents.SnapshotTaken(runId, stepId, time, lsn,
+                snapshotId));
+    }
+
+    void progress(UUID runId, UUID stepId, long bytes, long items) {
+        Instant now = clock.instant();
+        Instant last = lastProgress.get(stepId);
+        if (last != null && last.plus(PROGRESS_EVERY).isAfter(now)) {
+            return;
+        }
+        lastProgress.put(stepId, now);
+        sendQuietly(EventTypes.STEP_PROGRESS, runId.toString(), new StepEvents.Progress(runId, stepId, bytes, items, now));
+    }
+
+    void succeeded(UUID runId, UUID stepId, StepResult result, Instant startedAt) {
+        lastProgress.remove(stepId);
+        send(EventTypes.STEP_SUCCEEDED, runId.toString(), new StepEvents.Succeeded(runId, stepId, result.bytes(),
+                result.sha256(), result.artifact(), startedAt, clock.instant(), result.evidence()));
+    }
+
+    void failed(UUID runId, UUID stepId, String reason) {
+        lastProgress.remove(stepId);
+        send(EventTypes.STEP_FAILED, runId.toString(), new StepEvents.Failed(runId, stepId, reason, clock.instant()));
+    }
+
+    private void sendQuietly(String type, String key, Object payload) {
+        try {
+            send(type, key, payload);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not send %s: %s", type, e.getMessage());
+        }
+    }
+
+    /** Sends and waits for the broker's acknowledgement, so a step's outcome is never silently lost. */
+    private void send(String type, String key, Object payload) {
+        String json = codec.encode(type, key, payload);
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        Message<String> message = Message.of(json, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key)
+                .build()), () -> {
+                    acked.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                }, failure -> {
+                    acked.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                });
+        emitter.send(message);
+        try {
+            acked.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + type, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not acknowledge " + type + ": " + e.getMessage(), e);
+        }
+    }
+}

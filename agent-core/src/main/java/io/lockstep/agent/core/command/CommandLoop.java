@@ -1,0 +1,161 @@
+package io.lockstep.agent.core.command;
+
+import io.lockstep.agent.core.config.AgentConfig;
+import io.lockstep.agent.core.process.Redactor;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.MalformedEventException;
+import io.lockstep.protocol.StepCommand;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent's command loop. A command is taken off Kafka quickly: validated, filtered to this agent's
+ * stores, acknowledged with a step-accepted event, and handed to a bounded worker pool. The record is then
+ * committed; long work never holds the consumer. A malformed record throws, which sends it to the
+ * dead-letter topic. Work is bounded by the command's deadline, and a duplicate delivery of a step already
+ * seen is ignored.
+ */
+@ApplicationScoped
+public class CommandLoop {
+
+    private static final Logger LOG = Logger.getLogger(CommandLoop.class);
+    private static final int REMEMBERED_STEPS = 10_000;
+
+    @Inject
+    AgentConfig config;
+    @Inject
+    StoreHandler handler;
+    @Inject
+    AgentEvents events;
+
+    private final Clock clock = Clock.systemUTC();
+    private final Map<UUID, StepContext> active = new ConcurrentHashMap<>();
+    private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > REMEMBERED_STEPS;
+        }
+    }));
+    private ExecutorService workers;
+    private ScheduledExecutorService deadlines;
+
+    @PostConstruct
+    void init() {
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(Math.max(1, config.maxConcurrentSteps()), r -> {
+            Thread t = new Thread(r, "step-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "step-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        active.values().forEach(c -> c.cancel("the agent is shutting down"));
+        workers.shutdown();
+        deadlines.shutdownNow();
+    }
+
+    /** The steps running now, for heartbeats. */
+    public List<UUID> activeSteps() {
+        return List.copyOf(active.keySet());
+    }
+
+    @Incoming("commands")
+    @Blocking
+    public void onCommand(String record) {
+        StepCommand command;
+        try {
+            command = EventCodec.decodePayload(record, StepCommand.class);
+        } catch (MalformedEventException e) {
+            LOG.warnf("malformed command sent to the dead-letter topic: %s", e.getMessage());
+            throw e;
+        }
+        boolean served = handler.stores().stream().anyMatch(s -> s.id().equals(command.store()));
+        if (!served) {
+            LOG.debugf("ignoring step %s for store %s, which this agent does not serve", command.stepId(), command.store());
+            return;
+        }
+        if (!seen.add(command.stepId())) {
+            LOG.infof("ignoring duplicate delivery of step %s", command.stepId());
+            return;
+        }
+        Instant now = clock.instant();
+        if (!command.deadline().isAfter(now)) {
+            LOG.warnf("ignoring step %s of run %s: its deadline %s has passed", command.stepId(), command.runId(),
+                    command.deadline());
+            return;
+        }
+        StepContext context = new StepContext(command.runId(), command.stepId(), events);
+        active.put(command.stepId(), context);
+        events.accepted(command.runId(), command.stepId());
+        long millisLeft = Duration.between(now, command.deadline()).toMillis();
+        ScheduledFuture<?> timeout = deadlines.schedule(
+                () -> context.cancel("the step did not finish before its deadline " + command.deadline()),
+                millisLeft, TimeUnit.MILLISECONDS);
+        workers.submit(() -> run(command, context, timeout));
+    }
+
+    private void run(StepCommand command, StepContext context, ScheduledFuture<?> timeout) {
+        Instant startedAt = clock.instant();
+        LOG.infof("step %s of run %s: %s on store %s%s", command.stepId(), command.runId(), command.action(),
+                command.store(), command.database() == null ? "" : " database " + command.database());
+        try {
+            if (context.cancelled()) {
+                throw new StepFailure(context.cancelReason());
+            }
+            StepResult result = handler.execute(command, context);
+            if (context.cancelled()) {
+                throw new StepFailure(context.cancelReason());
+            }
+            events.succeeded(command.runId(), command.stepId(), result, startedAt);
+            LOG.infof("step %s succeeded: %d bytes, sha256 %s", command.stepId(), result.bytes(), result.sha256());
+        } catch (StepFailure e) {
+            String reason = context.cancelled() ? context.cancelReason() + " (" + e.getMessage() + ")" : e.getMessage();
+            reportFailure(command, reason);
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "step %s crashed", command.stepId());
+            reportFailure(command, "unexpected agent error: " + e);
+        } finally {
+            timeout.cancel(false);
+            active.remove(command.stepId());
+        }
+    }
+
+    private void reportFailure(StepCommand command, String reason) {
+        String safe = Redactor.redact(reason, List.of());
+        LOG.warnf("step %s of run %s failed: %s", command.stepId(), command.runId(), safe);
+        try {
+            events.failed(command.runId(), command.stepId(), safe);
+        } catch (RuntimeException e) {
+            LOG.errorf("could not report the failure of step %s: %s; the coordinator will time the step out",
+                    command.stepId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.lockstep.agent.core.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings every agent shares. */
+@ConfigMapping(prefix = "lockstep.agent")
+public interface AgentConfig {
+
+    /** Stable id of this agent. Also names its Kafka consumer group, so each agent sees every command. */
+    String id();
+
+    /** How often the agent announces itself and its stores. Keep it well under the coordinator's liveness window. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+
+    /** How many steps this agent runs at once; further commands wait their turn. */
+    @WithDefault("4")
+    int maxConcurrentSteps();
+}

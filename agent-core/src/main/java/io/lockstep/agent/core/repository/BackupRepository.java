@@ -1,0 +1,268 @@
+package io.lockstep.agent.core.repository;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * The backup repository: one S3 bucket and prefix. Its writer streams an upload of unknown length as a
+ * multipart upload, hashing every byte with SHA-256 on the way, with memory bounded by
+ * {@code partSize x (concurrency + 1)} whatever the artifact's size. Any failure, including the source
+ * refusing at {@link UploadHooks#beforeComplete()}, aborts the upload, so no half artifact ever becomes an
+ * object.
+ */
+public class BackupRepository implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(BackupRepository.class);
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final int partSize;
+    private final int concurrency;
+    private final ExecutorService partUploads;
+
+    public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency) {
+        if (partSize < 5 * 1024 * 1024) {
+            throw new IllegalArgumentException("partSize must be at least 5 MiB (S3's minimum), was " + partSize);
+        }
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = normalizePrefix(prefix);
+        this.partSize = partSize;
+        this.concurrency = Math.max(1, concurrency);
+        AtomicInteger n = new AtomicInteger();
+        this.partUploads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "repository-part-upload-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static String normalizePrefix(String prefix) {
+        if (prefix == null || prefix.isBlank()) {
+            return "";
+        }
+        String p = prefix.strip();
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** The object key in the bucket for a repository-relative key. */
+    public String objectKey(String key) {
+        return prefix + key;
+    }
+
+    /** Creates the bucket if it does not exist yet. */
+    public void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            LOG.infof("creating backup repository bucket %s", bucket);
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (SdkException e) {
+            if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 404) {
+                s3.createBucket(b -> b.bucket(bucket));
+                return;
+            }
+            throw new RepositoryException("cannot reach backup repository bucket " + bucket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams {@code in} to the repository until end-of-stream. See the class comment for the guarantees. */
+    public UploadResult upload(String key, InputStream in, UploadHooks hooks) {
+        String objectKey = objectKey(key);
+        MessageDigest sha = Hashing.sha256();
+        byte[] first = new byte[partSize];
+        int firstLength = readPart(in, first);
+        sha.update(first, 0, firstLength);
+        if (firstLength < partSize) {
+            // Small artifact: a single PUT, still only after the source confirms it is whole.
+            confirm(hooks, objectKey);
+            try {
+                s3.putObject(b -> b.bucket(bucket).key(objectKey),
+                        RequestBody.fromInputStream(new ByteArrayInputStream(first, 0, firstLength), firstLength));
+            } catch (SdkException e) {
+                throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
+            }
+            hooks.progress(firstLength);
+            return new UploadResult(key, firstLength, Hashing.hex(sha), 1);
+        }
+        return multipart(key, objectKey, in, hooks, sha, first);
+    }
+
+    private UploadResult multipart(String key, String objectKey, InputStream in, UploadHooks hooks, MessageDigest sha,
+            byte[] first) {
+        String uploadId;
+        try {
+            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey)).uploadId();
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot start upload of " + objectKey + ": " + e.getMessage(), e);
+        }
+        // A fixed pool of part buffers bounds memory: the reader waits for a free buffer.
+        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(concurrency + 1);
+        for (int i = 0; i < concurrency; i++) {
+            buffers.add(new byte[partSize]);
+        }
+        List<Future<CompletedPart>> parts = new ArrayList<>();
+        long total = 0;
+        try {
+            byte[] buffer = first;
+            int length = partSize;
+            int partNumber = 1;
+            while (length > 0) {
+                parts.add(submitPart(objectKey, uploadId, partNumber++, buffer, length, buffers));
+                total += length;
+                hooks.progress(total);
+                failFast(parts);
+                buffer = buffers.take();
+                length = readPart(in, buffer);
+                sha.update(buffer, 0, length);
+            }
+            List<CompletedPart> completed = new ArrayList<>(parts.size());
+            for (Future<CompletedPart> part : parts) {
+                completed.add(part.get());
+            }
+            confirm(hooks, objectKey);
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()));
+            return new UploadResult(key, total, Hashing.hex(sha), completed.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort(objectKey, uploadId, parts);
+            throw new RepositoryException("upload of " + objectKey + " was interrupted", e);
+        } catch (ExecutionException e) {
+            abort(objectKey, uploadId, parts);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new RepositoryException("upload of " + objectKey + " failed: " + cause.getMessage(), cause);
+        } catch (RepositoryException e) {
+            abort(objectKey, uploadId, parts);
+            throw e;
+        } catch (RuntimeException e) {
+            abort(objectKey, uploadId, parts);
+            throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Future<CompletedPart> submitPart(String objectKey, String uploadId, int partNumber, byte[] buffer, int length,
+            BlockingQueue<byte[]> buffers) {
+        return partUploads.submit(() -> {
+            try {
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(partNumber)
+                        .contentLength((long) length),
+                        RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length)).eTag();
+                return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+            } finally {
+                buffers.offer(buffer);
+            }
+        });
+    }
+
+    private static void failFast(List<Future<CompletedPart>> parts) throws ExecutionException, InterruptedException {
+        for (Future<CompletedPart> part : parts) {
+            if (part.isDone()) {
+                part.get(); // rethrows a failed part at once instead of after the whole stream
+            }
+        }
+    }
+
+    private static void confirm(UploadHooks hooks, String objectKey) {
+        try {
+            hooks.beforeComplete();
+        } catch (RepositoryException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RepositoryException(e.getMessage() == null ? "source of " + objectKey + " was not complete"
+                    : e.getMessage(), e);
+        }
+    }
+
+    private void abort(String objectKey, String uploadId, List<Future<CompletedPart>> parts) {
+        for (Future<CompletedPart> part : parts) {
+            part.cancel(true);
+        }
+        for (Future<CompletedPart> part : parts) {
+            try {
+                part.get();
+            } catch (Exception ignored) {
+                // only waiting for in-flight parts to stop before the abort
+            }
+        }
+        try {
+            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(objectKey).uploadId(uploadId)
+                    .build());
+            LOG.infof("aborted multipart upload of %s", objectKey);
+        } catch (SdkException e) {
+            LOG.errorf("could not abort multipart upload %s of %s: %s; a bucket lifecycle rule for incomplete "
+                    + "uploads will remove it", uploadId, objectKey, e.getMessage());
+        }
+    }
+
+    /** Reads until the buffer is full or the stream ends; returns the bytes read (0 at end-of-stream). */
+    private static int readPart(InputStream in, byte[] buffer) {
+        int filled = 0;
+        try {
+            while (filled < buffer.length) {
+                int n = in.read(buffer, filled, buffer.length - filled);
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
+        }
+        return filled;
+    }
+
+    /** Opens an artifact for streaming reads. */
+    public InputStream open(String key) {
+        String objectKey = objectKey(key);
+        try {
+            ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(objectKey));
+            return in;
+        } catch (NoSuchKeyException e) {
+            throw new RepositoryException("artifact " + objectKey + " does not exist in bucket " + bucket, e);
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot read " + objectKey + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores a small artifact (a manifest) in one PUT. */
+    public UploadResult put(String key, byte[] content) {
+        return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);
+    }
+
+    @Override
+    public void close() {
+        partUploads.shutdownNow();
+        s3.close();
+    }
+}

@@ -1,0 +1,52 @@
+# Shared settings and helpers for deploy/local/{up,down,status}. Sourced, not executed.
+# Everything lives under LOCKSTEP_HOME (default ~/.cache/lockstep): downloads in dist/, state in run/.
+set -euo pipefail
+
+LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$LOCAL_DIR/../.." && pwd)"
+LOCKSTEP_HOME="${LOCKSTEP_HOME:-$HOME/.cache/lockstep}"
+DIST="$LOCKSTEP_HOME/dist"
+RUN="$LOCKSTEP_HOME/run"
+MVN="$REPO_DIR/mvnw"
+
+KAFKA_VERSION=4.1.1
+S3PROXY_VERSION=4.1.0
+ES_VERSION=8.19.21
+
+KAFKA_PORT="${LOCKSTEP_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${LOCKSTEP_KAFKA_CONTROLLER_PORT:-9093}"
+S3_PORT="${LOCKSTEP_S3_PORT:-9000}"
+ES_PORT="${LOCKSTEP_ES_PORT:-9200}"
+PG_PORT="${LOCKSTEP_PG_PORT:-5432}"
+
+# Local-only S3Proxy identity. The services read the same defaults from their %dev/%test profiles.
+S3_ACCESS_KEY="${LOCKSTEP_S3_ACCESS_KEY:-lockstep}"
+S3_SECRET_KEY="${LOCKSTEP_S3_SECRET_KEY:-lockstep-local-secret}"
+
+ES_USER="${LOCKSTEP_ES_USER:-lockstep-es}"
+
+log() { printf '[lockstep] %s\n' "$*" >&2; }
+die() { printf '[lockstep] error: %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for NAME SECONDS CMD... : polls CMD every half second until it succeeds or the time runs out.
+wait_for() {
+  local name="$1" secs="$2"; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "$name is ready"
+}
+
+pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+es_healthy() {
+  curl -fs "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" | grep -q '"status":"\(green\|yellow\)"'
+}
+
+pg_ready() { pg_isready -h 127.0.0.1 -p "$PG_PORT" -q; }

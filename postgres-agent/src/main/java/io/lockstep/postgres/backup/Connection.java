@@ -1,0 +1,122 @@
+package io.lockstep.postgres.backup;
+
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.postgres.config.PostgresAgentConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * How to reach one database of a store, with its secret kept apart: the password goes to JDBC as a property
+ * and to libpq programs through a private PGPASSFILE, never onto a command line. {@link #toString()} shows
+ * no secret.
+ */
+final class Connection {
+
+    private final String store;
+    private final PostgresAgentConfig.Store config;
+    private final String database;
+    private final String password;
+    private final int connectTimeoutSeconds;
+
+    Connection(String store, PostgresAgentConfig.Store config, String database, int connectTimeoutSeconds)
+            throws StepFailure {
+        this.store = store;
+        this.config = config;
+        this.database = database;
+        this.password = readPassword(store, config);
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    private static String readPassword(String store, PostgresAgentConfig.Store config) throws StepFailure {
+        if (config.passwordFile().isPresent()) {
+            Path file = config.passwordFile().get();
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                return lines.isEmpty() ? "" : lines.get(0);
+            } catch (IOException e) {
+                throw new StepFailure("cannot read the password file " + file + " of store " + store + ": "
+                        + e.getClass().getSimpleName());
+            }
+        }
+        return config.password().orElse(null);
+    }
+
+    String database() {
+        return database;
+    }
+
+    List<String> secrets() {
+        return password == null ? List.of() : List.of(password);
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + database;
+    }
+
+    Properties jdbcProperties() {
+        Properties props = new Properties();
+        props.setProperty("user", config.user());
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("sslmode", config.sslmode());
+        props.setProperty("ApplicationName", "lockstep-postgres-agent");
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
+        return props;
+    }
+
+    /** Arguments that select the server and user for pg_dump and friends (no password, no database). */
+    List<String> libpqArguments() {
+        return List.of("--host=" + config.host(), "--port=" + config.port(), "--username=" + config.user(),
+                "--no-password");
+    }
+
+    /**
+     * The environment for a libpq program: a 0600 PGPASSFILE holding the one password, deleted when the step
+     * ends.
+     */
+    Map<String, String> libpqEnvironment(Path passFile) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PGPASSFILE", passFile.toString());
+        env.put("PGSSLMODE", config.sslmode());
+        env.put("PGCONNECT_TIMEOUT", Integer.toString(connectTimeoutSeconds));
+        env.put("PGAPPNAME", "lockstep-postgres-agent");
+        return env;
+    }
+
+    /** Writes a private pgpass file; the caller deletes it. */
+    Path writePassFile() throws StepFailure {
+        try {
+            Path file = Files.createTempFile("lockstep-pgpass-", "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            String line = String.join(":", escape(config.host()), Integer.toString(config.port()), "*",
+                    escape(config.user()), escape(password == null ? "" : password));
+            Files.writeString(file, line + "\n", StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new StepFailure("cannot write a private password file for pg_dump (is the temp directory full?): "
+                    + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    String describe() {
+        return "database " + database + " of store " + store + " (" + config.user() + "@" + config.host() + ":"
+                + config.port() + ")";
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,109 @@
+package io.lockstep.postgres.backup;
+
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.process.ChildProcess;
+import io.lockstep.agent.core.repository.BackupRepository;
+import io.lockstep.agent.core.repository.Hashing;
+import io.lockstep.agent.core.repository.RepositoryException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Verifies a dump as it lies in the repository: re-reads every byte and recomputes the SHA-256, and feeds
+ * the same stream to {@code pg_restore --list}, which must parse the archive's table of contents.
+ */
+@ApplicationScoped
+public class PostgresVerifier {
+
+    @Inject
+    BackupRepository repository;
+    @Inject
+    PostgresTools tools;
+
+    StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
+        MessageDigest sha = Hashing.sha256();
+        long bytes = 0;
+        try (InputStream in = repository.open(artifact);
+                ChildProcess pgRestore = ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
+            context.onCancel(pgRestore::kill);
+            CompletableFuture<Long> tocEntries = CompletableFuture.supplyAsync(() -> countEntries(pgRestore.stdout()));
+            OutputStream toRestore = pgRestore.stdin();
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                sha.update(buffer, 0, n);
+                bytes += n;
+                context.progress(bytes, 0);
+                if (toRestore != null) {
+                    try {
+                        toRestore.write(buffer, 0, n);
+                    } catch (IOException closedEarly) {
+                        toRestore = null; // pg_restore --list read the whole TOC and exited: keep hashing
+                    }
+                }
+            }
+            closeQuietly(toRestore);
+            int exit = pgRestore.waitFor(5, TimeUnit.MINUTES);
+            long entries = tocEntries.get(1, TimeUnit.MINUTES);
+            String actual = Hashing.hex(sha);
+            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
+                throw new StepFailure("artifact " + artifact + " has SHA-256 " + actual + " in the repository, but "
+                        + expectedSha256 + " was recorded when it was written");
+            }
+            if (exit != 0) {
+                throw new StepFailure("pg_restore --list cannot parse " + artifact + ": " + pgRestore.failureReason(exit));
+            }
+            if (entries == 0) {
+                throw new StepFailure("pg_restore --list found no entries in " + artifact);
+            }
+            return new StepResult(bytes, actual, artifact, Map.of("tocEntries", Long.toString(entries)));
+        } catch (RepositoryException e) {
+            throw new StepFailure(e.getMessage());
+        } catch (IOException e) {
+            throw new StepFailure("verification of " + artifact + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("verification of " + artifact + " was interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StepFailure("could not read pg_restore's listing of " + artifact + ": " + e.getMessage());
+        }
+    }
+
+    private static long countEntries(InputStream listing) {
+        long count = 0;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(listing, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isBlank() && !line.startsWith(";")) {
+                    count++;
+                }
+            }
+        } catch (IOException ignored) {
+            // the count so far stands; the exit code decides
+        }
+        return count;
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // pg_restore already exited
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.lockstep.postgres.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL servers this agent backs up. Example:
+ *
+ * <pre>
+ * lockstep.postgres.stores.app.host=127.0.0.1
+ * lockstep.postgres.stores.app.user=backup
+ * lockstep.postgres.stores.app.password-file=/run/secrets/app-db-password
+ * lockstep.postgres.stores.app.databases=genomic,clinical
+ * </pre>
+ *
+ * A password is read from {@code password-file} or {@code password} (set the latter through the environment,
+ * for example {@code LOCKSTEP_POSTGRES_STORES_APP_PASSWORD}); it reaches pg_dump only through a private
+ * PGPASSFILE.
+ */
+@ConfigMapping(prefix = "lockstep.postgres")
+public interface PostgresAgentConfig {
+
+    /** Stores by id. The id is how plans name the store. */
+    Map<String, Store> stores();
+
+    /** Directory holding pg_dump and pg_restore; by default the newest /usr/lib/postgresql/N/bin, else PATH. */
+    Optional<Path> binDir();
+
+    /** How long a connection attempt may take before the step fails. */
+    @WithDefault("15s")
+    Duration connectTimeout();
+
+    interface Store {
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("5432")
+        int port();
+
+        String user();
+
+        Optional<String> password();
+
+        /** A file whose first line is the password; wins over {@code password}. */
+        Optional<Path> passwordFile();
+
+        /** The databases a backup of this store covers. */
+        List<String> databases();
+
+        /** libpq sslmode: disable, prefer, require, verify-ca, verify-full. */
+        @WithDefault("prefer")
+        String sslmode();
+    }
+}

@@ -1,0 +1,30 @@
+package io.lockstep.protocol;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The public lifecycle of a run, on {@link Topics#RUN_EVENTS}. Other services subscribe to it, for example to
+ * start an upgrade once a consistent backup exists.
+ *
+ * @param runId the run
+ * @param plan the plan it belongs to
+ * @param type BACKUP or RESTORE
+ * @param state the run state after the transition (QUEUED, RUNNING, CONSISTENT, FAILED, ...)
+ * @param consistencyPoint for a backup, the instant the backup represents (the latest SQL snapshot)
+ * @param label the operator's label, if any
+ * @param bytes total bytes of the run's artifacts so far
+ * @param error why the run failed, if it did
+ * @param at when the transition happened
+ */
+public record RunEvent(
+        UUID runId,
+        String plan,
+        String type,
+        String state,
+        Instant consistencyPoint,
+        String label,
+        long bytes,
+        String error,
+        Instant at) {
+}

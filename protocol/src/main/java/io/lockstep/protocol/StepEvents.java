@@ -1,0 +1,59 @@
+package io.lockstep.protocol;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** The events an agent emits about one step, in the order they can happen. */
+public final class StepEvents {
+
+    private StepEvents() {
+    }
+
+    /** The agent took the command and started working on it. */
+    public record Accepted(UUID runId, UUID stepId, String agentId, Instant at) {
+    }
+
+    /** Periodic progress of a long step. */
+    public record Progress(UUID runId, UUID stepId, long bytes, long items, Instant at) {
+    }
+
+    /**
+     * A PostgreSQL snapshot was exported; the dump that follows sees exactly this state. Sent before the
+     * dump's bytes finish.
+     *
+     * @param snapshotTime the server's clock when the snapshot was exported
+     * @param lsn the WAL position at that moment ({@code pg_current_wal_lsn()})
+     * @param snapshotId the exported snapshot name passed to {@code pg_dump --snapshot}
+     */
+    public record SnapshotTaken(UUID runId, UUID stepId, Instant snapshotTime, String lsn, String snapshotId) {
+    }
+
+    /**
+     * The step finished well.
+     *
+     * @param bytes bytes written (BACKUP) or read (VERIFY)
+     * @param sha256 hex SHA-256 of the artifact's stored bytes
+     * @param artifact the repository key
+     * @param startedAt when the agent began the work
+     * @param finishedAt when it ended
+     * @param evidence facts the coordinator checks or shows (for example {@code tocEntries})
+     */
+    public record Succeeded(
+            UUID runId,
+            UUID stepId,
+            long bytes,
+            String sha256,
+            String artifact,
+            Instant startedAt,
+            Instant finishedAt,
+            Map<String, String> evidence) {
+        public Succeeded {
+            evidence = evidence == null ? Map.of() : Map.copyOf(evidence);
+        }
+    }
+
+    /** The step failed. The reason is readable and holds no secret. */
+    public record Failed(UUID runId, UUID stepId, String reason, Instant at) {
+    }
+}
