@@ -1,10 +1,15 @@
 # Shared settings and helpers for deploy/local/{up,down,status}. Sourced, not executed.
-# Everything lives under LOCKSTEP_HOME (default ~/.cache/lockstep): downloads in dist/, state in run/.
+# Everything lives under LOCKSTEP_HOME: downloads in dist/, state in run/. The default is ~/.cache/lockstep,
+# or /var/lib/lockstep for root, because Elasticsearch then runs as a system user that cannot enter /root.
 set -euo pipefail
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$LOCAL_DIR/../.." && pwd)"
-LOCKSTEP_HOME="${LOCKSTEP_HOME:-$HOME/.cache/lockstep}"
+if [[ $EUID -eq 0 ]]; then
+  LOCKSTEP_HOME="${LOCKSTEP_HOME:-/var/lib/lockstep}"
+else
+  LOCKSTEP_HOME="${LOCKSTEP_HOME:-$HOME/.cache/lockstep}"
+fi
 DIST="$LOCKSTEP_HOME/dist"
 RUN="$LOCKSTEP_HOME/run"
 MVN="$REPO_DIR/mvnw"

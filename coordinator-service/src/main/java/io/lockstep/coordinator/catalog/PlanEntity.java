@@ -1,0 +1,30 @@
+package io.lockstep.coordinator.catalog;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+
+/** A backup plan; {@link #spec} is the validated JSON the operator PUT. */
+@Entity
+@Table(name = "plans")
+public class PlanEntity extends PanacheEntityBase {
+
+    @Id
+    public String name;
+
+    @Column(nullable = false)
+    public String spec;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Version
+    public long version;
+}

@@ -1,0 +1,66 @@
+package io.lockstep.coordinator.catalog;
+
+import io.lockstep.coordinator.run.RunPhase;
+import io.lockstep.coordinator.run.RunState;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One backup (or, later, restore) run. Only {@code RunStateMachine} changes its state and phase. */
+@Entity
+@Table(name = "runs")
+public class RunEntity extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "plan_name", nullable = false)
+    public String plan;
+
+    @Column(nullable = false)
+    public String type;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public RunState state;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public RunPhase phase;
+
+    public String label;
+
+    @Column(nullable = false)
+    public boolean pinned;
+
+    /** The plan as it was when the run started, so later edits do not change a running run. */
+    @Column(name = "plan_spec", nullable = false)
+    public String planSpec;
+
+    @Column(name = "consistency_point")
+    public Instant consistencyPoint;
+
+    @Column(nullable = false)
+    public long bytes;
+
+    public String error;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    @Column(name = "ended_at")
+    public Instant endedAt;
+
+    @Version
+    public long version;
+}

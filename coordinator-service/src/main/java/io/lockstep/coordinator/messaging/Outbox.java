@@ -1,0 +1,63 @@
+package io.lockstep.coordinator.messaging;
+
+import io.lockstep.coordinator.catalog.OutboxMessage;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.RunEvent;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StoreKind;
+import io.lockstep.protocol.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+
+/**
+ * Writes outgoing records into the outbox table, inside the caller's transaction: the state change and the
+ * message it causes commit together or not at all. {@link OutboxRelay} sends them after the commit.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final EventCodec codec = new EventCodec("/coordinator");
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+    @Inject
+    OutboxRelay relay;
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void command(StoreKind kind, StepCommand command) {
+        write(Topics.commandsFor(kind), command.store(), codec.encode(EventTypes.STEP_COMMAND,
+                command.runId().toString(), command));
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void runEvent(String type, RunEvent event) {
+        write(Topics.RUN_EVENTS, event.runId().toString(), codec.encode(type, event.runId().toString(), event));
+    }
+
+    private void write(String topic, String key, String payload) {
+        OutboxMessage message = new OutboxMessage();
+        message.topic = topic;
+        message.key = key;
+        message.payload = payload;
+        message.createdAt = Instant.now();
+        message.persist();
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    relay.wake();
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,173 @@
+package io.lockstep.coordinator.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.coordinator.run.RunState;
+import io.lockstep.protocol.EventCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Validates and stores plans. */
+@ApplicationScoped
+public class PlanService {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Set<String> VERIFY_MODES = Set.of("checksum", "restore-drill");
+    private static final Set<String> RETENTION_KEYS = Set.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly",
+            "maxAgeDays");
+
+    public static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidPlanException(400, "plan name '" + name + "' is invalid: use 1 to 63 lowercase letters, "
+                    + "digits, '.', '_' or '-', starting with a letter or digit");
+        }
+    }
+
+    /** Checks a spec against the catalog; returns it normalized. */
+    public PlanSpec validate(PlanSpec spec) {
+        if (spec == null) {
+            throw new InvalidPlanException(400, "the request body must be a plan object, for example "
+                    + "{\"stores\": [\"app-db\"], \"schedule\": \"0 4 * * *\"}");
+        }
+        if (spec.stores() == null || spec.stores().isEmpty()) {
+            throw new InvalidPlanException(400, "a plan needs at least one store in \"stores\"");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String store : spec.stores()) {
+            if (store == null || store.isBlank()) {
+                throw new InvalidPlanException(400, "\"stores\" holds an empty store id");
+            }
+            if (!seen.add(store)) {
+                throw new InvalidPlanException(400, "store '" + store + "' is listed twice in \"stores\"");
+            }
+        }
+        List<String> unknown = spec.stores().stream().filter(s -> StoreEntity.findById(s) == null).toList();
+        if (!unknown.isEmpty()) {
+            String known = StoreEntity.<StoreEntity>listAll().stream().map(s -> s.id).sorted()
+                    .collect(Collectors.joining(", "));
+            throw new InvalidPlanException(422, "unknown store" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                    + "; no agent has announced " + (unknown.size() > 1 ? "them" : "it") + ". Known stores: "
+                    + (known.isEmpty() ? "none yet" : known));
+        }
+        ZoneId zone = ZoneOffset.UTC;
+        if (spec.timezone() != null) {
+            try {
+                zone = ZoneId.of(spec.timezone());
+            } catch (DateTimeException e) {
+                throw new InvalidPlanException(400, "unknown timezone '" + spec.timezone() + "'; use an IANA name such as "
+                        + "Europe/Paris or UTC");
+            }
+        }
+        if (spec.schedule() != null) {
+            try {
+                CronSchedule.parse(spec.schedule(), zone);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPlanException(400, "invalid schedule: " + e.getMessage());
+            }
+        }
+        if (spec.verify() != null && !VERIFY_MODES.contains(spec.verify())) {
+            throw new InvalidPlanException(400, "\"verify\" must be \"checksum\" or \"restore-drill\", not \""
+                    + spec.verify() + "\"");
+        }
+        validateRetention(spec.retention());
+        if (spec.references() != null && !spec.references().isArray()) {
+            throw new InvalidPlanException(400, "\"references\" must be an array");
+        }
+        if (spec.hooks() != null && !spec.hooks().isObject()) {
+            throw new InvalidPlanException(400, "\"hooks\" must be an object");
+        }
+        return new PlanSpec(List.copyOf(spec.stores()), spec.schedule(), spec.timezone(), spec.retention(),
+                spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks());
+    }
+
+    private static void validateRetention(JsonNode retention) {
+        if (retention == null || retention.isNull()) {
+            return;
+        }
+        if (!retention.isObject()) {
+            throw new InvalidPlanException(400, "\"retention\" must be an object such as {\"keepDaily\": 14}");
+        }
+        var names = retention.fieldNames();
+        while (names.hasNext()) {
+            String key = names.next();
+            if (!RETENTION_KEYS.contains(key)) {
+                throw new InvalidPlanException(400, "unknown retention rule \"" + key + "\"; use " + RETENTION_KEYS);
+            }
+            JsonNode value = retention.get(key);
+            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0) {
+                throw new InvalidPlanException(400, "retention rule \"" + key + "\" must be a whole number >= 0");
+            }
+        }
+    }
+
+    @Transactional
+    public PlanEntity put(String name, PlanSpec spec) {
+        checkName(name);
+        PlanSpec valid = validate(spec);
+        PlanEntity plan = PlanEntity.findById(name);
+        Instant now = Instant.now();
+        if (plan == null) {
+            plan = new PlanEntity();
+            plan.name = name;
+            plan.createdAt = now;
+        }
+        plan.spec = toJson(valid);
+        plan.updatedAt = now;
+        plan.persist();
+        return plan;
+    }
+
+    public Optional<PlanEntity> find(String name) {
+        return PlanEntity.findByIdOptional(name);
+    }
+
+    public List<PlanEntity> list() {
+        return PlanEntity.list("order by name");
+    }
+
+    /** Deletes a plan; its runs stay in the history. Refused while a run of it is still going. */
+    @Transactional
+    public boolean delete(String name) {
+        PlanEntity plan = PlanEntity.findById(name);
+        if (plan == null) {
+            return false;
+        }
+        long active = RunEntity.count("plan = ?1 and state in ?2", name,
+                List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING));
+        if (active > 0) {
+            throw new InvalidPlanException(409, "plan '" + name + "' has a run in progress; wait for it to end, then "
+                    + "delete the plan");
+        }
+        plan.delete();
+        return true;
+    }
+
+    public static PlanSpec fromJson(String json) {
+        try {
+            return EventCodec.mapper().readValue(json, PlanSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored plan is unreadable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static String toJson(PlanSpec spec) {
+        try {
+            return EventCodec.mapper().writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

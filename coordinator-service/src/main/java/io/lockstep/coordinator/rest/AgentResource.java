@@ -1,0 +1,42 @@
+package io.lockstep.coordinator.rest;
+
+import io.lockstep.coordinator.catalog.AgentEntity;
+import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.coordinator.config.CoordinatorConfig;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What agents and stores have announced, with liveness. */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentResource {
+
+    @Inject
+    CoordinatorConfig config;
+
+    @GET
+    @Path("/agents")
+    public List<Views.AgentView> agents() {
+        Instant now = Instant.now();
+        Map<String, List<String>> storesByAgent = StoreEntity.<StoreEntity>listAll().stream()
+                .collect(Collectors.groupingBy(s -> s.agentId, Collectors.mapping(s -> s.id, Collectors.toList())));
+        return AgentEntity.<AgentEntity>list("order by id").stream()
+                .map(a -> Views.AgentView.of(a, storesByAgent.getOrDefault(a.id, List.of()), config.agentLiveness(), now))
+                .toList();
+    }
+
+    @GET
+    @Path("/stores")
+    public List<Views.StoreView> stores() {
+        Instant now = Instant.now();
+        return StoreEntity.<StoreEntity>list("order by id").stream()
+                .map(s -> Views.StoreView.of(s, config.agentLiveness(), now)).toList();
+    }
+}

@@ -1,0 +1,90 @@
+package io.lockstep.coordinator.rest;
+
+import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.plan.PlanService;
+import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.run.RunStateMachine;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+/** Backup plans, and starting a backup of one. */
+@Path("/api/v1/plans")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class PlanResource {
+
+    @Inject
+    PlanService plans;
+    @Inject
+    RunStateMachine machine;
+
+    @GET
+    public List<Views.PlanView> list() {
+        return plans.list().stream().map(Views.PlanView::of).toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    public Views.PlanView get(@PathParam("name") String name) {
+        return Views.PlanView.of(plans.find(name).orElseThrow(() -> unknownPlan(name)));
+    }
+
+    /** Creates (201) or replaces (200) a plan. */
+    @PUT
+    @Path("/{name}")
+    public Response put(@PathParam("name") String name, PlanSpec spec) {
+        boolean exists = plans.find(name).isPresent();
+        PlanEntity plan = plans.put(name, spec);
+        return Response.status(exists ? 200 : 201).entity(Views.PlanView.of(plan)).build();
+    }
+
+    @DELETE
+    @Path("/{name}")
+    public Response delete(@PathParam("name") String name) {
+        if (!plans.delete(name)) {
+            throw unknownPlan(name);
+        }
+        return Response.noContent().build();
+    }
+
+    /**
+     * Starts a backup now: 202 with the run. A store that cannot be backed up (no live agent) fails the run at
+     * once and answers 409 with the reason and the failed run's id.
+     */
+    @POST
+    @Path("/{name}/backups")
+    @Transactional
+    public Response backup(@PathParam("name") String name, Views.BackupRequest request) {
+        PlanEntity plan = plans.find(name).orElseThrow(() -> unknownPlan(name));
+        String label = request == null ? null : request.label();
+        boolean pin = request != null && Boolean.TRUE.equals(request.pin());
+        if (label != null && label.length() > 200) {
+            throw new ApiException(400, "Invalid backup request", "the label is longer than 200 characters");
+        }
+        RunEntity run = machine.startBackup(plan, label, pin);
+        if (run.state == RunState.FAILED) {
+            throw new ApiException(409, "Backup cannot start", run.error, Map.of("runId", run.id.toString()));
+        }
+        return Response.accepted(Views.RunView.of(run, StepEntity.ofRun(run.id)))
+                .header("Location", "/api/v1/runs/" + run.id).build();
+    }
+
+    static ApiException unknownPlan(String name) {
+        return ApiException.notFound("no plan named '" + name + "'; GET /api/v1/plans lists them");
+    }
+}

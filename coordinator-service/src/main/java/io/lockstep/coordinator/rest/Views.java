@@ -1,0 +1,96 @@
+package io.lockstep.coordinator.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.AgentEntity;
+import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.coordinator.plan.CronSchedule;
+import io.lockstep.coordinator.plan.PlanService;
+import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.run.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The JSON shapes of the API (catalog rows never leave the service as they are). */
+public final class Views {
+
+    private Views() {
+    }
+
+    public record AgentView(String id, String kind, String version, Instant startedAt, Instant lastSeen, boolean live,
+            List<String> activeSteps, List<String> stores) {
+        static AgentView of(AgentEntity a, List<String> stores, Duration liveness, Instant now) {
+            return new AgentView(a.id, a.kind, a.version, a.startedAt, a.lastSeen,
+                    !a.lastSeen.isBefore(now.minus(liveness)), Json.readList(a.activeSteps), stores);
+        }
+    }
+
+    public record StoreView(String id, String kind, String agent, List<String> databases, Map<String, String> attributes,
+            Instant lastSeen, boolean live) {
+        static StoreView of(StoreEntity s, Duration liveness, Instant now) {
+            return new StoreView(s.id, s.kind, s.agentId, Json.readList(s.databases), Json.readMap(s.attributes),
+                    s.lastSeen, !s.lastSeen.isBefore(now.minus(liveness)));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlanView(String name, List<String> stores, String schedule, String timezone, JsonNode retention,
+            String verify, JsonNode references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
+            Instant updatedAt) {
+        static PlanView of(PlanEntity p) {
+            PlanSpec spec = PlanService.fromJson(p.spec);
+            List<Instant> next = null;
+            if (spec.schedule() != null) {
+                ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
+                next = CronSchedule.parse(spec.schedule(), zone).next(ZonedDateTime.now(zone), 3).stream()
+                        .map(ZonedDateTime::toInstant).toList();
+            }
+            return new PlanView(p.name, spec.stores(), spec.schedule(), spec.timezone(), spec.retention(), spec.verify(),
+                    spec.references(), spec.hooks(), next, p.createdAt, p.updatedAt);
+        }
+    }
+
+    /** Optional body of {@code POST /plans/{name}/backups}. */
+    public record BackupRequest(String label, Boolean pin) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepView(UUID id, String store, String kind, String action, String database, String state,
+            String agent, String artifact, Long bytes, String sha256, String error, Instant createdAt,
+            Instant dispatchedAt, Instant acceptedAt, Instant startedAt, Instant endedAt, Instant deadline,
+            Map<String, String> evidence) {
+        static StepView of(StepEntity s) {
+            var evidence = new java.util.TreeMap<>(Json.readMap(s.evidence));
+            if (s.snapshotAt != null) {
+                evidence.put("snapshotTime", s.snapshotAt.toString());
+            }
+            if (s.snapshotLsn != null) {
+                evidence.put("lsn", s.snapshotLsn);
+            }
+            return new StepView(s.id, s.store, s.storeKind.name(), s.action.name(), s.database, s.state.name(), s.agentId,
+                    s.artifact, s.bytes, s.sha256, s.error, s.createdAt, s.dispatchedAt, s.acceptedAt, s.startedAt,
+                    s.endedAt, s.deadline, evidence);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
+            String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
+            Instant endedAt, Long durationMillis, List<StepView> steps) {
+        static RunView of(RunEntity r, List<StepEntity> steps) {
+            Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
+            return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
+                    r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration,
+                    steps == null ? null : steps.stream().map(StepView::of).toList());
+        }
+    }
+}
