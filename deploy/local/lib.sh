@@ -55,3 +55,32 @@ es_healthy() {
 }
 
 pg_ready() { pg_isready -h 127.0.0.1 -p "$PG_PORT" -q; }
+
+# ---- Lockstep's own services, run from their packaged jars (demo) ----
+APPS_DIR="$RUN/apps"
+
+# start_app NAME PORT [ENV=VALUE ...] : starts <module>/target/quarkus-app/quarkus-run.jar in the background.
+start_app() {
+  local name="$1" port="$2"; shift 2
+  local jar="$REPO_DIR/$name/target/quarkus-app/quarkus-run.jar" dir="$APPS_DIR/$name"
+  [[ -f "$jar" ]] || die "$jar is missing; build first: ./mvnw -q -B install -DskipTests"
+  mkdir -p "$dir"
+  if pid_alive "$dir/pid"; then log "$name already runs (pid $(cat "$dir/pid"))"; return; fi
+  log "starting $name on 127.0.0.1:$port"
+  (cd "$dir" && env "$@" QUARKUS_HTTP_PORT="$port" setsid nohup java -Xmx256m -jar "$jar" >"$dir/$name.log" 2>&1 </dev/null &
+    echo $! >"$dir/pid")
+  wait_for "$name" 90 curl -fs "http://127.0.0.1:$port/q/health/ready" \
+    || die "$name did not become ready, see $dir/$name.log"
+}
+
+stop_apps() {
+  local d
+  for d in "$APPS_DIR"/*/; do
+    [[ -f "$d/pid" ]] || continue
+    if pid_alive "$d/pid"; then
+      log "stopping $(basename "$d")"
+      kill "$(cat "$d/pid")" 2>/dev/null || true
+    fi
+    rm -f "$d/pid"
+  done
+}
