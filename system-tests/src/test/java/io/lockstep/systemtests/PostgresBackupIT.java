@@ -1,0 +1,180 @@
+package io.lockstep.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.systemtests.support.AppDatabase;
+import io.lockstep.systemtests.support.Lockstep;
+import io.lockstep.systemtests.support.Repository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL backups end to end: API, Kafka, the postgres-agent, pg_dump, S3, verification. */
+class PostgresBackupIT {
+
+    static Lockstep lockstep;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        lockstep = Lockstep.get();
+        AppDatabase.recreate(lockstep.ordersDb);
+        AppDatabase.fillShop(lockstep.ordersDb, 10_000);
+        AppDatabase.recreate(lockstep.genomicDb);
+        AppDatabase.fillShop(lockstep.genomicDb, 3_000);
+        AppDatabase.recreate(lockstep.clinicalDb);
+        AppDatabase.fillShop(lockstep.clinicalDb, 1_500);
+        for (String store : List.of(lockstep.singleStore, lockstep.doubleStore, lockstep.badPasswordStore,
+                lockstep.missingDbStore)) {
+            lockstep.api.awaitStoreLive(store);
+        }
+    }
+
+    @AfterAll
+    static void dropDatabases() throws Exception {
+        for (String db : List.of(lockstep.ordersDb, lockstep.genomicDb, lockstep.clinicalDb, lockstep.ordersDb + "_restored")) {
+            AppDatabase.drop(db);
+        }
+    }
+
+    @Test
+    void backupOfADatabaseReachesConsistentAndItsDumpRestoresTheSameRows() throws Exception {
+        String plan = "it" + lockstep.id + "-orders";
+        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.singleStore + "\"]}");
+
+        String runId = lockstep.api.startBackup(plan);
+        JsonNode run = lockstep.api.awaitEnd(runId);
+
+        assertEquals("CONSISTENT", run.path("state").asText(), () -> "run: " + run.toPrettyString());
+        JsonNode dump = step(run, "BACKUP", lockstep.ordersDb);
+        String key = "runs/" + plan + "/" + runId + "/" + lockstep.singleStore + "/" + lockstep.ordersDb + ".dump";
+        assertEquals(key, dump.path("artifact").asText());
+        assertEquals(run.path("consistencyPoint").asText(), dump.path("evidence").path("snapshotTime").asText(),
+                "the consistency point is the SQL snapshot's time");
+        assertFalse(dump.path("evidence").path("lsn").asText().isEmpty(), "the snapshot's LSN is recorded");
+        assertTrue(dump.path("bytes").asLong() > 0);
+        assertEquals(dump.path("bytes").asLong(), run.path("bytes").asLong());
+
+        String sha = dump.path("sha256").asText();
+        assertEquals(sha, Repository.sha256(lockstep.objectPrefix() + key), "the stored object has the reported SHA-256");
+        JsonNode verify = step(run, "VERIFY", lockstep.ordersDb);
+        assertEquals("SUCCEEDED", verify.path("state").asText());
+        assertEquals(sha, verify.path("sha256").asText());
+        assertTrue(verify.path("evidence").path("tocEntries").asInt() > 0, "pg_restore --list parsed the archive");
+
+        Path file = Repository.download(lockstep.objectPrefix() + key, Files.createTempFile("lockstep-it", ".dump"));
+        String restored = lockstep.ordersDb + "_restored";
+        AppDatabase.recreate(restored);
+        pgRestore(file, restored);
+        Map<String, String> original = AppDatabase.tableChecksums(lockstep.ordersDb);
+        assertEquals(3, original.size());
+        assertTrue(original.get("orders").startsWith("10000:"), original::toString);
+        assertEquals(original, AppDatabase.tableChecksums(restored), "every table restores with the same rows");
+        Files.delete(file);
+    }
+
+    @Test
+    void planWithTwoDatabasesInOneStoreBacksUpBoth() throws Exception {
+        String plan = "it" + lockstep.id + "-two-dbs";
+        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.doubleStore + "\"]}");
+
+        String runId = lockstep.api.startBackup(plan);
+        JsonNode run = lockstep.api.awaitEnd(runId);
+
+        assertEquals("CONSISTENT", run.path("state").asText(), () -> "run: " + run.toPrettyString());
+        List<String> keys = Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/");
+        assertEquals(List.of(
+                lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/" + lockstep.clinicalDb + ".dump",
+                lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/" + lockstep.genomicDb + ".dump"),
+                keys.stream().sorted().toList());
+        for (String db : List.of(lockstep.genomicDb, lockstep.clinicalDb)) {
+            JsonNode dump = step(run, "BACKUP", db);
+            assertEquals(dump.path("sha256").asText(), Repository.sha256(lockstep.objectPrefix() + dump.path("artifact").asText()));
+        }
+        String latestSnapshot = List.of(step(run, "BACKUP", lockstep.genomicDb), step(run, "BACKUP", lockstep.clinicalDb))
+                .stream().map(s -> s.path("evidence").path("snapshotTime").asText())
+                .max(java.util.Comparator.comparing(java.time.Instant::parse)).orElseThrow();
+        assertEquals(latestSnapshot, run.path("consistencyPoint").asText(),
+                "the consistency point is the latest SQL snapshot of the run");
+    }
+
+    @Test
+    void wrongPasswordFailsTheRunWithAReadableReasonAndLeavesNoUpload() throws Exception {
+        String plan = "it" + lockstep.id + "-badpass";
+        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.badPasswordStore + "\"]}");
+
+        String runId = lockstep.api.startBackup(plan);
+        JsonNode run = lockstep.api.awaitEnd(runId);
+
+        assertEquals("FAILED", run.path("state").asText());
+        String error = run.path("error").asText();
+        assertTrue(error.contains("password authentication failed"), error);
+        assertFalse(error.contains("not-the-password"), "the reason never holds the password: " + error);
+        assertTrue(Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/").isEmpty(), "no artifact is listed");
+        assertEquals(List.of(), Repository.openUploads(lockstep.objectPrefix()), "no multipart upload is left open");
+    }
+
+    @Test
+    void missingDatabaseFailsTheRunWithAReadableReason() throws Exception {
+        String plan = "it" + lockstep.id + "-missing";
+        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.missingDbStore + "\"]}");
+
+        String runId = lockstep.api.startBackup(plan);
+        JsonNode run = lockstep.api.awaitEnd(runId);
+
+        assertEquals("FAILED", run.path("state").asText());
+        assertTrue(run.path("error").asText().contains("does not exist"), run.path("error").asText());
+        assertEquals("FAILED", step(run, "BACKUP", "it" + lockstep.id + "_does_not_exist").path("state").asText());
+        assertTrue(Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/").isEmpty());
+        assertEquals(List.of(), Repository.openUploads(lockstep.objectPrefix()));
+    }
+
+    @Test
+    void secretsStayOutOfTheApiTheAgentLogAndItsCommandLine() throws Exception {
+        String stores = lockstep.api.get("/api/v1/stores").raw();
+        String agents = lockstep.api.get("/api/v1/agents").raw();
+        String log = Files.readString(lockstep.postgresAgent.log());
+        String cmdline = Files.readString(Path.of("/proc/" + lockstep.postgresAgent.pid() + "/cmdline"));
+        for (String secret : List.of(Lockstep.APP_PG_PASSWORD, "not-the-password", Lockstep.S3_SECRET_KEY)) {
+            assertFalse(stores.contains(secret), "GET /stores shows a secret");
+            assertFalse(agents.contains(secret), "GET /agents shows a secret");
+            assertFalse(log.contains(secret), "the agent log shows a secret");
+            assertFalse(cmdline.contains(secret), "the agent's command line shows a secret");
+        }
+        assertTrue(stores.contains(lockstep.singleStore), "the stores are listed at all");
+    }
+
+    static JsonNode step(JsonNode run, String action, String database) {
+        for (JsonNode step : run.path("steps")) {
+            if (step.path("action").asText().equals(action) && step.path("database").asText().equals(database)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no " + action + " step for " + database + " in " + run.toPrettyString());
+    }
+
+    static void pgRestore(Path dump, String database) throws Exception {
+        List<String> command = new ArrayList<>(List.of("pg_restore", "--host=" + Lockstep.APP_PG_HOST,
+                "--port=" + Lockstep.APP_PG_PORT, "--username=" + Lockstep.APP_PG_USER, "--dbname=" + database,
+                "--single-transaction", "--exit-on-error", dump.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", Lockstep.APP_PG_PASSWORD);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, process.exitValue(), "pg_restore failed: " + output);
+    }
+
+    static void assertPresent(JsonNode node, String field) {
+        assertNotNull(node.get(field), field);
+    }
+}

@@ -1,0 +1,125 @@
+package io.lockstep.systemtests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The system under test, started once per test JVM: the packaged coordinator and postgres-agent as real
+ * processes, against the real PostgreSQL, Kafka and S3Proxy that {@code deploy/local/up} started in
+ * pre-integration-test. Every name is suffixed with this build's id, so runs of the suite (or a demo running
+ * beside it) never see each other's stores, plans or consumer groups.
+ */
+public final class Lockstep {
+
+    public static final String APP_PG_HOST = "127.0.0.1";
+    public static final int APP_PG_PORT = Integer.getInteger("lockstep.app-pg.port", 5433);
+    public static final String APP_PG_USER = "lockstep";
+    /** Local-only password of the cluster deploy/local/up creates. */
+    public static final String APP_PG_PASSWORD = System.getProperty("lockstep.app-pg.password", "lockstep-app-secret");
+    public static final String S3_ENDPOINT = "http://127.0.0.1:9000";
+    public static final String S3_ACCESS_KEY = "lockstep";
+    public static final String S3_SECRET_KEY = "lockstep-local-secret";
+    public static final String BUCKET = "lockstep-it";
+    public static final String KAFKA = "127.0.0.1:9092";
+
+    private static Lockstep instance;
+
+    /** Short id of this build, part of every name the tests create. */
+    public final String id = UUID.randomUUID().toString().substring(0, 8);
+    public final String singleStore = "it" + id + "-single";
+    public final String doubleStore = "it" + id + "-double";
+    public final String badPasswordStore = "it" + id + "-badpass";
+    public final String missingDbStore = "it" + id + "-missing";
+    public final String ordersDb = "it" + id + "_orders";
+    public final String genomicDb = "it" + id + "_genomic";
+    public final String clinicalDb = "it" + id + "_clinical";
+    public final String agentId = "it-pg-" + id;
+    public final ServiceProcess coordinator;
+    public final ServiceProcess postgresAgent;
+    public final Api api;
+
+    private Lockstep() throws IOException {
+        Path repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
+        Path work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).resolve(id);
+        Files.createDirectories(work);
+        String catalog = "lockstep_it_" + id;
+        createCatalogDatabase(catalog);
+
+        Map<String, String> coordinatorConfig = new LinkedHashMap<>();
+        coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
+        coordinatorConfig.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-" + id);
+        coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
+        coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
+        coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
+        coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
+        int coordinatorPort = freePort();
+        coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
+        api = new Api("http://127.0.0.1:" + coordinatorPort);
+
+        Map<String, String> agentConfig = new LinkedHashMap<>();
+        agentConfig.put("lockstep.agent.id", agentId);
+        agentConfig.put("lockstep.agent.heartbeat-interval", "1s");
+        agentConfig.put("lockstep.repository.endpoint", S3_ENDPOINT);
+        agentConfig.put("lockstep.repository.bucket", BUCKET);
+        agentConfig.put("lockstep.repository.prefix", "it/" + id);
+        agentConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
+        agentConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
+        agentConfig.put("lockstep.repository.create-bucket", "true");
+        agentConfig.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
+        store(agentConfig, singleStore, APP_PG_PASSWORD, ordersDb);
+        store(agentConfig, doubleStore, APP_PG_PASSWORD, genomicDb + "," + clinicalDb);
+        store(agentConfig, badPasswordStore, "not-the-password", ordersDb);
+        store(agentConfig, missingDbStore, APP_PG_PASSWORD, "it" + id + "_does_not_exist");
+        postgresAgent = ServiceProcess.start("postgres-agent", repo.resolve("postgres-agent/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("postgres-agent")), freePort(), agentConfig);
+    }
+
+    private static void store(Map<String, String> config, String store, String password, String databases) {
+        String p = "lockstep.postgres.stores.\"" + store + "\".";
+        config.put(p + "host", APP_PG_HOST);
+        config.put(p + "port", Integer.toString(APP_PG_PORT));
+        config.put(p + "user", APP_PG_USER);
+        config.put(p + "password", password);
+        config.put(p + "databases", databases);
+    }
+
+    public static synchronized Lockstep get() {
+        if (instance == null) {
+            try {
+                instance = new Lockstep();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    public String objectPrefix() {
+        return "it/" + id + "/";
+    }
+
+    private static void createCatalogDatabase(String name) {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name);
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the catalog database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.lockstep.systemtests.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Reads the backup repository (S3Proxy) directly, to check what the agents claim. */
+public final class Repository {
+
+    private static final S3Client S3 = S3Client.builder()
+            .endpointOverride(URI.create(Lockstep.S3_ENDPOINT))
+            .region(Region.US_EAST_1)
+            .forcePathStyle(true)
+            .credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(Lockstep.S3_ACCESS_KEY, Lockstep.S3_SECRET_KEY)))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+
+    private Repository() {
+    }
+
+    public static String sha256(String key) throws IOException {
+        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key))) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                sha.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Path download(String key, Path target) throws IOException {
+        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key))) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    public static List<String> keys(String prefix) {
+        return S3.listObjectsV2Paginator(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).contents().stream()
+                .map(S3Object::key).toList();
+    }
+
+    public static List<MultipartUpload> openUploads(String prefix) {
+        return S3.listMultipartUploads(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).uploads();
+    }
+}
