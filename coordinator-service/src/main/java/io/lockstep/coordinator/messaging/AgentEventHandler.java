@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,8 +69,10 @@ public class AgentEventHandler {
         }
         Instant seen = sentAt == null ? Instant.now() : sentAt;
         AgentEntity agent = AgentEntity.findById(beat.agentId());
-        boolean restarted = agent != null && beat.startedAt() != null && agent.startedAt != null
-                && beat.startedAt().isAfter(agent.startedAt);
+        // The catalog keeps microseconds; compare at that precision so an unchanged start time stays equal.
+        Instant startedAt = beat.startedAt() == null ? null : beat.startedAt().truncatedTo(ChronoUnit.MICROS);
+        boolean restarted = agent != null && startedAt != null && agent.startedAt != null
+                && startedAt.isAfter(agent.startedAt);
         if (agent == null) {
             agent = new AgentEntity();
             agent.id = beat.agentId();
@@ -80,7 +83,7 @@ public class AgentEventHandler {
         }
         agent.kind = beat.kind().name();
         agent.version = beat.version();
-        agent.startedAt = beat.startedAt();
+        agent.startedAt = startedAt;
         agent.lastSeen = seen;
         agent.activeSteps = Json.write(beat.activeSteps());
         agent.persist();
@@ -103,7 +106,7 @@ public class AgentEventHandler {
         }
         if (restarted) {
             LOG.warnf("agent %s restarted at %s", beat.agentId(), beat.startedAt());
-            machine.onAgentRestarted(beat.agentId(), beat.startedAt());
+            machine.onAgentRestarted(beat.agentId(), startedAt);
         }
     }
 }

@@ -28,7 +28,7 @@ public class HeartbeatSender {
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
     String version;
 
-    private final Instant startedAt = Instant.now();
+    private final Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     private volatile boolean lastFailed;
 
     void onStart(@Observes StartupEvent event) {
