@@ -8,7 +8,7 @@ import io.lockstep.coordinator.plan.PlanSpec;
 import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -68,20 +68,22 @@ public class PlanResource {
      */
     @POST
     @Path("/{name}/backups")
-    @Transactional
     public Response backup(@PathParam("name") String name, Views.BackupRequest request) {
-        PlanEntity plan = plans.find(name).orElseThrow(() -> unknownPlan(name));
         String label = request == null ? null : request.label();
         boolean pin = request != null && Boolean.TRUE.equals(request.pin());
         if (label != null && label.length() > 200) {
             throw new ApiException(400, "Invalid backup request", "the label is longer than 200 characters");
         }
-        RunEntity run = machine.startBackup(plan, label, pin);
-        if (run.state == RunState.FAILED) {
-            throw new ApiException(409, "Backup cannot start", run.error, Map.of("runId", run.id.toString()));
+        // The run is committed whatever its fate, so a run that could not start stays in the history.
+        Views.RunView run = QuarkusTransaction.requiringNew().call(() -> {
+            PlanEntity plan = plans.find(name).orElseThrow(() -> unknownPlan(name));
+            RunEntity started = machine.startBackup(plan, label, pin);
+            return Views.RunView.of(started, StepEntity.ofRun(started.id));
+        });
+        if (RunState.FAILED.name().equals(run.state())) {
+            throw new ApiException(409, "Backup cannot start", run.error(), Map.of("runId", run.id().toString()));
         }
-        return Response.accepted(Views.RunView.of(run, StepEntity.ofRun(run.id)))
-                .header("Location", "/api/v1/runs/" + run.id).build();
+        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
     static ApiException unknownPlan(String name) {

@@ -1,0 +1,91 @@
+package io.lockstep.coordinator.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StoreKind;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class BackupEvidenceTest {
+
+    static final Instant T0 = Instant.parse("2026-11-21T04:00:00Z");
+
+    static StepEntity capture(String db, Instant snapshot, Instant ended, String sha) {
+        StepEntity s = new StepEntity();
+        s.id = UUID.randomUUID();
+        s.store = "app";
+        s.storeKind = StoreKind.POSTGRES;
+        s.action = StepAction.BACKUP;
+        s.database = db;
+        s.state = StepState.SUCCEEDED;
+        s.snapshotAt = snapshot;
+        s.endedAt = ended;
+        s.artifact = "runs/p/r/app/" + db + ".dump";
+        s.sha256 = sha;
+        s.bytes = 1000L;
+        return s;
+    }
+
+    static StepEntity verify(StepEntity capture, String sha, long bytes, String tocEntries) {
+        StepEntity s = new StepEntity();
+        s.id = UUID.randomUUID();
+        s.store = capture.store;
+        s.storeKind = capture.storeKind;
+        s.action = StepAction.VERIFY;
+        s.database = capture.database;
+        s.state = StepState.SUCCEEDED;
+        s.artifact = capture.artifact;
+        s.sha256 = sha;
+        s.bytes = bytes;
+        s.evidence = "{\"tocEntries\":\"" + tocEntries + "\"}";
+        return s;
+    }
+
+    @Test
+    void consistentRunTakesTheLatestSqlSnapshotAsItsPoint() {
+        StepEntity a = capture("a", T0, T0.plusSeconds(10), "aa");
+        StepEntity b = capture("b", T0.plusSeconds(2), T0.plusSeconds(5), "bb");
+        var verdict = BackupEvidence.judge(List.of(a, b, verify(a, "aa", 1000, "5"), verify(b, "bb", 1000, "7")));
+        assertTrue(verdict.consistent(), verdict.reason());
+        assertEquals(T0.plusSeconds(2), verdict.consistencyPoint());
+    }
+
+    @Test
+    void snapshotAfterTheDumpEndedIsNoEvidence() {
+        StepEntity a = capture("a", T0.plusSeconds(60), T0, "aa");
+        var verdict = BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "5")));
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("after its dump ended"), verdict.reason());
+    }
+
+    @Test
+    void missingSnapshotIsNoEvidence() {
+        StepEntity a = capture("a", null, T0, "aa");
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "5"))).reason().contains("no SQL snapshot"));
+    }
+
+    @Test
+    void unverifiedArtifactIsNotConsistent() {
+        StepEntity a = capture("a", T0, T0, "aa");
+        assertTrue(BackupEvidence.judge(List.of(a)).reason().contains("was not verified"));
+    }
+
+    @Test
+    void hashOrSizeMismatchOrUnparseableDumpFails() {
+        StepEntity a = capture("a", T0, T0, "aa");
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "xx", 1000, "5"))).reason().contains("re-reads with SHA-256 xx"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 999, "5"))).reason().contains("999 bytes"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "0"))).reason().contains("no entries"));
+    }
+
+    @Test
+    void runThatCapturedNothingIsNotConsistent() {
+        assertFalse(BackupEvidence.judge(List.of()).consistent());
+    }
+}

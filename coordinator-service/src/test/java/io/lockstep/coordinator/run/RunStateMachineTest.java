@@ -1,0 +1,286 @@
+package io.lockstep.coordinator.run;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.support.InMemoryMessaging;
+import io.lockstep.protocol.CloudEvent;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.RunEvent;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StepEvents;
+import io.lockstep.protocol.StoreKind;
+import io.lockstep.protocol.Topics;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import io.smallrye.reactive.messaging.memory.InMemorySource;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run state machine driven through its real inputs (REST calls, agent events on the in-memory channel)
+ * and observed through its real outputs (records relayed from the outbox), over the real catalog database.
+ */
+@QuarkusTest
+@QuarkusTestResource(InMemoryMessaging.class)
+class RunStateMachineTest {
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    InMemorySource<String> agentEvents;
+    InMemorySink<String> outbox;
+    final EventCodec agent = new EventCodec("/agents/test-agent");
+    String store;
+
+    @BeforeEach
+    void setUp() {
+        agentEvents = connector.source("agent-events");
+        outbox = connector.sink("outbox");
+        outbox.clear();
+        store = "store-" + UUID.randomUUID().toString().substring(0, 8);
+        heartbeat("agent-" + store, Instant.now(), List.of("genomic", "clinical"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath()
+                .getList("id").contains(store));
+        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"]}")
+                .put("/api/v1/plans/plan-" + store).then().statusCode(201);
+    }
+
+    @Test
+    void aBackupDispatchesOneCaptureCommandPerDatabaseThroughTheOutbox() {
+        String runId = startBackup();
+
+        List<StepCommand> commands = awaitCommands(2);
+        assertEquals(List.of("clinical", "genomic"), commands.stream().map(StepCommand::database).sorted().toList());
+        for (StepCommand command : commands) {
+            assertEquals(runId, command.runId().toString());
+            assertEquals(StepAction.BACKUP, command.action());
+            assertEquals("runs/plan-" + store + "/" + runId + "/" + store + "/" + command.database() + ".dump",
+                    command.artifact());
+            assertTrue(command.deadline().isAfter(Instant.now()));
+        }
+        assertEquals(List.of(EventTypes.RUN_STARTED), runEventTypes(runId));
+    }
+
+    @Test
+    void aRunWithEveryCaptureVerifiedBecomesConsistentAtTheLatestSnapshot() {
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        Instant first = Instant.parse("2026-11-21T08:00:00.000001Z");
+        Instant latest = Instant.parse("2026-11-21T08:00:00.500001Z");
+        captureSucceeds(captures.get(0), first, "sha-a");
+        assertEquals("RUNNING", state(runId), "one capture left");
+        captureSucceeds(captures.get(1), latest, "sha-b");
+
+        List<StepCommand> verifies = awaitCommands(4).subList(2, 4);
+        assertTrue(verifies.stream().allMatch(c -> c.action() == StepAction.VERIFY));
+        assertEquals("VERIFYING", state(runId));
+        for (StepCommand verify : verifies) {
+            StepCommand capture = captures.stream().filter(c -> c.artifact().equals(verify.artifact())).findFirst()
+                    .orElseThrow();
+            String expected = capture == captures.get(0) ? "sha-a" : "sha-b";
+            assertEquals(expected, verify.expectedSha256(), "the verification knows the hash to expect");
+            succeed(verify, expected, Map.of("tocEntries", "12"));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(runId).equals("CONSISTENT"));
+        RunEntity run = QuarkusTransaction.requiringNew().call(() -> RunEntity.findById(UUID.fromString(runId)));
+        assertEquals(latest, run.consistencyPoint);
+        assertEquals(200, run.bytes, "bytes of both dumps");
+        await().atMost(Duration.ofSeconds(10)).until(() -> runEventTypes(runId).size() == 2);
+        assertEquals(List.of(EventTypes.RUN_STARTED, EventTypes.RUN_CONSISTENT), runEventTypes(runId));
+    }
+
+    @Test
+    void aFailedCaptureFailsTheRunWithItsReasonAndCancelsTheOtherSteps() {
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        send(EventTypes.STEP_FAILED, new StepEvents.Failed(captures.get(0).runId(), captures.get(0).stepId(),
+                "pg_dump exited with code 1: FATAL: password authentication failed", Instant.now()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(runId).equals("FAILED"));
+        RunEntity run = QuarkusTransaction.requiringNew().call(() -> RunEntity.findById(UUID.fromString(runId)));
+        assertTrue(run.error.contains("password authentication failed"), run.error);
+        List<StepEntity> steps = QuarkusTransaction.requiringNew().call(() -> StepEntity.ofRun(run.id));
+        assertEquals(List.of(StepState.FAILED, StepState.CANCELLED), steps.stream().map(s -> s.state).sorted().toList());
+
+        // A late success of the cancelled step changes nothing.
+        captureSucceeds(captures.get(1), Instant.now(), "sha");
+        drain();
+        assertEquals(List.of(EventTypes.RUN_STARTED, EventTypes.RUN_FAILED), runEventTypes(runId));
+        assertEquals("FAILED", state(runId));
+        assertEquals(2, outbox.received().stream().filter(m -> topic(m).startsWith("lockstep.commands")).count(),
+                "no verification was dispatched");
+    }
+
+    @Test
+    void aCaptureThatNeverReportedItsSnapshotCannotMakeTheRunConsistent() {
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        succeed(captures.get(0), "sha-a", Map.of());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(runId).equals("FAILED"));
+        RunEntity run = QuarkusTransaction.requiringNew().call(() -> RunEntity.findById(UUID.fromString(runId)));
+        assertTrue(run.error.contains("without reporting its SQL snapshot point"), run.error);
+        assertNull(run.consistencyPoint);
+    }
+
+    @Test
+    void aVerificationThatReadsADifferentHashFailsTheRun() {
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        captureSucceeds(captures.get(0), Instant.now(), "sha-a");
+        captureSucceeds(captures.get(1), Instant.now(), "sha-b");
+        List<StepCommand> verifies = awaitCommands(4).subList(2, 4);
+        succeed(verifies.get(0), "tampered", Map.of("tocEntries", "3"));
+        succeed(verifies.get(1), verifies.get(1).expectedSha256(), Map.of("tocEntries", "3"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(runId).equals("FAILED"));
+        RunEntity run = QuarkusTransaction.requiringNew().call(() -> RunEntity.findById(UUID.fromString(runId)));
+        assertTrue(run.error.contains("re-reads with SHA-256 tampered"), run.error);
+    }
+
+    @Test
+    void aReplayedEventIsIgnored() {
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        StepCommand capture = captures.get(0);
+        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(),
+                Instant.parse("2026-11-21T08:00:00Z"), "0/1", "snap"));
+        CloudEvent success = agent.wrap(EventTypes.STEP_SUCCEEDED, capture.runId().toString(), new StepEvents.Succeeded(
+                capture.runId(), capture.stepId(), 100, "sha-1", capture.artifact(), Instant.now(), Instant.now(), Map.of()));
+        agentEvents.send(EventCodec.toJson(success));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stepState(capture.stepId()) == StepState.SUCCEEDED);
+        long versionBefore = stepVersion(capture.stepId());
+
+        agentEvents.send(EventCodec.toJson(success));
+        drain();
+
+        assertEquals(versionBefore, stepVersion(capture.stepId()), "the replay did not touch the step");
+        assertEquals("RUNNING", state(runId));
+    }
+
+    @Test
+    void aBackupOfAStoreWhoseAgentWentSilentFailsFastWithA409() {
+        String silent = "silent-" + UUID.randomUUID().toString().substring(0, 8);
+        heartbeat("agent-" + silent, Instant.now().minus(Duration.ofMinutes(10)), List.of("db"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
+                .contains(silent));
+        given().contentType("application/json").body("{\"stores\": [\"" + silent + "\"]}")
+                .put("/api/v1/plans/plan-" + silent).then().statusCode(201);
+
+        var response = given().contentType("application/json").body("{}").post("/api/v1/plans/plan-" + silent + "/backups");
+
+        response.then().statusCode(409).contentType("application/problem+json");
+        assertTrue(response.jsonPath().getString("detail").contains("has no live agent"), response.asString());
+        String runId = response.jsonPath().getString("runId");
+        assertEquals("FAILED", state(runId));
+        assertTrue(outbox.received().stream().noneMatch(m -> topic(m).startsWith("lockstep.commands")),
+                "nothing was dispatched");
+    }
+
+    @Test
+    void aMalformedRecordDoesNotStopTheConsumer() {
+        agentEvents.send("{this is not json");
+        String runId = startBackup();
+        List<StepCommand> captures = awaitCommands(2);
+        send(EventTypes.STEP_ACCEPTED, new StepEvents.Accepted(captures.get(0).runId(), captures.get(0).stepId(), "a",
+                Instant.now()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stepState(captures.get(0).stepId()) == StepState.RUNNING);
+        assertEquals("RUNNING", state(runId));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Events are handled in order: once a marker heartbeat sent now is applied, everything before it was too. */
+    void drain() {
+        String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
+        heartbeat("agent-" + marker, Instant.now(), List.of("db"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
+                .contains(marker));
+    }
+
+    void heartbeat(String agentId, Instant at, List<String> databases) {
+        EventCodec codec = new EventCodec("/agents/" + agentId, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC));
+        agentEvents.send(codec.encode(EventTypes.AGENT_HEARTBEAT, agentId, new Heartbeat(agentId, StoreKind.POSTGRES,
+                "test", at.minusSeconds(5), List.of(new Heartbeat.Store(
+                        agentId.substring("agent-".length()), StoreKind.POSTGRES, databases, Map.of())), List.of())));
+    }
+
+    String startBackup() {
+        return given().contentType("application/json").body("{\"label\": \"test\"}")
+                .post("/api/v1/plans/plan-" + store + "/backups")
+                .then().statusCode(202).extract().jsonPath().getString("id");
+    }
+
+    void captureSucceeds(StepCommand capture, Instant snapshot, String sha) {
+        send(EventTypes.STEP_ACCEPTED, new StepEvents.Accepted(capture.runId(), capture.stepId(), "a", Instant.now()));
+        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(), snapshot,
+                "0/16B3748", "00000003-00000002-1"));
+        succeed(capture, sha, Map.of());
+    }
+
+    void succeed(StepCommand command, String sha, Map<String, String> evidence) {
+        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(command.runId(), command.stepId(), 100, sha,
+                command.artifact(), Instant.now(), Instant.now().plusMillis(1), evidence));
+    }
+
+    void send(String type, Object payload) {
+        agentEvents.send(agent.encode(type, "run", payload));
+    }
+
+    List<StepCommand> awaitCommands(int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> commands().size() >= count);
+        return commands();
+    }
+
+    List<StepCommand> commands() {
+        return outbox.received().stream().filter(m -> topic(m).equals(Topics.COMMANDS_POSTGRES))
+                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class)).toList();
+    }
+
+    List<String> runEventTypes(String runId) {
+        return outbox.received().stream().filter(m -> topic(m).equals(Topics.RUN_EVENTS))
+                .map(m -> EventCodec.decode(m.getPayload()))
+                .filter(e -> EventCodec.payload(e, RunEvent.class).runId().toString().equals(runId))
+                .map(CloudEvent::type).toList();
+    }
+
+    static String topic(Message<String> message) {
+        return message.getMetadata(OutgoingKafkaRecordMetadata.class).map(OutgoingKafkaRecordMetadata::getTopic)
+                .orElse("");
+    }
+
+    static String state(String runId) {
+        return given().get("/api/v1/runs/" + runId).then().statusCode(200).extract().jsonPath().getString("state");
+    }
+
+    static StepState stepState(UUID stepId) {
+        return QuarkusTransaction.requiringNew().call(() -> StepEntity.<StepEntity>findById(stepId).state);
+    }
+
+    static long stepVersion(UUID stepId) {
+        return QuarkusTransaction.requiringNew().call(() -> StepEntity.<StepEntity>findById(stepId).version);
+    }
+}
