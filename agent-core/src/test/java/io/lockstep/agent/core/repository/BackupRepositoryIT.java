@@ -1,0 +1,154 @@
+package io.lockstep.agent.core.repository;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/** The streaming writer against a real S3-compatible server (S3Proxy, started by deploy/local/up). */
+class BackupRepositoryIT {
+
+    static final int PART = 5 * 1024 * 1024;
+    static S3Client s3;
+    static BackupRepository repository;
+    static String prefix = "repository-it/" + UUID.randomUUID();
+
+    @BeforeAll
+    static void connect() {
+        s3 = S3Clients.create(Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true,
+                Optional.of("lockstep"), Optional.of("lockstep-local-secret"), 16);
+        repository = new BackupRepository(s3, "lockstep-it", prefix, PART, 3);
+        repository.ensureBucket();
+    }
+
+    @AfterAll
+    static void close() {
+        repository.close();
+    }
+
+    /** A deterministic stream of {@code size} bytes that can be told to fail after {@code failAfter} bytes. */
+    static InputStream source(long size, long failAfter) {
+        Random random = new Random(42);
+        return new InputStream() {
+            long position;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (position >= failAfter) {
+                    throw new IOException("source broke at byte " + position);
+                }
+                if (position >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, Math.min(size - position, 64 * 1024));
+                byte[] chunk = new byte[n];
+                random.nextBytes(chunk);
+                System.arraycopy(chunk, 0, b, off, n);
+                position += n;
+                return n;
+            }
+        };
+    }
+
+    static String sha(InputStream in) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    @Test
+    void anUploadOfUnknownLengthBecomesOneObjectWithTheComputedSha256() throws Exception {
+        long size = 3L * PART + 12345;
+        UploadResult result = repository.upload("big.bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+
+        assertEquals(size, result.bytes());
+        assertEquals(4, result.parts());
+        assertEquals(sha(source(size, Long.MAX_VALUE)), result.sha256());
+        try (InputStream stored = repository.open("big.bin")) {
+            assertEquals(result.sha256(), sha(stored), "the stored bytes hash to what the writer reported");
+        }
+    }
+
+    @Test
+    void aSmallUploadIsASinglePut() throws Exception {
+        UploadResult result = repository.put("small.json", "{\"a\":1}".getBytes());
+        assertEquals(1, result.parts());
+        var out = new ByteArrayOutputStream();
+        try (InputStream in = repository.open("small.json")) {
+            in.transferTo(out);
+        }
+        assertEquals("{\"a\":1}", out.toString());
+    }
+
+    @Test
+    void aSourceThatRefusesAtTheEndAbortsTheUploadAndLeavesNothing() {
+        UploadHooks refuse = new UploadHooks() {
+            @Override
+            public void beforeComplete() throws Exception {
+                throw new Exception("pg_dump exited with code 1");
+            }
+        };
+        var e = assertThrows(RepositoryException.class,
+                () -> repository.upload("refused.bin", source(2L * PART + 1, Long.MAX_VALUE), refuse));
+        assertTrue(e.getMessage().contains("pg_dump exited with code 1"), e.getMessage());
+        assertNoTrace("refused.bin");
+    }
+
+    @Test
+    void aSourceThatBreaksMidStreamAbortsTheUploadAndLeavesNothing() {
+        var e = assertThrows(RepositoryException.class,
+                () -> repository.upload("broken.bin", source(4L * PART, 2L * PART + 100), UploadHooks.NONE));
+        assertTrue(e.getMessage().contains("source broke"), e.getMessage());
+        assertNoTrace("broken.bin");
+    }
+
+    @Test
+    void aSmallSourceThatRefusesIsNeverWritten() {
+        UploadHooks refuse = new UploadHooks() {
+            @Override
+            public void beforeComplete() throws Exception {
+                throw new Exception("no");
+            }
+        };
+        assertThrows(RepositoryException.class, () -> repository.upload("tiny.bin", source(10, Long.MAX_VALUE), refuse));
+        assertNoTrace("tiny.bin");
+    }
+
+    @Test
+    void readingAMissingArtifactSaysWhichOne() {
+        var e = assertThrows(RepositoryException.class, () -> repository.open("nope.bin"));
+        assertTrue(e.getMessage().contains("nope.bin"), e.getMessage());
+    }
+
+    static void assertNoTrace(String key) {
+        String objectKey = repository.objectKey(key);
+        assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket("lockstep-it").key(objectKey)));
+        assertFalse(s3.listMultipartUploads(b -> b.bucket("lockstep-it").prefix(objectKey)).uploads().stream()
+                .anyMatch(u -> u.key().equals(objectKey)), "no multipart upload is left open");
+    }
+}
