@@ -4,7 +4,7 @@
 #   deploy/local/demo.sh
 #
 # 1. starts PostgreSQL, Kafka, S3Proxy and Elasticsearch on loopback (deploy/local/up) and builds Lockstep;
-# 2. creates the sample database "shop" (about 390k rows in four related tables);
+# 2. creates the sample database "shop" (about 375k rows in four related tables);
 # 3. starts the coordinator and a postgres-agent;
 # 4. creates a plan and starts a backup through the REST API, and follows the run;
 # 5. prints the run, then restores the dump with pg_restore into a new database and compares row counts.

@@ -1,4 +1,4 @@
--- A small shop: customers, products, orders and order lines. About 390k rows in all, generated
+-- A small shop: customers, products, orders and order lines. About 375k rows in all, generated
 -- deterministically so two runs of the demo produce the same data.
 DROP TABLE IF EXISTS order_items, orders, products, customers CASCADE;
 
