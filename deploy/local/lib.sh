@@ -60,6 +60,7 @@ pg_ready() { pg_isready -h 127.0.0.1 -p "$PG_PORT" -q; }
 APPS_DIR="$RUN/apps"
 
 # start_app NAME PORT [ENV=VALUE ...] : starts <module>/target/quarkus-app/quarkus-run.jar in the background.
+# LOCKSTEP_JAVA_OPTS sets its JVM options (default -Xmx256m).
 start_app() {
   local name="$1" port="$2"; shift 2
   local jar="$REPO_DIR/$name/target/quarkus-app/quarkus-run.jar" dir="$APPS_DIR/$name"
@@ -67,7 +68,8 @@ start_app() {
   mkdir -p "$dir"
   if pid_alive "$dir/pid"; then log "$name already runs (pid $(cat "$dir/pid"))"; return; fi
   log "starting $name on 127.0.0.1:$port"
-  (cd "$dir" && env "$@" QUARKUS_HTTP_PORT="$port" setsid nohup java -Xmx256m -jar "$jar" >"$dir/$name.log" 2>&1 </dev/null &
+  # shellcheck disable=SC2086 # LOCKSTEP_JAVA_OPTS holds several options
+  (cd "$dir" && env "$@" QUARKUS_HTTP_PORT="$port" setsid nohup java ${LOCKSTEP_JAVA_OPTS:--Xmx256m} -jar "$jar" >"$dir/$name.log" 2>&1 </dev/null &
     echo $! >"$dir/pid")
   wait_for "$name" 90 curl -fs "http://127.0.0.1:$port/q/health/ready" \
     || die "$name did not become ready, see $dir/$name.log"

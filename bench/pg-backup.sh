@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Benchmark: a Lockstep PostgreSQL backup, from the API call to CONSISTENT (dump, upload, verification),
+# against the tools operators use today, run side by side on the same database:
+#   baseline   pg_dump -Fc db > /dev/null
+#   cron       pg_dump -Fc db | aws s3 cp - s3://bucket/key      (when the aws CLI is installed)
+# Prints each run, the medians, and the ratios. The postgres-agent runs with -Xmx128m, so a dump larger
+# than the heap also shows the memory bound (its peak RSS is printed).
+#
+#   bench/pg-backup.sh [--size-mb 1200] [--runs 3]
+#
+# Machines here are shared and noisy: read medians and ratios, not single runs.
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+
+size_mb=1200
+runs=3
+while (($#)); do
+  case "$1" in
+    --size-mb) size_mb="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    *) die "usage: bench/pg-backup.sh [--size-mb N] [--runs N]" ;;
+  esac
+done
+
+APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
+export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
+DB=bench_blobs
+API="http://127.0.0.1:18080/api/v1"
+psql_app() { psql -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -v ON_ERROR_STOP=1 -qAt "$@"; }
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+
+"$LOCAL_DIR/up" catalog-pg app-pg kafka s3proxy
+(cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
+
+# Incompressible rows (hex-decoded md5s), so the custom-format dump is about as large as the data.
+existing="$(psql_app -d postgres -c "SELECT pg_database_size('$DB') / 1048576" 2>/dev/null || echo 0)"
+if ((existing < size_mb)); then
+  log "creating $DB with about $size_mb MB of incompressible rows"
+  psql_app -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  psql_app -d "$DB" -c "CREATE TABLE blobs (id BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
+  rows=$((size_mb * 1024))   # 1 KiB per row
+  psql_app -d "$DB" -c "INSERT INTO blobs SELECT g, decode(string_agg(md5(g::text || ':' || i), ''), 'hex')
+    FROM generate_series(1, $rows) g, generate_series(1, 64) i GROUP BY g"
+fi
+log "database size: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database_size('$DB'))")"
+
+# Lockstep: a coordinator and a postgres-agent with a 128 MiB heap, on their own ports.
+stop_apps
+start_app coordinator-service 18080
+LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-agent 18081 QUARKUS_PROFILE=local \
+  LOCKSTEP_AGENT_ID=bench-agent LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
+  LOCKSTEP_POSTGRES_STORES_BENCH_HOST=127.0.0.1 LOCKSTEP_POSTGRES_STORES_BENCH_PORT="$APP_PG_PORT" \
+  LOCKSTEP_POSTGRES_STORES_BENCH_USER=lockstep LOCKSTEP_POSTGRES_STORES_BENCH_PASSWORD="$PGPASSWORD" \
+  LOCKSTEP_POSTGRES_STORES_BENCH_DATABASES="$DB"
+agent_pid="$(cat "$APPS_DIR/postgres-agent/pid")"
+wait_for "store bench" 60 bash -c "curl -fs $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
+curl -fsS -X PUT "$API/plans/bench" -H 'Content-Type: application/json' -d '{"stores": ["bench"]}' >/dev/null
+
+have_aws=false
+if command -v aws >/dev/null; then have_aws=true; fi
+export AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" AWS_DEFAULT_REGION=us-east-1
+
+declare -a t_base t_cron t_lock
+for i in $(seq 1 "$runs"); do
+  s=$(now_ms); pg_dump -Fc -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep "$DB" >/dev/null; t_base+=($(($(now_ms) - s)))
+
+  if $have_aws; then
+    s=$(now_ms)
+    pg_dump -Fc -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep "$DB" \
+      | aws --endpoint-url "http://127.0.0.1:$S3_PORT" s3 cp - "s3://lockstep-backups/bench/cron-$i.dump" --only-show-errors
+    t_cron+=($(($(now_ms) - s)))
+  fi
+
+  s=$(now_ms)
+  run_id="$(curl -fsS -X POST "$API/plans/bench/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
+  until state="$(curl -fsS "$API/runs/$run_id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED|CANCELLED)$ ]]; do
+    sleep 0.1
+  done
+  t_lock+=($(($(now_ms) - s)))
+  [[ "$state" == CONSISTENT ]] || die "run $run_id ended $state: $(curl -fsS "$API/runs/$run_id" | jq -r .error)"
+  bytes="$(curl -fsS "$API/runs/$run_id" | jq -r .bytes)"
+  printf 'run %d: pg_dump>/dev/null %6d ms | pg_dump|aws s3 cp %6s ms | lockstep API->CONSISTENT %6d ms (%d MB dump)\n' \
+    "$i" "${t_base[-1]}" "${t_cron[-1]:--}" "${t_lock[-1]}" $((bytes / 1048576))
+done
+
+mb="$(printf '%s\n' "${t_base[@]}" | median)"
+ml="$(printf '%s\n' "${t_lock[@]}" | median)"
+echo
+echo "medians over $runs runs: pg_dump>/dev/null ${mb} ms, lockstep ${ml} ms"
+awk -v l="$ml" -v b="$mb" 'BEGIN {printf "lockstep / pg_dump>/dev/null = %.3f (bar: <= 1.15)\n", l / b}'
+if $have_aws; then
+  mc="$(printf '%s\n' "${t_cron[@]}" | median)"
+  echo "pg_dump | aws s3 cp median ${mc} ms"
+  awk -v l="$ml" -v c="$mc" 'BEGIN {printf "lockstep / (pg_dump | aws s3 cp) = %.3f (bar: < 1)\n", l / c}'
+fi
+echo "postgres-agent (-Xmx128m) peak RSS: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$agent_pid/status")"
+stop_apps
