@@ -17,6 +17,8 @@ public final class EventTypes {
     public static final String STEP_SNAPSHOT_TAKEN = "io.lockstep.step.snapshot-taken";
     public static final String STEP_SUCCEEDED = "io.lockstep.step.succeeded";
     public static final String STEP_FAILED = "io.lockstep.step.failed";
+    /** A search store resumed indexing by itself because its quiesce lease ran out. */
+    public static final String STORE_RESUMED = "io.lockstep.store.resumed";
 
     // Run events (lockstep.run-events)
     public static final String RUN_STARTED = "io.lockstep.run.started";
@@ -39,6 +41,7 @@ public final class EventTypes {
             case STEP_SNAPSHOT_TAKEN -> StepEvents.SnapshotTaken.class;
             case STEP_SUCCEEDED -> StepEvents.Succeeded.class;
             case STEP_FAILED -> StepEvents.Failed.class;
+            case STORE_RESUMED -> StepEvents.LeaseExpired.class;
             case RUN_STARTED, RUN_CONSISTENT, RUN_FAILED -> RunEvent.class;
             default -> null;
         };

@@ -1,9 +1,20 @@
 package io.lockstep.protocol;
 
-/** What a step asks an agent to do. */
+/** What a command asks an agent to do. */
 public enum StepAction {
     /** Capture the store (a dump, a bucket copy, a snapshot) into the backup repository. */
     BACKUP,
     /** Re-read an artifact from the repository and check that it is whole and parseable. */
-    VERIFY
+    VERIFY,
+    /**
+     * Stop writes to a search store (index write blocks, the application's indexer paused through its hook)
+     * under a lease. The agent resumes by itself when the lease runs out.
+     */
+    QUIESCE,
+    /** Undo a quiesce: remove the write blocks and resume the indexer. Always sent when a run ends. */
+    RESUME,
+    /** Extend the lease of a quiesce held for a run; not a step of its own, no events. */
+    RENEW_LEASE,
+    /** Stop a running step of a run that ended: kill its work and abort its uploads. */
+    CANCEL
 }

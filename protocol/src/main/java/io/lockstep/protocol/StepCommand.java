@@ -1,6 +1,7 @@
 package io.lockstep.protocol;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -16,6 +17,7 @@ import java.util.UUID;
  * @param artifact the repository key to write (BACKUP) or read (VERIFY), relative to the repository prefix
  * @param expectedSha256 for VERIFY, the SHA-256 recorded when the artifact was written
  * @param deadline the agent ignores a command received after it, and gives up on the step at it
+ * @param parameters action-specific inputs, see {@link Parameters}
  */
 public record StepCommand(
         UUID runId,
@@ -26,7 +28,8 @@ public record StepCommand(
         String database,
         String artifact,
         String expectedSha256,
-        Instant deadline) {
+        Instant deadline,
+        Map<String, String> parameters) {
 
     public StepCommand {
         Objects.requireNonNull(runId, "runId");
@@ -34,5 +37,31 @@ public record StepCommand(
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(deadline, "deadline");
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    public String parameter(String name) {
+        return parameters.get(name);
+    }
+
+    /** Names of {@link #parameters()} entries. */
+    public static final class Parameters {
+        /** QUIESCE, RENEW_LEASE: the lease's length in seconds. */
+        public static final String LEASE_SECONDS = "leaseSeconds";
+        /** objectstore BACKUP: the previous run's manifest key, for incremental copies. */
+        public static final String PREVIOUS_MANIFEST = "previousManifest";
+        /** search BACKUP and VERIFY: the snapshot name. */
+        public static final String SNAPSHOT = "snapshot";
+        /** CANCEL: the step to cancel. */
+        public static final String TARGET_STEP = "targetStep";
+        /** postgres BACKUP: the cross-store reference query whose keys to record under the same snapshot. */
+        public static final String REFERENCE_QUERY = "referenceQuery";
+        /** postgres BACKUP: where to write the sorted, gzipped reference keys. */
+        public static final String REFERENCE_ARTIFACT = "referenceArtifact";
+        /** objectstore VERIFY: comma-separated reference artifacts to resolve against the manifest. */
+        public static final String REFERENCE_ARTIFACTS = "referenceArtifacts";
+
+        private Parameters() {
+        }
     }
 }

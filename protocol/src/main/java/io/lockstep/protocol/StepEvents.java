@@ -53,6 +53,14 @@ public final class StepEvents {
         }
     }
 
+    /**
+     * A quiesce lease ran out before the coordinator released it: the agent removed the write blocks and
+     * resumed the indexer by itself.
+     */
+    public record LeaseExpired(UUID runId, UUID stepId, String store, String agentId, Instant leaseUntil,
+            Instant resumedAt) {
+    }
+
     /** The step failed. The reason is readable and holds no secret. */
     public record Failed(UUID runId, UUID stepId, String reason, Instant at) {
     }

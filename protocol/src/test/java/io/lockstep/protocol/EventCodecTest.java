@@ -21,7 +21,7 @@ class EventCodecTest {
     @Test
     void stepCommandSurvivesARoundTripThroughTheEnvelope() {
         var command = new StepCommand(UUID.randomUUID(), UUID.randomUUID(), "nightly", "app-db", StepAction.BACKUP,
-                "clinical", "runs/nightly/x/app-db/clinical.dump", null, now.plusSeconds(60));
+                "clinical", "runs/nightly/x/app-db/clinical.dump", null, now.plusSeconds(60), Map.of("k", "v"));
 
         String json = codec.encode(EventTypes.STEP_COMMAND, command.runId().toString(), command);
         CloudEvent event = EventCodec.decode(json);

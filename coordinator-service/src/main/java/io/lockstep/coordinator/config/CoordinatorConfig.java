@@ -19,7 +19,14 @@ public interface CoordinatorConfig {
     @WithDefault("6h")
     Duration stepTimeout();
 
-    /** How often running runs are checked for timed-out steps and silent agents. */
+    /**
+     * The lease of a search store's quiesce. The coordinator renews it while the run needs the store quiet; an
+     * agent whose lease runs out resumes indexing by itself.
+     */
+    @WithDefault("60s")
+    Duration quiesceLease();
+
+    /** How often running runs are checked for timed-out steps and silent agents, and leases renewed. */
     @WithDefault("5s")
     Duration superviseEvery();
 }

@@ -57,6 +57,7 @@ public class AgentEventHandler {
                     EventCodec.payload(event, StepEvents.SnapshotTaken.class));
             case EventTypes.STEP_SUCCEEDED -> machine.onSucceeded(EventCodec.payload(event, StepEvents.Succeeded.class));
             case EventTypes.STEP_FAILED -> machine.onFailed(EventCodec.payload(event, StepEvents.Failed.class));
+            case EventTypes.STORE_RESUMED -> machine.onLeaseExpired(EventCodec.payload(event, StepEvents.LeaseExpired.class));
             default -> throw new MalformedEventException("event type " + event.type() + " does not belong on the "
                     + "agent-events topic");
         }

@@ -83,14 +83,47 @@ public class PlanService {
                     + spec.verify() + "\"");
         }
         validateRetention(spec.retention());
-        if (spec.references() != null && !spec.references().isArray()) {
-            throw new InvalidPlanException(400, "\"references\" must be an array");
-        }
+        validateReferences(spec);
         if (spec.hooks() != null && !spec.hooks().isObject()) {
             throw new InvalidPlanException(400, "\"hooks\" must be an object");
         }
         return new PlanSpec(List.copyOf(spec.stores()), spec.schedule(), spec.timezone(), spec.retention(),
                 spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks());
+    }
+
+    private static void validateReferences(PlanSpec spec) {
+        JsonNode references = spec.references();
+        if (references == null || references.isNull()) {
+            return;
+        }
+        if (!references.isArray()) {
+            throw new InvalidPlanException(400, "\"references\" must be an array of {\"store\", \"database\", \"query\", "
+                    + "\"objects\"} objects");
+        }
+        Set<String> databases = new HashSet<>();
+        for (JsonNode ref : references) {
+            String store = ref.path("store").asText("");
+            String database = ref.path("database").asText("");
+            String query = ref.path("query").asText("");
+            String objects = ref.path("objects").asText("");
+            if (store.isEmpty() || database.isEmpty() || query.isBlank() || objects.isEmpty()) {
+                throw new InvalidPlanException(400, "each reference needs \"store\", \"database\", \"query\" and "
+                        + "\"objects\"");
+            }
+            StoreEntity sql = StoreEntity.findById(store);
+            if (!spec.stores().contains(store) || sql == null || !"POSTGRES".equals(sql.kind)) {
+                throw new InvalidPlanException(422, "reference store '" + store + "' is not a PostgreSQL store of this plan");
+            }
+            StoreEntity bucket = StoreEntity.findById(objects);
+            if (!spec.stores().contains(objects) || bucket == null || !"OBJECTSTORE".equals(bucket.kind)) {
+                throw new InvalidPlanException(422, "reference objects '" + objects + "' is not an object store of this "
+                        + "plan");
+            }
+            if (!databases.add(store + "/" + database)) {
+                throw new InvalidPlanException(400, "only one reference per database: " + store + "/" + database
+                        + " has two");
+            }
+        }
     }
 
     private static void validateRetention(JsonNode retention) {

@@ -12,7 +12,8 @@ import java.util.List;
  * @param timezone optional IANA zone for the schedule, UTC by default
  * @param retention optional retention rules (keepLast, keepDaily, keepWeekly, keepMonthly, maxAgeDays)
  * @param verify {@code checksum} (default) or {@code restore-drill}
- * @param references optional cross-store reference checks
+ * @param references optional cross-store reference checks, each
+ *        {@code {"store": "<pg store>", "database": "<db>", "query": "select key from blocks", "objects": "<object store>"}}
  * @param hooks optional hooks (stop/start dependents)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,16 +2,22 @@ package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StoreKind;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * Decides from the recorded facts alone whether a backup run is consistent. It trusts no flag: it re-derives
- * every condition from the steps' timestamps, hashes and verification results.
+ * every ordering rule from the steps' timestamps, and every artifact's integrity from what verification read
+ * back. The times come from several clocks (PostgreSQL's, the agents', Elasticsearch's); keep them in sync
+ * (NTP), as for any distributed backup.
  */
 public final class BackupEvidence {
 
@@ -20,7 +26,7 @@ public final class BackupEvidence {
      *
      * @param consistent whether every condition holds
      * @param reason the first condition that does not hold, or null
-     * @param consistencyPoint the latest SQL snapshot time, the instant the backup represents
+     * @param consistencyPoint the instant the backup represents: the latest SQL snapshot
      */
     public record Verdict(boolean consistent, String reason, Instant consistencyPoint) {
         static Verdict fail(String reason) {
@@ -36,44 +42,163 @@ public final class BackupEvidence {
         if (captures.isEmpty()) {
             return Verdict.fail("the run captured nothing");
         }
+        for (StepEntity step : steps) {
+            if (step.state != StepState.SUCCEEDED) {
+                return Verdict.fail(describe(step) + " did not succeed (" + step.state + ")");
+            }
+        }
         Map<String, StepEntity> verifications = steps.stream().filter(s -> s.action == StepAction.VERIFY)
                 .filter(s -> s.artifact != null)
                 .collect(Collectors.toMap(s -> s.artifact, Function.identity(), (a, b) -> a));
-        Instant point = null;
+
+        // Integrity of every artifact, as verification read it back.
         for (StepEntity capture : captures) {
-            String what = describe(capture);
-            if (capture.state != StepState.SUCCEEDED) {
-                return Verdict.fail(what + " did not succeed (" + capture.state + ")");
+            String problem = checkArtifact(capture, verifications.get(capture.artifact));
+            if (problem != null) {
+                return Verdict.fail(problem);
             }
-            if (capture.snapshotAt == null) {
-                return Verdict.fail(what + " reported no SQL snapshot point");
+        }
+
+        // Rule 2 needs the consistency point: the latest SQL snapshot.
+        List<StepEntity> sql = captures.stream().filter(s -> s.storeKind == StoreKind.POSTGRES).toList();
+        Instant point = sql.stream().map(s -> s.snapshotAt).max(Comparator.naturalOrder()).orElse(null);
+
+        // Rule 1: every search store acknowledged its quiesce before anything was captured.
+        List<StepEntity> quiesces = steps.stream().filter(s -> s.action == StepAction.QUIESCE).toList();
+        for (StepEntity quiesce : quiesces) {
+            Instant acked = time(quiesce, "quiescedAt");
+            if (acked == null) {
+                return Verdict.fail(describe(quiesce) + " recorded no acknowledgement time");
             }
-            if (capture.endedAt != null && capture.snapshotAt.isAfter(capture.endedAt)) {
-                return Verdict.fail(what + " reports its snapshot at " + capture.snapshotAt + ", after its dump ended at "
-                        + capture.endedAt);
+            for (StepEntity s : sql) {
+                if (s.snapshotAt.isBefore(acked)) {
+                    return Verdict.fail(describe(s) + " took its snapshot at " + s.snapshotAt + ", before " + quiesce.store
+                            + " was quiesced at " + acked);
+                }
             }
-            if (capture.artifact == null || capture.sha256 == null || capture.bytes == null || capture.bytes <= 0) {
-                return Verdict.fail(what + " recorded no artifact, size or SHA-256");
+            for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
+                Instant started = time(search, "snapshotStartedAt");
+                if (started != null && started.isBefore(acked)) {
+                    return Verdict.fail(describe(search) + " started at " + started + ", before " + quiesce.store
+                            + " was quiesced at " + acked);
+                }
             }
-            StepEntity verify = verifications.get(capture.artifact);
-            if (verify == null || verify.state != StepState.SUCCEEDED) {
-                return Verdict.fail("artifact " + capture.artifact + " was not verified");
+        }
+
+        // Rule 2: object listings start only after every SQL snapshot point.
+        for (StepEntity objects : captures.stream().filter(s -> s.storeKind == StoreKind.OBJECTSTORE).toList()) {
+            Instant listed = time(objects, "listingStartedAt");
+            if (listed == null) {
+                return Verdict.fail(describe(objects) + " recorded no listing start");
             }
-            if (!capture.sha256.equalsIgnoreCase(Objects.toString(verify.sha256, ""))) {
-                return Verdict.fail("artifact " + capture.artifact + " re-reads with SHA-256 " + verify.sha256
-                        + " but was written with " + capture.sha256);
+            if (point != null && listed.isBefore(point)) {
+                return Verdict.fail(describe(objects) + " started listing at " + listed + ", before the SQL consistency point "
+                        + point);
             }
-            if (!Objects.equals(verify.bytes, capture.bytes)) {
-                return Verdict.fail("artifact " + capture.artifact + " re-reads as " + verify.bytes + " bytes but "
-                        + capture.bytes + " were written");
+        }
+
+        // Rule 3: search snapshots inside the quiet window; released only after every SQL snapshot point.
+        for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
+            Instant started = time(search, "snapshotStartedAt");
+            Instant ended = time(search, "snapshotEndedAt");
+            Optional<StepEntity> resume = steps.stream().filter(s -> s.action == StepAction.RESUME)
+                    .filter(s -> s.store.equals(search.store)).findFirst();
+            if (started == null || ended == null) {
+                return Verdict.fail(describe(search) + " recorded no snapshot start or end");
             }
-            long entries = parseLong(Json.readMap(verify.evidence).get("tocEntries"));
-            if (entries <= 0) {
-                return Verdict.fail("pg_restore --list found no entries in " + capture.artifact);
+            if (resume.isEmpty() || time(resume.get(), "resumedAt") == null) {
+                return Verdict.fail("store " + search.store + " has no recorded release");
             }
-            point = point == null || capture.snapshotAt.isAfter(point) ? capture.snapshotAt : point;
+            Instant released = time(resume.get(), "resumedAt");
+            if (released.isBefore(ended)) {
+                return Verdict.fail(search.store + " was released at " + released + ", before its snapshot ended at " + ended);
+            }
+            Instant releaseRequested = resume.get().dispatchedAt;
+            if (point != null && releaseRequested != null && releaseRequested.isBefore(point)) {
+                return Verdict.fail(search.store + " was released at " + releaseRequested
+                        + ", before the last SQL snapshot point " + point);
+            }
+        }
+
+        if (point == null) {
+            point = quiesces.stream().map(q -> time(q, "quiescedAt")).filter(Objects::nonNull)
+                    .max(Comparator.naturalOrder())
+                    .orElseGet(() -> captures.stream().map(c -> Optional.ofNullable(time(c, "listingStartedAt"))
+                            .orElse(c.startedAt)).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(null));
         }
         return new Verdict(true, null, point);
+    }
+
+    private static String checkArtifact(StepEntity capture, StepEntity verify) {
+        String what = describe(capture);
+        if (verify == null) {
+            return "artifact " + capture.artifact + " was not verified";
+        }
+        Map<String, String> read = Json.readMap(verify.evidence);
+        switch (capture.storeKind) {
+            case POSTGRES -> {
+                if (capture.snapshotAt == null) {
+                    return what + " reported no SQL snapshot point";
+                }
+                if (capture.endedAt != null && capture.snapshotAt.isAfter(capture.endedAt)) {
+                    return what + " reports its snapshot at " + capture.snapshotAt + ", after its dump ended at "
+                            + capture.endedAt;
+                }
+                String sameBytes = sameBytes(capture, verify);
+                if (sameBytes != null) {
+                    return sameBytes;
+                }
+                if (parseLong(read.get("tocEntries")) <= 0) {
+                    return "pg_restore --list found no entries in " + capture.artifact;
+                }
+            }
+            case OBJECTSTORE -> {
+                String sameBytes = sameBytes(capture, verify);
+                if (sameBytes != null) {
+                    return sameBytes;
+                }
+                if (!"0".equals(read.get("blobsMissing"))) {
+                    return "the object manifest " + capture.artifact + " is not complete";
+                }
+                if (read.containsKey("dangling") && parseLong(read.get("dangling")) > 0) {
+                    return read.get("dangling") + " dangling references in " + capture.store;
+                }
+            }
+            case SEARCH -> {
+                Map<String, String> taken = Json.readMap(capture.evidence);
+                if (!"SUCCESS".equals(taken.get("state")) || !"SUCCESS".equals(read.get("state"))) {
+                    return what + " is not a SUCCESS snapshot (" + taken.get("state") + ")";
+                }
+                if (parseLong(taken.get("shardsFailed")) != 0 || parseLong(read.get("shardsFailed")) != 0) {
+                    return what + " has failed shards";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String sameBytes(StepEntity capture, StepEntity verify) {
+        if (capture.artifact == null || capture.sha256 == null || capture.bytes == null || capture.bytes <= 0) {
+            return describe(capture) + " recorded no artifact, size or SHA-256";
+        }
+        if (!capture.sha256.equalsIgnoreCase(Objects.toString(verify.sha256, ""))) {
+            return "artifact " + capture.artifact + " re-reads with SHA-256 " + verify.sha256 + " but was written with "
+                    + capture.sha256;
+        }
+        if (!Objects.equals(verify.bytes, capture.bytes)) {
+            return "artifact " + capture.artifact + " re-reads as " + verify.bytes + " bytes but " + capture.bytes
+                    + " were written";
+        }
+        return null;
+    }
+
+    static Instant time(StepEntity step, String field) {
+        String value = Json.readMap(step.evidence).get(field);
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     static String describe(StepEntity step) {

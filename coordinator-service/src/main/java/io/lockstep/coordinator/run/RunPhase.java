@@ -5,23 +5,24 @@ package io.lockstep.coordinator.run;
  * transition is written once there. An event that belongs to another phase is logged and ignored.
  *
  * <pre>
- *  QUEUED ──start──▶ CAPTURING ──all captures succeeded──▶ VERIFYING ──evidence holds──▶ DONE (CONSISTENT)
- *     │                  │                                     │
- *     └──────────────────┴────── a step failed, timed out, its agent went silent ─────▶ DONE (FAILED)
+ *  QUEUED ─▶ QUIESCING ──every search store acknowledged──▶ CAPTURING ──every capture and resume done──▶ VERIFYING
+ *              (skipped without search stores)                                                            │
+ *                                                                                     evidence holds ─────▶ DONE (CONSISTENT)
+ *  any phase ── a step failed or timed out, an agent went silent, a lease ran out ──▶ DONE (FAILED), resume sent
  * </pre>
+ *
+ * Inside CAPTURING the ordering rules hold: SQL snapshots and search snapshots start together; object copies
+ * are dispatched only once every SQL snapshot point is known; search stores resume as soon as every search
+ * snapshot is done and every SQL snapshot point is known, while dumps keep streaming.
  */
 public enum RunPhase {
     /** Created; nothing dispatched yet. */
     QUEUED,
-    /**
-     * Capture steps dispatched: each PostgreSQL database exports a snapshot, reports its time and LSN, and
-     * streams its dump to the repository.
-     */
+    /** Search stores are being quiesced: indexers paused, write blocks set, leases held. */
+    QUIESCING,
+    /** SQL snapshots and dumps, search snapshots, then object copies; search stores resumed when allowed. */
     CAPTURING,
-    /**
-     * Every capture succeeded; verification steps re-read each artifact from the repository, recompute its
-     * SHA-256 and parse it ({@code pg_restore --list}).
-     */
+    /** Every artifact is re-read from the repository and checked; cross-store references resolved. */
     VERIFYING,
     /** The run ended; {@link RunState} says how. */
     DONE

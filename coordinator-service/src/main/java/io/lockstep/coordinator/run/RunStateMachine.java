@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
@@ -21,15 +22,20 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The one owner of every run transition (see {@link RunPhase} for the flow). Every method runs inside the
- * caller's transaction with the run row locked, writes its commands and run events to the outbox in that same
- * transaction, and ignores an event that does not fit the run's current phase or a step that already ended.
+ * The one owner of every run transition (see {@link RunPhase} for the flow and the ordering rules). Every method
+ * runs inside the caller's transaction with the run row locked, writes the commands and run events it causes to
+ * the outbox in that same transaction, and ignores an event that does not fit: a step that already ended, a run
+ * that already ended (except the outcome of a resume, which is always recorded).
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.MANDATORY)
@@ -45,12 +51,37 @@ public class RunStateMachine {
 
     Clock clock = Clock.systemUTC();
 
+    // ---------------------------------------------------------------- step roles
+
+    static boolean isQuiesce(StepEntity s) {
+        return s.action == StepAction.QUIESCE;
+    }
+
+    static boolean isResume(StepEntity s) {
+        return s.action == StepAction.RESUME;
+    }
+
+    static boolean isSqlCapture(StepEntity s) {
+        return s.action == StepAction.BACKUP && s.storeKind == StoreKind.POSTGRES;
+    }
+
+    static boolean isSearchCapture(StepEntity s) {
+        return s.action == StepAction.BACKUP && s.storeKind == StoreKind.SEARCH;
+    }
+
+    static boolean isObjectCapture(StepEntity s) {
+        return s.action == StepAction.BACKUP && s.storeKind == StoreKind.OBJECTSTORE;
+    }
+
+    static boolean isVerify(StepEntity s) {
+        return s.action == StepAction.VERIFY;
+    }
+
     // ---------------------------------------------------------------- start
 
     /**
-     * Creates a backup run of a plan and starts it: QUEUED, then either CAPTURING with every capture step
-     * dispatched, or FAILED at once when a store cannot be backed up (unknown, no live agent, nothing to back
-     * up).
+     * Creates a backup run of a plan and starts it: QUIESCING (or CAPTURING without search stores), or FAILED at
+     * once when a store cannot be backed up (unknown, no live agent, nothing to back up).
      */
     public RunEntity startBackup(PlanEntity plan, String label, boolean pinned) {
         Instant now = clock.instant();
@@ -67,8 +98,9 @@ public class RunStateMachine {
         run.persist();
 
         PlanSpec spec = PlanService.fromJson(plan.spec);
+        Map<String, JsonNode> references = referencesByDatabase(spec);
         List<String> problems = new ArrayList<>();
-        List<StepEntity> captures = new ArrayList<>();
+        List<StepEntity> steps = new ArrayList<>();
         for (String storeId : spec.stores()) {
             StoreEntity store = StoreEntity.findById(storeId);
             if (store == null) {
@@ -81,31 +113,63 @@ public class RunStateMachine {
                 continue;
             }
             StoreKind kind = StoreKind.valueOf(store.kind);
-            if (kind != StoreKind.POSTGRES) {
-                problems.add("store " + storeId + " is a " + kind + " store, which this coordinator cannot back up yet");
-                continue;
-            }
-            List<String> databases = Json.readList(store.databases);
-            if (databases.isEmpty()) {
-                problems.add("store " + storeId + " lists no database to back up");
-            }
-            for (String database : databases) {
-                captures.add(newStep(run, captures.size(), store.id, kind, StepAction.BACKUP, database,
-                        artifactKey(run, store.id, database + ".dump")));
+            switch (kind) {
+                case POSTGRES -> {
+                    List<String> databases = Json.readList(store.databases);
+                    if (databases.isEmpty()) {
+                        problems.add("store " + storeId + " lists no database to back up");
+                    }
+                    for (String database : databases) {
+                        StepEntity capture = newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, database,
+                                artifactKey(run, store.id, database + ".dump"));
+                        JsonNode ref = references.get(store.id + "/" + database);
+                        if (ref != null) {
+                            capture.evidence = Json.write(Map.of(
+                                    StepCommand.Parameters.REFERENCE_QUERY, ref.path("query").asText(),
+                                    StepCommand.Parameters.REFERENCE_ARTIFACT,
+                                    artifactKey(run, store.id, database + ".refs.txt.gz"),
+                                    "objects", ref.path("objects").asText()));
+                        }
+                        steps.add(capture);
+                    }
+                }
+                case OBJECTSTORE -> steps.add(newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, null,
+                        artifactKey(run, store.id, "objects.jsonl.gz")));
+                case SEARCH -> {
+                    steps.add(newStep(run, steps.size(), store.id, kind, StepAction.QUIESCE, null, null));
+                    steps.add(newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, null,
+                            "search/" + store.id + "/"));
+                }
             }
         }
         if (!problems.isEmpty()) {
-            captures.forEach(s -> s.state = StepState.CANCELLED);
+            steps.forEach(s -> s.state = StepState.CANCELLED);
             fail(run, "cannot start: " + String.join("; ", problems));
             return run;
         }
         run.state = RunState.RUNNING;
-        run.phase = RunPhase.CAPTURING;
         run.startedAt = now;
         publish(run, EventTypes.RUN_STARTED);
-        captures.forEach(step -> dispatch(step, plan.name, null));
-        LOG.infof("run %s of plan %s started with %d capture steps", run.id, run.plan, captures.size());
+        List<StepEntity> quiesces = steps.stream().filter(RunStateMachine::isQuiesce).toList();
+        if (quiesces.isEmpty()) {
+            startCapturing(run, steps);
+        } else {
+            run.phase = RunPhase.QUIESCING;
+            quiesces.forEach(s -> dispatch(run, s, null, Map.of(StepCommand.Parameters.LEASE_SECONDS,
+                    Long.toString(config.quiesceLease().toSeconds()))));
+        }
+        LOG.infof("run %s of plan %s started with %d steps", run.id, run.plan, steps.size());
         return run;
+    }
+
+    private static Map<String, JsonNode> referencesByDatabase(PlanSpec spec) {
+        Map<String, JsonNode> byDatabase = new HashMap<>();
+        if (spec.references() != null && spec.references().isArray()) {
+            for (JsonNode ref : spec.references()) {
+                byDatabase.put(ref.path("store").asText() + "/" + ref.path("database").asText(), ref);
+            }
+        }
+        return byDatabase;
     }
 
     /** The repository key of an artifact of a run: {@code runs/<plan>/<runId>/<store>/<name>}. */
@@ -130,13 +194,20 @@ public class RunStateMachine {
         return step;
     }
 
-    private void dispatch(StepEntity step, String plan, String expectedSha256) {
+    private void dispatch(RunEntity run, StepEntity step, String expectedSha256, Map<String, String> parameters) {
         Instant now = clock.instant();
         step.state = StepState.DISPATCHED;
         step.dispatchedAt = now;
         step.deadline = now.plus(config.stepTimeout());
-        outbox.command(step.storeKind, new StepCommand(step.runId, step.id, plan, step.store, step.action, step.database,
-                step.artifact, expectedSha256, step.deadline));
+        outbox.command(step.storeKind, new StepCommand(step.runId, step.id, run.plan, step.store, step.action,
+                step.database, step.artifact, expectedSha256, step.deadline, parameters));
+    }
+
+    /** Sends a command that is not a step of its own (lease renewal, cancellation). */
+    private void control(RunEntity run, StepEntity about, StepAction action, Map<String, String> parameters) {
+        Instant now = clock.instant();
+        outbox.command(about.storeKind, new StepCommand(run.id, UUID.randomUUID(), run.plan, about.store, action, null,
+                null, null, now.plus(config.quiesceLease()), parameters));
     }
 
     // ---------------------------------------------------------------- agent events
@@ -153,12 +224,13 @@ public class RunStateMachine {
 
     public void onSnapshotTaken(StepEvents.SnapshotTaken event) {
         withStep(event.runId(), event.stepId(), (run, step) -> {
-            if (step.action != StepAction.BACKUP || step.storeKind != StoreKind.POSTGRES) {
+            if (!isSqlCapture(step)) {
                 LOG.warnf("ignoring snapshot event for %s step %s", step.action, step.id);
                 return;
             }
             step.snapshotAt = event.snapshotTime();
             step.snapshotLsn = event.lsn();
+            afterCaptureProgress(run);
         });
     }
 
@@ -175,21 +247,24 @@ public class RunStateMachine {
         withStep(event.runId(), event.stepId(), (run, step) -> {
             step.state = StepState.SUCCEEDED;
             step.bytes = event.bytes();
+            step.sha256 = event.sha256();
             step.startedAt = event.startedAt();
             step.endedAt = event.finishedAt();
-            step.evidence = Json.write(event.evidence());
-            if (step.action == StepAction.BACKUP) {
-                step.sha256 = event.sha256();
+            Map<String, String> evidence = new HashMap<>(Json.readMap(step.evidence));
+            evidence.putAll(event.evidence());
+            step.evidence = Json.write(evidence);
+            if (run.state.terminal()) {
+                return; // a resume that completed after the run ended: recorded, nothing else
+            }
+            if (isSqlCapture(step) || isObjectCapture(step)) {
                 if (event.artifact() != null && !event.artifact().equals(step.artifact)) {
                     fail(run, BackupEvidence.describe(step) + " wrote " + event.artifact() + " instead of " + step.artifact);
                     return;
                 }
-                if (step.snapshotAt == null && step.storeKind == StoreKind.POSTGRES) {
-                    fail(run, BackupEvidence.describe(step) + " finished without reporting its SQL snapshot point first");
-                    return;
-                }
-            } else {
-                step.sha256 = event.sha256();
+            }
+            if (isSqlCapture(step) && step.snapshotAt == null) {
+                fail(run, BackupEvidence.describe(step) + " finished without reporting its SQL snapshot point first");
+                return;
             }
             advance(run);
         });
@@ -200,8 +275,20 @@ public class RunStateMachine {
             step.state = StepState.FAILED;
             step.error = event.reason();
             step.endedAt = event.at();
-            fail(run, BackupEvidence.describe(step) + " failed: " + event.reason());
+            if (!run.state.terminal()) {
+                fail(run, BackupEvidence.describe(step) + " failed: " + event.reason());
+            }
         });
+    }
+
+    /** A search store's lease ran out and its agent resumed it by itself: the quiet window is gone. */
+    public void onLeaseExpired(StepEvents.LeaseExpired event) {
+        RunEntity run = RunEntity.findById(event.runId(), LockModeType.PESSIMISTIC_WRITE);
+        if (run == null || run.state.terminal()) {
+            return;
+        }
+        fail(run, "the quiesce lease of store " + event.store() + " ran out at " + event.leaseUntil()
+                + " and its agent resumed indexing before the run was done with it");
     }
 
     private void withStep(UUID runId, UUID stepId, BiConsumer<RunEntity, StepEntity> transition) {
@@ -215,7 +302,7 @@ public class RunStateMachine {
             LOG.warnf("ignoring event for unknown step %s of run %s", stepId, runId);
             return;
         }
-        if (run.state.terminal() || step.state.terminal()) {
+        if (step.state.terminal() || (run.state.terminal() && !isResume(step))) {
             LOG.debugf("ignoring late event for step %s (step %s, run %s)", stepId, step.state, run.state);
             return;
         }
@@ -227,14 +314,14 @@ public class RunStateMachine {
     private void advance(RunEntity run) {
         List<StepEntity> steps = StepEntity.ofRun(run.id);
         switch (run.phase) {
-            case CAPTURING -> {
-                List<StepEntity> captures = steps.stream().filter(s -> s.action == StepAction.BACKUP).toList();
-                if (captures.stream().allMatch(s -> s.state == StepState.SUCCEEDED)) {
-                    startVerification(run, captures, steps.size());
+            case QUIESCING -> {
+                if (steps.stream().filter(RunStateMachine::isQuiesce).allMatch(s -> s.state == StepState.SUCCEEDED)) {
+                    startCapturing(run, steps);
                 }
             }
+            case CAPTURING -> afterCaptureProgress(run);
             case VERIFYING -> {
-                if (steps.stream().allMatch(s -> s.state == StepState.SUCCEEDED)) {
+                if (steps.stream().filter(RunStateMachine::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED)) {
                     conclude(run, steps);
                 }
             }
@@ -242,15 +329,99 @@ public class RunStateMachine {
         }
     }
 
-    private void startVerification(RunEntity run, List<StepEntity> captures, int nextSeq) {
+    /** Rule 1 done: SQL snapshots and search snapshots start together. */
+    private void startCapturing(RunEntity run, List<StepEntity> steps) {
+        run.phase = RunPhase.CAPTURING;
+        for (StepEntity step : steps) {
+            if (isSqlCapture(step)) {
+                Map<String, String> refs = Json.readMap(step.evidence);
+                Map<String, String> parameters = new HashMap<>();
+                if (refs.containsKey(StepCommand.Parameters.REFERENCE_QUERY)) {
+                    parameters.put(StepCommand.Parameters.REFERENCE_QUERY, refs.get(StepCommand.Parameters.REFERENCE_QUERY));
+                    parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACT,
+                            refs.get(StepCommand.Parameters.REFERENCE_ARTIFACT));
+                }
+                dispatch(run, step, null, parameters);
+            } else if (isSearchCapture(step)) {
+                dispatch(run, step, null, Map.of(StepCommand.Parameters.SNAPSHOT, snapshotName(run)));
+            }
+        }
+        afterCaptureProgress(run);
+    }
+
+    static String snapshotName(RunEntity run) {
+        return "lockstep-" + run.id;
+    }
+
+    /**
+     * Everything CAPTURING waits on, re-evaluated after every event: rule 2 (objects after every SQL snapshot
+     * point), rule 3 (resume once search snapshots and SQL snapshot points are done), then verification.
+     */
+    private void afterCaptureProgress(RunEntity run) {
+        if (run.phase != RunPhase.CAPTURING) {
+            return;
+        }
+        List<StepEntity> steps = StepEntity.ofRun(run.id);
+        boolean sqlPointsKnown = steps.stream().filter(RunStateMachine::isSqlCapture).allMatch(s -> s.snapshotAt != null);
+        if (sqlPointsKnown) {
+            for (StepEntity step : steps) {
+                if (isObjectCapture(step) && step.state == StepState.PENDING) {
+                    dispatch(run, step, null, previousManifest(step.store)
+                            .map(m -> Map.of(StepCommand.Parameters.PREVIOUS_MANIFEST, m)).orElse(Map.of()));
+                }
+            }
+            boolean searchDone = steps.stream().filter(RunStateMachine::isSearchCapture)
+                    .allMatch(s -> s.state == StepState.SUCCEEDED);
+            boolean resumeSent = steps.stream().anyMatch(RunStateMachine::isResume);
+            if (searchDone && !resumeSent) {
+                int seq = steps.size();
+                for (StepEntity quiesce : steps.stream().filter(RunStateMachine::isQuiesce).toList()) {
+                    dispatch(run, newStep(run, seq++, quiesce.store, quiesce.storeKind, StepAction.RESUME, null, null),
+                            null, Map.of());
+                }
+                steps = StepEntity.ofRun(run.id);
+            }
+        }
+        boolean captured = steps.stream().filter(s -> s.action == StepAction.BACKUP || isResume(s))
+                .allMatch(s -> s.state == StepState.SUCCEEDED);
+        boolean resumed = steps.stream().noneMatch(RunStateMachine::isQuiesce) || steps.stream().anyMatch(RunStateMachine::isResume);
+        if (captured && resumed) {
+            startVerification(run, steps);
+        }
+    }
+
+    /** The manifest of the newest successful copy of this store, for an incremental copy. */
+    private java.util.Optional<String> previousManifest(String store) {
+        return StepEntity.<StepEntity>find("store = ?1 and storeKind = ?2 and action = ?3 and state = ?4 "
+                + "and runId in (select r.id from RunEntity r where r.state = ?5) order by endedAt desc", store,
+                StoreKind.OBJECTSTORE, StepAction.BACKUP, StepState.SUCCEEDED, RunState.CONSISTENT)
+                .firstResultOptional().map(s -> s.artifact);
+    }
+
+    private void startVerification(RunEntity run, List<StepEntity> steps) {
         run.phase = RunPhase.VERIFYING;
         run.state = RunState.VERIFYING;
-        run.bytes = captures.stream().mapToLong(s -> s.bytes == null ? 0 : s.bytes).sum();
-        int seq = nextSeq;
-        for (StepEntity capture : captures) {
+        run.bytes = steps.stream().filter(s -> s.action == StepAction.BACKUP)
+                .mapToLong(s -> s.bytes == null ? 0 : s.bytes).sum();
+        int seq = steps.size();
+        for (StepEntity capture : steps.stream().filter(s -> s.action == StepAction.BACKUP).toList()) {
             StepEntity verify = newStep(run, seq++, capture.store, capture.storeKind, StepAction.VERIFY, capture.database,
                     capture.artifact);
-            dispatch(verify, run.plan, capture.sha256);
+            Map<String, String> parameters = new HashMap<>();
+            if (isSearchCapture(capture)) {
+                parameters.put(StepCommand.Parameters.SNAPSHOT, snapshotName(run));
+            }
+            if (isObjectCapture(capture)) {
+                String refs = steps.stream().filter(RunStateMachine::isSqlCapture)
+                        .map(s -> Json.readMap(s.evidence))
+                        .filter(e -> capture.store.equals(e.get("objects")))
+                        .map(e -> e.get(StepCommand.Parameters.REFERENCE_ARTIFACT))
+                        .collect(Collectors.joining(","));
+                if (!refs.isEmpty()) {
+                    parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACTS, refs);
+                }
+            }
+            dispatch(run, verify, capture.sha256, parameters);
         }
     }
 
@@ -268,16 +439,37 @@ public class RunStateMachine {
         LOG.infof("run %s of plan %s is CONSISTENT at %s", run.id, run.plan, run.consistencyPoint);
     }
 
-    /** Ends a run as FAILED; every step not yet ended is cancelled. */
+    /**
+     * Ends a run as FAILED (rule 5): every quiesced search store is sent a resume, every running step a cancel
+     * (which kills its work and aborts its uploads), and every step not yet ended is cancelled.
+     */
     public void fail(RunEntity run, String reason) {
         if (run.state.terminal()) {
             return;
         }
         Instant now = clock.instant();
-        for (StepEntity step : StepEntity.ofRun(run.id)) {
+        List<StepEntity> steps = StepEntity.ofRun(run.id);
+        for (StepEntity step : steps) {
             if (!step.state.terminal()) {
-                step.state = StepState.CANCELLED;
-                step.endedAt = now;
+                if ((step.state == StepState.DISPATCHED || step.state == StepState.RUNNING) && !isResume(step)) {
+                    control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
+                }
+                if (!isResume(step)) {
+                    step.state = StepState.CANCELLED;
+                    step.endedAt = now;
+                }
+            }
+        }
+        Predicate<StepEntity> resumedOk = s -> isResume(s) && s.state == StepState.SUCCEEDED;
+        int seq = steps.size();
+        for (StepEntity quiesce : steps.stream().filter(RunStateMachine::isQuiesce)
+                .filter(q -> q.dispatchedAt != null).toList()) {
+            boolean alreadyResumed = steps.stream().anyMatch(s -> resumedOk.test(s) && s.store.equals(quiesce.store));
+            boolean resumePending = steps.stream().anyMatch(s -> isResume(s) && !s.state.terminal()
+                    && s.store.equals(quiesce.store));
+            if (!alreadyResumed && !resumePending) {
+                dispatch(run, newStep(run, seq++, quiesce.store, quiesce.storeKind, StepAction.RESUME, null, null), null,
+                        Map.of());
             }
         }
         run.state = RunState.FAILED;
@@ -290,14 +482,18 @@ public class RunStateMachine {
 
     // ---------------------------------------------------------------- supervision
 
-    /** Fails a run whose step passed its deadline or whose store's agent went silent. */
+    /**
+     * Fails a run whose step passed its deadline or whose store's agent went silent, and renews the quiesce
+     * leases the run still needs.
+     */
     public void supervise(UUID runId) {
         RunEntity run = RunEntity.findById(runId, LockModeType.PESSIMISTIC_WRITE);
         if (run == null || run.state.terminal()) {
             return;
         }
         Instant now = clock.instant();
-        for (StepEntity step : StepEntity.ofRun(run.id)) {
+        List<StepEntity> steps = StepEntity.ofRun(run.id);
+        for (StepEntity step : steps) {
             if (step.state.terminal() || step.state == StepState.PENDING) {
                 continue;
             }
@@ -305,8 +501,7 @@ public class RunStateMachine {
                 step.state = StepState.FAILED;
                 step.error = "timed out: no result by " + step.deadline;
                 step.endedAt = now;
-                fail(run, BackupEvidence.describe(step) + " timed out after "
-                        + config.stepTimeout().toMinutes() + " min");
+                fail(run, BackupEvidence.describe(step) + " timed out after " + config.stepTimeout().toMinutes() + " min");
                 return;
             }
             StoreEntity store = StoreEntity.findById(step.store);
@@ -320,6 +515,14 @@ public class RunStateMachine {
                 return;
             }
         }
+        for (StepEntity quiesce : steps.stream().filter(RunStateMachine::isQuiesce)
+                .filter(q -> q.state == StepState.SUCCEEDED || q.state == StepState.RUNNING).toList()) {
+            boolean released = steps.stream().anyMatch(s -> isResume(s) && s.store.equals(quiesce.store));
+            if (!released) {
+                control(run, quiesce, StepAction.RENEW_LEASE, Map.of(StepCommand.Parameters.LEASE_SECONDS,
+                        Long.toString(config.quiesceLease().toSeconds())));
+            }
+        }
     }
 
     /** An agent restarted: the steps it had accepted before it started again are lost. */
@@ -331,7 +534,9 @@ public class RunStateMachine {
                 s.state = StepState.FAILED;
                 s.error = "agent " + agentId + " restarted while the step was running";
                 s.endedAt = clock.instant();
-                fail(run, BackupEvidence.describe(s) + " was lost: agent " + agentId + " restarted at " + startedAt);
+                if (!run.state.terminal()) {
+                    fail(run, BackupEvidence.describe(s) + " was lost: agent " + agentId + " restarted at " + startedAt);
+                }
             });
         }
     }

@@ -14,6 +14,7 @@ public class InMemoryMessaging implements QuarkusTestResourceLifecycleManager {
         config.putAll(InMemoryConnector.switchIncomingChannelsToInMemory("agent-events"));
         config.putAll(InMemoryConnector.switchOutgoingChannelsToInMemory("outbox"));
         config.put("lockstep.coordinator.supervise-every", "1h");
+        config.put("lockstep.coordinator.quiesce-lease", "20s");
         return config;
     }
 

@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,15 @@ public class PostgresBackup {
     PostgresTools tools;
 
     StepResult backup(Connection db, String artifact, StepContext context) throws StepFailure {
+        return backup(db, artifact, null, null, context);
+    }
+
+    /**
+     * As above; with a reference query, its keys are read under the same snapshot (in the exporting
+     * transaction, while pg_dump streams) and stored sorted in {@code referenceArtifact}.
+     */
+    StepResult backup(Connection db, String artifact, String referenceQuery, String referenceArtifact,
+            StepContext context) throws StepFailure {
         long started = System.nanoTime();
         try (java.sql.Connection jdbc = open(db)) {
             jdbc.setAutoCommit(false);
@@ -64,18 +75,38 @@ public class PostgresBackup {
             }
             context.snapshotTaken(snapshotTime, lsn, snapshotId);
             LOG.infof("snapshot %s of %s at %s, LSN %s", snapshotId, db, snapshotTime, lsn);
+            // The connection is idle while pg_dump streams: the reference keys are read on it meanwhile.
+            CompletableFuture<Long> references = referenceQuery == null ? null
+                    : CompletableFuture.supplyAsync(() -> ReferenceKeys.write(jdbc, referenceQuery, referenceArtifact,
+                            repository));
             UploadResult upload = dump(db, snapshotId, artifact, context);
+            Long referenceKeys = references == null ? null : join(references, db);
             jdbc.rollback();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            return new StepResult(upload.bytes(), upload.sha256(), artifact, Map.of(
+            Map<String, String> evidence = new HashMap<>(Map.of(
                     "database", db.database(),
                     "snapshotId", snapshotId,
                     "snapshotTime", snapshotTime.toString(),
                     "lsn", lsn,
                     "parts", Integer.toString(upload.parts()),
                     "durationMillis", Long.toString(millis)));
+            if (referenceKeys != null) {
+                evidence.put("referenceKeys", Long.toString(referenceKeys));
+                evidence.put("referenceArtifact", referenceArtifact);
+            }
+            return new StepResult(upload.bytes(), upload.sha256(), artifact, evidence);
         } catch (SQLException e) {
             throw new StepFailure("cannot snapshot " + db.describe() + ": " + Redactor.redact(e.getMessage(), db.secrets()));
+        }
+    }
+
+    private static long join(CompletableFuture<Long> references, Connection db) throws StepFailure {
+        try {
+            return references.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StepFailure("the reference query of " + db.describe() + " failed: "
+                    + Redactor.redact(cause.getMessage(), db.secrets()));
         }
     }
 

@@ -56,9 +56,11 @@ public class PostgresStoreHandler implements StoreHandler {
                 }
                 var db = new Connection(command.store(), store, command.database(),
                         (int) config.connectTimeout().toSeconds());
-                yield backup.backup(db, command.artifact(), context);
+                yield backup.backup(db, command.artifact(), command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                        command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT), context);
             }
             case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), context);
+            default -> throw new StepFailure("PostgreSQL stores do not " + command.action());
         };
     }
 }

@@ -29,6 +29,7 @@ public final class Lockstep {
     public static final String S3_SECRET_KEY = "lockstep-local-secret";
     public static final String BUCKET = "lockstep-it";
     public static final String KAFKA = "127.0.0.1:9092";
+    public static final String ELASTICSEARCH = "http://127.0.0.1:9200";
 
     private static Lockstep instance;
 
@@ -42,8 +43,21 @@ public final class Lockstep {
     public final String genomicDb = "it" + id + "_genomic";
     public final String clinicalDb = "it" + id + "_clinical";
     public final String agentId = "it-pg-" + id;
+    /** A Parsec-like application: rows in PostgreSQL point at blocks in a bucket, an index is built from both. */
+    public final String parsecStore = "it" + id + "-parsec";
+    public final String parsecDb = "it" + id + "_parsec";
+    public final String blocksStore = "it" + id + "-blocks";
+    public final String blocksBucket = "it-" + id + "-blocks";
+    public final String missingBucketStore = "it" + id + "-nobucket";
+    public final String docsStore = "it" + id + "-docs";
+    public final String docsIndex = "it" + id + "-docs";
+    public final String badRepoStore = "it" + id + "-badrepo";
+    public final String otherIndex = "it" + id + "-other";
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
+    public final ServiceProcess objectstoreAgent;
+    public final ServiceProcess searchAgent;
+    public final IndexerHooks indexer;
     public final Api api;
 
     private Lockstep() throws IOException {
@@ -60,6 +74,7 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
         coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
+        coordinatorConfig.put("lockstep.coordinator.quiesce-lease", "20s");
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
@@ -79,8 +94,65 @@ public final class Lockstep {
         store(agentConfig, doubleStore, APP_PG_PASSWORD, genomicDb + "," + clinicalDb);
         store(agentConfig, badPasswordStore, "not-the-password", ordersDb);
         store(agentConfig, missingDbStore, APP_PG_PASSWORD, "it" + id + "_does_not_exist");
+        store(agentConfig, parsecStore, APP_PG_PASSWORD, parsecDb);
         postgresAgent = ServiceProcess.start("postgres-agent", repo.resolve("postgres-agent/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("postgres-agent")), freePort(), agentConfig);
+
+        Map<String, String> objectConfig = repositoryConfig("it-os-" + id);
+        bucketStore(objectConfig, blocksStore, blocksBucket);
+        bucketStore(objectConfig, missingBucketStore, "it-" + id + "-no-such-bucket");
+        objectstoreAgent = ServiceProcess.start("objectstore-agent",
+                repo.resolve("objectstore-agent/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("objectstore-agent")), freePort(), objectConfig);
+
+        indexer = IndexerHooks.start();
+        Map<String, String> searchConfig = repositoryConfig("it-es-" + id);
+        String docs = "lockstep.search.stores.\"" + docsStore + "\".";
+        searchConfig.put(docs + "url", ELASTICSEARCH);
+        searchConfig.put(docs + "indices", docsIndex);
+        searchConfig.put(docs + "repository", "it" + id);
+        searchConfig.put(docs + "repository-location", snapshotDirectory().resolve("it" + id).toString());
+        searchConfig.put(docs + "quiesce-url", indexer.url("/pause"));
+        searchConfig.put(docs + "resume-url", indexer.url("/resume"));
+        String bad = "lockstep.search.stores.\"" + badRepoStore + "\".";
+        searchConfig.put(bad + "url", ELASTICSEARCH);
+        searchConfig.put(bad + "indices", otherIndex);
+        searchConfig.put(bad + "repository", "it" + id + "-outside");
+        searchConfig.put(bad + "repository-location", work.resolve("not-under-path-repo").toString());
+        searchAgent = ServiceProcess.start("search-agent", repo.resolve("search-agent/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("search-agent")), freePort(), searchConfig);
+    }
+
+    private Map<String, String> repositoryConfig(String agent) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("lockstep.agent.id", agent);
+        config.put("lockstep.agent.heartbeat-interval", "1s");
+        config.put("lockstep.repository.endpoint", S3_ENDPOINT);
+        config.put("lockstep.repository.bucket", BUCKET);
+        config.put("lockstep.repository.prefix", "it/" + id);
+        config.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
+        config.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
+        config.put("lockstep.repository.create-bucket", "true");
+        config.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
+        return config;
+    }
+
+    private static void bucketStore(Map<String, String> config, String store, String bucket) {
+        String p = "lockstep.objectstore.stores.\"" + store + "\".";
+        config.put(p + "endpoint", S3_ENDPOINT);
+        config.put(p + "bucket", bucket);
+        config.put(p + "access-key-id", S3_ACCESS_KEY);
+        config.put(p + "secret-access-key", S3_SECRET_KEY);
+    }
+
+    /** Elasticsearch's {@code path.repo}, as deploy/local/up configures it. */
+    public static Path snapshotDirectory() {
+        String home = System.getenv("LOCKSTEP_HOME");
+        if (home == null) {
+            home = "root".equals(System.getProperty("user.name")) ? "/var/lib/lockstep"
+                    : System.getProperty("user.home") + "/.cache/lockstep";
+        }
+        return Path.of(home, "run", "elasticsearch", "snapshots");
     }
 
     private static void store(Map<String, String> config, String store, String password, String databases) {

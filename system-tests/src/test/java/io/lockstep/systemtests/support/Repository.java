@@ -59,6 +59,39 @@ public final class Repository {
                 .map(S3Object::key).toList();
     }
 
+    public static void createBucket(String bucket) {
+        try {
+            S3.createBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException e) {
+            // fine
+        }
+    }
+
+    public static void put(String bucket, String key, byte[] bytes) {
+        S3.putObject(b -> b.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+    }
+
+    public static List<String> keys(String bucket, String prefix) {
+        return S3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key)
+                .toList();
+    }
+
+    /** The keys of an object manifest ({@code objects.jsonl.gz}) in the repository. */
+    public static List<String> manifestKeys(String key) throws IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key));
+                var reader = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(in),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+            return reader.lines().filter(l -> !l.isBlank()).map(l -> {
+                try {
+                    return mapper.readTree(l).path("key").asText();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
     public static List<MultipartUpload> openUploads(String prefix) {
         return S3.listMultipartUploads(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).uploads();
     }

@@ -79,6 +79,11 @@ public class AgentEvents {
         send(EventTypes.STEP_FAILED, runId.toString(), new StepEvents.Failed(runId, stepId, reason, clock.instant()));
     }
 
+    void leaseExpired(UUID runId, UUID stepId, String store, Instant leaseUntil, Instant resumedAt) {
+        sendQuietly(EventTypes.STORE_RESUMED, runId.toString(), new StepEvents.LeaseExpired(runId, stepId, store, agentId,
+                leaseUntil, resumedAt));
+    }
+
     private void sendQuietly(String type, String key, Object payload) {
         try {
             send(type, key, payload);

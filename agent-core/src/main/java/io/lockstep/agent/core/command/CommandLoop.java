@@ -4,6 +4,7 @@ import io.lockstep.agent.core.config.AgentConfig;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.MalformedEventException;
+import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -49,6 +50,8 @@ public class CommandLoop {
     StoreHandler handler;
     @Inject
     AgentEvents events;
+    @Inject
+    LeaseManager leases;
 
     private final Clock clock = Clock.systemUTC();
     private final Map<UUID, StepContext> active = new ConcurrentHashMap<>();
@@ -102,6 +105,10 @@ public class CommandLoop {
             LOG.debugf("ignoring step %s for store %s, which this agent does not serve", command.stepId(), command.store());
             return;
         }
+        if (command.action() == StepAction.RENEW_LEASE || command.action() == StepAction.CANCEL) {
+            control(command);
+            return;
+        }
         if (!seen.add(command.stepId())) {
             LOG.infof("ignoring duplicate delivery of step %s", command.stepId());
             return;
@@ -122,6 +129,51 @@ public class CommandLoop {
         workers.submit(() -> run(command, context, timeout));
     }
 
+    /** Commands about other steps: they carry no step of their own and emit no event. */
+    private void control(StepCommand command) {
+        if (command.action() == StepAction.RENEW_LEASE) {
+            if (!leases.renew(command.store(), command.runId(), leaseTtl(command))) {
+                LOG.debugf("lease renewal for store %s of run %s ignored: no such lease", command.store(), command.runId());
+            }
+            return;
+        }
+        String target = command.parameter(StepCommand.Parameters.TARGET_STEP);
+        StepContext context = target == null ? null : active.get(UUID.fromString(target));
+        if (context != null) {
+            LOG.infof("cancelling step %s of run %s", target, command.runId());
+            context.cancel("the run ended before this step finished");
+        }
+    }
+
+    private static Duration leaseTtl(StepCommand command) {
+        String seconds = command.parameter(StepCommand.Parameters.LEASE_SECONDS);
+        try {
+            return Duration.ofSeconds(seconds == null ? 60 : Math.max(1, Long.parseLong(seconds)));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(60);
+        }
+    }
+
+    private StepResult execute(StepCommand command, StepContext context) throws StepFailure {
+        return switch (command.action()) {
+            case QUIESCE -> {
+                Map<String, String> evidence = new java.util.HashMap<>(handler.quiesce(command.store()));
+                LeaseManager.Lease lease = leases.hold(command.store(), command.runId(), command.stepId(),
+                        leaseTtl(command));
+                evidence.put("quiescedAt", clock.instant().toString());
+                evidence.put("leaseUntil", lease.until().toString());
+                yield new StepResult(0, null, null, evidence);
+            }
+            case RESUME -> {
+                Map<String, String> evidence = new java.util.HashMap<>(handler.resume(command.store()));
+                leases.release(command.store());
+                evidence.put("resumedAt", clock.instant().toString());
+                yield new StepResult(0, null, null, evidence);
+            }
+            default -> handler.execute(command, context);
+        };
+    }
+
     private void run(StepCommand command, StepContext context, ScheduledFuture<?> timeout) {
         Instant startedAt = clock.instant();
         LOG.infof("step %s of run %s: %s on store %s%s", command.stepId(), command.runId(), command.action(),
@@ -130,7 +182,7 @@ public class CommandLoop {
             if (context.cancelled()) {
                 throw new StepFailure(context.cancelReason());
             }
-            StepResult result = handler.execute(command, context);
+            StepResult result = execute(command, context);
             if (context.cancelled()) {
                 throw new StepFailure(context.cancelReason());
             }

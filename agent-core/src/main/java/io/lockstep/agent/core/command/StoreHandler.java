@@ -4,6 +4,7 @@ import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one thing each agent implements: the logic of its own kind of store. agent-core does the rest
@@ -22,4 +23,19 @@ public interface StoreHandler {
      * cleanup with {@link StepContext#onCancel(Runnable)}.
      */
     StepResult execute(StepCommand command, StepContext context) throws StepFailure;
+
+    /**
+     * Stops writes to a store (search stores: index write blocks and the indexer's pause hook). agent-core
+     * holds the quiesce as a lease and calls {@link #resume(String)} by itself if the lease runs out.
+     *
+     * @return evidence for the coordinator
+     */
+    default Map<String, String> quiesce(String store) throws StepFailure {
+        throw new StepFailure(kind() + " stores cannot be quiesced");
+    }
+
+    /** Undoes {@link #quiesce(String)}; must be safe to call more than once. */
+    default Map<String, String> resume(String store) throws StepFailure {
+        throw new StepFailure(kind() + " stores cannot be resumed");
+    }
 }

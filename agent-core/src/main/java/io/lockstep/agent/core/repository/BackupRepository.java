@@ -255,6 +255,52 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
+    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
+    public java.util.Map<String, Long> list(String keyPrefix) {
+        java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
+        try {
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents()
+                    .forEach(o -> sizes.put(o.key().substring(prefix.length()), o.size()));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
+        }
+        return sizes;
+    }
+
+    /** Whether an artifact exists. */
+    public boolean exists(String key) {
+        try {
+            s3.headObject(b -> b.bucket(bucket).key(objectKey(key)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw new RepositoryException("cannot check " + objectKey(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies an artifact to another key inside the repository, server-side. */
+    public void copy(String fromKey, String toKey) {
+        try {
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(objectKey(fromKey)).destinationBucket(bucket)
+                    .destinationKey(objectKey(toKey)));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    public void delete(String key) {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(objectKey(key)));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot delete " + objectKey(key) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Stores a small artifact (a manifest) in one PUT. */
     public UploadResult put(String key, byte[] content) {
         return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);

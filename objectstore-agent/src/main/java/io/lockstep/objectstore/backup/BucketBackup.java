@@ -1,0 +1,259 @@
+package io.lockstep.objectstore.backup;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.repository.BackupRepository;
+import io.lockstep.agent.core.repository.Hashing;
+import io.lockstep.agent.core.repository.RepositoryException;
+import io.lockstep.agent.core.repository.UploadHooks;
+import io.lockstep.agent.core.repository.UploadResult;
+import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPOutputStream;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A point-in-time, incremental bucket backup.
+ * <ol>
+ * <li>lists the bucket (paginated) and records when the listing started;</li>
+ * <li>walks the listing and the previous run's manifest side by side, both in key order, so neither is held
+ * in memory;</li>
+ * <li>copies only new or changed objects (by size and ETag) into content-addressed blobs
+ * {@code blobs/<store>/<sha256>}, in parallel with bounded concurrency (the SDK retries throttling and 5xx);</li>
+ * <li>writes every key, in listing order, into {@code objects.jsonl.gz}, streamed to the repository.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class BucketBackup {
+
+    private static final Logger LOG = Logger.getLogger(BucketBackup.class);
+
+    @Inject
+    ObjectStoreAgentConfig config;
+    @Inject
+    SourceBuckets buckets;
+    @Inject
+    BackupRepository repository;
+
+    StepResult backup(String store, String manifestKey, String previousManifest, StepContext context)
+            throws StepFailure {
+        ObjectStoreAgentConfig.Store source = config.stores().get(store);
+        S3Client s3 = buckets.of(store);
+        Instant listingStartedAt = Instant.now();
+        Iterator<S3Object> listing;
+        try {
+            listing = s3.listObjectsV2Paginator(b -> b.bucket(source.bucket()).prefix(source.prefix().orElse("")))
+                    .contents().iterator();
+            listing.hasNext(); // the first page: an unreachable bucket fails here, before anything is written
+        } catch (SdkException e) {
+            throw new StepFailure("cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
+        }
+        Previous previous = Previous.open(repository, previousManifest);
+        ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        Counters counters = new Counters();
+        try (previous) {
+            PipedInputStream manifestIn = new PipedInputStream(1 << 20);
+            PipedOutputStream manifestOut = new PipedOutputStream(manifestIn);
+            CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(
+                    () -> repository.upload(manifestKey, manifestIn, UploadHooks.NONE));
+            context.onCancel(() -> closeQuietly(manifestOut));
+            try (OutputStream gzip = new GZIPOutputStream(manifestOut, 64 * 1024)) {
+                Deque<Future<ManifestEntry>> window = new ArrayDeque<>();
+                int maxInFlight = 16 * Math.max(1, config.copyConcurrency());
+                while (listing.hasNext()) {
+                    if (context.cancelled()) {
+                        throw new StepFailure(context.cancelReason());
+                    }
+                    S3Object object = listing.next();
+                    ManifestEntry unchanged = previous.unchanged(object);
+                    if (unchanged != null) {
+                        counters.reused.incrementAndGet();
+                        window.add(CompletableFuture.completedFuture(unchanged));
+                    } else {
+                        window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)));
+                    }
+                    while (window.size() >= maxInFlight || (!window.isEmpty() && window.peek().isDone())) {
+                        write(gzip, window.poll().get(), counters, context);
+                    }
+                }
+                while (!window.isEmpty()) {
+                    write(gzip, window.poll().get(), counters, context);
+                }
+            } catch (SdkException e) {
+                throw new StepFailure("listing bucket " + source.bucket() + " of store " + store + " failed: "
+                        + e.getMessage());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new StepFailure("copying from bucket " + source.bucket() + " failed: " + cause.getMessage());
+            } finally {
+                closeQuietly(manifestOut);
+            }
+            UploadResult manifest = upload.join();
+            LOG.infof("store %s: %d objects, %d copied (%d bytes), %d unchanged", store, counters.objects.get(),
+                    counters.copied.get(), counters.copiedBytes.get(), counters.reused.get());
+            return new StepResult(manifest.bytes(), manifest.sha256(), manifestKey, Map.of(
+                    "listingStartedAt", listingStartedAt.toString(),
+                    "objects", Long.toString(counters.objects.get()),
+                    "objectBytes", Long.toString(counters.totalBytes.get()),
+                    "copied", Long.toString(counters.copied.get()),
+                    "copiedBytes", Long.toString(counters.copiedBytes.get()),
+                    "unchanged", Long.toString(counters.reused.get())));
+        } catch (IOException e) {
+            throw new StepFailure("writing the manifest of store " + store + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("the backup of store " + store + " was interrupted");
+        } catch (java.util.concurrent.CompletionException | RepositoryException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StepFailure("writing the manifest of store " + store + " failed: " + cause.getMessage());
+        } finally {
+            copiers.shutdownNow();
+        }
+    }
+
+    private static void write(OutputStream gzip, ManifestEntry entry, Counters counters, StepContext context)
+            throws IOException {
+        try {
+            gzip.write(Manifests.JSON.writeValueAsBytes(entry));
+        } catch (JsonProcessingException e) {
+            throw new IOException(e);
+        }
+        gzip.write('\n');
+        counters.objects.incrementAndGet();
+        counters.totalBytes.addAndGet(entry.size());
+        context.progress(counters.copiedBytes.get(), counters.objects.get());
+    }
+
+    /** Copies one object into its content-addressed blob, unless a blob with its content already exists. */
+    private ManifestEntry copy(String store, String bucket, S3Object object, Counters counters) throws IOException {
+        S3Client s3 = buckets.of(store);
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(object.key()))) {
+            GetObjectResponse head = in.response();
+            long size = head.contentLength();
+            String etag = head.eTag();
+            String sha;
+            if (size <= config.inMemoryLimit()) {
+                byte[] bytes = in.readAllBytes();
+                MessageDigest digest = Hashing.sha256();
+                digest.update(bytes);
+                sha = Hashing.hex(digest);
+                String blob = blobKey(store, sha);
+                if (!repository.exists(blob)) {
+                    repository.upload(blob, new ByteArrayInputStream(bytes), UploadHooks.NONE);
+                }
+            } else {
+                String temporary = "tmp/" + store + "/" + UUID.randomUUID();
+                sha = repository.upload(temporary, in, UploadHooks.NONE).sha256();
+                String blob = blobKey(store, sha);
+                if (!repository.exists(blob)) {
+                    repository.copy(temporary, blob);
+                }
+                repository.delete(temporary);
+            }
+            counters.copied.incrementAndGet();
+            counters.copiedBytes.addAndGet(size);
+            return new ManifestEntry(object.key(), size, etag, sha, blobKey(store, sha));
+        }
+    }
+
+    static String blobKey(String store, String sha) {
+        return "blobs/" + store + "/" + sha;
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private static final class Counters {
+        final AtomicLong objects = new AtomicLong();
+        final AtomicLong totalBytes = new AtomicLong();
+        final AtomicLong copied = new AtomicLong();
+        final AtomicLong copiedBytes = new AtomicLong();
+        final AtomicLong reused = new AtomicLong();
+    }
+
+    /** The previous run's manifest, read forward in key order alongside the listing. */
+    private static final class Previous implements AutoCloseable {
+        private final InputStream stream;
+        private final Iterator<ManifestEntry> entries;
+        private ManifestEntry current;
+
+        private Previous(InputStream stream, Iterator<ManifestEntry> entries) {
+            this.stream = stream;
+            this.entries = entries;
+            this.current = entries != null && entries.hasNext() ? entries.next() : null;
+        }
+
+        static Previous open(BackupRepository repository, String key) throws StepFailure {
+            if (key == null || key.isBlank()) {
+                return new Previous(null, null);
+            }
+            try {
+                InputStream in = repository.open(key);
+                return new Previous(in, Manifests.entries(in));
+            } catch (IOException | RepositoryException e) {
+                LOG.warnf("previous manifest %s is unreadable (%s); copying everything", key, e.getMessage());
+                return new Previous(null, null);
+            }
+        }
+
+        /** The previous entry of this object if its key, size and ETag are unchanged; null otherwise. */
+        ManifestEntry unchanged(S3Object object) {
+            while (current != null && Manifests.KEY_ORDER.compare(current.key(), object.key()) < 0) {
+                current = entries.hasNext() ? entries.next() : null;
+            }
+            if (current != null && current.key().equals(object.key()) && current.size() == object.size()
+                    && current.etag() != null && current.etag().equals(object.eTag())) {
+                return current;
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            if (stream != null) {
+                try {
+                    stream.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,170 @@
+package io.lockstep.objectstore.backup;
+
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.repository.BackupRepository;
+import io.lockstep.agent.core.repository.Hashing;
+import io.lockstep.agent.core.repository.RepositoryException;
+import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Verifies an object manifest as it lies in the repository: its SHA-256, that every blob it names exists, and
+ * that every cross-store reference key resolves against it (a key the manifest lacks is a dangling
+ * reference; an object no key uses is an orphan, only counted).
+ */
+@ApplicationScoped
+public class BucketVerifier {
+
+    static final int SAMPLE = 20;
+
+    @Inject
+    ObjectStoreAgentConfig config;
+    @Inject
+    BackupRepository repository;
+
+    StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
+            throws StepFailure {
+        Map<String, String> evidence = new HashMap<>();
+        long objects = 0;
+        List<String> missingBlobs = new ArrayList<>();
+        MessageDigest sha = Hashing.sha256();
+        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        long[] bytes = {0};
+        try (InputStream raw = repository.open(manifestKey);
+                var counted = new DigestInputStream(new java.io.FilterInputStream(raw) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        bytes[0] += Math.max(0, n);
+                        return n;
+                    }
+                }, sha)) {
+            Iterator<ManifestEntry> entries = Manifests.entries(counted);
+            Deque<Future<String>> window = new ArrayDeque<>();
+            while (entries.hasNext()) {
+                ManifestEntry entry = entries.next();
+                objects++;
+                window.add(checkers.submit(() -> repository.exists(entry.blob()) ? null : entry.key()));
+                while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
+                    collect(window.poll().get(), missingBlobs);
+                }
+                if (objects % 1000 == 0) {
+                    context.progress(0, objects);
+                }
+            }
+            while (!window.isEmpty()) {
+                collect(window.poll().get(), missingBlobs);
+            }
+            counted.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
+            throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("verification of " + manifestKey + " was interrupted");
+        } catch (ExecutionException e) {
+            throw new StepFailure("checking the blobs of " + manifestKey + " failed: " + e.getCause().getMessage());
+        } finally {
+            checkers.shutdownNow();
+        }
+        String actual = Hashing.hex(sha);
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
+            throw new StepFailure("manifest " + manifestKey + " has SHA-256 " + actual + " in the repository, but "
+                    + expectedSha256 + " was recorded when it was written");
+        }
+        if (!missingBlobs.isEmpty()) {
+            throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
+                    + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size())));
+        }
+        evidence.put("objects", Long.toString(objects));
+        evidence.put("blobsMissing", "0");
+        long dangling = 0;
+        long orphans = 0;
+        long references = 0;
+        List<String> danglingSample = new ArrayList<>();
+        for (String artifact : referenceArtifacts) {
+            long[] counts = resolve(manifestKey, artifact, danglingSample);
+            references += counts[0];
+            dangling += counts[1];
+            orphans = Math.max(orphans, counts[2]);
+        }
+        if (!referenceArtifacts.isEmpty()) {
+            evidence.put("references", Long.toString(references));
+            evidence.put("dangling", Long.toString(dangling));
+            evidence.put("orphans", Long.toString(orphans));
+            if (dangling > 0) {
+                throw new StepFailure(dangling + " dangling references: keys the SQL references that the object "
+                        + "manifest lacks, for example " + danglingSample);
+            }
+        }
+        return new StepResult(bytes[0], actual, manifestKey, evidence);
+    }
+
+    private static void collect(String missing, List<String> into) {
+        if (missing != null) {
+            into.add(missing);
+        }
+    }
+
+    /** Merges the sorted reference keys with the manifest: {references, dangling, orphans}. */
+    private long[] resolve(String manifestKey, String referenceArtifact, List<String> danglingSample)
+            throws StepFailure {
+        long references = 0;
+        long dangling = 0;
+        long orphans = 0;
+        try (InputStream manifestStream = repository.open(manifestKey);
+                InputStream refStream = repository.open(referenceArtifact)) {
+            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
+            Iterator<String> refs = Manifests.lines(refStream);
+            ManifestEntry object = manifest.hasNext() ? manifest.next() : null;
+            String previousRef = null;
+            while (refs.hasNext()) {
+                String ref = refs.next();
+                if (ref.equals(previousRef)) {
+                    continue; // the same key referenced by several rows
+                }
+                previousRef = ref;
+                references++;
+                boolean objectUsed = false;
+                while (object != null && Manifests.KEY_ORDER.compare(object.key(), ref) < 0) {
+                    orphans++;
+                    object = manifest.hasNext() ? manifest.next() : null;
+                }
+                if (object != null && object.key().equals(ref)) {
+                    objectUsed = true;
+                    object = manifest.hasNext() ? manifest.next() : null;
+                }
+                if (!objectUsed) {
+                    dangling++;
+                    if (danglingSample.size() < SAMPLE) {
+                        danglingSample.add(ref);
+                    }
+                }
+            }
+            while (object != null) {
+                orphans++;
+                object = manifest.hasNext() ? manifest.next() : null;
+            }
+        } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
+            throw new StepFailure("cannot resolve references " + referenceArtifact + ": " + e.getMessage());
+        }
+        return new long[] {references, dangling, orphans};
+    }
+}

@@ -1,0 +1,62 @@
+package io.lockstep.postgres.backup;
+
+import io.lockstep.agent.core.repository.BackupRepository;
+import io.lockstep.agent.core.repository.UploadHooks;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Streams a plan's cross-store reference query into the repository: one key per line, sorted in byte order
+ * (as S3 lists keys), gzipped. It runs in the snapshot's own transaction, so the keys are exactly those the
+ * dump's rows reference.
+ */
+final class ReferenceKeys {
+
+    private ReferenceKeys() {
+    }
+
+    static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository) {
+        String sorted = "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY 1 COLLATE \"C\"";
+        try {
+            PipedInputStream in = new PipedInputStream(1 << 20);
+            PipedOutputStream out = new PipedOutputStream(in);
+            java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<?> upload = CompletableFuture.supplyAsync(() -> repository.upload(artifact, in,
+                    new UploadHooks() {
+                        @Override
+                        public void beforeComplete() {
+                            if (!whole.get()) {
+                                throw new IllegalStateException("the reference query did not finish");
+                            }
+                        }
+                    }));
+            long count = 0;
+            try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024); Statement st = jdbc.createStatement()) {
+                st.setFetchSize(10_000);
+                try (ResultSet rs = st.executeQuery(sorted)) {
+                    while (rs.next()) {
+                        gzip.write(rs.getString(1).getBytes(StandardCharsets.UTF_8));
+                        gzip.write('\n');
+                        count++;
+                    }
+                }
+                whole.set(true);
+            }
+            upload.join();
+            return count;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

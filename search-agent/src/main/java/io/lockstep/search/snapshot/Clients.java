@@ -1,0 +1,53 @@
+package io.lockstep.search.snapshot;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.lockstep.search.config.SearchAgentConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.http.Header;
+import org.apache.http.HttpHost;
+import org.apache.http.message.BasicHeader;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * One Elasticsearch client per store, built here rather than by a Quarkus extension: the 8.19 Java client
+ * over the low-level REST client speaks to 8.x servers and, through their v8 compatibility, to 9.x.
+ */
+@ApplicationScoped
+public class Clients {
+
+    @Inject
+    SearchAgentConfig config;
+
+    private final Map<String, RestClientTransport> transports = new ConcurrentHashMap<>();
+
+    public ElasticsearchClient of(String store) {
+        return new ElasticsearchClient(transports.computeIfAbsent(store, this::transport));
+    }
+
+    private RestClientTransport transport(String store) {
+        SearchAgentConfig.Store s = config.stores().get(store);
+        var builder = RestClient.builder(HttpHost.create(s.url().toString()));
+        if (s.username().isPresent()) {
+            String token = Base64.getEncoder().encodeToString((s.username().get() + ":" + s.password().orElse(""))
+                    .getBytes(StandardCharsets.UTF_8));
+            builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", "Basic " + token)});
+        }
+        return new RestClientTransport(builder.build(), new JacksonJsonpMapper());
+    }
+
+    @PreDestroy
+    void close() throws IOException {
+        for (RestClientTransport transport : transports.values()) {
+            transport.close();
+        }
+    }
+}

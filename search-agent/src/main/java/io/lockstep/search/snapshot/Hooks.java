@@ -1,0 +1,72 @@
+package io.lockstep.search.snapshot;
+
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.process.ChildProcess;
+import io.lockstep.search.config.SearchAgentConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Calls an application's pause and resume hooks: an HTTP POST or a command (run without a shell). */
+@ApplicationScoped
+public class Hooks {
+
+    @Inject
+    SearchAgentConfig config;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    void call(String what, Optional<URI> url, Optional<String> command) throws StepFailure {
+        if (url.isPresent()) {
+            post(what, url.get());
+        }
+        if (command.isPresent()) {
+            run(what, command.get());
+        }
+    }
+
+    private void post(String what, URI url) throws StepFailure {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(config.hookTimeout())
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new StepFailure(what + " hook " + redact(url) + " answered " + response.statusCode());
+            }
+        } catch (IOException e) {
+            throw new StepFailure(what + " hook " + redact(url) + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure(what + " hook was interrupted");
+        }
+    }
+
+    private void run(String what, String command) throws StepFailure {
+        List<String> argv = Arrays.stream(command.trim().split("\\s+")).toList();
+        try (ChildProcess process = ChildProcess.start(argv, Map.of(), List.of())) {
+            process.stdout().transferTo(java.io.OutputStream.nullOutputStream());
+            int exit = process.waitFor(config.hookTimeout().toSeconds(), TimeUnit.SECONDS);
+            if (exit != 0) {
+                throw new StepFailure(what + " hook failed: " + process.failureReason(exit));
+            }
+        } catch (IOException e) {
+            throw new StepFailure(what + " hook failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure(what + " hook was interrupted");
+        }
+    }
+
+    /** Shows a hook's address without any user info or query (which may hold a token). */
+    static String redact(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + url.getPath();
+    }
+}
