@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The Lockstep demo: real services, a real sample application database, one consistent backup.
+# The Lockstep demo: real services, a sample application whose state spans three stores, one consistent
+# backup of all three while the application keeps writing.
 #
 #   deploy/local/demo.sh
 #
 # 1. starts PostgreSQL, Kafka, S3Proxy and Elasticsearch on loopback (deploy/local/up) and builds Lockstep;
-# 2. creates the sample database "shop" (about 375k rows in four related tables);
-# 3. starts the coordinator and a postgres-agent;
-# 4. creates a plan and starts a backup through the REST API, and follows the run;
-# 5. prints the run, then restores the dump with pg_restore into a new database and compares row counts.
+# 2. creates the sample shop: the database "shop" (about 375k rows), product images in the bucket
+#    "shop-media" that rows of product_images point at, and the Elasticsearch index "products";
+# 3. starts the coordinator, a postgres-agent, an objectstore-agent and a search-agent;
+# 4. starts a background writer that keeps adding images the way the application does (object first, then
+#    the row, then the index entry; its indexer honours Lockstep's pause hook);
+# 5. creates a plan over the three stores and starts a backup through the REST API, and follows the run;
+# 6. prints the run with its ordering evidence and the reference check (dangling 0, orphans N), then
+#    restores the dump with pg_restore into a new database and compares row counts.
 # The services keep running afterwards; deploy/local/down stops everything.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -29,20 +34,72 @@ step "Building Lockstep"
 
 step "Creating the sample application database 'shop'"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop WITH (FORCE)" -c "CREATE DATABASE shop"
-app_psql -d shop -f "$LOCAL_DIR/sample-app.sql"
+app_psql -d shop -f "$LOCAL_DIR/sample-app.sql" -f "$LOCAL_DIR/sample-media.sql"
 app_psql -d shop -At -c "SELECT 'customers ' || count(*) FROM customers UNION ALL SELECT 'products ' || count(*) FROM products
   UNION ALL SELECT 'orders ' || count(*) FROM orders UNION ALL SELECT 'order_items ' || count(*) FROM order_items"
 
-step "Starting the coordinator and a postgres-agent"
+step "Creating the bucket 'shop-media' with product images and the index 'products'"
+s3() { # s3 METHOD PATH [curl args...]: a signed request to S3Proxy; the local credential goes through stdin
+  local method="$1" path="$2"; shift 2
+  printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" | curl -fsS -K - --aws-sigv4 "aws:amz:us-east-1:s3" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "http://127.0.0.1:$S3_PORT/$path" "$@"
+}
+es() { curl -fsS -H 'Content-Type: application/json' "$@"; }
+s3 PUT shop-media >/dev/null 2>&1 || true
+add_image() { # add_image N: object first, then the row that points at it, then the index entry
+  local n="$1" product=$((1 + $1 % 5000)) key="images/product-$((1 + $1 % 5000))-$1.bin"
+  head -c $((512 + n % 1536)) /dev/urandom | s3 PUT "shop-media/$key" --data-binary @- >/dev/null
+  app_psql -d shop -c "INSERT INTO product_images (key, product_id, bytes) VALUES ('$key', $product, $((512 + n % 1536)))"
+  echo "$key $product"
+}
+export -f add_image s3 app_psql
+export S3_ACCESS_KEY S3_SECRET_KEY S3_PORT APP_PG_PORT PGPASSWORD
+seq 1 600 | xargs -P 8 -I{} bash -c 'add_image {}' >/dev/null
+curl -s -X DELETE "http://127.0.0.1:$ES_PORT/products" >/dev/null
+es -X PUT "http://127.0.0.1:$ES_PORT/products" -d '{"settings": {"number_of_shards": 1, "number_of_replicas": 0}}' >/dev/null
+app_psql -d shop -At -c "SELECT json_build_object('index', json_build_object('_id', 'p' || id))::text || chr(10) ||
+    json_build_object('sku', sku, 'title', title, 'images', (SELECT count(*) FROM product_images i WHERE i.product_id = p.id))::text
+  FROM products p" | es -X POST "http://127.0.0.1:$ES_PORT/products/_bulk?refresh=true" --data-binary @- >/dev/null
+echo "objects: $(app_psql -d shop -At -c 'SELECT count(*) FROM product_images') images; index: $(es "http://127.0.0.1:$ES_PORT/products/_count" | jq .count) documents"
+
+step "Starting the coordinator and the agents"
+SNAPSHOTS="$RUN/elasticsearch/snapshots/lockstep"
+PAUSED="$RUN/demo/indexer.paused"
+mkdir -p "$RUN/demo"
+rm -f "$PAUSED"
 start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}"
 start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
-wait_for "store 'app' announced" 60 bash -c "curl -fs '$API/stores' | jq -e '.[] | select(.id == \"app\" and .live)'" \
-  || die "the postgres-agent did not announce its store; see $APPS_DIR/postgres-agent/postgres-agent.log"
-curl -fs "$API/stores" | jq -c '.[]'
+start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
+start_app search-agent 8083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
+  LOCKSTEP_SEARCH_STORES_SEARCH_REPOSITORY_LOCATION="$SNAPSHOTS" \
+  LOCKSTEP_SEARCH_STORES_SEARCH_QUIESCE_COMMAND="touch $PAUSED" LOCKSTEP_SEARCH_STORES_SEARCH_RESUME_COMMAND="rm -f $PAUSED"
+for store in app media search; do
+  wait_for "store '$store' announced" 60 bash -c "curl -fs '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
+    || die "store $store was not announced; see the agent logs in $APPS_DIR"
+done
+curl -fs "$API/stores" | jq -c '.[] | {id, kind, agent, live}'
 
-step "Creating the plan 'shop-nightly'"
-curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' \
-  -d '{"stores": ["app"], "schedule": "0 4 * * *", "retention": {"keepDaily": 14}, "verify": "checksum"}' | jq .
+step "Starting the application's background writer (object, then row, then index entry)"
+(
+  n=1000
+  while :; do
+    n=$((n + 1))
+    read -r key product < <(add_image "$n")
+    until [[ ! -e "$PAUSED" ]]; do sleep 0.2; done # the indexer honours the pause hook
+    es -X PUT "http://127.0.0.1:$ES_PORT/products/_doc/$(tr / _ <<<"$key")" -d "{\"image\": \"$key\", \"product\": $product}" >/dev/null || true
+  done
+) &
+writer=$!
+trap 'kill $writer 2>/dev/null || true' EXIT
+sleep 2
+
+step "Creating the plan 'shop-nightly' over the three stores"
+curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' -d '{
+    "stores": ["app", "media", "search"],
+    "schedule": "0 4 * * *",
+    "retention": {"keepDaily": 14},
+    "references": [{"store": "app", "database": "shop", "query": "select key from product_images", "objects": "media"}]
+  }' | jq -c .
 
 step "Starting a backup"
 run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
@@ -54,20 +111,21 @@ last=""
 for _ in $(seq 1 600); do
   run="$(curl -fsS "$API/runs/$run_id")"
   state="$(jq -r .state <<<"$run")"
-  line="$state $(jq -r '[.steps[] | "\(.action)/\(.database):\(.state)"] | join(" ")' <<<"$run")"
+  line="$state $(jq -r '[.steps[] | "\(.action)/\(.database // .store):\(.state)"] | join(" ")' <<<"$run")"
   [[ "$line" != "$last" ]] && echo "$line" && last="$line"
   case "$state" in CONSISTENT | FAILED | CANCELLED) break ;; esac
   sleep 0.5
 done
 
+kill $writer 2>/dev/null || true
 step "The run"
-jq '{id, plan, state, consistencyPoint, bytes, durationMillis, error,
-     steps: [.steps[] | {action, store, database, state, bytes, sha256, artifact,
-                         snapshotTime: .evidence.snapshotTime, lsn: .evidence.lsn, tocEntries: .evidence.tocEntries}]}' <<<"$run"
+jq '{id, plan, state, consistencyPoint, bytes, durationMillis, error, evidence,
+     artifacts: [.steps[] | select(.action == "BACKUP") | {store, database, bytes, sha256, artifact}]}' <<<"$run"
 [[ "$state" == CONSISTENT ]] || die "the run ended $state"
+jq -r '.evidence.references[] | "reference check: \(.references) keys, dangling \(.dangling), orphans \(.orphans)"' <<<"$run"
 
-artifact="$(jq -r '.steps[] | select(.action == "BACKUP") | .artifact' <<<"$run" | head -1)"
-sha="$(jq -r '.steps[] | select(.action == "BACKUP") | .sha256' <<<"$run" | head -1)"
+artifact="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .artifact' <<<"$run" | head -1)"
+sha="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .sha256' <<<"$run" | head -1)"
 
 step "Restoring it by hand with pg_restore"
 dump="$RUN/demo/shop.dump"
@@ -78,7 +136,7 @@ printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" | curl -fsS -K - --a
 echo "$sha  $dump" | sha256sum -c -
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)" -c "CREATE DATABASE shop_restored"
 pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_restored --single-transaction --exit-on-error "$dump"
-for t in customers products orders order_items; do
+for t in customers products orders order_items product_images; do
   a="$(app_psql -d shop -At -c "SELECT count(*) FROM $t")"
   b="$(app_psql -d shop_restored -At -c "SELECT count(*) FROM $t")"
   printf '%-12s original %7s   restored %7s   %s\n' "$t" "$a" "$b" "$([[ "$a" == "$b" ]] && echo same || echo DIFFERENT)"
