@@ -93,5 +93,6 @@ if $have_aws; then
   echo "pg_dump | aws s3 cp median ${mc} ms"
   awk -v l="$ml" -v c="$mc" 'BEGIN {printf "lockstep / (pg_dump | aws s3 cp) = %.3f (bar: < 1)\n", l / c}'
 fi
-echo "postgres-agent (-Xmx128m) peak RSS: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$agent_pid/status")"
+echo "postgres-agent (-Xmx128m) peak RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$agent_pid/status")"
+echo "postgres-agent heap after the runs: $(jcmd "$agent_pid" GC.heap_info 2>/dev/null | awk '/garbage-first heap|def new generation/ {print; exit}')"
 stop_apps

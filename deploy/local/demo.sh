@@ -67,7 +67,7 @@ SNAPSHOTS="$RUN/elasticsearch/snapshots/lockstep"
 PAUSED="$RUN/demo/indexer.paused"
 mkdir -p "$RUN/demo"
 rm -f "$PAUSED"
-start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}"
+start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}" QUARKUS_PROFILE=local
 start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
 start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
 start_app search-agent 8083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \

@@ -68,9 +68,14 @@ start_app() {
   mkdir -p "$dir"
   if pid_alive "$dir/pid"; then log "$name already runs (pid $(cat "$dir/pid"))"; return; fi
   log "starting $name on 127.0.0.1:$port"
+  # A simple command in the background, so $! is the JVM itself (env, setsid and nohup exec in turn).
   # shellcheck disable=SC2086 # LOCKSTEP_JAVA_OPTS holds several options
-  (cd "$dir" && env "$@" QUARKUS_HTTP_PORT="$port" setsid nohup java ${LOCKSTEP_JAVA_OPTS:--Xmx256m} -jar "$jar" >"$dir/$name.log" 2>&1 </dev/null &
-    echo $! >"$dir/pid")
+  (
+    cd "$dir"
+    env "$@" QUARKUS_HTTP_PORT="$port" setsid nohup java ${LOCKSTEP_JAVA_OPTS:--Xmx256m} -jar "$jar" \
+      >"$dir/$name.log" 2>&1 </dev/null &
+    echo $! >"$dir/pid"
+  )
   wait_for "$name" 90 curl -fs "http://127.0.0.1:$port/q/health/ready" \
     || die "$name did not become ready, see $dir/$name.log"
 }
@@ -80,8 +85,10 @@ stop_apps() {
   for d in "$APPS_DIR"/*/; do
     [[ -f "$d/pid" ]] || continue
     if pid_alive "$d/pid"; then
-      log "stopping $(basename "$d")"
-      kill "$(cat "$d/pid")" 2>/dev/null || true
+      local pid; pid="$(cat "$d/pid")"
+      log "stopping $(basename "$d") (pid $pid)"
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     fi
     rm -f "$d/pid"
   done

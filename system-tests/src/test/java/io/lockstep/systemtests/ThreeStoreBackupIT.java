@@ -62,11 +62,13 @@ class ThreeStoreBackupIT {
     void aThreeStoreBackupUnderConcurrentWritersIsConsistentAndProvesItsOrder() throws Exception {
         String runId;
         JsonNode run;
-        try (app) {
-            app.startWriting();
+        app.startWriting();
+        try {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> app.written() > 320);
             runId = lockstep.api.startBackup(plan);
             run = lockstep.api.awaitEnd(runId);
+        } finally {
+            app.close();
         }
 
         assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
@@ -107,6 +109,17 @@ class ThreeStoreBackupIT {
         assertTrue(snapshot.path("indices").toString().contains(lockstep.docsIndex), snapshot.toString());
         assertFalse(Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/" + lockstep.docsStore + "/snap-")
                 .isEmpty(), "the snapshot files are in the backup repository");
+
+        // The repository describes itself: run.json holds the run, its artifacts and evidence.
+        String manifestKey = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/run.json";
+        Awaitility.await("run.json written").atMost(Duration.ofSeconds(30))
+                .until(() -> Repository.keys(Lockstep.BUCKET, manifestKey).contains(manifestKey));
+        Path file = Repository.download(manifestKey, Files.createTempFile("run", ".json"));
+        JsonNode runJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        Files.delete(file);
+        assertEquals("CONSISTENT", runJson.path("run").path("state").asText());
+        assertEquals(run.path("consistencyPoint").asText(), runJson.path("run").path("consistencyPoint").asText());
+        assertEquals(3, runJson.path("plan").path("stores").size());
     }
 
     @Test

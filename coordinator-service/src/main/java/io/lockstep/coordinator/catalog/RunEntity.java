@@ -61,6 +61,10 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "ended_at")
     public Instant endedAt;
 
+    /** When run.json was written to the backup repository; null until then. */
+    @Column(name = "manifest_written_at")
+    public Instant manifestWrittenAt;
+
     @Version
     public long version;
 }

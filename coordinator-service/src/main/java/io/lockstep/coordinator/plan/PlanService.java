@@ -84,11 +84,33 @@ public class PlanService {
         }
         validateRetention(spec.retention());
         validateReferences(spec);
+        validateTimeouts(spec);
         if (spec.hooks() != null && !spec.hooks().isObject()) {
             throw new InvalidPlanException(400, "\"hooks\" must be an object");
         }
         return new PlanSpec(List.copyOf(spec.stores()), spec.schedule(), spec.timezone(), spec.retention(),
-                spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks());
+                spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks(), spec.timeouts());
+    }
+
+    private static final Set<String> TIMEOUT_KEYS = Set.of("quiesce", "backup", "verify", "resume");
+
+    private static void validateTimeouts(PlanSpec spec) {
+        if (spec.timeouts() == null) {
+            return;
+        }
+        spec.timeouts().forEach((action, value) -> {
+            if (!TIMEOUT_KEYS.contains(action)) {
+                throw new InvalidPlanException(400, "unknown timeout \"" + action + "\"; use " + TIMEOUT_KEYS);
+            }
+            try {
+                if (value == null || PlanSpec.parseDuration(value).isNegative() || PlanSpec.parseDuration(value).isZero()) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (RuntimeException e) {
+                throw new InvalidPlanException(400, "timeout \"" + action + "\" must be a positive duration such as "
+                        + "\"90s\", \"30m\" or \"6h\", not \"" + value + "\"");
+            }
+        });
     }
 
     private static void validateReferences(PlanSpec spec) {

@@ -15,6 +15,9 @@ import java.util.List;
  * @param references optional cross-store reference checks, each
  *        {@code {"store": "<pg store>", "database": "<db>", "query": "select key from blocks", "objects": "<object store>"}}
  * @param hooks optional hooks (stop/start dependents)
+ * @param timeouts optional per-step timeouts by action ({@code quiesce}, {@code backup}, {@code verify},
+ *        {@code resume}), such as {@code "90s"}, {@code "30m"} or {@code "6h"}; the coordinator's step timeout
+ *        otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanSpec(
@@ -24,5 +27,22 @@ public record PlanSpec(
         JsonNode retention,
         String verify,
         JsonNode references,
-        JsonNode hooks) {
+        JsonNode hooks,
+        java.util.Map<String, String> timeouts) {
+
+    /** Parses {@code 90s}, {@code 30m}, {@code 6h}, {@code 1d} or an ISO-8601 duration. */
+    public static java.time.Duration parseDuration(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("p")) {
+            return java.time.Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        }
+        long amount = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+            case 's' -> java.time.Duration.ofSeconds(amount);
+            case 'm' -> java.time.Duration.ofMinutes(amount);
+            case 'h' -> java.time.Duration.ofHours(amount);
+            case 'd' -> java.time.Duration.ofDays(amount);
+            default -> throw new IllegalArgumentException("unknown unit in '" + text + "'");
+        };
+    }
 }

@@ -86,7 +86,7 @@ public final class Views {
     public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
             String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
             Instant endedAt, Long durationMillis, Evidence evidence, List<StepView> steps) {
-        static RunView of(RunEntity r, List<StepEntity> steps) {
+        public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
             return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration,

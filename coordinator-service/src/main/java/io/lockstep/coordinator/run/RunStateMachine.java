@@ -198,9 +198,16 @@ public class RunStateMachine {
         Instant now = clock.instant();
         step.state = StepState.DISPATCHED;
         step.dispatchedAt = now;
-        step.deadline = now.plus(config.stepTimeout());
+        step.deadline = now.plus(timeout(run, step.action));
         outbox.command(step.storeKind, new StepCommand(step.runId, step.id, run.plan, step.store, step.action,
                 step.database, step.artifact, expectedSha256, step.deadline, parameters));
+    }
+
+    /** The plan's timeout for this kind of step, or the coordinator's default. */
+    private java.time.Duration timeout(RunEntity run, StepAction action) {
+        Map<String, String> timeouts = PlanService.fromJson(run.planSpec).timeouts();
+        String value = timeouts == null ? null : timeouts.get(action.name().toLowerCase(java.util.Locale.ROOT));
+        return value == null ? config.stepTimeout() : PlanSpec.parseDuration(value);
     }
 
     /** Sends a command that is not a step of its own (lease renewal, cancellation). */
@@ -501,7 +508,7 @@ public class RunStateMachine {
                 step.state = StepState.FAILED;
                 step.error = "timed out: no result by " + step.deadline;
                 step.endedAt = now;
-                fail(run, BackupEvidence.describe(step) + " timed out after " + config.stepTimeout().toMinutes() + " min");
+                fail(run, BackupEvidence.describe(step) + " timed out: no result by its deadline " + step.deadline);
                 return;
             }
             StoreEntity store = StoreEntity.findById(step.store);

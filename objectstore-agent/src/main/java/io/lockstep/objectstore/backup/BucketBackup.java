@@ -78,12 +78,13 @@ public class BucketBackup {
         }
         Previous previous = Previous.open(repository, previousManifest);
         ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        ExecutorService manifestWriter = Executors.newSingleThreadExecutor(); // never the common pool: it blocks
         Counters counters = new Counters();
         try (previous) {
             PipedInputStream manifestIn = new PipedInputStream(1 << 20);
             PipedOutputStream manifestOut = new PipedOutputStream(manifestIn);
             CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(
-                    () -> repository.upload(manifestKey, manifestIn, UploadHooks.NONE));
+                    () -> repository.upload(manifestKey, manifestIn, UploadHooks.NONE), manifestWriter);
             context.onCancel(() -> closeQuietly(manifestOut));
             try (OutputStream gzip = new GZIPOutputStream(manifestOut, 64 * 1024)) {
                 Deque<Future<ManifestEntry>> window = new ArrayDeque<>();
@@ -136,6 +137,7 @@ public class BucketBackup {
             throw new StepFailure("writing the manifest of store " + store + " failed: " + cause.getMessage());
         } finally {
             copiers.shutdownNow();
+            manifestWriter.shutdownNow();
         }
     }
 

@@ -51,6 +51,13 @@ public class BucketVerifier {
         try (InputStream raw = repository.open(manifestKey);
                 var counted = new DigestInputStream(new java.io.FilterInputStream(raw) {
                     @Override
+                    public int read() throws IOException {
+                        int b = super.read();
+                        bytes[0] += b < 0 ? 0 : 1;
+                        return b;
+                    }
+
+                    @Override
                     public int read(byte[] b, int off, int len) throws IOException {
                         int n = super.read(b, off, len);
                         bytes[0] += Math.max(0, n);

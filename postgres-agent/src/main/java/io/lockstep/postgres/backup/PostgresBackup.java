@@ -44,6 +44,14 @@ public class PostgresBackup {
     private static final String SNAPSHOT_QUERY = "SELECT pg_export_snapshot(), clock_timestamp(), "
             + "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text";
 
+    /** Blocking work beside a dump (the reference query and its upload); never the common pool. */
+    private static final java.util.concurrent.ExecutorService REFERENCE_THREADS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "reference-keys");
+                t.setDaemon(true);
+                return t;
+            });
+
     @Inject
     BackupRepository repository;
     @Inject
@@ -78,7 +86,7 @@ public class PostgresBackup {
             // The connection is idle while pg_dump streams: the reference keys are read on it meanwhile.
             CompletableFuture<Long> references = referenceQuery == null ? null
                     : CompletableFuture.supplyAsync(() -> ReferenceKeys.write(jdbc, referenceQuery, referenceArtifact,
-                            repository));
+                            repository, REFERENCE_THREADS), REFERENCE_THREADS);
             UploadResult upload = dump(db, snapshotId, artifact, context);
             Long referenceKeys = references == null ? null : join(references, db);
             jdbc.rollback();

@@ -39,7 +39,10 @@ public class PostgresVerifier {
         try (InputStream in = repository.open(artifact);
                 ChildProcess pgRestore = ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
             context.onCancel(pgRestore::kill);
-            CompletableFuture<Long> tocEntries = CompletableFuture.supplyAsync(() -> countEntries(pgRestore.stdout()));
+            CompletableFuture<Long> tocEntries = new CompletableFuture<>();
+            Thread lister = new Thread(() -> tocEntries.complete(countEntries(pgRestore.stdout())), "pg-restore-list");
+            lister.setDaemon(true);
+            lister.start();
             OutputStream toRestore = pgRestore.stdin();
             byte[] buffer = new byte[64 * 1024];
             int n;

@@ -24,9 +24,13 @@ final class ReferenceKeys {
     private ReferenceKeys() {
     }
 
-    static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository) {
-        String sorted = "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY 1 COLLATE \"C\"";
+    static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository,
+            java.util.concurrent.Executor executor) {
+        String sorted = "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
+        java.sql.Savepoint savepoint = null;
         try {
+            // A failing query must not abort the transaction that holds the exported snapshot pg_dump uses.
+            savepoint = jdbc.setSavepoint();
             PipedInputStream in = new PipedInputStream(1 << 20);
             PipedOutputStream out = new PipedOutputStream(in);
             java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean();
@@ -38,7 +42,7 @@ final class ReferenceKeys {
                                 throw new IllegalStateException("the reference query did not finish");
                             }
                         }
-                    }));
+                    }), executor);
             long count = 0;
             try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024); Statement st = jdbc.createStatement()) {
                 st.setFetchSize(10_000);
@@ -52,11 +56,24 @@ final class ReferenceKeys {
                 whole.set(true);
             }
             upload.join();
+            jdbc.releaseSavepoint(savepoint);
             return count;
         } catch (SQLException e) {
+            rollbackQuietly(jdbc, savepoint);
             throw new IllegalStateException(e.getMessage(), e);
         } catch (IOException e) {
+            rollbackQuietly(jdbc, savepoint);
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void rollbackQuietly(java.sql.Connection jdbc, java.sql.Savepoint savepoint) {
+        if (savepoint != null) {
+            try {
+                jdbc.rollback(savepoint);
+            } catch (SQLException ignored) {
+                // the step fails with the query's own error
+            }
         }
     }
 }

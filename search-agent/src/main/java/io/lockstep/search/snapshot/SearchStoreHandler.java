@@ -134,10 +134,16 @@ public class SearchStoreHandler implements StoreHandler {
         evidence.put("indices", String.join(",", info.indices()));
         evidence.put("shardsTotal", String.valueOf(info.shards().total()));
         evidence.put("shardsFailed", String.valueOf(info.shards().failed()));
-        evidence.put("snapshotStartedAt", info.startTimeInMillis() == null ? requested.toString()
-                : Instant.ofEpochMilli(info.startTimeInMillis().toEpochMilli()).toString());
-        evidence.put("snapshotEndedAt", info.endTimeInMillis() == null ? finished.toString()
-                : Instant.ofEpochMilli(info.endTimeInMillis().toEpochMilli()).toString());
+        // The window is measured on this agent's clock, the one its quiesce and release times use.
+        // Elasticsearch's own times are kept for operators; its clock is a cached estimate (up to 200 ms behind).
+        evidence.put("snapshotStartedAt", requested.toString());
+        evidence.put("snapshotEndedAt", finished.toString());
+        if (info.startTimeInMillis() != null) {
+            evidence.put("elasticsearchStartTime", Instant.ofEpochMilli(info.startTimeInMillis()).toString());
+        }
+        if (info.endTimeInMillis() != null) {
+            evidence.put("elasticsearchEndTime", Instant.ofEpochMilli(info.endTimeInMillis()).toString());
+        }
         long[] copied = copyRepository(id, store.repositoryLocation(), context);
         evidence.put("filesCopied", Long.toString(copied[0]));
         evidence.put("bytesCopied", Long.toString(copied[1]));

@@ -75,6 +75,11 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
         coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
         coordinatorConfig.put("lockstep.coordinator.quiesce-lease", "20s");
+        coordinatorConfig.put("lockstep.repository.endpoint", S3_ENDPOINT);
+        coordinatorConfig.put("lockstep.repository.bucket", BUCKET);
+        coordinatorConfig.put("lockstep.repository.prefix", "it/" + id);
+        coordinatorConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
+        coordinatorConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
