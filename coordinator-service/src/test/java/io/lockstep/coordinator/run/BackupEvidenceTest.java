@@ -84,6 +84,81 @@ class BackupEvidenceTest {
         assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "0"))).reason().contains("no entries"));
     }
 
+    static StepEntity step(StoreKind kind, StepAction action, String store, String evidence) {
+        StepEntity s = new StepEntity();
+        s.id = UUID.randomUUID();
+        s.store = store;
+        s.storeKind = kind;
+        s.action = action;
+        s.state = StepState.SUCCEEDED;
+        s.evidence = evidence;
+        return s;
+    }
+
+    /** A three-store run whose recorded times follow the rules; each test breaks one of them. */
+    static List<StepEntity> threeStores(Instant quiesced, Instant sql, Instant listing, Instant snapStart, Instant snapEnd,
+            Instant releaseRequested, Instant released) {
+        StepEntity quiesce = step(StoreKind.SEARCH, StepAction.QUIESCE, "es", "{\"quiescedAt\":\"" + quiesced + "\"}");
+        StepEntity dump = capture("a", sql, sql.plusSeconds(30), "aa");
+        StepEntity objects = step(StoreKind.OBJECTSTORE, StepAction.BACKUP, "os", "{\"listingStartedAt\":\"" + listing + "\"}");
+        objects.artifact = "runs/p/r/os/objects.jsonl.gz";
+        objects.sha256 = "mm";
+        objects.bytes = 10L;
+        StepEntity snapshot = step(StoreKind.SEARCH, StepAction.BACKUP, "es", "{\"snapshotStartedAt\":\"" + snapStart
+                + "\",\"snapshotEndedAt\":\"" + snapEnd + "\",\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
+        snapshot.artifact = "search/es/";
+        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, "es", "{\"resumedAt\":\"" + released + "\"}");
+        resume.dispatchedAt = releaseRequested;
+        StepEntity verifyObjects = verify(objects, "mm", 10, "0");
+        verifyObjects.evidence = "{\"blobsMissing\":\"0\",\"dangling\":\"0\"}";
+        StepEntity verifySnapshot = step(StoreKind.SEARCH, StepAction.VERIFY, "es", "{\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
+        verifySnapshot.artifact = "search/es/";
+        return List.of(quiesce, dump, objects, snapshot, resume, verify(dump, "aa", 1000, "4"), verifyObjects,
+                verifySnapshot);
+    }
+
+    @Test
+    void aThreeStoreRunThatFollowsTheRulesIsConsistentAtItsSqlSnapshot() {
+        var verdict = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
+                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4)));
+        assertTrue(verdict.consistent(), verdict.reason());
+        assertEquals(T0.plusSeconds(1), verdict.consistencyPoint());
+    }
+
+    @Test
+    void anSqlSnapshotBeforeTheQuiesceBreaksRuleOne() {
+        var verdict = BackupEvidence.judge(threeStores(T0.plusSeconds(2), T0.plusSeconds(1), T0.plusSeconds(3),
+                T0.plusSeconds(3), T0.plusSeconds(4), T0.plusSeconds(4), T0.plusSeconds(5)));
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("before es was quiesced"), verdict.reason());
+    }
+
+    @Test
+    void anObjectListingBeforeTheSqlPointBreaksRuleTwo() {
+        var verdict = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(2), T0.plusSeconds(1), T0.plusSeconds(1),
+                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4)));
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("before the SQL consistency point"), verdict.reason());
+    }
+
+    @Test
+    void aReleaseBeforeTheSnapshotEndedOrBeforeTheSqlPointBreaksRuleThree() {
+        var early = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
+                T0.plusSeconds(5), T0.plusSeconds(3), T0.plusSeconds(4)));
+        assertTrue(early.reason().contains("before its snapshot ended"), early.reason());
+        var beforeSql = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(1),
+                T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(4)));
+        assertTrue(beforeSql.reason().contains("before the last SQL snapshot point"), beforeSql.reason());
+    }
+
+    @Test
+    void aPartialSnapshotIsNotConsistent() {
+        List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
+                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
+        steps.get(3).evidence = steps.get(3).evidence.replace("SUCCESS", "PARTIAL");
+        assertTrue(BackupEvidence.judge(steps).reason().contains("PARTIAL"));
+    }
+
     @Test
     void runThatCapturedNothingIsNotConsistent() {
         assertFalse(BackupEvidence.judge(List.of()).consistent());

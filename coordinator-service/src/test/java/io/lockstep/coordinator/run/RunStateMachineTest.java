@@ -84,6 +84,19 @@ class RunStateMachineTest {
     }
 
     @Test
+    void aPlansStepTimeoutSetsTheCommandsDeadline() {
+        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"90s\"}}")
+                .put("/api/v1/plans/plan-" + store).then().statusCode(200);
+        Instant before = Instant.now();
+        startBackup();
+        StepCommand capture = awaitCommands(1).get(0);
+        assertTrue(!capture.deadline().isBefore(before.plusSeconds(90)) && capture.deadline().isBefore(Instant.now()
+                .plusSeconds(91)), "deadline " + capture.deadline());
+        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"soon\"}}")
+                .put("/api/v1/plans/plan-" + store).then().statusCode(400);
+    }
+
+    @Test
     void aRunWithEveryCaptureVerifiedBecomesConsistentAtTheLatestSnapshot() {
         String runId = startBackup();
         List<StepCommand> captures = awaitCommands(2);
