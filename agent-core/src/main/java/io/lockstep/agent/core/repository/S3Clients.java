@@ -13,6 +13,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** Builds S3 clients the same way for the repository and for the stores agents back up. */
 public final class S3Clients {
@@ -30,6 +31,9 @@ public final class S3Clients {
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId, secretAccessKey))
                 .forcePathStyle(pathStyle)
+                // Parts are in memory with a known length: sign each in one pass rather than as aws-chunked
+                // streams, which cost an HMAC per 128 KiB chunk on both ends.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 // Throttling and 5xx are retried with backoff and jitter, a few more times than the default.
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
