@@ -98,6 +98,7 @@ public class PostgresBackup {
                     "lsn", lsn,
                     "parts", Integer.toString(upload.parts()),
                     "durationMillis", Long.toString(millis)));
+            evidence.put("dumpEndedAt", upload.sourceEndedAt().toString());
             if (referenceKeys != null) {
                 evidence.put("referenceKeys", Long.toString(referenceKeys));
                 evidence.put("referenceArtifact", referenceArtifact);

@@ -126,6 +126,24 @@ public final class Lockstep {
         searchConfig.put(bad + "repository-location", work.resolve("not-under-path-repo").toString());
         searchAgent = ServiceProcess.start("search-agent", repo.resolve("search-agent/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("search-agent")), freePort(), searchConfig);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUp(catalog), "lockstep-it-cleanup"));
+    }
+
+    /** Leaves the shared services as they were: this build's catalog database and indices go. */
+    private void cleanUp(String catalog) {
+        coordinator.stop();
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + catalog + " WITH (FORCE)");
+        } catch (SQLException | RuntimeException e) {
+            System.err.println("could not drop " + catalog + ": " + e.getMessage());
+        }
+        try {
+            Elastic.call("DELETE", "/" + docsIndex + "," + otherIndex + "?ignore_unavailable=true", null);
+            Elastic.call("DELETE", "/_snapshot/it" + id, null);
+        } catch (RuntimeException e) {
+            System.err.println("could not delete this build's indices: " + e.getMessage());
+        }
     }
 
     private Map<String, String> repositoryConfig(String agent) {

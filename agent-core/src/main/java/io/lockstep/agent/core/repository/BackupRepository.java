@@ -104,6 +104,7 @@ public class BackupRepository implements AutoCloseable {
         int firstLength = readPart(in, first);
         sha.update(first, 0, firstLength);
         if (firstLength < partSize) {
+            java.time.Instant ended = java.time.Instant.now();
             // Small artifact: a single PUT, still only after the source confirms it is whole.
             confirm(hooks, objectKey);
             try {
@@ -113,7 +114,7 @@ public class BackupRepository implements AutoCloseable {
                 throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
             }
             hooks.progress(firstLength);
-            return new UploadResult(key, firstLength, Hashing.hex(sha), 1);
+            return new UploadResult(key, firstLength, Hashing.hex(sha), 1, ended);
         }
         return multipart(key, objectKey, in, hooks, sha, first);
     }
@@ -146,6 +147,7 @@ public class BackupRepository implements AutoCloseable {
                 length = readPart(in, buffer);
                 sha.update(buffer, 0, length);
             }
+            java.time.Instant sourceEnded = java.time.Instant.now();
             List<CompletedPart> completed = new ArrayList<>(parts.size());
             for (Future<CompletedPart> part : parts) {
                 completed.add(part.get());
@@ -153,7 +155,7 @@ public class BackupRepository implements AutoCloseable {
             confirm(hooks, objectKey);
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()));
-            return new UploadResult(key, total, Hashing.hex(sha), completed.size());
+            return new UploadResult(key, total, Hashing.hex(sha), completed.size(), sourceEnded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(objectKey, uploadId, parts);
