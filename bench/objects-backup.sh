@@ -74,9 +74,12 @@ declare -A t
 for round in first incremental; do
   if [[ $round == incremental ]]; then
     log "changing 1% of the objects"
+    rm -rf "$RUN/bench-objects-changed" && mkdir -p "$RUN/bench-objects-changed"
     s3cli s3 ls "s3://$src/" | awk 'NR % 100 == 1 {print $4}' | while read -r key; do
-      head -c "$size" /dev/urandom | s3cli s3 cp - "s3://$src/$key" --only-show-errors
+      head -c "$size" /dev/urandom >"$RUN/bench-objects-changed/$key"
     done
+    s3cli s3 cp --recursive "$RUN/bench-objects-changed" "s3://$src/" --only-show-errors
+    rm -rf "$RUN/bench-objects-changed"
   fi
   s=$(now_ms); s3cli s3 sync "s3://$src" "s3://bench-copy-aws" --only-show-errors; t[$round-aws]=$(($(now_ms) - s))
   s=$(now_ms); rc sync "local:$src" "local:bench-copy-rclone" --transfers 8 --checkers 16; t[$round-rclone]=$(($(now_ms) - s))

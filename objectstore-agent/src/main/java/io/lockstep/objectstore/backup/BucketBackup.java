@@ -167,10 +167,9 @@ public class BucketBackup {
                 MessageDigest digest = Hashing.sha256();
                 digest.update(bytes);
                 sha = Hashing.hex(digest);
-                String blob = blobKey(store, sha);
-                if (!repository.exists(blob)) {
-                    repository.upload(blob, new ByteArrayInputStream(bytes), UploadHooks.NONE);
-                }
+                // A blob's key is its content's hash: writing it again stores the same bytes, so a small blob is
+                // put without asking first (one request instead of two).
+                repository.upload(blobKey(store, sha), new ByteArrayInputStream(bytes), UploadHooks.NONE);
             } else {
                 String temporary = "tmp/" + store + "/" + UUID.randomUUID();
                 sha = repository.upload(temporary, in, UploadHooks.NONE).sha256();

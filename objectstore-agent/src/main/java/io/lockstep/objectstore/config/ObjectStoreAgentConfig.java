@@ -21,8 +21,8 @@ public interface ObjectStoreAgentConfig {
 
     Map<String, Store> stores();
 
-    /** Objects copied at once. */
-    @WithDefault("8")
+    /** Objects copied (and, in verification, blobs checked) at once. */
+    @WithDefault("16")
     int copyConcurrency();
 
     /** Objects up to this size are hashed in memory; larger ones stream through a temporary key. */

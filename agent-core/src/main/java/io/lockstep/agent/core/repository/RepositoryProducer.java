@@ -16,7 +16,7 @@ public class RepositoryProducer {
     @Startup
     BackupRepository repository(RepositoryConfig config) {
         var s3 = S3Clients.create(config.endpoint(), config.region(), config.pathStyle(), config.accessKeyId(),
-                config.secretAccessKey(), 4 * Math.max(1, config.uploadConcurrency()) + 8);
+                config.secretAccessKey(), Math.max(64, 4 * Math.max(1, config.uploadConcurrency()) + 8));
         var repository = new BackupRepository(s3, config.bucket(), config.prefix().orElse(""), config.partSize(),
                 config.uploadConcurrency());
         if (config.createBucket()) {
