@@ -85,16 +85,7 @@ public final class Lockstep {
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
         api = new Api("http://127.0.0.1:" + coordinatorPort);
 
-        Map<String, String> agentConfig = new LinkedHashMap<>();
-        agentConfig.put("lockstep.agent.id", agentId);
-        agentConfig.put("lockstep.agent.heartbeat-interval", "1s");
-        agentConfig.put("lockstep.repository.endpoint", S3_ENDPOINT);
-        agentConfig.put("lockstep.repository.bucket", BUCKET);
-        agentConfig.put("lockstep.repository.prefix", "it/" + id);
-        agentConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
-        agentConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
-        agentConfig.put("lockstep.repository.create-bucket", "true");
-        agentConfig.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
+        Map<String, String> agentConfig = repositoryConfig(agentId);
         store(agentConfig, singleStore, APP_PG_PASSWORD, ordersDb);
         store(agentConfig, doubleStore, APP_PG_PASSWORD, genomicDb + "," + clinicalDb);
         store(agentConfig, badPasswordStore, "not-the-password", ordersDb);
