@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -27,7 +27,7 @@ public final class Repository {
             .forcePathStyle(true)
             .credentialsProvider(StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(Lockstep.S3_ACCESS_KEY, Lockstep.S3_SECRET_KEY)))
-            .httpClient(UrlConnectionHttpClient.create())
+            .httpClient(ApacheHttpClient.create())
             .build();
 
     private Repository() {
