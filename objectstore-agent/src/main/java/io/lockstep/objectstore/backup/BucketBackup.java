@@ -126,7 +126,8 @@ public class BucketBackup {
                     "objectBytes", Long.toString(counters.totalBytes.get()),
                     "copied", Long.toString(counters.copied.get()),
                     "copiedBytes", Long.toString(counters.copiedBytes.get()),
-                    "unchanged", Long.toString(counters.reused.get())));
+                    "unchanged", Long.toString(counters.reused.get()),
+                    "vanished", Long.toString(counters.vanished.get())));
         } catch (IOException e) {
             throw new StepFailure("writing the manifest of store " + store + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -143,6 +144,9 @@ public class BucketBackup {
 
     private static void write(OutputStream gzip, ManifestEntry entry, Counters counters, StepContext context)
             throws IOException {
+        if (entry == null) {
+            return; // deleted between the listing and the copy: not part of this point in time
+        }
         try {
             gzip.write(Manifests.JSON.writeValueAsBytes(entry));
         } catch (JsonProcessingException e) {
@@ -154,10 +158,21 @@ public class BucketBackup {
         context.progress(counters.copiedBytes.get(), counters.objects.get());
     }
 
-    /** Copies one object into its content-addressed blob, unless a blob with its content already exists. */
+    /**
+     * Copies one object into its content-addressed blob. Returns null for an object deleted after the listing:
+     * it is left out, and if the SQL still references it, verification reports it as a dangling reference.
+     */
     private ManifestEntry copy(String store, String bucket, S3Object object, Counters counters) throws IOException {
         S3Client s3 = buckets.of(store);
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(object.key()))) {
+        ResponseInputStream<GetObjectResponse> opened;
+        try {
+            opened = s3.getObject(b -> b.bucket(bucket).key(object.key()));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            counters.vanished.incrementAndGet();
+            LOG.debugf("object %s vanished after the listing", object.key());
+            return null;
+        }
+        try (ResponseInputStream<GetObjectResponse> in = opened) {
             GetObjectResponse head = in.response();
             long size = head.contentLength();
             String etag = head.eTag();
@@ -203,6 +218,7 @@ public class BucketBackup {
         final AtomicLong copied = new AtomicLong();
         final AtomicLong copiedBytes = new AtomicLong();
         final AtomicLong reused = new AtomicLong();
+        final AtomicLong vanished = new AtomicLong();
     }
 
     /** The previous run's manifest, read forward in key order alongside the listing. */
