@@ -103,7 +103,9 @@ class RunStateMachineTest {
         Instant first = Instant.parse("2026-11-21T08:00:00.000001Z");
         Instant latest = Instant.parse("2026-11-21T08:00:00.500001Z");
         captureSucceeds(captures.get(0), first, "sha-a");
+        drain();
         assertEquals("RUNNING", state(runId), "one capture left");
+        assertEquals(2, stepCommands().size(), "no verification before every capture succeeded");
         captureSucceeds(captures.get(1), latest, "sha-b");
 
         List<StepCommand> verifies = awaitCommands(4).subList(2, 4);
