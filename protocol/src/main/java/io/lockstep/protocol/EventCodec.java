@@ -2,7 +2,6 @@ package io.lockstep.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -122,10 +121,5 @@ public final class EventCodec {
         if (value == null || value.isBlank()) {
             throw new MalformedEventException("missing CloudEvents attribute '" + attribute + "'");
         }
-    }
-
-    /** Serializes any payload with the wire mapper (for manifests and API bodies that share records). */
-    public static JsonNode tree(Object value) {
-        return MAPPER.valueToTree(value);
     }
 }

@@ -2,7 +2,6 @@ package io.lockstep.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -179,9 +178,5 @@ class PostgresBackupIT {
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(2, TimeUnit.MINUTES));
         assertEquals(0, process.exitValue(), "pg_restore failed: " + output);
-    }
-
-    static void assertPresent(JsonNode node, String field) {
-        assertNotNull(node.get(field), field);
     }
 }

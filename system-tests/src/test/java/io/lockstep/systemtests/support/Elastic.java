@@ -49,11 +49,6 @@ public final class Elastic {
         return call("PUT", "/" + index + "/_doc/" + id, json).status();
     }
 
-    public static long count(String index) {
-        call("POST", "/" + index + "/_refresh", null);
-        return call("GET", "/" + index + "/_count", null).body().path("count").asLong();
-    }
-
     public static boolean writeBlocked(String index) {
         JsonNode settings = call("GET", "/" + index + "/_settings", null).body();
         return settings.path(index).path("settings").path("index").path("blocks").path("write").asText("false")

@@ -75,10 +75,6 @@ public final class ServiceProcess {
         return process.pid();
     }
 
-    public int port() {
-        return port;
-    }
-
     public Path log() {
         return log;
     }

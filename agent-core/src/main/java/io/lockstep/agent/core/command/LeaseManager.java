@@ -50,10 +50,6 @@ public class LeaseManager {
         leases.remove(store);
     }
 
-    public Map<String, Lease> held() {
-        return Map.copyOf(leases);
-    }
-
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expire() {
         Instant now = clock.instant();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChildProcess implements AutoCloseable {
 
     private static final int STDERR_LIMIT = 16 * 1024;
-    private static final java.util.Set<String> INHERITED = java.util.Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR",
+    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR",
             "USER", "LOGNAME");
 
     private final String name;
@@ -65,10 +66,6 @@ public final class ChildProcess implements AutoCloseable {
 
     public OutputStream stdin() {
         return process.getOutputStream();
-    }
-
-    public String name() {
-        return name;
     }
 
     /** Waits for the exit code; the stderr tail is complete once this returns. */
