@@ -98,7 +98,6 @@ public class RunStateMachine {
         run.persist();
 
         PlanSpec spec = PlanService.fromJson(plan.spec);
-        Map<String, JsonNode> references = referencesByDatabase(spec);
         List<String> problems = new ArrayList<>();
         List<StepEntity> steps = new ArrayList<>();
         for (String storeId : spec.stores()) {
@@ -120,17 +119,8 @@ public class RunStateMachine {
                         problems.add("store " + storeId + " lists no database to back up");
                     }
                     for (String database : databases) {
-                        StepEntity capture = newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, database,
-                                artifactKey(run, store.id, database + ".dump"));
-                        JsonNode ref = references.get(store.id + "/" + database);
-                        if (ref != null) {
-                            capture.evidence = Json.write(Map.of(
-                                    StepCommand.Parameters.REFERENCE_QUERY, ref.path("query").asText(),
-                                    StepCommand.Parameters.REFERENCE_ARTIFACT,
-                                    artifactKey(run, store.id, database + ".refs.txt.gz"),
-                                    "objects", ref.path("objects").asText()));
-                        }
-                        steps.add(capture);
+                        steps.add(newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, database,
+                                artifactKey(run, store.id, database + ".dump")));
                     }
                 }
                 case OBJECTSTORE -> steps.add(newStep(run, steps.size(), store.id, kind, StepAction.BACKUP, null,
@@ -162,14 +152,19 @@ public class RunStateMachine {
         return run;
     }
 
-    private static Map<String, JsonNode> referencesByDatabase(PlanSpec spec) {
-        Map<String, JsonNode> byDatabase = new HashMap<>();
-        if (spec.references() != null && spec.references().isArray()) {
-            for (JsonNode ref : spec.references()) {
-                byDatabase.put(ref.path("store").asText() + "/" + ref.path("database").asText(), ref);
-            }
+    /** The run's cross-store references, from the plan as it was when the run started. */
+    private static List<JsonNode> references(RunEntity run) {
+        JsonNode references = PlanService.fromJson(run.planSpec).references();
+        List<JsonNode> list = new ArrayList<>();
+        if (references != null && references.isArray()) {
+            references.forEach(list::add);
         }
-        return byDatabase;
+        return list;
+    }
+
+    /** Where the postgres-agent writes a reference's keys: {@code <db>.refs.txt.gz} beside the dump. */
+    private static String referenceArtifact(RunEntity run, JsonNode reference) {
+        return artifactKey(run, reference.path("store").asText(), reference.path("database").asText() + ".refs.txt.gz");
     }
 
     /** The repository key of an artifact of a run: {@code runs/<plan>/<runId>/<store>/<name>}. */
@@ -257,9 +252,7 @@ public class RunStateMachine {
             step.sha256 = event.sha256();
             step.startedAt = event.startedAt();
             step.endedAt = event.finishedAt();
-            Map<String, String> evidence = new HashMap<>(Json.readMap(step.evidence));
-            evidence.putAll(event.evidence());
-            step.evidence = Json.write(evidence);
+            step.evidence = Json.write(event.evidence());
             if (run.state.terminal()) {
                 return; // a resume that completed after the run ended: recorded, nothing else
             }
@@ -341,13 +334,14 @@ public class RunStateMachine {
         run.phase = RunPhase.CAPTURING;
         for (StepEntity step : steps) {
             if (isSqlCapture(step)) {
-                Map<String, String> refs = Json.readMap(step.evidence);
                 Map<String, String> parameters = new HashMap<>();
-                if (refs.containsKey(StepCommand.Parameters.REFERENCE_QUERY)) {
-                    parameters.put(StepCommand.Parameters.REFERENCE_QUERY, refs.get(StepCommand.Parameters.REFERENCE_QUERY));
-                    parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACT,
-                            refs.get(StepCommand.Parameters.REFERENCE_ARTIFACT));
-                }
+                references(run).stream()
+                        .filter(r -> r.path("store").asText().equals(step.store)
+                                && r.path("database").asText().equals(step.database))
+                        .findFirst().ifPresent(r -> {
+                            parameters.put(StepCommand.Parameters.REFERENCE_QUERY, r.path("query").asText());
+                            parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACT, referenceArtifact(run, r));
+                        });
                 dispatch(run, step, null, parameters);
             } else if (isSearchCapture(step)) {
                 dispatch(run, step, null, Map.of(StepCommand.Parameters.SNAPSHOT, snapshotName(run)));
@@ -419,10 +413,9 @@ public class RunStateMachine {
                 parameters.put(StepCommand.Parameters.SNAPSHOT, snapshotName(run));
             }
             if (isObjectCapture(capture)) {
-                String refs = steps.stream().filter(RunStateMachine::isSqlCapture)
-                        .map(s -> Json.readMap(s.evidence))
-                        .filter(e -> capture.store.equals(e.get("objects")))
-                        .map(e -> e.get(StepCommand.Parameters.REFERENCE_ARTIFACT))
+                String refs = references(run).stream()
+                        .filter(r -> r.path("objects").asText().equals(capture.store))
+                        .map(r -> referenceArtifact(run, r))
                         .collect(Collectors.joining(","));
                 if (!refs.isEmpty()) {
                     parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACTS, refs);
