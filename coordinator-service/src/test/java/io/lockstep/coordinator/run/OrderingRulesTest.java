@@ -5,19 +5,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
 import io.lockstep.protocol.StoreKind;
-import io.lockstep.protocol.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import io.smallrye.reactive.messaging.memory.InMemorySource;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +41,7 @@ class OrderingRulesTest {
 
     InMemorySource<String> agentEvents;
     InMemorySink<String> outbox;
+    AgentEventsDriver agents;
     final EventCodec agent = new EventCodec("/agents/test");
     String sql;
     String objects;
@@ -55,6 +53,7 @@ class OrderingRulesTest {
         agentEvents = connector.source("agent-events");
         outbox = connector.sink("outbox");
         outbox.clear();
+        agents = new AgentEventsDriver(agentEvents, outbox);
         String id = UUID.randomUUID().toString().substring(0, 8);
         sql = "sql-" + id;
         objects = "objects-" + id;
@@ -155,15 +154,11 @@ class OrderingRulesTest {
     }
 
     void heartbeat(String agentId, StoreKind kind, String store, List<String> databases) {
-        agentEvents.send(agent.encode(EventTypes.AGENT_HEARTBEAT, agentId, new Heartbeat(agentId, kind, "test",
-                Instant.now().minusSeconds(5), List.of(new Heartbeat.Store(store, kind, databases, Map.of())), List.of())));
+        agents.heartbeat(agentId, kind, store, databases, Instant.now());
     }
 
     void drain() {
-        String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
-        heartbeat("agent-" + marker, StoreKind.POSTGRES, marker, List.of("db"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .contains(marker));
+        agents.drain();
     }
 
     void startBackup() {
@@ -194,13 +189,6 @@ class OrderingRulesTest {
     }
 
     List<StepCommand> commands() {
-        return outbox.received().stream().filter(m -> topic(m).startsWith("lockstep.commands."))
-                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class))
-                .filter(c -> plan.equals(c.plan())).toList();
-    }
-
-    static String topic(Message<String> message) {
-        return message.getMetadata(OutgoingKafkaRecordMetadata.class).map(OutgoingKafkaRecordMetadata::getTopic)
-                .orElse("");
+        return agents.commands("lockstep.commands.").stream().filter(c -> plan.equals(c.plan())).toList();
     }
 }

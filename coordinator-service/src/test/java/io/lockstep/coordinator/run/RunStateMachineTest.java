@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.RunEvent;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
@@ -22,7 +22,6 @@ import io.lockstep.protocol.Topics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import io.smallrye.reactive.messaging.memory.InMemorySource;
@@ -51,6 +50,7 @@ class RunStateMachineTest {
 
     InMemorySource<String> agentEvents;
     InMemorySink<String> outbox;
+    AgentEventsDriver agents;
     final EventCodec agent = new EventCodec("/agents/test-agent");
     String store;
 
@@ -59,6 +59,7 @@ class RunStateMachineTest {
         agentEvents = connector.source("agent-events");
         outbox = connector.sink("outbox");
         outbox.clear();
+        agents = new AgentEventsDriver(agentEvents, outbox);
         store = "store-" + UUID.randomUUID().toString().substring(0, 8);
         heartbeat("agent-" + store, Instant.now(), List.of("genomic", "clinical"));
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath()
@@ -232,17 +233,11 @@ class RunStateMachineTest {
 
     /** Events are handled in order: once a marker heartbeat sent now is applied, everything before it was too. */
     void drain() {
-        String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
-        heartbeat("agent-" + marker, Instant.now(), List.of("db"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .contains(marker));
+        agents.drain();
     }
 
     void heartbeat(String agentId, Instant at, List<String> databases) {
-        EventCodec codec = new EventCodec("/agents/" + agentId, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC));
-        agentEvents.send(codec.encode(EventTypes.AGENT_HEARTBEAT, agentId, new Heartbeat(agentId, StoreKind.POSTGRES,
-                "test", at.minusSeconds(5), List.of(new Heartbeat.Store(
-                        agentId.substring("agent-".length()), StoreKind.POSTGRES, databases, Map.of())), List.of())));
+        agents.heartbeat(agentId, StoreKind.POSTGRES, agentId.substring("agent-".length()), databases, at);
     }
 
     String startBackup() {
@@ -279,8 +274,7 @@ class RunStateMachineTest {
     }
 
     List<StepCommand> commands() {
-        return outbox.received().stream().filter(m -> topic(m).equals(Topics.COMMANDS_POSTGRES))
-                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class)).toList();
+        return agents.commands(Topics.COMMANDS_POSTGRES);
     }
 
     List<String> runEventTypes(String runId) {
@@ -291,8 +285,7 @@ class RunStateMachineTest {
     }
 
     static String topic(Message<String> message) {
-        return message.getMetadata(OutgoingKafkaRecordMetadata.class).map(OutgoingKafkaRecordMetadata::getTopic)
-                .orElse("");
+        return AgentEventsDriver.topic(message);
     }
 
     static String state(String runId) {

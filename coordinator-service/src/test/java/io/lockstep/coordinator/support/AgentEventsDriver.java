@@ -1,0 +1,62 @@
+package io.lockstep.coordinator.support;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StoreKind;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import io.smallrye.reactive.messaging.memory.InMemorySource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Plays the agents against a coordinator under test: sends their events on the in-memory agent-events channel
+ * and reads what the outbox relayed, with the Kafka topic each record was addressed to.
+ */
+public final class AgentEventsDriver {
+
+    private final InMemorySource<String> agentEvents;
+    private final InMemorySink<String> outbox;
+
+    public AgentEventsDriver(InMemorySource<String> agentEvents, InMemorySink<String> outbox) {
+        this.agentEvents = agentEvents;
+        this.outbox = outbox;
+    }
+
+    /** A heartbeat of an agent serving one store, stamped at {@code at}. */
+    public void heartbeat(String agentId, StoreKind kind, String store, List<String> databases, Instant at) {
+        EventCodec codec = new EventCodec("/agents/" + agentId, Clock.fixed(at, ZoneOffset.UTC));
+        agentEvents.send(codec.encode(EventTypes.AGENT_HEARTBEAT, agentId, new Heartbeat(agentId, kind, "test",
+                at.minusSeconds(5), List.of(new Heartbeat.Store(store, kind, databases, Map.of())), List.of())));
+    }
+
+    /** Events are handled in order: once a marker heartbeat sent now is applied, everything before it was too. */
+    public void drain() {
+        String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
+        heartbeat("agent-" + marker, StoreKind.POSTGRES, marker, List.of("db"), Instant.now());
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
+                .contains(marker));
+    }
+
+    /** The step commands relayed to topics starting with {@code topicPrefix}, in the order they were sent. */
+    public List<StepCommand> commands(String topicPrefix) {
+        return outbox.received().stream().filter(m -> topic(m).startsWith(topicPrefix))
+                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class)).toList();
+    }
+
+    public static String topic(Message<String> message) {
+        return message.getMetadata(OutgoingKafkaRecordMetadata.class).map(OutgoingKafkaRecordMetadata::getTopic)
+                .orElse("");
+    }
+}
