@@ -8,6 +8,8 @@ import io.lockstep.coordinator.config.RepositoryConfig;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.rest.Views;
 import io.lockstep.protocol.EventCodec;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.S3Clients;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
@@ -20,14 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Writes each ended run's manifest, {@code runs/<plan>/<runId>/run.json}, so the repository describes itself:
@@ -43,8 +37,11 @@ public class RunManifests {
     @Inject
     RepositoryConfig config;
 
+    /** The manifest is one small PUT; the writer only needs its minimum part size and one upload at a time. */
+    private static final int PART_SIZE = 8 * 1024 * 1024;
+
     private final ObjectMapper json = EventCodec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
-    private S3Client s3;
+    private BackupRepository repository;
 
     @PostConstruct
     void init() {
@@ -52,32 +49,26 @@ public class RunManifests {
             LOG.warn("lockstep.repository.bucket is not set: run manifests (run.json) are not written");
             return;
         }
-        var builder = S3Client.builder().region(Region.of(config.region())).forcePathStyle(config.pathStyle())
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()
-                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKeyId().get(),
-                                config.secretAccessKey().get()))
-                        : DefaultCredentialsProvider.builder().build());
-        config.endpoint().ifPresent(builder::endpointOverride);
-        s3 = builder.build();
+        repository = new BackupRepository(S3Clients.create(config.endpoint(), config.region(), config.pathStyle(),
+                config.accessKeyId(), config.secretAccessKey(), 4), config.bucket().get(), config.prefix().orElse(""),
+                PART_SIZE, 1);
     }
 
     @PreDestroy
     void close() {
-        if (s3 != null) {
-            s3.close();
+        if (repository != null) {
+            repository.close();
         }
     }
 
-    public static String key(String prefix, RunEntity run) {
-        String p = prefix == null || prefix.isBlank() ? "" : prefix.replaceAll("^/+|/+$", "") + "/";
-        return p + "runs/" + run.plan + "/" + run.id + "/run.json";
+    /** The manifest's key, relative to the repository prefix. */
+    public static String key(RunEntity run) {
+        return "runs/" + run.plan + "/" + run.id + "/run.json";
     }
 
     @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void writePending() {
-        if (s3 == null) {
+        if (repository == null) {
             return;
         }
         List<UUID> pending = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>find(
@@ -108,9 +99,8 @@ public class RunManifests {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        String key = key(config.prefix().orElse(""), run);
-        s3.putObject(b -> b.bucket(config.bucket().get()).key(key).contentType("application/json"),
-                RequestBody.fromBytes(body));
+        String key = key(run);
+        repository.put(key, body);
         QuarkusTransaction.requiringNew().run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
         LOG.debugf("wrote %s", key);
     }

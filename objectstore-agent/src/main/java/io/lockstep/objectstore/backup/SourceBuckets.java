@@ -1,6 +1,6 @@
 package io.lockstep.objectstore.backup;
 
-import io.lockstep.agent.core.repository.S3Clients;
+import io.lockstep.repository.S3Clients;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.lockstep.postgres.backup;
 
-import io.lockstep.agent.core.repository.BackupRepository;
-import io.lockstep.agent.core.repository.UploadHooks;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.UploadHooks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;

@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.S3Clients;
 
 /** Makes the backup repository injectable in every agent. */
 @ApplicationScoped

@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 /** Callbacks of a streaming upload. */
 public interface UploadHooks {

@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 import java.net.URI;
 import java.time.Duration;

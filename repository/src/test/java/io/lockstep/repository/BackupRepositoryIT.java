@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

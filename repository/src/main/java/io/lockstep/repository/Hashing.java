@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

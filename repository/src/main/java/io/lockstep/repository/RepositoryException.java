@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 /** A repository read or write failed; the message is readable and holds no credential. */
 public class RepositoryException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.lockstep.agent.core.repository;
+package io.lockstep.repository;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
