@@ -24,6 +24,20 @@ public final class EventTypes {
     public static final String RUN_STARTED = "io.lockstep.run.started";
     public static final String RUN_CONSISTENT = "io.lockstep.run.consistent";
     public static final String RUN_FAILED = "io.lockstep.run.failed";
+    /** A backup passed its restore drill and is marked verified. */
+    public static final String RUN_VERIFIED = "io.lockstep.run.verified";
+    /** A backup's restore drill failed; the backup is not restorable as recorded. */
+    public static final String RUN_VERIFICATION_FAILED = "io.lockstep.run.verification-failed";
+    /** Retention expired a run and deleted its artifacts. */
+    public static final String RUN_EXPIRED = "io.lockstep.run.expired";
+    /** A restore (in place or into new targets) or a restore drill started, succeeded or failed. */
+    public static final String RESTORE_STARTED = "io.lockstep.restore.started";
+    public static final String RESTORE_SUCCEEDED = "io.lockstep.restore.succeeded";
+    public static final String RESTORE_FAILED = "io.lockstep.restore.failed";
+    /** A scheduled backup was not started because the plan's previous run was still going. */
+    public static final String RUN_SKIPPED = "io.lockstep.run.skipped";
+    /** A scheduled plan has had no CONSISTENT run for longer than its staleness limit. */
+    public static final String PLAN_STALE = "io.lockstep.plan.stale";
 
     private EventTypes() {
     }
@@ -42,7 +56,9 @@ public final class EventTypes {
             case STEP_SUCCEEDED -> StepEvents.Succeeded.class;
             case STEP_FAILED -> StepEvents.Failed.class;
             case STORE_RESUMED -> StepEvents.LeaseExpired.class;
-            case RUN_STARTED, RUN_CONSISTENT, RUN_FAILED -> RunEvent.class;
+            case RUN_STARTED, RUN_CONSISTENT, RUN_FAILED, RUN_VERIFIED, RUN_VERIFICATION_FAILED, RUN_EXPIRED,
+                    RESTORE_STARTED, RESTORE_SUCCEEDED, RESTORE_FAILED -> RunEvent.class;
+            case RUN_SKIPPED, PLAN_STALE -> PlanEvent.class;
             default -> null;
         };
     }

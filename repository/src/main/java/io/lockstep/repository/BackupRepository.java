@@ -257,6 +257,18 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an artifact for a streaming read that checks the stored bytes against the SHA-256 recorded when it was
+     * written: the stream throws {@link IntegrityException} instead of ending if they differ. Whoever restores from
+     * it must treat the data as untrusted until the end of stream was reached without that exception.
+     */
+    public InputStream openVerified(String key, String expectedSha256) {
+        if (expectedSha256 == null || expectedSha256.isBlank()) {
+            throw new RepositoryException("no SHA-256 was recorded for " + objectKey(key) + "; refusing to read it unchecked");
+        }
+        return new VerifyingInputStream(open(key), objectKey(key), expectedSha256);
+    }
+
     /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
     public java.util.Map<String, Long> list(String keyPrefix) {
         java.util.Map<String, Long> sizes = new java.util.TreeMap<>();

@@ -140,6 +140,24 @@ class BackupRepositoryIT {
     }
 
     @Test
+    void aVerifiedReadOfIntactBytesEndsNormally() throws Exception {
+        UploadResult result = repository.put("intact.bin", "intact bytes".getBytes());
+        try (InputStream in = repository.openVerified("intact.bin", result.sha256())) {
+            assertEquals("intact bytes", new String(in.readAllBytes()));
+        }
+    }
+
+    @Test
+    void aVerifiedReadOfChangedBytesThrowsInsteadOfEnding() throws Exception {
+        UploadResult original = repository.put("changed.bin", "original bytes".getBytes());
+        repository.put("changed.bin", "Original bytes".getBytes());
+        try (InputStream in = repository.openVerified("changed.bin", original.sha256())) {
+            var e = assertThrows(IntegrityException.class, in::readAllBytes);
+            assertTrue(e.getMessage().contains("changed.bin") && e.getMessage().contains(original.sha256()), e.getMessage());
+        }
+    }
+
+    @Test
     void readingAMissingArtifactSaysWhichOne() {
         var e = assertThrows(RepositoryException.class, () -> repository.open("nope.bin"));
         assertTrue(e.getMessage().contains("nope.bin"), e.getMessage());

@@ -543,6 +543,6 @@ public class RunStateMachine {
 
     private void publish(RunEntity run, String type) {
         outbox.runEvent(type, new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label,
-                run.bytes, run.error, clock.instant()));
+                run.bytes, run.error, clock.instant(), run.startedAt, null, false));
     }
 }
