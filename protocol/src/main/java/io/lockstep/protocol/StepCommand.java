@@ -60,6 +60,24 @@ public record StepCommand(
         public static final String REFERENCE_ARTIFACT = "referenceArtifact";
         /** objectstore VERIFY: comma-separated reference artifacts to resolve against the manifest. */
         public static final String REFERENCE_ARTIFACTS = "referenceArtifacts";
+        /** postgres BACKUP: where to write the per-table row counts and checksums taken under the snapshot. */
+        public static final String CENSUS_ARTIFACT = "censusArtifact";
+        /** postgres CHECK: the SHA-256 of {@link #CENSUS_ARTIFACT} as written by the backup. */
+        public static final String CENSUS_SHA256 = "censusSha256";
+        /** postgres RESTORE, INSPECT, CHECK, DROP: the database to restore into (absent: in place, the same name). */
+        public static final String TARGET_DATABASE = "targetDatabase";
+        /** objectstore RESTORE, INSPECT, CHECK, DROP: the bucket to restore into (absent: the store's bucket). */
+        public static final String TARGET_BUCKET = "targetBucket";
+        /** objectstore RESTORE, INSPECT, CHECK, DROP: the key prefix to restore under (absent: the store's prefix). */
+        public static final String TARGET_PREFIX = "targetPrefix";
+        /** objectstore RESTORE, INSPECT: {@code true} to delete keys the manifest does not hold. */
+        public static final String PRUNE = "prune";
+        /** search RESTORE, INSPECT, CHECK, DROP: a regular expression over index names, as Elasticsearch's restore takes it. */
+        public static final String RENAME_PATTERN = "renamePattern";
+        /** search RESTORE, INSPECT, CHECK, DROP: the replacement for {@link #RENAME_PATTERN}, with {@code $1} groups. */
+        public static final String RENAME_REPLACEMENT = "renameReplacement";
+        /** search CHECK: the document counts the backup recorded, {@code index=count,...}. */
+        public static final String DOCUMENT_COUNTS = "documentCounts";
 
         private Parameters() {
         }

@@ -10,7 +10,7 @@ import java.security.MessageDigest;
  * artifact was written. A mismatch is thrown as {@link IntegrityException} instead of the end of stream, so a
  * reader that streams into a restore never sees a clean end of a corrupted artifact.
  */
-final class VerifyingInputStream extends FilterInputStream {
+public final class VerifyingInputStream extends FilterInputStream {
 
     private final String key;
     private final String expectedSha256;
@@ -18,7 +18,7 @@ final class VerifyingInputStream extends FilterInputStream {
     private long bytes;
     private boolean checked;
 
-    VerifyingInputStream(InputStream in, String key, String expectedSha256) {
+    public VerifyingInputStream(InputStream in, String key, String expectedSha256) {
         super(in);
         this.key = key;
         this.expectedSha256 = expectedSha256;

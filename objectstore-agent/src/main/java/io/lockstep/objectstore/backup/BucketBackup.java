@@ -62,7 +62,7 @@ public class BucketBackup {
     @Inject
     BackupRepository repository;
 
-    StepResult backup(String store, String manifestKey, String previousManifest, StepContext context)
+    public StepResult backup(String store, String manifestKey, String previousManifest, StepContext context)
             throws StepFailure {
         ObjectStoreAgentConfig.Store source = config.stores().get(store);
         S3Client s3 = buckets.of(store);

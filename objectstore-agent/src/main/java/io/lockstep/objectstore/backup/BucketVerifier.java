@@ -40,7 +40,7 @@ public class BucketVerifier {
     @Inject
     BackupRepository repository;
 
-    StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
+    public StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
             throws StepFailure {
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;

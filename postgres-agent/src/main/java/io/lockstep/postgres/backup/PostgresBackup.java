@@ -5,6 +5,9 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
+import io.lockstep.postgres.db.Connection;
+import io.lockstep.postgres.db.PostgresTools;
+import io.lockstep.postgres.db.TableCensus;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
@@ -14,7 +17,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -57,16 +59,13 @@ public class PostgresBackup {
     @Inject
     PostgresTools tools;
 
-    StepResult backup(Connection db, String artifact, StepContext context) throws StepFailure {
-        return backup(db, artifact, null, null, context);
-    }
-
     /**
-     * As above; with a reference query, its keys are read under the same snapshot (in the exporting
-     * transaction, while pg_dump streams) and stored sorted in {@code referenceArtifact}.
+     * Dumps {@code db} into {@code artifact}. While pg_dump streams, the exporting transaction (same snapshot) also
+     * takes the {@link TableCensus} into {@code censusArtifact} and, with a reference query, stores its keys sorted in
+     * {@code referenceArtifact}.
      */
-    StepResult backup(Connection db, String artifact, String referenceQuery, String referenceArtifact,
-            StepContext context) throws StepFailure {
+    public StepResult backup(Connection db, String artifact, String referenceQuery, String referenceArtifact,
+            String censusArtifact, StepContext context) throws StepFailure {
         long started = System.nanoTime();
         try (java.sql.Connection jdbc = open(db)) {
             jdbc.setAutoCommit(false);
@@ -83,12 +82,16 @@ public class PostgresBackup {
             }
             context.snapshotTaken(snapshotTime, lsn, snapshotId);
             LOG.infof("snapshot %s of %s at %s, LSN %s", snapshotId, db, snapshotTime, lsn);
-            // The connection is idle while pg_dump streams: the reference keys are read on it meanwhile.
+            // The connection is idle while pg_dump streams: the reference keys and the census are read on it meanwhile.
             CompletableFuture<Long> references = referenceQuery == null ? null
                     : CompletableFuture.supplyAsync(() -> ReferenceKeys.write(jdbc, referenceQuery, referenceArtifact,
                             repository, REFERENCE_THREADS), REFERENCE_THREADS);
+            CompletableFuture<Map<String, String>> census = censusArtifact == null ? null
+                    : (references == null ? CompletableFuture.completedFuture(0L) : references.exceptionally(e -> 0L))
+                            .thenApplyAsync(ignored -> census(jdbc, censusArtifact), REFERENCE_THREADS);
             UploadResult upload = dump(db, snapshotId, artifact, context);
             Long referenceKeys = references == null ? null : join(references, db);
+            Map<String, String> censusEvidence = census == null ? Map.of() : join(census, db, "the table census");
             jdbc.rollback();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             Map<String, String> evidence = new HashMap<>(Map.of(
@@ -99,6 +102,7 @@ public class PostgresBackup {
                     "parts", Integer.toString(upload.parts()),
                     "durationMillis", Long.toString(millis)));
             evidence.put("dumpEndedAt", upload.sourceEndedAt().toString());
+            evidence.putAll(censusEvidence);
             if (referenceKeys != null) {
                 evidence.put("referenceKeys", Long.toString(referenceKeys));
                 evidence.put("referenceArtifact", referenceArtifact);
@@ -109,23 +113,43 @@ public class PostgresBackup {
         }
     }
 
-    private static long join(CompletableFuture<Long> references, Connection db) throws StepFailure {
+    /** Takes the census in the snapshot's transaction, behind a savepoint, and stores it. */
+    private Map<String, String> census(java.sql.Connection jdbc, String censusArtifact) {
         try {
-            return references.join();
+            java.sql.Savepoint savepoint = jdbc.setSavepoint();
+            List<TableCensus.Table> tables;
+            try {
+                tables = TableCensus.take(jdbc);
+                jdbc.releaseSavepoint(savepoint);
+            } catch (SQLException e) {
+                jdbc.rollback(savepoint);
+                throw e;
+            }
+            UploadResult stored = repository.put(censusArtifact, TableCensus.encode(tables));
+            return Map.of("censusArtifact", censusArtifact, "censusSha256", stored.sha256(),
+                    "tables", Integer.toString(tables.size()),
+                    "rows", Long.toString(tables.stream().mapToLong(TableCensus.Table::rows).sum()));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> work, Connection db) throws StepFailure {
+        return join(work, db, "the reference query");
+    }
+
+    private static <T> T join(CompletableFuture<T> work, Connection db, String what) throws StepFailure {
+        try {
+            return work.join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new StepFailure("the reference query of " + db.describe() + " failed: "
+            throw new StepFailure(what + " of " + db.describe() + " failed: "
                     + Redactor.redact(cause.getMessage(), db.secrets()));
         }
     }
 
     private java.sql.Connection open(Connection db) throws StepFailure {
-        try {
-            return DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
-        } catch (SQLException e) {
-            throw new StepFailure("cannot connect to " + db.describe() + ": " + Redactor.redact(e.getMessage(),
-                    db.secrets()));
-        }
+        return db.open();
     }
 
     private UploadResult dump(Connection db, String snapshotId, String artifact, StepContext context)
@@ -162,7 +186,7 @@ public class PostgresBackup {
         }
     }
 
-    static void deleteQuietly(Path file) {
+    public static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
+import io.lockstep.postgres.db.PostgresTools;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Hashing;
 import io.lockstep.repository.RepositoryException;
@@ -33,7 +34,7 @@ public class PostgresVerifier {
     @Inject
     PostgresTools tools;
 
-    StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
+    public StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
         MessageDigest sha = Hashing.sha256();
         long bytes = 0;
         try (InputStream in = repository.open(artifact);

@@ -19,12 +19,12 @@ import java.util.zip.GZIPOutputStream;
  * (as S3 lists keys), gzipped. It runs in the snapshot's own transaction, so the keys are exactly those the
  * dump's rows reference.
  */
-final class ReferenceKeys {
+public final class ReferenceKeys {
 
     private ReferenceKeys() {
     }
 
-    static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository,
+    public static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository,
             java.util.concurrent.Executor executor) {
         String sorted = "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
         java.sql.Savepoint savepoint = null;

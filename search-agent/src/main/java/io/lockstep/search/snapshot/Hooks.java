@@ -25,7 +25,7 @@ public class Hooks {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    void call(String what, Optional<URI> url, Optional<String> command) throws StepFailure {
+    public void call(String what, Optional<URI> url, Optional<String> command) throws StepFailure {
         if (url.isPresent()) {
             post(what, url.get());
         }
@@ -66,7 +66,7 @@ public class Hooks {
     }
 
     /** Shows a hook's address without any user info or query (which may hold a token). */
-    static String redact(URI url) {
+    public static String redact(URI url) {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + url.getPath();
     }
 }

@@ -1,4 +1,4 @@
-package io.lockstep.postgres.backup;
+package io.lockstep.postgres.db;
 
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;

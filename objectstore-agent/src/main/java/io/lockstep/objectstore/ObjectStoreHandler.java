@@ -1,11 +1,15 @@
-package io.lockstep.objectstore.backup;
+package io.lockstep.objectstore;
 
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.command.StoreHandler;
+import io.lockstep.objectstore.backup.BucketBackup;
+import io.lockstep.objectstore.backup.BucketVerifier;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.objectstore.restore.BucketRestore;
 import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The object-store agent's store logic: incremental bucket backups and manifest verification. */
+/** The object-store agent's store logic: incremental bucket backups, manifest verification, restores and drills. */
 @ApplicationScoped
 public class ObjectStoreHandler implements StoreHandler {
 
@@ -25,6 +29,8 @@ public class ObjectStoreHandler implements StoreHandler {
     BucketBackup backup;
     @Inject
     BucketVerifier verifier;
+    @Inject
+    BucketRestore restore;
 
     @Override
     public StoreKind kind() {
@@ -50,19 +56,30 @@ public class ObjectStoreHandler implements StoreHandler {
         if (!config.stores().containsKey(command.store())) {
             throw new StepFailure("this agent does not serve store " + command.store());
         }
-        if (command.artifact() == null || command.artifact().isBlank()) {
+        if (command.action() != StepAction.DROP && (command.artifact() == null || command.artifact().isBlank())) {
             throw new StepFailure("the command names no manifest artifact");
         }
+        BucketRestore.Target target = restore.target(command.store(),
+                command.parameter(StepCommand.Parameters.TARGET_BUCKET),
+                command.parameter(StepCommand.Parameters.TARGET_PREFIX));
+        boolean prune = Boolean.parseBoolean(command.parameter(StepCommand.Parameters.PRUNE));
         return switch (command.action()) {
             case BACKUP -> backup.backup(command.store(), command.artifact(),
                     command.parameter(StepCommand.Parameters.PREVIOUS_MANIFEST), context);
-            case VERIFY -> {
-                String refs = command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACTS);
-                List<String> artifacts = refs == null || refs.isBlank() ? List.of()
-                        : Arrays.stream(refs.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-                yield verifier.verify(command.artifact(), command.expectedSha256(), artifacts, context);
-            }
+            case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), referenceArtifacts(command),
+                    context);
+            case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
+            case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
+            case CHECK -> restore.check(target, command.artifact(), command.expectedSha256(),
+                    target.prefix().startsWith(BucketRestore.DRILL_PREFIX), referenceArtifacts(command), context);
+            case DROP -> restore.drop(target);
             default -> throw new StepFailure("object stores do not " + command.action());
         };
+    }
+
+    private static List<String> referenceArtifacts(StepCommand command) {
+        String refs = command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACTS);
+        return refs == null || refs.isBlank() ? List.of()
+                : Arrays.stream(refs.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

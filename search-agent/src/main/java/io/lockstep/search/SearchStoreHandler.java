@@ -1,4 +1,4 @@
-package io.lockstep.search.snapshot;
+package io.lockstep.search;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
@@ -12,9 +12,13 @@ import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
 import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.search.config.SearchAgentConfig;
+import io.lockstep.search.restore.SnapshotRestore;
+import io.lockstep.search.snapshot.Clients;
+import io.lockstep.search.snapshot.Hooks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -31,7 +35,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Elasticsearch stores: quiesce (indexer hook, then index write blocks), snapshot into an {@code fs}
- * repository and copy its files into the backup repository, verify, resume.
+ * repository and copy its files into the backup repository, verify, resume; restore, inspect, check and drop
+ * through {@link SnapshotRestore}.
  */
 @ApplicationScoped
 public class SearchStoreHandler implements StoreHandler {
@@ -46,6 +51,8 @@ public class SearchStoreHandler implements StoreHandler {
     Hooks hooks;
     @Inject
     BackupRepository repository;
+    @Inject
+    SnapshotRestore restore;
 
     @Override
     public StoreKind kind() {
@@ -102,12 +109,21 @@ public class SearchStoreHandler implements StoreHandler {
     public StepResult execute(StepCommand command, StepContext context) throws StepFailure {
         SearchAgentConfig.Store store = store(command.store());
         String snapshot = command.parameter(StepCommand.Parameters.SNAPSHOT);
-        if (snapshot == null || snapshot.isBlank()) {
+        if ((snapshot == null || snapshot.isBlank()) && command.action() != StepAction.DROP) {
             throw new StepFailure("the command names no snapshot");
         }
+        SnapshotRestore.Rename rename = SnapshotRestore.Rename.of(
+                command.parameter(StepCommand.Parameters.RENAME_PATTERN),
+                command.parameter(StepCommand.Parameters.RENAME_REPLACEMENT));
+        String counts = command.parameter(StepCommand.Parameters.DOCUMENT_COUNTS);
         return switch (command.action()) {
             case BACKUP -> snapshot(command.store(), store, snapshot, context);
             case VERIFY -> verify(command.store(), store, snapshot);
+            case RESTORE -> restore.restore(command.store(), store, snapshot, rename, context);
+            case INSPECT -> restore.inspect(command.store(), store, snapshot, rename, context);
+            case CHECK -> restore.check(command.store(), snapshot, rename, counts);
+            case DROP -> restore.drop(command.store(), store, rename, counts == null ? store.indices()
+                    : java.util.Arrays.stream(counts.split(",")).map(p -> p.substring(0, p.lastIndexOf('='))).toList());
             default -> throw new StepFailure("search stores do not " + command.action());
         };
     }
@@ -143,6 +159,13 @@ public class SearchStoreHandler implements StoreHandler {
         }
         if (info.endTimeInMillis() != null) {
             evidence.put("elasticsearchEndTime", Instant.ofEpochMilli(info.endTimeInMillis()).toString());
+        }
+        try {
+            // Writes are blocked for the whole window, so these are exactly the snapshot's documents.
+            evidence.put("documentCounts", SnapshotRestore.encode(SnapshotRestore.counts(es, info.indices().stream()
+                    .filter(i -> !i.startsWith(".")).sorted().toList())));
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": " + reason(e));
         }
         long[] copied = copyRepository(id, store.repositoryLocation(), context);
         evidence.put("filesCopied", Long.toString(copied[0]));

@@ -1,4 +1,4 @@
-package io.lockstep.postgres.backup;
+package io.lockstep.postgres.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

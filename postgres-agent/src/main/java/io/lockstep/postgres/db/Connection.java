@@ -1,4 +1,4 @@
-package io.lockstep.postgres.backup;
+package io.lockstep.postgres.db;
 
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.postgres.config.PostgresAgentConfig;
@@ -17,7 +17,7 @@ import java.util.Properties;
  * and to libpq programs through a private PGPASSFILE, never onto a command line. {@link #toString()} shows
  * no secret.
  */
-final class Connection {
+public final class Connection {
 
     private final String store;
     private final PostgresAgentConfig.Store config;
@@ -25,7 +25,7 @@ final class Connection {
     private final String password;
     private final int connectTimeoutSeconds;
 
-    Connection(String store, PostgresAgentConfig.Store config, String database, int connectTimeoutSeconds)
+    public Connection(String store, PostgresAgentConfig.Store config, String database, int connectTimeoutSeconds)
             throws StepFailure {
         this.store = store;
         this.config = config;
@@ -48,19 +48,43 @@ final class Connection {
         return config.password().orElse(null);
     }
 
-    String database() {
+    /** The same server and credentials, another database (for example {@code postgres} for maintenance). */
+    public Connection withDatabase(String otherDatabase) {
+        return new Connection(store, config, otherDatabase, password, connectTimeoutSeconds);
+    }
+
+    private Connection(String store, PostgresAgentConfig.Store config, String database, String password,
+            int connectTimeoutSeconds) {
+        this.store = store;
+        this.config = config;
+        this.database = database;
+        this.password = password;
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    /** Opens a JDBC connection; a failure is a readable step failure without the password. */
+    public java.sql.Connection open() throws StepFailure {
+        try {
+            return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties());
+        } catch (java.sql.SQLException e) {
+            throw new StepFailure("cannot connect to " + describe() + ": "
+                    + io.lockstep.agent.core.process.Redactor.redact(e.getMessage(), secrets()));
+        }
+    }
+
+    public String database() {
         return database;
     }
 
-    List<String> secrets() {
+    public List<String> secrets() {
         return password == null ? List.of() : List.of(password);
     }
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + database;
     }
 
-    Properties jdbcProperties() {
+    public Properties jdbcProperties() {
         Properties props = new Properties();
         props.setProperty("user", config.user());
         if (password != null) {
@@ -73,7 +97,7 @@ final class Connection {
     }
 
     /** Arguments that select the server and user for pg_dump and friends (no password, no database). */
-    List<String> libpqArguments() {
+    public List<String> libpqArguments() {
         return List.of("--host=" + config.host(), "--port=" + config.port(), "--username=" + config.user(),
                 "--no-password");
     }
@@ -82,7 +106,7 @@ final class Connection {
      * The environment for a libpq program: a 0600 PGPASSFILE holding the one password, deleted when the step
      * ends.
      */
-    Map<String, String> libpqEnvironment(Path passFile) {
+    public Map<String, String> libpqEnvironment(Path passFile) {
         Map<String, String> env = new HashMap<>();
         env.put("PGPASSFILE", passFile.toString());
         env.put("PGSSLMODE", config.sslmode());
@@ -92,7 +116,7 @@ final class Connection {
     }
 
     /** Writes a private pgpass file; the caller deletes it. */
-    Path writePassFile() throws StepFailure {
+    public Path writePassFile() throws StepFailure {
         try {
             Path file = Files.createTempFile("lockstep-pgpass-", "",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -110,7 +134,7 @@ final class Connection {
         return value.replace("\\", "\\\\").replace(":", "\\:");
     }
 
-    String describe() {
+    public String describe() {
         return "database " + database + " of store " + store + " (" + config.user() + "@" + config.host() + ":"
                 + config.port() + ")";
     }

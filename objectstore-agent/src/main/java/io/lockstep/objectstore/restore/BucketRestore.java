@@ -1,0 +1,421 @@
+package io.lockstep.objectstore.restore;
+
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.objectstore.backup.ManifestEntry;
+import io.lockstep.objectstore.backup.Manifests;
+import io.lockstep.objectstore.backup.SourceBuckets;
+import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Hashing;
+import io.lockstep.repository.IntegrityException;
+import io.lockstep.repository.RepositoryException;
+import io.lockstep.repository.VerifyingInputStream;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Brings a bucket back to a run's manifest. The manifest (SHA-256 checked while it streams) and the target listing
+ * are walked side by side in key order: a key missing from the target, or with another size or ETag, is copied
+ * back from its blob, whose content is hashed on the way and written only if it matches the manifest. Keys the
+ * manifest does not hold stay, unless {@code prune}. The same walk, without writes, answers a dry run
+ * ({@link #inspect}); {@link #check} re-reads a restored target and compares it with the manifest.
+ */
+@ApplicationScoped
+public class BucketRestore {
+
+    private static final Logger LOG = Logger.getLogger(BucketRestore.class);
+    /** Restore drills write under this prefix of the store's bucket; {@link #drop} refuses any other prefix. */
+    public static final String DRILL_PREFIX = ".lockstep-drill/";
+    static final int SAMPLE = 20;
+
+    @Inject
+    ObjectStoreAgentConfig config;
+    @Inject
+    BackupRepository repository;
+    @Inject
+    SourceBuckets buckets;
+
+    /** Where a restore writes: a bucket and the prefix that replaces the store's own. */
+    public record Target(String store, String bucket, String storePrefix, String prefix) {
+
+        /** The target key of a key as the manifest recorded it. */
+        String map(String manifestKey) {
+            return prefix + manifestKey.substring(Math.min(storePrefix.length(), manifestKey.length()));
+        }
+
+        boolean inPlace(ObjectStoreAgentConfig.Store s) {
+            return bucket.equals(s.bucket()) && prefix.equals(storePrefix);
+        }
+    }
+
+    public Target target(String store, String bucket, String prefix) {
+        ObjectStoreAgentConfig.Store s = config.stores().get(store);
+        String storePrefix = s.prefix().orElse("");
+        return new Target(store, bucket == null || bucket.isBlank() ? s.bucket() : bucket, storePrefix,
+                prefix == null ? storePrefix : prefix);
+    }
+
+    public StepResult restore(Target target, String manifestKey, String manifestSha256, boolean prune,
+            StepContext context) throws StepFailure {
+        return walk(target, manifestKey, manifestSha256, prune, false, context);
+    }
+
+    public StepResult inspect(Target target, String manifestKey, String manifestSha256, boolean prune,
+            StepContext context) throws StepFailure {
+        return walk(target, manifestKey, manifestSha256, prune, true, context);
+    }
+
+    private StepResult walk(Target target, String manifestKey, String manifestSha256, boolean prune, boolean dryRun,
+            StepContext context) throws StepFailure {
+        S3Client s3 = buckets.of(target.store());
+        long started = System.nanoTime();
+        AtomicLong copied = new AtomicLong();
+        AtomicLong copiedBytes = new AtomicLong();
+        long unchanged = 0;
+        long overwritten = 0;
+        long pruned = 0;
+        long kept = 0;
+        long objects = 0;
+        List<String> overwrittenSample = new ArrayList<>();
+        List<String> prunedSample = new ArrayList<>();
+        List<String> keptSample = new ArrayList<>();
+        ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
+            Thread t = new Thread(r, "restore-copy");
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<Future<?>> window = new ArrayDeque<>();
+        context.onCancel(copiers::shutdownNow);
+        try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
+            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
+            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
+            S3Object current = live.hasNext() ? live.next() : null;
+            while (manifest.hasNext()) {
+                ManifestEntry entry = manifest.next();
+                objects++;
+                String key = target.map(entry.key());
+                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
+                    if (prune) {
+                        pruned++;
+                        sample(prunedSample, current.key());
+                        if (!dryRun) {
+                            String gone = current.key();
+                            s3.deleteObject(b -> b.bucket(target.bucket()).key(gone));
+                        }
+                    } else {
+                        kept++;
+                        sample(keptSample, current.key());
+                    }
+                    current = live.hasNext() ? live.next() : null;
+                }
+                boolean present = current != null && current.key().equals(key);
+                boolean same = present && current.size() == entry.size() && sameEtag(current.eTag(), entry.etag());
+                if (present) {
+                    current = live.hasNext() ? live.next() : null;
+                }
+                if (same) {
+                    unchanged++;
+                    continue;
+                }
+                if (present) {
+                    overwritten++;
+                    sample(overwrittenSample, key);
+                }
+                if (dryRun) {
+                    copied.incrementAndGet();
+                    copiedBytes.addAndGet(entry.size());
+                    continue;
+                }
+                window.add(copiers.submit(() -> {
+                    copyBack(s3, target.bucket(), key, entry);
+                    copied.incrementAndGet();
+                    copiedBytes.addAndGet(entry.size());
+                    context.progress(copiedBytes.get(), copied.get());
+                    return null;
+                }));
+                while (window.size() > 4 * Math.max(1, config.copyConcurrency())
+                        || (!window.isEmpty() && window.peek().isDone())) {
+                    window.poll().get();
+                }
+            }
+            while (current != null) {
+                if (prune) {
+                    pruned++;
+                    sample(prunedSample, current.key());
+                    if (!dryRun) {
+                        String gone = current.key();
+                        s3.deleteObject(b -> b.bucket(target.bucket()).key(gone));
+                    }
+                } else {
+                    kept++;
+                    sample(keptSample, current.key());
+                }
+                current = live.hasNext() ? live.next() : null;
+            }
+            while (!window.isEmpty()) {
+                window.poll().get();
+            }
+            manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IntegrityException e) {
+            throw new StepFailure(e.getMessage());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new StepFailure(cause instanceof StepFailure ? cause.getMessage()
+                    : "copying objects back into bucket " + target.bucket() + " failed: " + cause.getMessage());
+        } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
+            throw new StepFailure("restore of bucket " + target.bucket() + " from " + manifestKey + " failed: "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("the restore of bucket " + target.bucket() + " was interrupted");
+        } finally {
+            copiers.shutdownNow();
+        }
+        Map<String, String> evidence = new HashMap<>();
+        evidence.put("bucket", target.bucket());
+        evidence.put("prefix", target.prefix());
+        evidence.put("objects", Long.toString(objects));
+        evidence.put(dryRun ? "objectsToCopy" : "objectsCopied", Long.toString(copied.get()));
+        evidence.put(dryRun ? "bytesToTransfer" : "bytesCopied", Long.toString(copiedBytes.get()));
+        evidence.put("unchanged", Long.toString(unchanged));
+        evidence.put(dryRun ? "keysToOverwrite" : "keysOverwritten", Long.toString(overwritten));
+        evidence.put(dryRun ? "keysToDelete" : "keysDeleted", Long.toString(pruned));
+        evidence.put("keysNotInManifestKept", Long.toString(kept));
+        if (!overwrittenSample.isEmpty()) {
+            evidence.put("overwrittenSample", String.join(",", overwrittenSample));
+        }
+        if (!prunedSample.isEmpty()) {
+            evidence.put("deletedSample", String.join(",", prunedSample));
+        }
+        if (!keptSample.isEmpty()) {
+            evidence.put("keptSample", String.join(",", keptSample));
+        }
+        evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
+        LOG.infof("%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned", dryRun ? "inspected" : "restored",
+                target.bucket(), target.prefix().isEmpty() ? "" : "/" + target.prefix(), manifestKey, copied.get(),
+                unchanged, pruned);
+        return new StepResult(copiedBytes.get(), manifestSha256, manifestKey, evidence);
+    }
+
+    /** Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. */
+    private void copyBack(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException, StepFailure {
+        try (InputStream blob = repository.open(entry.blob())) {
+            if (entry.size() <= config.inMemoryLimit()) {
+                byte[] bytes = blob.readAllBytes();
+                MessageDigest digest = Hashing.sha256();
+                digest.update(bytes);
+                String actual = Hashing.hex(digest);
+                if (!actual.equalsIgnoreCase(entry.sha256())) {
+                    throw new StepFailure("blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
+                            + actual + ", the manifest recorded " + entry.sha256() + "; " + key + " was not written");
+                }
+                s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
+            } else {
+                // Streamed with its known length; a hash mismatch at the end aborts the request, so no object.
+                InputStream checked = new VerifyingInputStream(blob, entry.blob(), entry.sha256());
+                s3.putObject(b -> b.bucket(bucket).key(key).contentLength(entry.size()),
+                        RequestBody.fromInputStream(checked, entry.size()));
+            }
+        } catch (SdkException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IntegrityException) {
+                throw new StepFailure(cause.getMessage() + "; " + key + " was not written");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Compares a restored target with the manifest: every object present with the recorded SHA-256 (re-read), no
+     * object the manifest lacks (when {@code exact}), and every key of the given reference lists present.
+     */
+    public StepResult check(Target target, String manifestKey, String manifestSha256, boolean exact,
+            List<String> referenceArtifacts, StepContext context) throws StepFailure {
+        S3Client s3 = buckets.of(target.store());
+        List<String> problems = new ArrayList<>();
+        long objects = 0;
+        long extra = 0;
+        ExecutorService hashers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
+            Thread t = new Thread(r, "restore-check");
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<Future<String>> window = new ArrayDeque<>();
+        try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
+            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
+            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
+            S3Object current = live.hasNext() ? live.next() : null;
+            while (manifest.hasNext()) {
+                ManifestEntry entry = manifest.next();
+                objects++;
+                String key = target.map(entry.key());
+                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
+                    extra++;
+                    current = live.hasNext() ? live.next() : null;
+                }
+                if (current == null || !current.key().equals(key)) {
+                    sample(problems, "object " + key + " is missing");
+                    continue;
+                }
+                current = live.hasNext() ? live.next() : null;
+                window.add(hashers.submit(() -> {
+                    try (InputStream in = s3.getObject(b -> b.bucket(target.bucket()).key(key))) {
+                        MessageDigest digest = Hashing.sha256();
+                        in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
+                        String actual = Hashing.hex(digest);
+                        return actual.equalsIgnoreCase(entry.sha256()) ? null
+                                : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
+                    }
+                }));
+                while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
+                    String problem = window.poll().get();
+                    if (problem != null) {
+                        sample(problems, problem);
+                    }
+                }
+                if (objects % 1000 == 0) {
+                    context.progress(0, objects);
+                }
+            }
+            while (current != null) {
+                extra++;
+                current = live.hasNext() ? live.next() : null;
+            }
+            while (!window.isEmpty()) {
+                String problem = window.poll().get();
+                if (problem != null) {
+                    sample(problems, problem);
+                }
+            }
+            manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
+            throw new StepFailure("cannot check bucket " + target.bucket() + " against " + manifestKey + ": "
+                    + e.getMessage());
+        } catch (ExecutionException e) {
+            throw new StepFailure("cannot check bucket " + target.bucket() + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("the check of bucket " + target.bucket() + " was interrupted");
+        } finally {
+            hashers.shutdownNow();
+        }
+        if (exact && extra > 0) {
+            problems.add(extra + " objects under " + target.prefix() + " are not in the backup");
+        }
+        long references = 0;
+        for (String artifact : referenceArtifacts) {
+            references += resolveReferences(s3, target, artifact, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new StepFailure("bucket " + target.bucket() + " does not match the backup: " + String.join("; ",
+                    problems));
+        }
+        Map<String, String> evidence = new HashMap<>();
+        evidence.put("bucket", target.bucket());
+        evidence.put("prefix", target.prefix());
+        evidence.put("objects", Long.toString(objects));
+        evidence.put("objectsVerified", Long.toString(objects));
+        evidence.put("objectsNotInBackup", Long.toString(extra));
+        if (!referenceArtifacts.isEmpty()) {
+            evidence.put("references", Long.toString(references));
+            evidence.put("dangling", "0");
+        }
+        return new StepResult(0, null, manifestKey, evidence);
+    }
+
+    /** Every key a restored database references must exist in the restored bucket. Returns the keys checked. */
+    private long resolveReferences(S3Client s3, Target target, String artifact, List<String> problems)
+            throws StepFailure {
+        long references = 0;
+        long dangling = 0;
+        List<String> danglingSample = new ArrayList<>();
+        try (InputStream refStream = repository.open(artifact)) {
+            Iterator<String> refs = Manifests.lines(refStream);
+            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
+            S3Object current = live.hasNext() ? live.next() : null;
+            String previous = null;
+            while (refs.hasNext()) {
+                String ref = refs.next();
+                if (ref.equals(previous)) {
+                    continue;
+                }
+                previous = ref;
+                references++;
+                String key = target.map(ref);
+                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
+                    current = live.hasNext() ? live.next() : null;
+                }
+                if (current == null || !current.key().equals(key)) {
+                    dangling++;
+                    sample(danglingSample, ref);
+                }
+            }
+        } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
+            throw new StepFailure("cannot resolve references " + artifact + ": " + e.getMessage());
+        }
+        if (dangling > 0) {
+            problems.add(dangling + " keys the restored database references are missing from the restored bucket, "
+                    + "for example " + danglingSample);
+        }
+        return references;
+    }
+
+    /** Deletes a drill's scratch prefix; refuses any prefix a drill would not have made. */
+    public StepResult drop(Target target) throws StepFailure {
+        if (!target.prefix().startsWith(DRILL_PREFIX) || target.prefix().length() <= DRILL_PREFIX.length()) {
+            throw new StepFailure("refusing to delete " + target.bucket() + "/" + target.prefix() + ": only restore "
+                    + "drills' scratch prefixes (" + DRILL_PREFIX + "...) are dropped");
+        }
+        S3Client s3 = buckets.of(target.store());
+        long deleted = 0;
+        try {
+            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
+            while (live.hasNext()) {
+                String key = live.next().key();
+                s3.deleteObject(b -> b.bucket(target.bucket()).key(key));
+                deleted++;
+            }
+        } catch (SdkException e) {
+            throw new StepFailure("cannot delete scratch prefix " + target.prefix() + ": " + e.getMessage());
+        }
+        return new StepResult(0, null, null, Map.of("bucket", target.bucket(), "prefix", target.prefix(),
+                "deleted", Long.toString(deleted)));
+    }
+
+    private static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {
+        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().iterator();
+    }
+
+    private static boolean sameEtag(String a, String b) {
+        return a != null && b != null && a.replace("\"", "").equals(b.replace("\"", ""));
+    }
+
+    private static void sample(List<String> into, String value) {
+        if (into.size() < SAMPLE) {
+            into.add(value);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.lockstep.postgres;
+
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.command.StoreHandler;
+import io.lockstep.postgres.backup.PostgresBackup;
+import io.lockstep.postgres.backup.PostgresVerifier;
+import io.lockstep.postgres.db.Connection;
+import io.lockstep.postgres.restore.PostgresRestore;
+import io.lockstep.postgres.config.PostgresAgentConfig;
+import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StoreKind;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+
+/** The PostgreSQL agent's store logic: backs up, verifies and restores databases of its configured servers. */
+@ApplicationScoped
+public class PostgresStoreHandler implements StoreHandler {
+
+    @Inject
+    PostgresAgentConfig config;
+    @Inject
+    PostgresBackup backup;
+    @Inject
+    PostgresVerifier verifier;
+    @Inject
+    PostgresRestore restore;
+
+    @Override
+    public StoreKind kind() {
+        return StoreKind.POSTGRES;
+    }
+
+    @Override
+    public List<Heartbeat.Store> stores() {
+        return config.stores().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> new Heartbeat.Store(e.getKey(), StoreKind.POSTGRES, e.getValue().databases(), Map.of(
+                        "host", e.getValue().host(),
+                        "port", Integer.toString(e.getValue().port()),
+                        "user", e.getValue().user())))
+                .toList();
+    }
+
+    @Override
+    public StepResult execute(StepCommand command, StepContext context) throws StepFailure {
+        PostgresAgentConfig.Store store = config.stores().get(command.store());
+        if (store == null) {
+            throw new StepFailure("this agent does not serve store " + command.store());
+        }
+        if (command.database() == null || command.database().isBlank()) {
+            if (command.action() != StepAction.VERIFY) {
+                throw new StepFailure("the command names no database");
+            }
+        }
+        boolean needsArtifact = command.action() == StepAction.BACKUP || command.action() == StepAction.VERIFY
+                || command.action() == StepAction.RESTORE;
+        if (needsArtifact && (command.artifact() == null || command.artifact().isBlank())) {
+            throw new StepFailure("the command names no artifact");
+        }
+        String target = command.parameters().getOrDefault(StepCommand.Parameters.TARGET_DATABASE, command.database());
+        return switch (command.action()) {
+            case BACKUP -> backup.backup(connect(command, store, command.database()), command.artifact(),
+                    command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                    command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
+                    command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT), context);
+            case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), context);
+            case RESTORE -> restore.restore(connect(command, store, target), target, command.artifact(),
+                    command.expectedSha256(), command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                    command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT), command.stepId(), context);
+            case INSPECT -> restore.inspect(connect(command, store, target), target,
+                    Long.parseLong(command.parameters().getOrDefault("artifactBytes", "0")));
+            case CHECK -> restore.check(connect(command, store, target), target,
+                    command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
+                    command.parameter(StepCommand.Parameters.CENSUS_SHA256));
+            case DROP -> restore.drop(connect(command, store, target), target);
+            default -> throw new StepFailure("PostgreSQL stores do not " + command.action());
+        };
+    }
+
+    private Connection connect(StepCommand command, PostgresAgentConfig.Store store, String database)
+            throws StepFailure {
+        return new Connection(command.store(), store, database, (int) config.connectTimeout().toSeconds());
+    }
+}

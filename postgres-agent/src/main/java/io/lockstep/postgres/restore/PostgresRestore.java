@@ -1,0 +1,326 @@
+package io.lockstep.postgres.restore;
+
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.process.ChildProcess;
+import io.lockstep.agent.core.process.Redactor;
+import io.lockstep.postgres.backup.PostgresBackup;
+import io.lockstep.postgres.db.Connection;
+import io.lockstep.postgres.db.PostgresTools;
+import io.lockstep.postgres.db.TableCensus;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.IntegrityException;
+import io.lockstep.repository.RepositoryException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Restores a dump into a database, never destroying the live one with a bad artifact:
+ * <ol>
+ * <li>a scratch database is created beside the target;
+ * <li>the artifact streams from the repository, its SHA-256 checked on the way, into
+ * {@code pg_restore --single-transaction --exit-on-error} on the scratch database (no temporary file);
+ * <li>only if the stream ended with the recorded SHA-256 and pg_restore exited 0, the target (if it exists) stops
+ * taking connections, its sessions are terminated, it is renamed aside, the scratch database takes its name and the
+ * old one is dropped.
+ * </ol>
+ * A corrupted or truncated artifact, a pg_restore error or a full disk therefore leaves the live database exactly
+ * as it was; only the scratch database is dropped. The cost is room for a second copy of the database during the
+ * restore, which a drop-then-restore would not need.
+ */
+@ApplicationScoped
+public class PostgresRestore {
+
+    private static final Logger LOG = Logger.getLogger(PostgresRestore.class);
+    /** Names of the scratch databases restore drills create; {@link #drop} refuses any other name. */
+    public static final String DRILL_MARKER = "_lsdrill_";
+
+    @Inject
+    BackupRepository repository;
+    @Inject
+    PostgresTools tools;
+
+    public StepResult restore(Connection store, String target, String artifact, String expectedSha256,
+            String referenceQuery, String referenceArtifact, UUID stepId, StepContext context) throws StepFailure {
+        long started = System.nanoTime();
+        Connection maintenance = store.withDatabase("postgres");
+        String tag = stepId.toString().substring(0, 8);
+        String scratch = shorten(target, 40) + "_lsrestore_" + tag;
+        String aside = shorten(target, 40) + "_lsold_" + tag;
+        Map<String, String> evidence = new HashMap<>();
+        evidence.put("database", target);
+        evidence.put("strategy", "restored into scratch database " + scratch + ", then swapped");
+        try (java.sql.Connection admin = maintenance.open()) {
+            admin.setAutoCommit(true);
+            execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
+            boolean swapped = false;
+            try {
+                long bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
+                evidence.put("bytes", Long.toString(bytes));
+                if (context.cancelled()) {
+                    throw new StepFailure("the restore was cancelled: " + context.cancelReason());
+                }
+                boolean exists = exists(admin, target);
+                int terminated = 0;
+                if (exists) {
+                    String owner = owner(admin, target);
+                    execute(admin, "ALTER DATABASE " + ident(target) + " ALLOW_CONNECTIONS false");
+                    terminated = terminate(admin, target);
+                    execute(admin, "ALTER DATABASE " + ident(target) + " RENAME TO " + ident(aside));
+                    try {
+                        execute(admin, "ALTER DATABASE " + ident(scratch) + " RENAME TO " + ident(target));
+                    } catch (SQLException e) {
+                        execute(admin, "ALTER DATABASE " + ident(aside) + " RENAME TO " + ident(target));
+                        execute(admin, "ALTER DATABASE " + ident(target) + " ALLOW_CONNECTIONS true");
+                        throw e;
+                    }
+                    swapped = true;
+                    setOwner(admin, target, owner, evidence);
+                    execute(admin, "DROP DATABASE " + ident(aside) + " WITH (FORCE)");
+                } else {
+                    execute(admin, "ALTER DATABASE " + ident(scratch) + " RENAME TO " + ident(target));
+                    swapped = true;
+                }
+                evidence.put("replacedExisting", Boolean.toString(exists));
+                evidence.put("terminatedConnections", Integer.toString(terminated));
+            } finally {
+                if (!swapped) {
+                    dropQuietly(admin, scratch);
+                }
+            }
+        } catch (SQLException e) {
+            throw new StepFailure("restore of database " + target + " failed: "
+                    + Redactor.redact(e.getMessage(), store.secrets()));
+        }
+        if (referenceQuery != null && referenceArtifact != null) {
+            evidence.putAll(references(store.withDatabase(target), referenceQuery, referenceArtifact));
+        }
+        evidence.put("durationMillis", Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        LOG.infof("restored %s into database %s", artifact, target);
+        return new StepResult(Long.parseLong(evidence.getOrDefault("bytes", "0")), expectedSha256, artifact, evidence);
+    }
+
+    /** Streams the artifact into pg_restore; returns the bytes read. Fails on any integrity or restore error. */
+    private long pgRestore(Connection db, String artifact, String expectedSha256, StepContext context)
+            throws StepFailure {
+        Path passFile = db.writePassFile();
+        List<String> command = new ArrayList<>(List.of(tools.pgRestore(), "--single-transaction", "--exit-on-error",
+                "--dbname=" + db.database()));
+        command.addAll(db.libpqArguments());
+        long bytes = 0;
+        try (InputStream in = repository.openVerified(artifact, expectedSha256);
+                ChildProcess pgRestore = ChildProcess.start(command, db.libpqEnvironment(passFile), db.secrets())) {
+            context.onCancel(pgRestore::kill);
+            OutputStream toRestore = pgRestore.stdin();
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            try {
+                while ((n = in.read(buffer)) >= 0) {
+                    toRestore.write(buffer, 0, n);
+                    bytes += n;
+                    context.progress(bytes, 0);
+                }
+            } catch (IntegrityException e) {
+                pgRestore.kill();
+                throw new StepFailure(e.getMessage() + "; nothing was replaced");
+            } catch (IOException e) {
+                int exit = pgRestore.waitFor(1, TimeUnit.MINUTES);
+                throw new StepFailure("pg_restore stopped reading " + artifact + ": " + pgRestore.failureReason(exit));
+            }
+            toRestore.close();
+            int exit = pgRestore.waitFor(6, TimeUnit.HOURS);
+            if (exit != 0) {
+                throw new StepFailure("pg_restore of " + artifact + " into " + db.database() + " failed, nothing was "
+                        + "replaced: " + pgRestore.failureReason(exit));
+            }
+            return bytes;
+        } catch (RepositoryException e) {
+            throw new StepFailure(e.getMessage());
+        } catch (IOException e) {
+            throw new StepFailure("restore of " + artifact + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("the restore of " + artifact + " was interrupted");
+        } finally {
+            PostgresBackup.deleteQuietly(passFile);
+        }
+    }
+
+    /** Runs the plan's reference query on the restored database and stores its keys, for the cross-store check. */
+    private Map<String, String> references(Connection restored, String query, String artifact) throws StepFailure {
+        try (java.sql.Connection jdbc = restored.open()) {
+            jdbc.setAutoCommit(false);
+            long keys = io.lockstep.postgres.backup.ReferenceKeys.write(jdbc, query, artifact, repository,
+                    REFERENCE_THREADS);
+            jdbc.rollback();
+            return Map.of("referenceKeys", Long.toString(keys), "referenceArtifact", artifact);
+        } catch (SQLException | RuntimeException e) {
+            throw new StepFailure("the reference query on the restored database " + restored.database() + " failed: "
+                    + Redactor.redact(e.getMessage(), restored.secrets()));
+        }
+    }
+
+    private static final java.util.concurrent.ExecutorService REFERENCE_THREADS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "restore-reference-keys");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** What a restore into {@code target} would replace: whether it exists, its size and open sessions. */
+    public StepResult inspect(Connection store, String target, long artifactBytes) throws StepFailure {
+        try (java.sql.Connection admin = store.withDatabase("postgres").open();
+                PreparedStatement st = admin.prepareStatement("SELECT pg_database_size(d.oid), "
+                        + "(SELECT count(*) FROM pg_stat_activity a WHERE a.datname = d.datname) "
+                        + "FROM pg_database d WHERE d.datname = ?")) {
+            st.setString(1, target);
+            Map<String, String> evidence = new HashMap<>();
+            evidence.put("database", target);
+            try (ResultSet rs = st.executeQuery()) {
+                boolean exists = rs.next();
+                evidence.put("targetExists", Boolean.toString(exists));
+                if (exists) {
+                    evidence.put("targetBytes", Long.toString(rs.getLong(1)));
+                    evidence.put("openConnections", Long.toString(rs.getLong(2)));
+                }
+            }
+            evidence.put("bytesToTransfer", Long.toString(artifactBytes));
+            return new StepResult(0, null, null, evidence);
+        } catch (SQLException e) {
+            throw new StepFailure("cannot inspect database " + target + ": " + Redactor.redact(e.getMessage(),
+                    store.secrets()));
+        }
+    }
+
+    /** Compares a restored database with the census the backup took under its snapshot. */
+    public StepResult check(Connection store, String target, String censusArtifact, String censusSha256)
+            throws StepFailure {
+        if (censusArtifact == null) {
+            throw new StepFailure("the backup recorded no table census to compare database " + target + " with");
+        }
+        List<TableCensus.Table> recorded;
+        try (InputStream in = repository.openVerified(censusArtifact, censusSha256)) {
+            recorded = TableCensus.decode(in);
+        } catch (IOException | RepositoryException e) {
+            throw new StepFailure("cannot read the table census " + censusArtifact + ": " + e.getMessage());
+        }
+        try (java.sql.Connection jdbc = store.withDatabase(target).open()) {
+            jdbc.setAutoCommit(false);
+            jdbc.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
+            List<TableCensus.Table> actual = TableCensus.take(jdbc);
+            jdbc.rollback();
+            List<String> problems = TableCensus.differences(recorded, actual);
+            if (!problems.isEmpty()) {
+                throw new StepFailure("database " + target + " does not match the backup: " + String.join("; ",
+                        problems.subList(0, Math.min(10, problems.size())))
+                        + (problems.size() > 10 ? " (and " + (problems.size() - 10) + " more)" : ""));
+            }
+            return new StepResult(0, null, null, Map.of("database", target,
+                    "tables", Integer.toString(actual.size()),
+                    "rows", Long.toString(actual.stream().mapToLong(TableCensus.Table::rows).sum())));
+        } catch (SQLException e) {
+            throw new StepFailure("cannot check database " + target + ": " + Redactor.redact(e.getMessage(),
+                    store.secrets()));
+        }
+    }
+
+    /** Drops a drill's scratch database; refuses any name a drill would not have made. */
+    public StepResult drop(Connection store, String target) throws StepFailure {
+        if (target == null || !target.contains(DRILL_MARKER)) {
+            throw new StepFailure("refusing to drop database " + target + ": only restore drills' scratch databases "
+                    + "(names containing " + DRILL_MARKER + ") are dropped");
+        }
+        try (java.sql.Connection admin = store.withDatabase("postgres").open()) {
+            admin.setAutoCommit(true);
+            boolean existed = exists(admin, target);
+            execute(admin, "DROP DATABASE IF EXISTS " + ident(target) + " WITH (FORCE)");
+            return new StepResult(0, null, null, Map.of("database", target, "dropped", Boolean.toString(existed)));
+        } catch (SQLException e) {
+            throw new StepFailure("cannot drop database " + target + ": " + Redactor.redact(e.getMessage(),
+                    store.secrets()));
+        }
+    }
+
+    private static boolean exists(java.sql.Connection admin, String database) throws SQLException {
+        try (PreparedStatement st = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            st.setString(1, database);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String owner(java.sql.Connection admin, String database) throws SQLException {
+        try (PreparedStatement st = admin.prepareStatement(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
+            st.setString(1, database);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static void setOwner(java.sql.Connection admin, String database, String owner, Map<String, String> evidence) {
+        if (owner == null) {
+            return;
+        }
+        try {
+            execute(admin, "ALTER DATABASE " + ident(database) + " OWNER TO " + ident(owner));
+        } catch (SQLException e) {
+            evidence.put("ownerWarning", "could not give the restored database back to its owner " + owner + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** Terminates every other session on the database; returns how many. */
+    private static int terminate(java.sql.Connection admin, String database) throws SQLException {
+        try (PreparedStatement st = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            st.setString(1, database);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static void dropQuietly(java.sql.Connection admin, String database) {
+        try {
+            execute(admin, "DROP DATABASE IF EXISTS " + ident(database) + " WITH (FORCE)");
+        } catch (SQLException e) {
+            LOG.warnf("could not drop the scratch database %s: %s", database, e.getMessage());
+        }
+    }
+
+    private static void execute(java.sql.Connection admin, String sql) throws SQLException {
+        try (Statement st = admin.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String shorten(String name, int max) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.length() <= max ? lower : lower.substring(0, max);
+    }
+}

@@ -1,0 +1,303 @@
+package io.lockstep.search.restore;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.snapshot.SnapshotInfo;
+import io.lockstep.agent.core.command.StepContext;
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.RepositoryException;
+import io.lockstep.search.config.SearchAgentConfig;
+import io.lockstep.search.snapshot.Clients;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jboss.logging.Logger;
+
+/**
+ * Restores a run's Elasticsearch snapshot. In place, the snapshot's indices are deleted first (the store is
+ * quiesced by then); into new targets, a rename pattern maps each index to a new name that must not exist. The
+ * write blocks the snapshot was taken under are not restored. If the cluster's snapshot repository lost the snapshot,
+ * its files are first copied back from the backup repository ({@code search/<store>/}).
+ */
+@ApplicationScoped
+public class SnapshotRestore {
+
+    private static final Logger LOG = Logger.getLogger(SnapshotRestore.class);
+    /** Restore drills rename indices to names starting with this; {@link #drop} refuses any other index. */
+    public static final String DRILL_INDEX_PREFIX = "lsdrill-";
+
+    @Inject
+    Clients clients;
+    @Inject
+    BackupRepository repository;
+
+    /** Maps a snapshot's index names to target names; identity in place. */
+    public record Rename(String pattern, String replacement) {
+
+        public static Rename of(String pattern, String replacement) throws StepFailure {
+            if (pattern == null || pattern.isBlank()) {
+                return new Rename(null, null);
+            }
+            try {
+                Pattern.compile(pattern);
+            } catch (PatternSyntaxException e) {
+                throw new StepFailure("the rename pattern " + pattern + " is not a regular expression: "
+                        + e.getDescription());
+            }
+            return new Rename(pattern, replacement == null ? "$0" : replacement);
+        }
+
+        public boolean inPlace() {
+            return pattern == null;
+        }
+
+        public String apply(String index) {
+            return inPlace() ? index : index.replaceAll(pattern, replacement);
+        }
+    }
+
+    public StepResult restore(String id, SearchAgentConfig.Store store, String snapshot, Rename rename,
+            StepContext context) throws StepFailure {
+        ElasticsearchClient es = clients.of(id);
+        long started = System.nanoTime();
+        SnapshotInfo info = locate(id, store, snapshot, context);
+        List<String> indices = info.indices().stream().filter(i -> !i.startsWith(".")).sorted().toList();
+        Map<String, String> targets = new LinkedHashMap<>();
+        indices.forEach(i -> targets.put(i, rename.apply(i)));
+        try {
+            List<String> existing = existing(es, new ArrayList<>(targets.values()));
+            if (!existing.isEmpty()) {
+                if (!rename.inPlace()) {
+                    throw new StepFailure("the target indices " + existing + " already exist; a restore into new "
+                            + "names never overwrites");
+                }
+                es.indices().delete(d -> d.index(existing).ignoreUnavailable(true));
+            }
+            var response = es.snapshot().restore(r -> {
+                r.repository(store.repository()).snapshot(snapshot).indices(indices).includeGlobalState(false)
+                        .waitForCompletion(true).ignoreIndexSettings("index.blocks.write");
+                if (!rename.inPlace()) {
+                    r.renamePattern(rename.pattern()).renameReplacement(rename.replacement());
+                }
+                return r;
+            });
+            var shards = response.snapshot() == null ? null : response.snapshot().shards();
+            if (shards != null && shards.failed().intValue() > 0) {
+                throw new StepFailure("restoring snapshot " + snapshot + " failed on " + shards.failed() + " of "
+                        + shards.total() + " shards");
+            }
+            Map<String, Long> counts = counts(es, new ArrayList<>(targets.values()));
+            Map<String, String> evidence = new HashMap<>();
+            evidence.put("snapshot", snapshot);
+            evidence.put("indices", String.join(",", targets.values()));
+            evidence.put("replacedIndices", String.join(",", existing));
+            evidence.put("documentCounts", encode(counts));
+            evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
+            LOG.infof("restored snapshot %s of store %s into %s", snapshot, id, targets.values());
+            return new StepResult(0, null, "search/" + id + "/", evidence);
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("restore of snapshot " + snapshot + " of store " + id + " failed: " + reason(e));
+        }
+    }
+
+    /** What a restore would replace: each target index, whether it exists, and its document count. */
+    public StepResult inspect(String id, SearchAgentConfig.Store store, String snapshot, Rename rename,
+            StepContext context) throws StepFailure {
+        ElasticsearchClient es = clients.of(id);
+        SnapshotInfo info = find(id, store, snapshot);
+        List<String> indices = info == null ? store.indices()
+                : info.indices().stream().filter(i -> !i.startsWith(".")).sorted().toList();
+        List<String> targets = indices.stream().map(rename::apply).toList();
+        try {
+            List<String> existing = existing(es, targets);
+            Map<String, String> evidence = new HashMap<>();
+            evidence.put("snapshot", snapshot);
+            evidence.put("snapshotInCluster", Boolean.toString(info != null));
+            evidence.put("indices", String.join(",", targets));
+            evidence.put(rename.inPlace() ? "indicesToReplace" : "indicesInTheWay", String.join(",", existing));
+            evidence.put("documentsToReplace", encode(counts(es, existing)));
+            return new StepResult(0, null, null, evidence);
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("cannot inspect the indices of store " + id + ": " + reason(e));
+        }
+    }
+
+    /** Compares the restored indices' document counts with those recorded when the snapshot was taken. */
+    public StepResult check(String id, String snapshot, Rename rename, String recordedCounts) throws StepFailure {
+        if (recordedCounts == null || recordedCounts.isBlank()) {
+            throw new StepFailure("the backup recorded no document counts to compare snapshot " + snapshot + " with");
+        }
+        ElasticsearchClient es = clients.of(id);
+        Map<String, Long> recorded = decode(recordedCounts);
+        List<String> problems = new ArrayList<>();
+        Map<String, Long> found = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Long> e : recorded.entrySet()) {
+                String target = rename.apply(e.getKey());
+                if (existing(es, List.of(target)).isEmpty()) {
+                    problems.add("index " + target + " is missing");
+                    continue;
+                }
+                es.indices().refresh(r -> r.index(target));
+                long count = es.count(c -> c.index(target)).count();
+                found.put(target, count);
+                if (count != e.getValue()) {
+                    problems.add("index " + target + " holds " + count + " documents, the backup recorded " + e.getValue());
+                }
+            }
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("cannot count the restored indices of store " + id + ": " + reason(e));
+        }
+        if (!problems.isEmpty()) {
+            throw new StepFailure("the restored indices do not match the backup: " + String.join("; ", problems));
+        }
+        return new StepResult(0, null, null, Map.of("documentCounts", encode(found),
+                "documents", Long.toString(found.values().stream().mapToLong(Long::longValue).sum())));
+    }
+
+    /** Deletes a drill's renamed indices; refuses any index a drill would not have made. */
+    public StepResult drop(String id, SearchAgentConfig.Store store, Rename rename, List<String> snapshotIndices)
+            throws StepFailure {
+        List<String> targets = snapshotIndices.stream().map(rename::apply).toList();
+        for (String target : targets) {
+            if (!target.startsWith(DRILL_INDEX_PREFIX)) {
+                throw new StepFailure("refusing to delete index " + target + ": only restore drills' renamed indices ("
+                        + DRILL_INDEX_PREFIX + "...) are dropped");
+            }
+        }
+        ElasticsearchClient es = clients.of(id);
+        try {
+            List<String> existing = existing(es, targets);
+            if (!existing.isEmpty()) {
+                es.indices().delete(d -> d.index(existing).ignoreUnavailable(true));
+            }
+            return new StepResult(0, null, null, Map.of("deletedIndices", String.join(",", existing)));
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("cannot delete the drill's indices " + targets + ": " + reason(e));
+        }
+    }
+
+    /** The snapshot as the cluster knows it, after copying its files back from the backup repository if needed. */
+    private SnapshotInfo locate(String id, SearchAgentConfig.Store store, String snapshot, StepContext context)
+            throws StepFailure {
+        SnapshotInfo info = find(id, store, snapshot);
+        if (info == null) {
+            long copied = copyBack(id, store.repositoryLocation());
+            LOG.infof("snapshot %s was not in the cluster's repository: copied %d files back", snapshot, copied);
+            info = find(id, store, snapshot);
+        }
+        if (info == null) {
+            throw new StepFailure("snapshot " + snapshot + " of store " + id + " is neither in the cluster's repository "
+                    + store.repository() + " nor in the backup repository's copy");
+        }
+        if (!"SUCCESS".equals(info.state())) {
+            throw new StepFailure("snapshot " + snapshot + " of store " + id + " is " + info.state() + ", not restorable");
+        }
+        return info;
+    }
+
+    private SnapshotInfo find(String id, SearchAgentConfig.Store store, String snapshot) throws StepFailure {
+        ElasticsearchClient es = clients.of(id);
+        try {
+            es.snapshot().createRepository(r -> r.name(store.repository())
+                    .repository(rep -> rep.fs(fs -> fs.settings(s -> s.location(store.repositoryLocation().toString())))));
+            var snapshots = es.snapshot().get(r -> r.repository(store.repository()).snapshot(snapshot)
+                    .ignoreUnavailable(true)).snapshots();
+            return snapshots.isEmpty() ? null : snapshots.get(0);
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + reason(e));
+        } catch (IOException e) {
+            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + reason(e));
+        }
+    }
+
+    /** Copies {@code search/<store>/} files the cluster's repository lacks (or holds with another size) back. */
+    private long copyBack(String id, Path location) throws StepFailure {
+        String prefix = "search/" + id + "/";
+        long copied = 0;
+        try {
+            for (Map.Entry<String, Long> file : repository.list(prefix).entrySet()) {
+                Path local = location.resolve(file.getKey().substring(prefix.length())).normalize();
+                if (!local.startsWith(location)) {
+                    throw new StepFailure("refusing to write " + file.getKey() + " outside " + location);
+                }
+                if (Files.exists(local) && Files.size(local) == file.getValue()) {
+                    continue;
+                }
+                Files.createDirectories(local.getParent());
+                Path partial = local.resolveSibling(local.getFileName() + ".lockstep-partial");
+                try (InputStream in = repository.open(file.getKey())) {
+                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(partial, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                copied++;
+            }
+        } catch (IOException | RepositoryException e) {
+            throw new StepFailure("cannot copy the snapshot files of store " + id + " back into " + location + ": "
+                    + e.getMessage());
+        }
+        return copied;
+    }
+
+    private static List<String> existing(ElasticsearchClient es, List<String> names) throws IOException {
+        List<String> existing = new ArrayList<>();
+        for (String name : names) {
+            if (es.indices().exists(e -> e.index(name)).value()) {
+                existing.add(name);
+            }
+        }
+        return existing;
+    }
+
+    /** Document counts of the given concrete indices, refreshed first. */
+    public static Map<String, Long> counts(ElasticsearchClient es, List<String> indices) throws IOException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        if (indices.isEmpty()) {
+            return counts;
+        }
+        es.indices().refresh(r -> r.index(indices));
+        for (String index : indices) {
+            counts.put(index, es.count(c -> c.index(index)).count());
+        }
+        return counts;
+    }
+
+    public static String encode(Map<String, Long> counts) {
+        StringBuilder text = new StringBuilder();
+        counts.forEach((k, v) -> text.append(text.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return text.toString();
+    }
+
+    static Map<String, Long> decode(String text) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String pair : text.split(",")) {
+            int eq = pair.lastIndexOf('=');
+            if (eq > 0) {
+                counts.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+            }
+        }
+        return counts;
+    }
+
+    static String reason(Exception e) {
+        return e instanceof ElasticsearchException ee && ee.error() != null
+                ? ee.error().type() + ": " + ee.error().reason()
+                : e.getMessage();
+    }
+}
