@@ -70,7 +70,8 @@ public class PostgresStoreHandler implements StoreHandler {
                     command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
                     command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT), context);
             case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), context);
-            case RESTORE -> restore.restore(connect(command, store, target), target, command.artifact(),
+            case RESTORE -> restore.restore(connect(command, store, target), target, target.equals(command.database()),
+                    command.artifact(),
                     command.expectedSha256(), command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
                     command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT), command.stepId(), context);
             case INSPECT -> restore.inspect(connect(command, store, target), target,

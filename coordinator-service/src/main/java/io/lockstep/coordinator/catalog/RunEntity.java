@@ -13,7 +13,7 @@ import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One backup (or, later, restore) run. Only {@code RunStateMachine} changes its state and phase. */
+/** One backup, restore, restore drill or re-verification. Only {@code RunStateMachine} changes its state and phase. */
 @Entity
 @Table(name = "runs")
 public class RunEntity extends PanacheEntityBase {
@@ -64,6 +64,26 @@ public class RunEntity extends PanacheEntityBase {
     /** When run.json was written to the backup repository; null until then. */
     @Column(name = "manifest_written_at")
     public Instant manifestWrittenAt;
+
+    /** For a restore, drill or re-verification: the backup run it uses. */
+    @Column(name = "source_run_id")
+    public UUID sourceRunId;
+
+    /** The operator's request (JSON), for runs that have options. */
+    public String options;
+
+    /** What the run found (JSON): a dry run's report, a drill's figures. */
+    public String result;
+
+    /** On a backup: a restore drill passed on it. */
+    @Column(nullable = false)
+    public boolean verified;
+
+    @Column(name = "verified_at")
+    public Instant verifiedAt;
+
+    /** On a backup: the last drill's outcome and figures (JSON). */
+    public String verification;
 
     @Version
     public long version;

@@ -85,6 +85,18 @@ public class StepEntity extends PanacheEntityBase {
     @Column(name = "ended_at")
     public Instant endedAt;
 
+    /** Restores and drills run their steps in waves: a wave starts when every step of the one before succeeded. */
+    @Column(nullable = false)
+    public int wave;
+
+    /** The command's parameters (JSON), fixed when the step is planned. */
+    @Column(nullable = false)
+    public String parameters = "{}";
+
+    /** The SHA-256 the agent must find, for steps that read an artifact. */
+    @Column(name = "expected_sha256")
+    public String expectedSha256;
+
     @Version
     public long version;
 

@@ -88,11 +88,25 @@ public class PlanService {
         if (spec.hooks() != null && !spec.hooks().isObject()) {
             throw new InvalidPlanException(400, "\"hooks\" must be an object");
         }
+        if (spec.hooks() != null) {
+            for (var it = spec.hooks().fieldNames(); it.hasNext();) {
+                String hook = it.next();
+                if (!hook.equals(PlanSpec.HOOK_STOP_DEPENDENTS) && !hook.equals(PlanSpec.HOOK_START_DEPENDENTS)) {
+                    throw new InvalidPlanException(400, "unknown hook \"" + hook + "\"; use \""
+                            + PlanSpec.HOOK_STOP_DEPENDENTS + "\" or \"" + PlanSpec.HOOK_START_DEPENDENTS + "\"");
+                }
+                String url = spec.hook(hook);
+                if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+                    throw new InvalidPlanException(400, "hook \"" + hook + "\" must be an http(s) URL or {\"url\": ...}");
+                }
+            }
+        }
         return new PlanSpec(List.copyOf(spec.stores()), spec.schedule(), spec.timezone(), spec.retention(),
                 spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks(), spec.timeouts());
     }
 
-    private static final Set<String> TIMEOUT_KEYS = Set.of("quiesce", "backup", "verify", "resume");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("quiesce", "backup", "verify", "resume", "restore",
+            "inspect", "check", "drop");
 
     private static void validateTimeouts(PlanSpec spec) {
         if (spec.timeouts() == null) {

@@ -14,7 +14,8 @@ import java.util.List;
  * @param verify {@code checksum} (default) or {@code restore-drill}
  * @param references optional cross-store reference checks, each
  *        {@code {"store": "<pg store>", "database": "<db>", "query": "select key from blocks", "objects": "<object store>"}}
- * @param hooks optional hooks (stop/start dependents)
+ * @param hooks optional HTTP hooks an in-place restore calls: {@code {"stopDependents": "<url>", "startDependents":
+ *        "<url>"}}; each gets a POST with the restore's id, plan and backup, and must answer 2xx
  * @param timeouts optional per-step timeouts by action ({@code quiesce}, {@code backup}, {@code verify},
  *        {@code resume}), such as {@code "90s"}, {@code "30m"} or {@code "6h"}; the coordinator's step timeout
  *        otherwise
@@ -29,6 +30,19 @@ public record PlanSpec(
         JsonNode references,
         JsonNode hooks,
         java.util.Map<String, String> timeouts) {
+
+    public static final String VERIFY_RESTORE_DRILL = "restore-drill";
+    public static final String HOOK_STOP_DEPENDENTS = "stopDependents";
+    public static final String HOOK_START_DEPENDENTS = "startDependents";
+
+    /** The URL of a hook, or null. */
+    public String hook(String name) {
+        if (hooks == null || !hooks.hasNonNull(name)) {
+            return null;
+        }
+        JsonNode hook = hooks.get(name);
+        return hook.isTextual() ? hook.asText() : hook.path("url").asText(null);
+    }
 
     /** Parses {@code 90s}, {@code 30m}, {@code 6h}, {@code 1d} or an ISO-8601 duration. */
     public static java.time.Duration parseDuration(String text) {

@@ -54,6 +54,11 @@ public class RunManifests {
                 PART_SIZE, 1);
     }
 
+    /** The backup repository, when one is configured (for existence checks before a restore). */
+    public java.util.Optional<BackupRepository> repository() {
+        return java.util.Optional.ofNullable(repository);
+    }
+
     @PreDestroy
     void close() {
         if (repository != null) {

@@ -2,32 +2,49 @@ package io.lockstep.coordinator.rest;
 
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.run.RestoreOptions;
+import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.run.RunStateMachine;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
-/** Runs: the history, and one run with its steps and evidence. */
+/** Runs: the history, one run with its steps and evidence, and what can be done with a backup. */
 @Path("/api/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
     private static final int MAX_LIMIT = 500;
+    private static final Set<String> TYPES = Set.of(RunStateMachine.TYPE_BACKUP, RestorePlanner.TYPE_RESTORE,
+            RestorePlanner.TYPE_DRILL, RestorePlanner.TYPE_DRY_RUN, RestorePlanner.TYPE_VERIFY);
+
+    @Inject
+    RunStateMachine machine;
+    @Inject
+    RestoreGate gate;
 
     @GET
     public List<Views.RunView> list(@QueryParam("plan") String plan, @QueryParam("state") String state,
-            @QueryParam("type") String type, @QueryParam("limit") Integer limit) {
+            @QueryParam("type") String type, @QueryParam("verified") String verified, @QueryParam("limit") Integer limit) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw new ApiException(400, "Invalid query", "limit must be between 1 and " + MAX_LIMIT);
@@ -43,12 +60,20 @@ public class RunResource {
             params.and("state", parseState(state));
         }
         if (type != null && !type.isBlank()) {
-            String t = type.toUpperCase(Locale.ROOT);
-            if (!t.equals("BACKUP") && !t.equals("RESTORE")) {
-                throw new ApiException(400, "Invalid query", "type must be backup or restore, not '" + type + "'");
+            String t = type.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (!TYPES.contains(t)) {
+                throw new ApiException(400, "Invalid query", "type must be one of backup, restore, drill, dry_run, "
+                        + "verify, not '" + type + "'");
             }
             where.add("type = :type");
             params.and("type", t);
+        }
+        if (verified != null && !verified.isBlank()) {
+            if (!verified.equals("true") && !verified.equals("false")) {
+                throw new ApiException(400, "Invalid query", "verified must be true or false, not '" + verified + "'");
+            }
+            where.add("type = 'BACKUP' and verified = :verified");
+            params.and("verified", Boolean.parseBoolean(verified));
         }
         var query = where.isEmpty() ? RunEntity.<RunEntity>findAll(Sort.descending("createdAt"))
                 : RunEntity.<RunEntity>find(String.join(" and ", where), Sort.descending("createdAt"), params);
@@ -58,17 +83,67 @@ public class RunResource {
     @GET
     @Path("/{id}")
     public Views.RunView get(@PathParam("id") String id) {
-        UUID runId;
-        try {
-            runId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "Invalid run id", "'" + id + "' is not a run id (a UUID)");
-        }
-        RunEntity run = RunEntity.findById(runId);
+        RunEntity run = RunEntity.findById(parseId(id));
         if (run == null) {
             throw ApiException.notFound("no run with id " + id);
         }
         return Views.RunView.of(run, StepEntity.ofRun(run.id));
+    }
+
+    /**
+     * Restores a backup: 202 with the restore run. With {@code "dryRun": true}, 200 with what a restore would do
+     * (or 202 with the dry run to follow if the agents take long to answer). New targets that already exist get a
+     * 409 before anything starts.
+     */
+    @POST
+    @Path("/{id}/restore")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response restore(@PathParam("id") String id, RestoreOptions request) {
+        RestoreOptions options = request == null ? RestoreOptions.DEFAULT : request;
+        UUID sourceId = parseId(id);
+        gate.checkArtifacts(sourceId, options);
+        if (options.isDryRun()) {
+            Views.RunView dryRun = gate.dryRun(sourceId, options);
+            return Response.status(dryRun.state().equals(RunState.RUNNING.name()) ? 202 : 200).entity(dryRun)
+                    .header("Location", "/api/v1/runs/" + dryRun.id()).build();
+        }
+        if (options.targets() != null && !options.targets().isEmpty()) {
+            gate.refuseCollisions(sourceId, options);
+        }
+        Views.RunView run = start(sourceId, RestorePlanner.TYPE_RESTORE, options);
+        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+    }
+
+    /** Verifies a backup again: {@code {"drill": true}} restores it into scratch targets and compares. */
+    @POST
+    @Path("/{id}/verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response verify(@PathParam("id") String id, Views.VerifyRequest request) {
+        boolean drill = request != null && Boolean.TRUE.equals(request.drill());
+        UUID sourceId = parseId(id);
+        gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT);
+        Views.RunView run = start(sourceId, drill ? RestorePlanner.TYPE_DRILL : RestorePlanner.TYPE_VERIFY,
+                RestoreOptions.DEFAULT);
+        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+    }
+
+    private Views.RunView start(UUID sourceId, String type, RestoreOptions options) {
+        return gate.translate(() -> QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity source = RunEntity.findById(sourceId);
+            if (source == null) {
+                throw ApiException.notFound("no run with id " + sourceId);
+            }
+            RunEntity run = machine.startDerived(source, type, options);
+            return Views.RunView.of(run, StepEntity.ofRun(run.id));
+        }));
+    }
+
+    static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "Invalid run id", "'" + id + "' is not a run id (a UUID)");
+        }
     }
 
     private static RunState parseState(String state) {
@@ -78,5 +153,9 @@ public class RunResource {
             throw new ApiException(400, "Invalid query", "unknown state '" + state + "'; use one of "
                     + Arrays.toString(RunState.values()));
         }
+    }
+
+    static Map<String, Object> ids(UUID runId) {
+        return Map.of("runId", runId.toString());
     }
 }

@@ -64,7 +64,7 @@ public final class Views {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StepView(UUID id, String store, String kind, String action, String database, String state,
+    public record StepView(UUID id, String store, String kind, String action, String database, int wave, String state,
             String agent, String artifact, Long bytes, String sha256, String error, Instant createdAt,
             Instant dispatchedAt, Instant acceptedAt, Instant startedAt, Instant endedAt, Instant deadline,
             Map<String, String> evidence) {
@@ -76,7 +76,7 @@ public final class Views {
             if (s.snapshotLsn != null) {
                 evidence.put("lsn", s.snapshotLsn);
             }
-            return new StepView(s.id, s.store, s.storeKind.name(), s.action.name(), s.database, s.state.name(), s.agentId,
+            return new StepView(s.id, s.store, s.storeKind.name(), s.action.name(), s.database, s.wave, s.state.name(), s.agentId,
                     s.artifact, s.bytes, s.sha256, s.error, s.createdAt, s.dispatchedAt, s.acceptedAt, s.startedAt,
                     s.endedAt, s.deadline, evidence);
         }
@@ -85,14 +85,32 @@ public final class Views {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
             String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
-            Instant endedAt, Long durationMillis, Evidence evidence, List<StepView> steps) {
+            Instant endedAt, Long durationMillis, UUID sourceRunId, JsonNode options, JsonNode result,
+            Boolean verified, Instant verifiedAt, JsonNode verification, Evidence evidence, List<StepView> steps) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
+            boolean backup = "BACKUP".equals(r.type);
             return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
-                    r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration,
+                    r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
+                    tree(r.options), tree(r.result), backup ? r.verified : null, r.verifiedAt, tree(r.verification),
                     steps == null ? null : Evidence.of(steps),
                     steps == null ? null : steps.stream().map(StepView::of).toList());
         }
+
+        private static JsonNode tree(String json) {
+            if (json == null) {
+                return null;
+            }
+            try {
+                return io.lockstep.protocol.EventCodec.mapper().readTree(json);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Body of {@code POST /runs/{id}/verify}. */
+    public record VerifyRequest(Boolean drill) {
     }
 
     /** The timestamps that prove the ordering rules, gathered from the steps. */

@@ -24,6 +24,11 @@ public enum RunPhase {
     CAPTURING,
     /** Every artifact is re-read from the repository and checked; cross-store references resolved. */
     VERIFYING,
+    /**
+     * A restore, drill, dry run or re-verification: its planned steps run in waves (see {@link RestorePlanner}),
+     * each wave once the one before has fully succeeded.
+     */
+    IN_WAVES,
     /** The run ended; {@link RunState} says how. */
     DONE
 }

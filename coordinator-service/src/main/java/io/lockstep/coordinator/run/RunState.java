@@ -5,7 +5,8 @@ package io.lockstep.coordinator.run;
  * <ul>
  * <li>a backup goes {@code QUEUED -> RUNNING -> VERIFYING -> CONSISTENT}, or ends {@code FAILED} or
  * {@code CANCELLED};
- * <li>{@code CONSISTENT} is reached only with evidence (see {@link RunStateMachine}).
+ * <li>{@code CONSISTENT} is reached only with evidence (see {@link RunStateMachine});
+ * <li>a restore, drill, dry run or re-verification goes {@code QUEUED -> RUNNING -> SUCCEEDED}, or ends {@code FAILED}.
  * </ul>
  */
 public enum RunState {
@@ -14,9 +15,10 @@ public enum RunState {
     VERIFYING,
     CONSISTENT,
     FAILED,
-    CANCELLED;
+    CANCELLED,
+    SUCCEEDED;
 
     public boolean terminal() {
-        return this == CONSISTENT || this == FAILED || this == CANCELLED;
+        return this == CONSISTENT || this == FAILED || this == CANCELLED || this == SUCCEEDED;
     }
 }

@@ -48,6 +48,8 @@ public class RunStateMachine {
     Outbox outbox;
     @Inject
     CoordinatorConfig config;
+    @Inject
+    RestoreHooks hooks;
 
     Clock clock = Clock.systemUTC();
 
@@ -75,6 +77,11 @@ public class RunStateMachine {
 
     static boolean isVerify(StepEntity s) {
         return s.action == StepAction.VERIFY;
+    }
+
+    /** Steps that must run even after their run failed: resuming indexing, dropping a drill's scratch targets. */
+    static boolean isCleanup(StepEntity s) {
+        return s.action == StepAction.RESUME || s.action == StepAction.DROP;
     }
 
     // ---------------------------------------------------------------- start
@@ -254,7 +261,11 @@ public class RunStateMachine {
             step.endedAt = event.finishedAt();
             step.evidence = Json.write(event.evidence());
             if (run.state.terminal()) {
-                return; // a resume that completed after the run ended: recorded, nothing else
+                return; // a resume or drop that completed after the run ended: recorded, nothing else
+            }
+            if (run.phase == RunPhase.IN_WAVES) {
+                advanceWaves(run);
+                return;
             }
             if (isSqlCapture(step) || isObjectCapture(step)) {
                 if (event.artifact() != null && !event.artifact().equals(step.artifact)) {
@@ -302,7 +313,7 @@ public class RunStateMachine {
             LOG.warnf("ignoring event for unknown step %s of run %s", stepId, runId);
             return;
         }
-        if (step.state.terminal() || (run.state.terminal() && !isResume(step))) {
+        if (step.state.terminal() || (run.state.terminal() && !isCleanup(step))) {
             LOG.debugf("ignoring late event for step %s (step %s, run %s)", stepId, step.state, run.state);
             return;
         }
@@ -342,6 +353,7 @@ public class RunStateMachine {
                             parameters.put(StepCommand.Parameters.REFERENCE_QUERY, r.path("query").asText());
                             parameters.put(StepCommand.Parameters.REFERENCE_ARTIFACT, referenceArtifact(run, r));
                         });
+                parameters.put(StepCommand.Parameters.CENSUS_ARTIFACT, artifactKey(run, step.store, step.database + ".tables.tsv"));
                 dispatch(run, step, null, parameters);
             } else if (isSearchCapture(step)) {
                 dispatch(run, step, null, Map.of(StepCommand.Parameters.SNAPSHOT, snapshotName(run)));
@@ -437,6 +449,13 @@ public class RunStateMachine {
         run.endedAt = clock.instant();
         publish(run, EventTypes.RUN_CONSISTENT);
         LOG.infof("run %s of plan %s is CONSISTENT at %s", run.id, run.plan, run.consistencyPoint);
+        if (PlanSpec.VERIFY_RESTORE_DRILL.equals(PlanService.fromJson(run.planSpec).verify())) {
+            try {
+                startDerived(run, RestorePlanner.TYPE_DRILL, RestoreOptions.DEFAULT);
+            } catch (RestoreRejectedException e) {
+                recordVerification(run, false, "the restore drill could not start: " + e.getMessage(), null);
+            }
+        }
     }
 
     /**
@@ -450,15 +469,25 @@ public class RunStateMachine {
         Instant now = clock.instant();
         List<StepEntity> steps = StepEntity.ofRun(run.id);
         for (StepEntity step : steps) {
-            if (!step.state.terminal()) {
-                if ((step.state == StepState.DISPATCHED || step.state == StepState.RUNNING) && !isResume(step)) {
-                    control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
-                }
-                if (!isResume(step)) {
+            if (step.state.terminal()) {
+                continue;
+            }
+            if (isCleanup(step)) {
+                boolean needed = step.action == StepAction.DROP || steps.stream().anyMatch(q -> isQuiesce(q)
+                        && q.store.equals(step.store) && q.dispatchedAt != null);
+                if (step.state == StepState.PENDING && needed) {
+                    dispatch(run, step, step.expectedSha256, parameters(step));
+                } else if (step.state == StepState.PENDING) {
                     step.state = StepState.CANCELLED;
                     step.endedAt = now;
                 }
+                continue;
             }
+            if (step.state == StepState.DISPATCHED || step.state == StepState.RUNNING) {
+                control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
+            }
+            step.state = StepState.CANCELLED;
+            step.endedAt = now;
         }
         Predicate<StepEntity> resumedOk = s -> isResume(s) && s.state == StepState.SUCCEEDED;
         int seq = steps.size();
@@ -476,8 +505,289 @@ public class RunStateMachine {
         run.phase = RunPhase.DONE;
         run.error = reason;
         run.endedAt = now;
-        publish(run, EventTypes.RUN_FAILED);
+        if (RestorePlanner.TYPE_RESTORE.equals(run.type) || RestorePlanner.TYPE_DRILL.equals(run.type)) {
+            publish(run, EventTypes.RESTORE_FAILED);
+        } else if (TYPE_BACKUP.equals(run.type)) {
+            publish(run, EventTypes.RUN_FAILED);
+        }
+        if (RestorePlanner.TYPE_DRILL.equals(run.type)) {
+            RunEntity source = RunEntity.findById(run.sourceRunId, LockModeType.PESSIMISTIC_WRITE);
+            recordVerification(source, false, "restore drill " + run.id + " failed: " + reason, run);
+        }
+        if (RestorePlanner.TYPE_RESTORE.equals(run.type)) {
+            runStartHook(run);
+        }
         LOG.warnf("run %s of plan %s FAILED: %s", run.id, run.plan, reason);
+    }
+
+    // ---------------------------------------------------------------- restores, drills, dry runs, re-verification
+
+    /**
+     * Starts a run that uses a backup: a restore, a restore drill, a dry run or a re-verification (the types of
+     * {@link RestorePlanner}). Its steps are planned at once and run in waves.
+     *
+     * @throws RestoreRejectedException when the request cannot be served; nothing is written then
+     */
+    public RunEntity startDerived(RunEntity source, String type, RestoreOptions options) {
+        Instant now = clock.instant();
+        RunEntity run = new RunEntity();
+        run.id = UUID.randomUUID();
+        run.plan = source.plan;
+        run.type = type;
+        run.state = RunState.QUEUED;
+        run.phase = RunPhase.QUEUED;
+        run.planSpec = source.planSpec;
+        run.sourceRunId = source.id;
+        run.options = Json.write(options);
+        run.createdAt = now;
+        List<RestorePlanner.Planned> planned = RestorePlanner.plan(type, run, source, StepEntity.ofRun(source.id),
+                options);
+        run.persist();
+        int seq = 0;
+        for (RestorePlanner.Planned p : planned) {
+            StepEntity step = newStep(run, seq++, p.store(), p.kind(), p.action(), p.database(), p.artifact());
+            step.wave = p.wave();
+            step.parameters = Json.write(p.parameters());
+            step.expectedSha256 = p.expectedSha256();
+        }
+        run.state = RunState.RUNNING;
+        run.phase = RunPhase.IN_WAVES;
+        run.startedAt = now;
+        if (isRestore(run) || isDrill(run)) {
+            publish(run, EventTypes.RESTORE_STARTED);
+        }
+        LOG.infof("%s run %s of backup %s started with %d steps", type, run.id, source.id, planned.size());
+        advanceWaves(run);
+        return run;
+    }
+
+    private static boolean isRestore(RunEntity run) {
+        return RestorePlanner.TYPE_RESTORE.equals(run.type);
+    }
+
+    private static boolean isDrill(RunEntity run) {
+        return RestorePlanner.TYPE_DRILL.equals(run.type);
+    }
+
+    /** The planned parameters of a step, with a fresh lease for a quiesce. */
+    private Map<String, String> parameters(StepEntity step) {
+        Map<String, String> parameters = new HashMap<>(Json.readMap(step.parameters));
+        if (isQuiesce(step)) {
+            parameters.put(StepCommand.Parameters.LEASE_SECONDS, Long.toString(config.quiesceLease().toSeconds()));
+        }
+        return parameters;
+    }
+
+    /** Dispatches the next wave once every step before it succeeded; concludes after the last. */
+    private void advanceWaves(RunEntity run) {
+        List<StepEntity> steps = StepEntity.ofRun(run.id);
+        if (steps.stream().anyMatch(s -> s.state == StepState.DISPATCHED || s.state == StepState.RUNNING)) {
+            return;
+        }
+        java.util.OptionalInt next = steps.stream().filter(s -> s.state == StepState.PENDING).mapToInt(s -> s.wave).min();
+        if (next.isEmpty()) {
+            concludeWaves(run, steps);
+            return;
+        }
+        int wave = next.getAsInt();
+        if (isRestore(run) && wave > RestorePlanner.PREFLIGHT && result(run).get("stopHookCalledAt") == null) {
+            String url = PlanService.fromJson(run.planSpec).hook(PlanSpec.HOOK_STOP_DEPENDENTS);
+            if (url != null) {
+                updateResult(run, "stopHookCalledAt", clock.instant().toString());
+                String failure = hooks.call(PlanSpec.HOOK_STOP_DEPENDENTS, url, hookBody(run, "stop"));
+                if (failure != null) {
+                    fail(run, failure + "; nothing was restored");
+                    return;
+                }
+            }
+        }
+        for (StepEntity step : steps) {
+            if (step.state == StepState.PENDING && step.wave == wave) {
+                dispatch(run, step, step.expectedSha256, parameters(step));
+            }
+        }
+    }
+
+    private void concludeWaves(RunEntity run, List<StepEntity> steps) {
+        Instant now = clock.instant();
+        Map<String, Object> result = new java.util.LinkedHashMap<>(result(run));
+        run.bytes = steps.stream().filter(s -> s.action == StepAction.RESTORE)
+                .mapToLong(s -> s.bytes == null ? 0 : s.bytes).sum();
+        switch (run.type) {
+            case RestorePlanner.TYPE_DRY_RUN -> result.putAll(dryRunReport(run, steps));
+            case RestorePlanner.TYPE_DRILL -> result.putAll(drillFigures(steps));
+            case RestorePlanner.TYPE_RESTORE -> result.put("restored", steps.stream()
+                    .filter(s -> s.action == StepAction.RESTORE)
+                    .map(s -> Map.of("store", s.store, "database", s.database == null ? "" : s.database,
+                            "evidence", Json.readMap(s.evidence)))
+                    .toList());
+            default -> {
+            }
+        }
+        run.result = Json.write(result);
+        if (isRestore(run)) {
+            String startFailure = runStartHook(run);
+            if (startFailure != null) {
+                fail(run, "the stores were restored, but " + startFailure);
+                return;
+            }
+        }
+        run.state = RunState.SUCCEEDED;
+        run.phase = RunPhase.DONE;
+        run.endedAt = now;
+        if (isDrill(run)) {
+            RunEntity source = RunEntity.findById(run.sourceRunId, LockModeType.PESSIMISTIC_WRITE);
+            recordVerification(source, true, null, run);
+        }
+        if (isRestore(run) || isDrill(run)) {
+            publish(run, EventTypes.RESTORE_SUCCEEDED);
+        }
+        LOG.infof("%s run %s of backup %s SUCCEEDED", run.type, run.id, run.sourceRunId);
+    }
+
+    /** What a restore with the same options would do, and what the agents found it would replace. */
+    private Map<String, Object> dryRunReport(RunEntity run, List<StepEntity> steps) {
+        RunEntity source = RunEntity.findById(run.sourceRunId);
+        RestoreOptions options = readOptions(run);
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("steps", RestorePlanner.describe(RestorePlanner.plan(RestorePlanner.TYPE_RESTORE, run, source,
+                StepEntity.ofRun(source.id), options)));
+        long bytes = 0;
+        long objects = 0;
+        List<String> databases = new ArrayList<>();
+        List<String> indices = new ArrayList<>();
+        List<Map<String, Object>> stores = new ArrayList<>();
+        for (StepEntity s : steps) {
+            Map<String, String> e = Json.readMap(s.evidence);
+            bytes += parse(e.get("bytesToTransfer"));
+            objects += parse(e.get("objectsToCopy"));
+            if (s.storeKind == StoreKind.POSTGRES && Boolean.parseBoolean(e.get("targetExists"))) {
+                databases.add(s.store + "/" + e.get("database"));
+            }
+            if (e.get("indicesToReplace") != null && !e.get("indicesToReplace").isBlank()) {
+                indices.addAll(List.of(e.get("indicesToReplace").split(",")));
+            }
+            stores.add(Map.of("store", s.store, "kind", s.storeKind.name(), "database", s.database == null ? "" : s.database,
+                    "findings", e));
+        }
+        report.put("bytesToTransfer", bytes);
+        report.put("objectsToCopy", objects);
+        report.put("databasesToReplace", databases);
+        report.put("indicesToReplace", indices);
+        report.put("stores", stores);
+        return report;
+    }
+
+    /** The drill's figures: time to restore and what the checks counted. */
+    private static Map<String, Object> drillFigures(List<StepEntity> steps) {
+        List<StepEntity> restores = steps.stream().filter(s -> s.action == StepAction.RESTORE).toList();
+        Instant from = restores.stream().map(s -> s.dispatchedAt).filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo).orElse(null);
+        Instant to = restores.stream().map(s -> s.endedAt).filter(java.util.Objects::nonNull)
+                .max(Instant::compareTo).orElse(null);
+        Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        if (from != null && to != null) {
+            figures.put("rtoMillis", java.time.Duration.between(from, to).toMillis());
+        }
+        long tables = 0;
+        long rows = 0;
+        long objects = 0;
+        long documents = 0;
+        long references = 0;
+        for (StepEntity s : steps) {
+            if (s.action != StepAction.CHECK) {
+                continue;
+            }
+            Map<String, String> e = Json.readMap(s.evidence);
+            tables += parse(e.get("tables"));
+            rows += parse(e.get("rows"));
+            objects += parse(e.get("objectsVerified"));
+            documents += parse(e.get("documents"));
+            references += parse(e.get("references"));
+        }
+        figures.put("tables", tables);
+        figures.put("rows", rows);
+        figures.put("objects", objects);
+        figures.put("documents", documents);
+        figures.put("references", references);
+        figures.put("bytesRestored", restores.stream().mapToLong(s -> s.bytes == null ? 0 : s.bytes).sum());
+        return figures;
+    }
+
+    /** Marks a backup verified (or not) by a drill, and tells subscribers. */
+    private void recordVerification(RunEntity backup, boolean passed, String reason, RunEntity drill) {
+        if (backup == null) {
+            return;
+        }
+        Map<String, Object> verification = new java.util.LinkedHashMap<>();
+        verification.put("passed", passed);
+        verification.put("at", clock.instant().toString());
+        if (drill != null) {
+            verification.put("drillRunId", drill.id.toString());
+            verification.putAll(result(drill));
+        }
+        if (reason != null) {
+            verification.put("reason", reason);
+        }
+        backup.verification = Json.write(verification);
+        backup.verified = passed;
+        backup.verifiedAt = passed ? clock.instant() : null;
+        publishAbout(backup, passed ? EventTypes.RUN_VERIFIED : EventTypes.RUN_VERIFICATION_FAILED, reason);
+    }
+
+    /** Runs the start-dependents hook of a restore that ran the stop hook; returns a failure or null. */
+    private String runStartHook(RunEntity run) {
+        Map<String, Object> result = result(run);
+        if (result.get("stopHookCalledAt") == null || result.get("startHookCalledAt") != null) {
+            return null;
+        }
+        String url = PlanService.fromJson(run.planSpec).hook(PlanSpec.HOOK_START_DEPENDENTS);
+        if (url == null) {
+            return null;
+        }
+        updateResult(run, "startHookCalledAt", clock.instant().toString());
+        return hooks.call(PlanSpec.HOOK_START_DEPENDENTS, url, hookBody(run, "start"));
+    }
+
+    private static Map<String, Object> hookBody(RunEntity run, String action) {
+        return Map.of("action", action + "-dependents", "runId", run.id.toString(), "plan", run.plan,
+                "backupRunId", String.valueOf(run.sourceRunId));
+    }
+
+    static Map<String, Object> result(RunEntity run) {
+        if (run.result == null) {
+            return Map.of();
+        }
+        try {
+            return io.lockstep.protocol.EventCodec.mapper().readValue(run.result,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
+                    });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable run result: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void updateResult(RunEntity run, String key, Object value) {
+        Map<String, Object> result = new java.util.LinkedHashMap<>(result(run));
+        result.put(key, value);
+        run.result = Json.write(result);
+    }
+
+    static RestoreOptions readOptions(RunEntity run) {
+        try {
+            return run.options == null ? RestoreOptions.DEFAULT
+                    : io.lockstep.protocol.EventCodec.mapper().readValue(run.options, RestoreOptions.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable run options: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static long parse(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     // ---------------------------------------------------------------- supervision
@@ -517,7 +827,8 @@ public class RunStateMachine {
         }
         for (StepEntity quiesce : steps.stream().filter(RunStateMachine::isQuiesce)
                 .filter(q -> q.state == StepState.SUCCEEDED || q.state == StepState.RUNNING).toList()) {
-            boolean released = steps.stream().anyMatch(s -> isResume(s) && s.store.equals(quiesce.store));
+            boolean released = steps.stream().anyMatch(s -> isResume(s) && s.store.equals(quiesce.store)
+                    && s.dispatchedAt != null);
             if (!released) {
                 control(run, quiesce, StepAction.RENEW_LEASE, Map.of(StepCommand.Parameters.LEASE_SECONDS,
                         Long.toString(config.quiesceLease().toSeconds())));
@@ -541,8 +852,13 @@ public class RunStateMachine {
         }
     }
 
+    private void publishAbout(RunEntity run, String type, String reason) {
+        outbox.runEvent(type, new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label,
+                run.bytes, reason, clock.instant(), run.startedAt, run.sourceRunId, run.verified));
+    }
+
     private void publish(RunEntity run, String type) {
         outbox.runEvent(type, new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label,
-                run.bytes, run.error, clock.instant(), run.startedAt, null, false));
+                run.bytes, run.error, clock.instant(), run.startedAt, run.sourceRunId, run.verified));
     }
 }

@@ -57,7 +57,7 @@ public class PostgresRestore {
     @Inject
     PostgresTools tools;
 
-    public StepResult restore(Connection store, String target, String artifact, String expectedSha256,
+    public StepResult restore(Connection store, String target, boolean inPlace, String artifact, String expectedSha256,
             String referenceQuery, String referenceArtifact, UUID stepId, StepContext context) throws StepFailure {
         long started = System.nanoTime();
         Connection maintenance = store.withDatabase("postgres");
@@ -69,6 +69,10 @@ public class PostgresRestore {
         evidence.put("strategy", "restored into scratch database " + scratch + ", then swapped");
         try (java.sql.Connection admin = maintenance.open()) {
             admin.setAutoCommit(true);
+            if (!inPlace && exists(admin, target)) {
+                throw new StepFailure("database " + target + " already exists; a restore into a new database never "
+                        + "overwrites one");
+            }
             execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
             boolean swapped = false;
             try {

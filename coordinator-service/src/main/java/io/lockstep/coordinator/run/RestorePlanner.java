@@ -1,0 +1,387 @@
+package io.lockstep.coordinator.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.plan.PlanService;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand.Parameters;
+import io.lockstep.protocol.StoreKind;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Plans the steps of a run that uses a backup, in waves (PRODUCT.md, restore ordering). A wave starts only when
+ * every step of the wave before succeeded:
+ * <ol start="0">
+ * <li>every artifact is re-read and checked against its recorded SHA-256 (so nothing is dropped for a corrupted
+ * backup);
+ * <li>search stores restored in place are quiesced (and the plan's stop-dependents hook runs);
+ * <li>PostgreSQL databases are restored (each into a scratch database swapped in at the end);
+ * <li>objects are copied back from their blobs;
+ * <li>snapshots are restored;
+ * <li>the restored stores are checked: cross-store references, and for a drill every table, object and index;
+ * <li>search stores resume (and the start-dependents hook runs), or a drill's scratch targets are dropped.
+ * </ol>
+ * A dry run plans only inspections; a re-verification only wave 0.
+ */
+public final class RestorePlanner {
+
+    public static final String TYPE_RESTORE = "RESTORE";
+    public static final String TYPE_DRILL = "DRILL";
+    public static final String TYPE_DRY_RUN = "DRY_RUN";
+    public static final String TYPE_VERIFY = "VERIFY";
+
+    static final int PREFLIGHT = 0;
+    static final int QUIESCE = 1;
+    static final int SQL = 2;
+    static final int OBJECTS = 3;
+    static final int SEARCH = 4;
+    static final int CHECK = 5;
+    static final int RELEASE = 6;
+
+    private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
+    private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,254}");
+
+    /** A step to create: everything but ids and timestamps. */
+    public record Planned(String store, StoreKind kind, StepAction action, String database, String artifact,
+            String expectedSha256, int wave, Map<String, String> parameters) {
+    }
+
+    private RestorePlanner() {
+    }
+
+    /** The source run's captures: one per database, bucket and search store, in plan order. */
+    static List<StepEntity> captures(List<StepEntity> sourceSteps) {
+        return sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.state == StepState.SUCCEEDED).toList();
+    }
+
+    /**
+     * Checks the request against the source run and plans the steps.
+     *
+     * @throws RestoreRejectedException with a 4xx status when the request cannot be served
+     */
+    public static List<Planned> plan(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+            RestoreOptions options) {
+        if (!RunStateMachine.TYPE_BACKUP.equals(source.type)) {
+            throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
+                    + " run; only backups can be restored or verified");
+        }
+        if (source.state != RunState.CONSISTENT && !options.isForce()) {
+            throw new RestoreRejectedException(409, "Backup not consistent", "run " + source.id + " is " + source.state
+                    + (source.error == null ? "" : " (" + source.error + ")")
+                    + "; only CONSISTENT runs are restored unless \"force\": true is given");
+        }
+        List<StepEntity> captures = captures(sourceSteps);
+        Set<String> available = new LinkedHashSet<>();
+        captures.forEach(c -> available.add(c.store));
+        Set<String> selected = new LinkedHashSet<>(options.stores() == null || options.stores().isEmpty()
+                ? available : options.stores());
+        List<String> unknown = selected.stream().filter(s -> !available.contains(s)).toList();
+        if (!unknown.isEmpty()) {
+            throw new RestoreRejectedException(422, "Unknown store", "run " + source.id + " holds no backup of "
+                    + unknown + "; it has " + available);
+        }
+        if (options.targets() != null) {
+            List<String> stray = options.targets().keySet().stream().filter(s -> !selected.contains(s)).toList();
+            if (!stray.isEmpty()) {
+                throw new RestoreRejectedException(422, "Unknown store", "targets name stores that are not restored: "
+                        + stray);
+            }
+        }
+        List<StepEntity> chosen = captures.stream().filter(c -> selected.contains(c.store)).toList();
+        if (chosen.isEmpty()) {
+            throw new RestoreRejectedException(409, "Nothing to restore", "run " + source.id + " has no successful "
+                    + "capture to restore");
+        }
+        String tag = run.id.toString().substring(0, 8);
+        Map<StepEntity, Map<String, String>> targets = new LinkedHashMap<>();
+        for (StepEntity capture : chosen) {
+            targets.put(capture, TYPE_DRILL.equals(type) ? scratch(capture, tag) : target(capture, options.target(capture.store)));
+        }
+        List<Planned> planned = new ArrayList<>();
+        switch (type) {
+            case TYPE_VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
+            case TYPE_DRY_RUN -> targets.forEach((c, t) -> {
+                Map<String, String> p = new HashMap<>(t);
+                p.putAll(snapshot(c));
+                p.put("artifactBytes", Long.toString(c.bytes == null ? 0 : c.bytes));
+                if (options.isPrune()) {
+                    p.put(Parameters.PRUNE, "true");
+                }
+                planned.add(new Planned(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
+                        PREFLIGHT, p));
+            });
+            case TYPE_RESTORE, TYPE_DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
+            default -> throw new IllegalArgumentException("unknown run type " + type);
+        }
+        return planned;
+    }
+
+    private static void planRestore(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+            List<StepEntity> chosen, Map<StepEntity, Map<String, String>> targets, RestoreOptions options,
+            List<Planned> planned) {
+        boolean drill = TYPE_DRILL.equals(type);
+        for (StepEntity c : chosen) {
+            planned.add(new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
+                    snapshot(c)));
+        }
+        Set<String> quiesced = new LinkedHashSet<>();
+        for (StepEntity c : chosen) {
+            if (c.storeKind == StoreKind.SEARCH && !drill && targets.get(c).isEmpty() && quiesced.add(c.store)) {
+                planned.add(new Planned(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
+            }
+        }
+        List<JsonNode> references = references(source);
+        Map<String, List<String>> referenceArtifacts = new HashMap<>();
+        for (StepEntity c : chosen) {
+            Map<String, String> p = new HashMap<>(targets.get(c));
+            p.putAll(snapshot(c));
+            int wave = switch (c.storeKind) {
+                case POSTGRES -> SQL;
+                case OBJECTSTORE -> OBJECTS;
+                case SEARCH -> SEARCH;
+            };
+            if (c.storeKind == StoreKind.POSTGRES) {
+                for (JsonNode r : references) {
+                    String objects = r.path("objects").asText();
+                    boolean bothRestored = chosen.stream().anyMatch(o -> o.store.equals(objects));
+                    if (bothRestored && r.path("store").asText().equals(c.store)
+                            && r.path("database").asText().equals(c.database)) {
+                        String artifact = RunStateMachine.artifactKey(run, c.store, c.database + ".refs.txt.gz");
+                        p.put(Parameters.REFERENCE_QUERY, r.path("query").asText());
+                        p.put(Parameters.REFERENCE_ARTIFACT, artifact);
+                        referenceArtifacts.computeIfAbsent(objects, k -> new ArrayList<>()).add(artifact);
+                    }
+                }
+            }
+            if (c.storeKind == StoreKind.OBJECTSTORE && options.isPrune() && !drill) {
+                p.put(Parameters.PRUNE, "true");
+            }
+            planned.add(new Planned(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
+        }
+        for (StepEntity c : chosen) {
+            Map<String, String> p = new HashMap<>(targets.get(c));
+            p.putAll(snapshot(c));
+            Map<String, String> evidence = Json.readMap(c.evidence);
+            switch (c.storeKind) {
+                case POSTGRES -> {
+                    if (drill) {
+                        if (evidence.get("censusArtifact") == null) {
+                            throw new RestoreRejectedException(409, "Backup cannot be drilled", "the backup of "
+                                    + c.store + "/" + c.database + " recorded no table census (it was taken by an older "
+                                    + "agent); a drill has nothing to compare the restored database with");
+                        }
+                        p.put(Parameters.CENSUS_ARTIFACT, evidence.get("censusArtifact"));
+                        p.put(Parameters.CENSUS_SHA256, evidence.get("censusSha256"));
+                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
+                                CHECK, p));
+                    }
+                }
+                case OBJECTSTORE -> {
+                    List<String> refs = referenceArtifacts.getOrDefault(c.store, List.of());
+                    if (!refs.isEmpty()) {
+                        p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
+                    }
+                    if (drill || !refs.isEmpty()) {
+                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
+                                p));
+                    }
+                }
+                case SEARCH -> {
+                    if (drill) {
+                        p.put(Parameters.DOCUMENT_COUNTS, evidence.getOrDefault("documentCounts", ""));
+                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
+                    }
+                }
+            }
+        }
+        for (String store : quiesced) {
+            planned.add(new Planned(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
+        }
+        if (drill) {
+            for (StepEntity c : chosen) {
+                Map<String, String> p = new HashMap<>(targets.get(c));
+                if (c.storeKind == StoreKind.SEARCH) {
+                    p.put(Parameters.DOCUMENT_COUNTS, Json.readMap(c.evidence).getOrDefault("documentCounts", ""));
+                }
+                planned.add(new Planned(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
+            }
+        }
+    }
+
+    /** A re-verification step: exactly what the backup's own verification did. */
+    private static Planned verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
+        Map<String, String> p = new HashMap<>(snapshot(c));
+        if (c.storeKind == StoreKind.OBJECTSTORE) {
+            List<String> refs = new ArrayList<>();
+            for (JsonNode r : references(source)) {
+                if (r.path("objects").asText().equals(c.store) && selected.contains(r.path("store").asText())) {
+                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.path("store").asText())
+                            && r.path("database").asText().equals(s.database))
+                            .map(s -> Json.readMap(s.evidence).get("referenceArtifact"))
+                            .filter(a -> a != null).forEach(refs::add);
+                }
+            }
+            if (!refs.isEmpty()) {
+                p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
+            }
+        }
+        return new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, p);
+    }
+
+    private static Map<String, String> snapshot(StepEntity c) {
+        if (c.storeKind != StoreKind.SEARCH) {
+            return Map.of();
+        }
+        String name = Json.readMap(c.evidence).get("snapshot");
+        return Map.of(Parameters.SNAPSHOT, name == null ? "lockstep-" + c.runId : name);
+    }
+
+    private static List<JsonNode> references(RunEntity source) {
+        JsonNode references = PlanService.fromJson(source.planSpec).references();
+        List<JsonNode> list = new ArrayList<>();
+        if (references != null && references.isArray()) {
+            references.forEach(list::add);
+        }
+        return list;
+    }
+
+    /** Scratch targets of a drill: a temporary database, a scratch prefix, renamed indices. */
+    private static Map<String, String> scratch(StepEntity c, String tag) {
+        return switch (c.storeKind) {
+            case POSTGRES -> Map.of(Parameters.TARGET_DATABASE, shorten(c.database, 40) + "_lsdrill_" + tag);
+            case OBJECTSTORE -> Map.of(Parameters.TARGET_PREFIX, ".lockstep-drill/" + tag + "/");
+            case SEARCH -> Map.of(Parameters.RENAME_PATTERN, "(.+)", Parameters.RENAME_REPLACEMENT,
+                    "lsdrill-" + tag + "-$1");
+        };
+    }
+
+    /** The operator's target for a store, checked; empty in place. */
+    private static Map<String, String> target(StepEntity c, JsonNode target) {
+        if (target == null || target.isNull()) {
+            return Map.of();
+        }
+        if (!target.isObject()) {
+            throw invalid("the target of store " + c.store + " must be an object");
+        }
+        Map<String, String> p = new HashMap<>();
+        switch (c.storeKind) {
+            case POSTGRES -> {
+                allowOnly(c, target, "databases");
+                JsonNode databases = target.path("databases");
+                if (!databases.isObject()) {
+                    throw invalid("the target of PostgreSQL store " + c.store
+                            + " must be {\"databases\": {\"<database>\": \"<new name>\"}}");
+                }
+                for (Iterator<String> it = databases.fieldNames(); it.hasNext();) {
+                    String from = it.next();
+                    if (!databases.path(from).isTextual()) {
+                        throw invalid("the new name of database " + from + " must be a string");
+                    }
+                }
+                JsonNode name = databases.path(c.database);
+                if (name.isTextual()) {
+                    String newName = name.asText();
+                    if (!DATABASE_NAME.matcher(newName).matches()) {
+                        throw invalid("'" + newName + "' is not a usable database name (letters, digits, _ $ -; "
+                                + "at most 63 characters, not starting with a digit)");
+                    }
+                    if (!newName.equals(c.database)) {
+                        p.put(Parameters.TARGET_DATABASE, newName);
+                    }
+                }
+            }
+            case OBJECTSTORE -> {
+                allowOnly(c, target, "bucket", "prefix");
+                if (target.has("bucket")) {
+                    String bucket = target.path("bucket").asText("");
+                    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                        throw invalid("'" + bucket + "' is not a valid bucket name");
+                    }
+                    p.put(Parameters.TARGET_BUCKET, bucket);
+                }
+                if (target.has("prefix")) {
+                    String prefix = target.path("prefix").asText("");
+                    if (prefix.isEmpty() || prefix.startsWith("/")) {
+                        throw invalid("the target prefix of store " + c.store + " must be non-empty and relative");
+                    }
+                    p.put(Parameters.TARGET_PREFIX, prefix.endsWith("/") ? prefix : prefix + "/");
+                }
+            }
+            case SEARCH -> {
+                allowOnly(c, target, "renamePattern", "renameReplacement");
+                String pattern = target.path("renamePattern").asText("");
+                String replacement = target.path("renameReplacement").asText("");
+                if (pattern.isEmpty() || replacement.isEmpty()) {
+                    throw invalid("the target of search store " + c.store
+                            + " needs renamePattern and renameReplacement, e.g. \"(.+)\" and \"restored-$1\"");
+                }
+                try {
+                    Pattern compiled = Pattern.compile(pattern);
+                    for (String index : Json.readMap(c.evidence).getOrDefault("indices", "").split(",")) {
+                        if (!index.isBlank()) {
+                            String renamed = compiled.matcher(index).replaceAll(replacement);
+                            if (renamed.equals(index) || !INDEX_NAME.matcher(renamed).matches()) {
+                                throw invalid("renaming index " + index + " gives '" + renamed
+                                        + "', which is not a new, valid index name");
+                            }
+                        }
+                    }
+                } catch (PatternSyntaxException | IndexOutOfBoundsException e) {
+                    throw invalid("the rename pattern of store " + c.store + " is unusable: " + e.getMessage());
+                }
+                p.put(Parameters.RENAME_PATTERN, pattern);
+                p.put(Parameters.RENAME_REPLACEMENT, replacement);
+            }
+        }
+        return p;
+    }
+
+    private static void allowOnly(StepEntity c, JsonNode target, String... fields) {
+        Set<String> allowed = Set.of(fields);
+        for (Iterator<String> it = target.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (!allowed.contains(field)) {
+                throw invalid("unknown field '" + field + "' in the target of store " + c.store + "; allowed: "
+                        + String.join(", ", fields));
+            }
+        }
+    }
+
+    private static RestoreRejectedException invalid(String message) {
+        return new RestoreRejectedException(400, "Invalid restore request", message);
+    }
+
+    private static String shorten(String name, int max) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        return lower.length() <= max ? lower : lower.substring(0, max);
+    }
+
+    /** A readable line per planned step, in order: what a dry run says a restore would do. */
+    public static List<String> describe(List<Planned> planned) {
+        List<String> lines = new ArrayList<>();
+        planned.stream().sorted(java.util.Comparator.comparingInt(Planned::wave)).forEach(p -> {
+            String where = p.store() + (p.database() == null ? "" : "/" + p.database());
+            String into = p.parameters().containsKey(Parameters.TARGET_DATABASE)
+                    ? " into database " + p.parameters().get(Parameters.TARGET_DATABASE)
+                    : p.parameters().containsKey(Parameters.TARGET_PREFIX) || p.parameters().containsKey(Parameters.TARGET_BUCKET)
+                            ? " into " + p.parameters().getOrDefault(Parameters.TARGET_BUCKET, "its bucket") + "/"
+                                    + p.parameters().getOrDefault(Parameters.TARGET_PREFIX, "")
+                            : p.parameters().containsKey(Parameters.RENAME_PATTERN)
+                                    ? " renaming indices " + p.parameters().get(Parameters.RENAME_PATTERN) + " -> "
+                                            + p.parameters().get(Parameters.RENAME_REPLACEMENT)
+                                    : p.action() == StepAction.RESTORE ? " in place" : "";
+            lines.add(p.wave() + ": " + p.action().name().toLowerCase(java.util.Locale.ROOT) + " " + where + into);
+        });
+        return lines;
+    }
+}
