@@ -20,10 +20,10 @@ import java.util.TreeMap;
  */
 public final class TableCensus {
 
-    private static final String TABLES = "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-            + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
-            + "ORDER BY 1 COLLATE \"C\"";
+    private static final String TABLES = "SELECT t.name FROM (SELECT format('%I.%I', n.nspname, c.relname) AS name "
+            + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+            + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%') t "
+            + "ORDER BY t.name COLLATE \"C\"";
 
     /** One table's figures. */
     public record Table(String name, long rows, String checksum) {

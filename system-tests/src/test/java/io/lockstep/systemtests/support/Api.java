@@ -15,7 +15,7 @@ import org.awaitility.Awaitility;
 public final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TERMINAL = Set.of("CONSISTENT", "FAILED", "CANCELLED");
+    private static final Set<String> TERMINAL = Set.of("CONSISTENT", "FAILED", "CANCELLED", "SUCCEEDED");
 
     private final String base;
     private final HttpClient http = HttpClient.newHttpClient();

@@ -58,4 +58,23 @@ public final class Elastic {
     public static JsonNode snapshot(String repository, String snapshot) {
         return call("GET", "/_snapshot/" + repository + "/" + snapshot, null).body();
     }
+
+    /** The document count of an index after a refresh, or -1 if it does not exist. */
+    public static long count(String index) {
+        Reply refreshed = call("POST", "/" + index + "/_refresh", null);
+        if (refreshed.status() == 404) {
+            return -1;
+        }
+        return call("GET", "/" + index + "/_count", null).body().path("count").asLong();
+    }
+
+    /** Names of the indices matching a pattern. */
+    public static java.util.List<String> indices(String pattern) {
+        JsonNode body = call("GET", "/_cat/indices/" + pattern + "?format=json&expand_wildcards=all", null).body();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        if (body != null && body.isArray()) {
+            body.forEach(i -> names.add(i.path("index").asText()));
+        }
+        return names;
+    }
 }

@@ -95,4 +95,29 @@ public final class Repository {
     public static List<MultipartUpload> openUploads(String prefix) {
         return S3.listMultipartUploads(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).uploads();
     }
+
+    /** SHA-256 of every object under a prefix of a bucket, by key. */
+    public static java.util.Map<String, String> objectHashes(String bucket, String prefix) throws IOException {
+        java.util.Map<String, String> hashes = new java.util.TreeMap<>();
+        for (String key : keys(bucket, prefix)) {
+            try (InputStream in = S3.getObject(b -> b.bucket(bucket).key(key))) {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                sha.update(in.readAllBytes());
+                hashes.put(key, HexFormat.of().formatHex(sha.digest()));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return hashes;
+    }
+
+    public static void delete(String bucket, String key) {
+        S3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
+    public static byte[] read(String bucket, String key) throws IOException {
+        try (InputStream in = S3.getObject(b -> b.bucket(bucket).key(key))) {
+            return in.readAllBytes();
+        }
+    }
 }
