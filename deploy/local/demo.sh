@@ -11,8 +11,12 @@
 # 4. starts a background writer that keeps adding images the way the application does (object first, then
 #    the row, then the index entry; its indexer honours Lockstep's pause hook);
 # 5. creates a plan over the three stores and starts a backup through the REST API, and follows the run;
-# 6. prints the run with its ordering evidence and the reference check (dangling 0, orphans N), then
-#    restores the dump with pg_restore into a new database and compares row counts.
+# 6. prints the run with its ordering evidence and the reference check (dangling 0, orphans N);
+# 7. proves the backup restorable with a restore drill (scratch database, prefix and indices, compared with what
+#    the backup recorded, then dropped) and shows the time it took to restore;
+# 8. restores the three stores through Lockstep into new targets (database shop_restored, bucket
+#    shop-media-restored, indices restored-*) after a dry run, and compares them with the originals;
+# 9. restores the dump by hand with pg_restore, as an operator could without Lockstep.
 # The services keep running afterwards; deploy/local/down stops everything.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -106,16 +110,20 @@ run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H 'Content-Type: app
 run_id="$(jq -r .id <<<"$run")"
 echo "run $run_id: $(jq -r .state <<<"$run")"
 
+follow() { # follow RUN_ID: prints each change of the run's steps until it ends; leaves the run in $run, its state in $state
+  local id="$1" last=""
+  for _ in $(seq 1 1200); do
+    run="$(curl -fsS "$API/runs/$id")"
+    state="$(jq -r .state <<<"$run")"
+    line="$state $(jq -r '[.steps[] | "\(.action)/\(.database // .store):\(.state)"] | join(" ")' <<<"$run")"
+    [[ "$line" != "$last" ]] && echo "$line" && last="$line"
+    case "$state" in CONSISTENT | FAILED | CANCELLED | SUCCEEDED) return ;; esac
+    sleep 0.5
+  done
+}
+
 step "Following the run"
-last=""
-for _ in $(seq 1 600); do
-  run="$(curl -fsS "$API/runs/$run_id")"
-  state="$(jq -r .state <<<"$run")"
-  line="$state $(jq -r '[.steps[] | "\(.action)/\(.database // .store):\(.state)"] | join(" ")' <<<"$run")"
-  [[ "$line" != "$last" ]] && echo "$line" && last="$line"
-  case "$state" in CONSISTENT | FAILED | CANCELLED) break ;; esac
-  sleep 0.5
-done
+follow "$run_id"
 
 kill $writer 2>/dev/null || true
 step "The run"
@@ -123,6 +131,33 @@ jq '{id, plan, state, consistencyPoint, bytes, durationMillis, error, evidence,
      artifacts: [.steps[] | select(.action == "BACKUP") | {store, database, bytes, sha256, artifact}]}' <<<"$run"
 [[ "$state" == CONSISTENT ]] || die "the run ended $state"
 jq -r '.evidence.references[] | "reference check: \(.references) keys, dangling \(.dangling), orphans \(.orphans)"' <<<"$run"
+
+backup_run="$run"
+
+step "Proving it restorable: a restore drill into scratch targets"
+drill_id="$(curl -fsS -X POST "$API/runs/$run_id/verify" -H 'Content-Type: application/json' -d '{"drill": true}' | jq -r .id)"
+follow "$drill_id"
+[[ "$state" == SUCCEEDED ]] || die "the drill ended $state: $(jq -r .error <<<"$run")"
+curl -fsS "$API/runs/$run_id" | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
+
+step "Restoring through Lockstep into new targets: first a dry run, then the restore"
+es -X DELETE "http://127.0.0.1:$ES_PORT/restored-products" >/dev/null 2>&1 || true
+app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)"
+s3 PUT shop-media-restored >/dev/null 2>&1 || true
+targets='{"targets": {"app": {"databases": {"shop": "shop_restored"}}, "media": {"bucket": "shop-media-restored"},
+  "search": {"renamePattern": "(.+)", "renameReplacement": "restored-$1"}}}'
+curl -fsS -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' \
+  -d "$(jq '. + {dryRun: true}' <<<"$targets")" | jq '.result | {steps, bytesToTransfer, objectsToCopy, databasesToReplace, indicesToReplace}'
+restore_id="$(curl -fsS -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' -d "$targets" | jq -r .id)"
+follow "$restore_id"
+[[ "$state" == SUCCEEDED ]] || die "the restore ended $state: $(jq -r .error <<<"$run")"
+for t in customers products orders order_items; do
+  a="$(app_psql -d shop -At -c "SELECT count(*) FROM $t")"
+  b="$(app_psql -d shop_restored -At -c "SELECT count(*) FROM $t")"
+  printf '%-14s original %7s   restored %7s   %s\n' "$t" "$a" "$b" "$([[ "$a" == "$b" ]] && echo same || echo DIFFERENT)"
+done
+echo "index restored-products: $(es "http://127.0.0.1:$ES_PORT/restored-products/_count" | jq .count) documents, as recorded at the snapshot: $(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "SEARCH") | .evidence.documentCounts' <<<"$backup_run")"
+run="$backup_run"
 
 artifact="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .artifact' <<<"$run" | head -1)"
 sha="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .sha256' <<<"$run" | head -1)"
@@ -134,22 +169,23 @@ mkdir -p "$RUN/demo"
 printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" | curl -fsS -K - --aws-sigv4 "aws:amz:us-east-1:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
   -o "$dump" "http://127.0.0.1:$S3_PORT/lockstep-backups/$artifact"
 echo "$sha  $dump" | sha256sum -c -
-app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)" -c "CREATE DATABASE shop_restored"
-pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_restored --single-transaction --exit-on-error "$dump"
+app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_by_hand WITH (FORCE)" -c "CREATE DATABASE shop_by_hand"
+pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_by_hand --single-transaction --exit-on-error "$dump"
 for t in customers products orders order_items; do
   a="$(app_psql -d shop -At -c "SELECT count(*) FROM $t")"
-  b="$(app_psql -d shop_restored -At -c "SELECT count(*) FROM $t")"
+  b="$(app_psql -d shop_by_hand -At -c "SELECT count(*) FROM $t")"
   printf '%-14s original %7s   restored %7s   %s\n' "$t" "$a" "$b" "$([[ "$a" == "$b" ]] && echo same || echo DIFFERENT)"
 done
 point="$(jq -r .consistencyPoint <<<"$run")"
 now="$(app_psql -d shop -At -c "SELECT count(*) FROM product_images")"
-b="$(app_psql -d shop_restored -At -c "SELECT count(*) FROM product_images")"
+b="$(app_psql -d shop_by_hand -At -c "SELECT count(*) FROM product_images")"
 printf '%-14s original %7s now, restored %7s: the rows of the consistency point %s (the writer went on)\n' \
   product_images "$now" "$b" "$point"
 
 cat <<TXT
 
-Done. The run is CONSISTENT: $API/runs/$run_id
+Done. The run is CONSISTENT and verified by a drill: $API/runs/$run_id
+Restore it in place with:  curl -X POST $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
 To restore any run by hand:
   1. fetch the artifact s3://lockstep-backups/$artifact (for example with the aws CLI and --endpoint-url http://127.0.0.1:$S3_PORT)
   2. createdb <target>; pg_restore -d <target> --single-transaction --exit-on-error <file>.dump
