@@ -48,12 +48,17 @@ public class Dispatcher {
     @Inject
     public Dispatcher(Routing routing, DeliveryLog log, DeadLetters deadLetters, NotifierConfig config,
             Instance<ChannelSender> senders) {
+        this(routing, log, deadLetters, config.delivery(), senders);
+    }
+
+    Dispatcher(Routing routing, DeliveryLog log, DeadLetters deadLetters, NotifierConfig.Delivery delivery,
+            Iterable<ChannelSender> senders) {
         this.routing = routing;
         this.log = log;
         this.deadLetters = deadLetters;
-        this.backoff = new Backoff(config.delivery().backoff(), config.delivery().maxBackoff());
-        this.maxAttempts = Math.max(1, config.delivery().maxAttempts());
-        this.queueCapacity = Math.max(1, config.delivery().queueCapacity());
+        this.backoff = new Backoff(delivery.backoff(), delivery.maxBackoff());
+        this.maxAttempts = Math.max(1, delivery.maxAttempts());
+        this.queueCapacity = Math.max(1, delivery.queueCapacity());
         senders.forEach(s -> this.senders.put(s.type(), s));
         routing.channels().values().forEach(c -> workers.put(c.name(), new Worker(c)));
     }
