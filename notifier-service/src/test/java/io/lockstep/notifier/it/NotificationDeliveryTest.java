@@ -28,7 +28,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +40,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,38 @@ class NotificationDeliveryTest {
     private static final EventCodec CODEC = new EventCodec("/coordinator");
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static KafkaProducer<String, String> producer;
+
+    private static final List<String> LOG = new CopyOnWriteArrayList<>();
+    private static final Handler CAPTURE = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            LOG.add(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void captureLog() {
+        Logger.getLogger("").addHandler(CAPTURE);
+    }
+
+    @AfterAll
+    static void noSecretOrFullUrlWasLogged() {
+        Logger.getLogger("").removeHandler(CAPTURE);
+        assertTrue(LOG.stream().anyMatch(m -> m != null && m.contains("gave up after 3 attempt(s)")),
+                "the capture saw the dead-letter warnings");
+        for (String secret : List.of(NotifierTestServices.HOOK_SECRET, NotifierTestServices.BROKEN_SECRET,
+                "slacktokensecret", "tenant=ops", "/fail/hook")) {
+            assertTrue(LOG.stream().noneMatch(m -> m != null && m.contains(secret)), secret + " was logged");
+        }
+    }
 
     @BeforeAll
     static void producer() {
