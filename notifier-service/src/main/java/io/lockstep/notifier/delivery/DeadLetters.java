@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -25,7 +26,8 @@ public class DeadLetters {
     @Channel("notifications-dlq")
     Emitter<String> emitter;
 
-    public void publish(Delivery delivery, Instant at) {
+    /** Completes when Kafka took the record, or when publishing failed (which is logged): never exceptionally. */
+    public CompletionStage<Void> publish(Delivery delivery, Instant at) {
         Notification n = delivery.notification();
         ObjectNode record = EventCodec.mapper().createObjectNode();
         record.put("eventId", n.eventId());
@@ -40,11 +42,23 @@ public class DeadLetters {
         record.put("deadLetteredAt", at.toString());
         record.set("event", EventCodec.mapper().valueToTree(n.event()));
         String json = record.toString();
-        Message<String> message = Message.of(json, () -> CompletableFuture.completedFuture(null), e -> {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        Message<String> message = Message.of(json, () -> {
+            sent.complete(null);
+            return CompletableFuture.completedFuture(null);
+        }, e -> {
             LOG.errorf("could not publish the dead letter of event %s for channel %s: %s", n.eventId(),
                     delivery.channel().name(), e.getMessage());
+            sent.complete(null);
             return CompletableFuture.completedFuture(null);
         }).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(n.eventId()).build());
-        emitter.send(message);
+        try {
+            emitter.send(message);
+        } catch (RuntimeException e) {
+            LOG.errorf("could not publish the dead letter of event %s for channel %s: %s", n.eventId(),
+                    delivery.channel().name(), e.getMessage());
+            sent.complete(null);
+        }
+        return sent;
     }
 }

@@ -3,6 +3,7 @@ package io.lockstep.notifier.delivery;
 import io.lockstep.notifier.routing.ChannelSpec;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** One notification on its way to one channel. Updated by that channel's worker only; read by the API. */
 public final class Delivery {
@@ -37,6 +38,7 @@ public final class Delivery {
     private String lastError;
     private Instant lastAttemptAt;
     private Instant finishedAt;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     public Delivery(Notification notification, ChannelSpec channel, Instant createdAt) {
         this.notification = notification;
@@ -60,6 +62,7 @@ public final class Delivery {
     synchronized void succeeded(Instant now) {
         outcome = Outcome.DELIVERED;
         finishedAt = now;
+        done.complete(null);
     }
 
     synchronized void failed(String error, boolean gaveUp, Instant now) {
@@ -68,6 +71,19 @@ public final class Delivery {
         if (gaveUp) {
             finishedAt = now;
         }
+    }
+
+    /**
+     * Completes when the delivery is over: delivered, or dead-lettered and the dead letter published. Never
+     * exceptionally.
+     */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /** Marks the end after the dead letter is published. */
+    void finished() {
+        done.complete(null);
     }
 
     public synchronized int attempts() {

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Routes a notification and hands one delivery per channel to that channel's worker. Each channel has its own
+ * Routes a notification and hands one delivery per channel to that channel's worker; {@link Delivery#done()} tells
+ * when each is over. Each channel has its own
  * single thread, so a slow or broken endpoint delays only its own deliveries. A failed attempt is retried with
  * exponential backoff by scheduling it again (no thread sleeps meanwhile); after the last attempt, or a permanent
  * failure, the delivery goes to the dead-letter topic and the log.
@@ -160,7 +161,7 @@ public class Dispatcher {
                     + "sent to the dead-letter topic", delivery.notification().eventId(),
                     delivery.notification().eventType(), delivery.notification().plan(), channel.name(),
                     channel.target(), delivery.attempts(), reason);
-            deadLetters.publish(delivery, clock.instant());
+            deadLetters.publish(delivery, clock.instant()).whenComplete((ok, e) -> delivery.finished());
         }
 
         private ChannelSender sender() {

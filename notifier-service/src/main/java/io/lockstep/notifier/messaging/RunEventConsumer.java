@@ -1,5 +1,6 @@
 package io.lockstep.notifier.messaging;
 
+import io.lockstep.notifier.delivery.Delivery;
 import io.lockstep.notifier.delivery.Dispatcher;
 import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.notifier.delivery.SeenEvents;
@@ -8,13 +9,20 @@ import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.MalformedEventException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code lockstep.run-events}. A record that is not a public run or plan event goes to the dead-letter
- * topic {@code lockstep.run-events.dlq} and the consumer carries on. An event id seen before is skipped. The record
- * is acknowledged once its deliveries are queued; they then proceed on the channels' own threads.
+ * Consumes {@code lockstep.run-events}. A record that is not a public run or plan event is nacked, and SmallRye's
+ * dead-letter strategy puts it on {@code lockstep.run-events.dlq}; the consumer carries on. An event id seen before
+ * is skipped. The method returns at once, so the next record is routed while this one's deliveries proceed on the
+ * channels' own threads; the record is acknowledged only when all of them are over (delivered or dead-lettered).
+ * The throttled commit strategy then commits offsets in order, so a crash redelivers what was not finished.
  */
 @ApplicationScoped
 public class RunEventConsumer {
@@ -28,19 +36,23 @@ public class RunEventConsumer {
     SeenEvents seen;
 
     @Incoming("run-events")
-    public void consume(String record) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> consume(Message<String> record) {
         Notification notification;
         try {
-            CloudEvent event = EventCodec.decode(record);
+            CloudEvent event = EventCodec.decode(record.getPayload());
             notification = Notification.of(event);
         } catch (MalformedEventException e) {
             LOG.warnf("malformed run event sent to the dead-letter topic: %s", e.getMessage());
-            throw e;
+            return record.nack(e);
         }
         if (!seen.firstTime(notification.eventId())) {
             LOG.debugf("event %s was already handled; skipped", notification.eventId());
-            return;
+            return record.ack();
         }
-        dispatcher.dispatch(notification);
+        List<Delivery> deliveries = dispatcher.dispatch(notification);
+        CompletableFuture.allOf(deliveries.stream().map(Delivery::done).toArray(CompletableFuture[]::new))
+                .whenComplete((ok, e) -> record.ack());
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -2,6 +2,7 @@ package io.lockstep.notifier.delivery;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.notifier.channel.ChannelSender;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,14 +59,17 @@ class DispatcherTest {
         Notification first = failed();
         Notification second = failed();
 
-        dispatcher.dispatch(first);
+        List<Delivery> firsts = dispatcher.dispatch(first);
         dispatcher.dispatch(second);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> mailed.size() == 2);
         assertEquals(List.of(first.eventId(), second.eventId()), mailed);
         assertEquals(Delivery.Outcome.PENDING, outcome(second, "hook"), "the hook is still stuck on the first");
+        assertFalse(firsts.get(0).done().isDone(), "the record is not acknowledged while its hook delivery runs");
+        assertTrue(firsts.get(1).done().isDone(), "the mail delivery is over");
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> outcome(second, "hook") == Delivery.Outcome.DELIVERED);
+        assertTrue(firsts.get(0).done().isDone());
     }
 
     @Test
@@ -79,6 +85,7 @@ class DispatcherTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.letters.size() == 1);
         Delivery letter = deadLetters.letters.get(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> letter.done().isDone());
         assertEquals("hook", letter.channel().name());
         assertEquals(3, letter.attempts());
         assertEquals(3, calls.get());
@@ -216,8 +223,9 @@ class DispatcherTest {
         final List<Delivery> letters = new CopyOnWriteArrayList<>();
 
         @Override
-        public void publish(Delivery delivery, Instant at) {
+        public CompletionStage<Void> publish(Delivery delivery, Instant at) {
             letters.add(delivery);
+            return CompletableFuture.completedFuture(null);
         }
     }
 }

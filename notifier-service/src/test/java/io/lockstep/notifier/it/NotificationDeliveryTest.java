@@ -35,10 +35,13 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -177,6 +180,20 @@ class NotificationDeliveryTest {
     }
 
     @Test
+    void recordOffsetIsCommittedOnceItsDeliveriesAreOverRetriesIncluded() throws Exception {
+        CloudEvent failed = failedRun("ledger", "checksum mismatch");
+        long offset = producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, failed.subject(),
+                EventCodec.toJson(failed))).get(10, TimeUnit.SECONDS).offset();
+
+        await().atMost(WAIT).until(() -> committedOffset() > offset);
+
+        JsonPath deliveries = given().queryParam("eventId", failed.id()).get("/api/v1/deliveries").jsonPath();
+        assertEquals(List.of("DEAD_LETTERED", "DELIVERED", "DELIVERED", "DELIVERED"),
+                deliveries.getList("outcome", String.class).stream().sorted().toList(),
+                "committed only when every channel is done, the retried one included");
+    }
+
+    @Test
     void malformedEventGoesToTheDeadLetterTopicAndTheConsumerCarriesOn() throws Exception {
         String garbage = "{\"specversion\":\"1.0\", this is not json " + UUID.randomUUID();
         producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "bad", garbage)).get(10, TimeUnit.SECONDS);
@@ -275,6 +292,15 @@ class NotificationDeliveryTest {
     private static HttpReceiver.Received awaitOne(String pathPrefix, String eventId) {
         return await().atMost(WAIT).until(() -> NotifierTestServices.http.requests(pathPrefix, eventId),
                 list -> !list.isEmpty()).get(0);
+    }
+
+    private static long committedOffset() throws Exception {
+        try (Admin admin = NotifierTestServices.admin()) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(NotifierTestServices.groupId)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .get(new TopicPartition(NotifierTestServices.runEvents, 0));
+            return committed == null ? -1 : committed.offset();
+        }
     }
 
     private static MimeMessage emailFor(String eventId) throws MessagingException {

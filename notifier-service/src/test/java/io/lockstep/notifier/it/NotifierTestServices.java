@@ -36,6 +36,7 @@ public class NotifierTestServices implements QuarkusTestResourceLifecycleManager
     static String runEvents;
     static String runEventsDlq;
     static String notificationsDlq;
+    static String groupId;
 
     private Path secretFile;
 
@@ -45,6 +46,7 @@ public class NotifierTestServices implements QuarkusTestResourceLifecycleManager
         runEvents = "lockstep.run-events.test-" + suffix;
         runEventsDlq = runEvents + ".dlq";
         notificationsDlq = "lockstep.notifications.dlq.test-" + suffix;
+        groupId = "lockstep-notifier-test-" + suffix;
         try (Admin admin = admin()) {
             admin.createTopics(List.of(runEvents, runEventsDlq, notificationsDlq).stream()
                     .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
@@ -68,7 +70,8 @@ public class NotifierTestServices implements QuarkusTestResourceLifecycleManager
         config.put("kafka.bootstrap.servers", BOOTSTRAP);
         config.put("mp.messaging.incoming.run-events.topic", runEvents);
         config.put("mp.messaging.incoming.run-events.dead-letter-queue.topic", runEventsDlq);
-        config.put("mp.messaging.incoming.run-events.group.id", "lockstep-notifier-test-" + suffix);
+        config.put("mp.messaging.incoming.run-events.group.id", groupId);
+        config.put("mp.messaging.incoming.run-events.auto.commit.interval.ms", "200");
         config.put("mp.messaging.incoming.run-events.auto.offset.reset", "earliest");
         config.put("mp.messaging.outgoing.notifications-dlq.topic", notificationsDlq);
         config.put("quarkus.mailer.host", "127.0.0.1");
