@@ -5,15 +5,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The ids of the most recent events, so an event Kafka delivers twice (a rebalance, a restart before the offset
- * commit) notifies once. Bounded: the oldest id is forgotten first. In memory, like the delivery history.
+ * commit) notifies once. Each id keeps the future of its handling, so a duplicate is acknowledged only when the
+ * original's deliveries are over. Bounded: the oldest id is forgotten first. In memory, like the delivery history.
  */
 @ApplicationScoped
 public class SeenEvents {
 
-    private final Map<String, Boolean> ids;
+    private final Map<String, CompletableFuture<Void>> ids;
 
     @Inject
     public SeenEvents(NotifierConfig config) {
@@ -26,14 +28,24 @@ public class SeenEvents {
         }
         this.ids = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<Void>> eldest) {
                 return size() > capacity;
             }
         };
     }
 
-    /** True the first time an id is offered, false while it is still remembered. */
-    public synchronized boolean firstTime(String eventId) {
-        return ids.put(eventId, Boolean.TRUE) == null;
+    /**
+     * Claims an event for handling.
+     *
+     * @param handling completes when this handling is over
+     * @return null the first time an id is claimed; while it is remembered, the earlier claim's future
+     */
+    public synchronized CompletableFuture<Void> claim(String eventId, CompletableFuture<Void> handling) {
+        CompletableFuture<Void> earlier = ids.get(eventId);
+        if (earlier != null) {
+            return earlier;
+        }
+        ids.put(eventId, handling);
+        return null;
     }
 }

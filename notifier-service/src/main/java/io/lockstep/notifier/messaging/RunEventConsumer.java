@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 /**
  * Consumes {@code lockstep.run-events}. A record that is not a public run or plan event is nacked, and SmallRye's
  * dead-letter strategy puts it on {@code lockstep.run-events.dlq}; the consumer carries on. An event id seen before
- * is skipped. The method returns at once, so the next record is routed while this one's deliveries proceed on the
+ * is skipped (and acknowledged when the first handling is over). The method returns at once, so the next record is routed while this one's deliveries proceed on the
  * channels' own threads; the record is acknowledged only when all of them are over (delivered or dead-lettered).
  * The throttled commit strategy then commits offsets in order, so a crash redelivers what was not finished.
  */
@@ -46,13 +46,19 @@ public class RunEventConsumer {
             LOG.warnf("malformed run event sent to the dead-letter topic: %s", e.getMessage());
             return record.nack(e);
         }
-        if (!seen.firstTime(notification.eventId())) {
+        CompletableFuture<Void> handled = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = seen.claim(notification.eventId(), handled);
+        if (earlier != null) {
             LOG.debugf("event %s was already handled; skipped", notification.eventId());
-            return record.ack();
+            earlier.whenComplete((ok, e) -> record.ack());
+            return CompletableFuture.completedFuture(null);
         }
         List<Delivery> deliveries = dispatcher.dispatch(notification);
         CompletableFuture.allOf(deliveries.stream().map(Delivery::done).toArray(CompletableFuture[]::new))
-                .whenComplete((ok, e) -> record.ack());
+                .whenComplete((ok, e) -> {
+                    handled.complete(null);
+                    record.ack();
+                });
         return CompletableFuture.completedFuture(null);
     }
 }

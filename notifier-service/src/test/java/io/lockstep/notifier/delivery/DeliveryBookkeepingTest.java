@@ -1,8 +1,9 @@
 package io.lockstep.notifier.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.lockstep.protocol.CloudEvent;
@@ -12,6 +13,7 @@ import io.lockstep.protocol.PlanEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class DeliveryBookkeepingTest {
@@ -26,12 +28,13 @@ class DeliveryBookkeepingTest {
     @Test
     void anEventIdIsNewOnceAndTheOldestIdIsForgottenFirst() {
         SeenEvents seen = new SeenEvents(2);
-        assertTrue(seen.firstTime("a"));
-        assertFalse(seen.firstTime("a"));
-        assertTrue(seen.firstTime("b"));
-        assertTrue(seen.firstTime("c")); // forgets "a"
-        assertTrue(seen.firstTime("a"));
-        assertFalse(seen.firstTime("c"));
+        CompletableFuture<Void> a = new CompletableFuture<>();
+        assertNull(seen.claim("a", a));
+        assertSame(a, seen.claim("a", new CompletableFuture<>()), "a duplicate waits for the first handling");
+        assertNull(seen.claim("b", new CompletableFuture<>()));
+        assertNull(seen.claim("c", new CompletableFuture<>())); // forgets "a"
+        assertNull(seen.claim("a", new CompletableFuture<>()));
+        assertNotNull(seen.claim("c", new CompletableFuture<>()));
     }
 
     @Test
