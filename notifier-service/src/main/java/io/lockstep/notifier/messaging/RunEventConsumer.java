@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * Consumes {@code lockstep.run-events}. A record that is not a public run or plan event is nacked, and SmallRye's
  * dead-letter strategy puts it on {@code lockstep.run-events.dlq}; the consumer carries on. An event id seen before
- * is skipped (and acknowledged when the first handling is over). The method returns at once, so the next record is routed while this one's deliveries proceed on the
- * channels' own threads; the record is acknowledged only when all of them are over (delivered or dead-lettered).
+ * is skipped (and acknowledged when the first handling is over). The method returns at once, so the next record
+ * is routed while this one's deliveries proceed on the channels' own threads; the record is acknowledged only
+ * when all of them are over (delivered or dead-lettered).
  * The throttled commit strategy then commits offsets in order, so a crash redelivers what was not finished.
  */
 @ApplicationScoped

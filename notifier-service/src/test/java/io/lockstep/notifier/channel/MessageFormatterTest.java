@@ -45,7 +45,8 @@ class MessageFormatterTest {
         assertFalse(text.contains("null"), text);
         assertFalse(text.contains("Duration"), text);
         assertFalse(text.contains("Size"), text);
-        assertEquals("Backup of plan shop-nightly started", MessageFormatter.run(EventTypes.RUN_STARTED, run).headline());
+        assertEquals("Backup of plan shop-nightly started",
+                MessageFormatter.run(EventTypes.RUN_STARTED, run).headline());
     }
 
     @Test

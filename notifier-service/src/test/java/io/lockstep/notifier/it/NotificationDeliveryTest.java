@@ -249,7 +249,8 @@ class NotificationDeliveryTest {
     @Test
     void routesApiShowsTheConfigurationWithoutSecretsOrFullUrls() {
         String body = given().when().get("/api/v1/routes").then().statusCode(200)
-                .body("routes.find { it.name == 'failures' }.events", equalTo(List.of("failed", "drill-failed", "stale")))
+                .body("routes.find { it.name == 'failures' }.events",
+                        equalTo(List.of("failed", "drill-failed", "stale")))
                 .body("routes.find { it.name == 'shop-ok' }.plans", equalTo(List.of("shop-*")))
                 .body("channels.find { it.name == 'ops-hook' }.type", equalTo("webhook"))
                 .body("channels.find { it.name == 'ops-hook' }.signed", equalTo(true))
