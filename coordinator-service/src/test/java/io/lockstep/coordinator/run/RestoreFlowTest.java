@@ -229,6 +229,31 @@ class RestoreFlowTest {
     }
 
     @Test
+    void aPlanThatAsksForDrillsGetsOneAfterEachConsistentBackup() {
+        given().contentType("application/json").body("{\"stores\": [\"" + sql + "\"], \"verify\": \"restore-drill\"}")
+                .put("/api/v1/plans/" + plan).then().statusCode(201);
+        String backup = given().contentType("application/json").body("{}").post("/api/v1/plans/" + plan + "/backups")
+                .then().statusCode(202).extract().path("id");
+        StepCommand capture = awaitCommand(c -> c.action() == StepAction.BACKUP);
+        assertEquals(capture.artifact().replace(".dump", ".tables.tsv"),
+                capture.parameter(StepCommand.Parameters.CENSUS_ARTIFACT), "the census is taken beside the dump");
+        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(),
+                Instant.now(), "0/16B3748", "00000003-00000002-1"));
+        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(capture.runId(), capture.stepId(), 100, "sha-dump",
+                capture.artifact(), Instant.now(), Instant.now(), Map.of("censusArtifact", "c", "censusSha256", "s")));
+        StepCommand verify = awaitCommand(c -> c.action() == StepAction.VERIFY);
+        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(verify.runId(), verify.stepId(), 100, "sha-dump",
+                verify.artifact(), Instant.now(), Instant.now(), Map.of("tocEntries", "9")));
+
+        awaitState(backup, "CONSISTENT");
+        StepCommand drillCheck = awaitCommand(c -> c.action() == StepAction.VERIFY && !c.runId().toString().equals(backup));
+        var drills = given().get("/api/v1/runs?type=drill&plan=" + plan).jsonPath();
+        assertEquals(List.of(drillCheck.runId().toString()), drills.getList("id"));
+        assertEquals(backup, drills.getString("[0].sourceRunId"));
+        assertEquals("sha-dump", drillCheck.expectedSha256());
+    }
+
+    @Test
     void onlyConsistentBackupsAreRestoredUnlessForced() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\"]}");
         QuarkusTransaction.requiringNew().run(() -> {
