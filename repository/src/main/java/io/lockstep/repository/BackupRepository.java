@@ -297,12 +297,12 @@ public class BackupRepository implements AutoCloseable {
      * caller. The stream throws {@link IntegrityException} instead of ending if the hash differs. Whoever restores
      * from it must treat the data as untrusted until the end of stream was reached without that exception.
      */
-    public InputStream openVerified(String key, String expectedSha256) {
+    public VerifiedInputStream openVerified(String key, String expectedSha256) {
         if (expectedSha256 == null || expectedSha256.isBlank()) {
             throw new RepositoryException("no SHA-256 was recorded for " + objectKey(key) + "; refusing to read it unchecked");
         }
-        return new DecodingInputStream(new VerifyingInputStream(openStored(key), objectKey(key), expectedSha256), key,
-                objectKey(key), encryption);
+        VerifyingInputStream stored = new VerifyingInputStream(openStored(key), objectKey(key), expectedSha256);
+        return new VerifiedInputStream(new DecodingInputStream(stored, key, objectKey(key), encryption), stored);
     }
 
     /**

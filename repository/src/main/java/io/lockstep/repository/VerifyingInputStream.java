@@ -57,6 +57,10 @@ final class VerifyingInputStream extends FilterInputStream {
         return skipped;
     }
 
+    long bytes() {
+        return bytes;
+    }
+
     @Override
     public boolean markSupported() {
         return false;

@@ -5,6 +5,7 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
+import io.lockstep.repository.VerifiedInputStream;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -42,12 +43,17 @@ public class BucketVerifier {
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
         List<String> missingBlobs = new ArrayList<>();
-        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
         long[] bytes = {0};
         // With a recorded SHA-256 the stored bytes are hashed and checked while they stream (then decrypted); a
         // mismatch, a wrong key or an altered manifest fails the read with IntegrityException.
-        try (InputStream raw = expectedSha256 == null ? repository.open(manifestKey)
-                : repository.openVerified(manifestKey, expectedSha256);
+        VerifiedInputStream verified;
+        try {
+            verified = expectedSha256 == null ? null : repository.openVerified(manifestKey, expectedSha256);
+        } catch (RepositoryException e) {
+            throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
+        }
+        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        try (InputStream raw = verified == null ? repository.open(manifestKey) : verified;
                 var counted = new java.io.FilterInputStream(raw) {
                     @Override
                     public int read() throws IOException {
@@ -116,7 +122,7 @@ public class BucketVerifier {
                         + "manifest lacks, for example " + danglingSample);
             }
         }
-        return new StepResult(bytes[0], actual, manifestKey, evidence);
+        return new StepResult(verified == null ? bytes[0] : verified.storedBytes(), actual, manifestKey, evidence);
     }
 
     private static void collect(String missing, List<String> into) {

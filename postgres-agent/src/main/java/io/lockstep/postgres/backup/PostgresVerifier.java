@@ -7,6 +7,7 @@ import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
+import io.lockstep.repository.VerifiedInputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -36,7 +37,7 @@ public class PostgresVerifier {
         long bytes = 0;
         // Stored bytes -> SHA-256 check -> decryption -> pg_restore: the stream fails with IntegrityException on a
         // hash mismatch, a wrong key, an altered or truncated artifact, so a clean end means the artifact is whole.
-        try (InputStream in = repository.openVerified(artifact, expectedSha256);
+        try (VerifiedInputStream in = repository.openVerified(artifact, expectedSha256);
                 ChildProcess pgRestore = ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
             context.onCancel(pgRestore::kill);
             CompletableFuture<Long> tocEntries = new CompletableFuture<>();
@@ -66,8 +67,8 @@ public class PostgresVerifier {
             if (entries == 0) {
                 throw new StepFailure("pg_restore --list found no entries in " + artifact);
             }
-            // bytes: the plaintext archive's; the stored bytes hashed to the recorded SHA-256 (checked at end of stream)
-            return new StepResult(bytes, expectedSha256.toLowerCase(), artifact,
+            // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw).
+            return new StepResult(in.storedBytes(), expectedSha256.toLowerCase(), artifact,
                     Map.of("tocEntries", Long.toString(entries)));
         } catch (RepositoryException | IntegrityException e) {
             throw new StepFailure(e.getMessage());
