@@ -12,7 +12,9 @@
 #    the row, then the index entry; its indexer honours Lockstep's pause hook);
 # 5. creates a plan over the three stores and starts a backup through the REST API, and follows the run;
 # 6. prints the run with its ordering evidence and the reference check (dangling 0, orphans N), then
-#    restores the dump with pg_restore into a new database and compares row counts.
+#    shows that the stored dump is encrypted, decrypts it with the local keyset (deploy/local/decrypt) and
+#    restores it with pg_restore into a new database and compares row counts.
+# Every artifact is encrypted client-side with the keyset in run/repository-keyset.json (created on first use).
 # The services keep running afterwards; deploy/local/down stops everything.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -31,6 +33,7 @@ command -v jq >/dev/null || { [[ $EUID -eq 0 ]] && apt-get install -y -qq jq >&2
 
 step "Building Lockstep"
 (cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
+ensure_keyset
 
 step "Creating the sample application database 'shop'"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop WITH (FORCE)" -c "CREATE DATABASE shop"
@@ -67,6 +70,8 @@ SNAPSHOTS="$RUN/elasticsearch/snapshots/lockstep"
 PAUSED="$RUN/demo/indexer.paused"
 mkdir -p "$RUN/demo"
 rm -f "$PAUSED"
+# Encryption is on in the local profile; every service reads the same key-encryption keyset file.
+export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}" QUARKUS_PROFILE=local
 start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
 start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
@@ -132,8 +137,15 @@ dump="$RUN/demo/shop.dump"
 mkdir -p "$RUN/demo"
 # The S3Proxy credential is a local-only default; curl reads it from stdin, not from its command line.
 printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" | curl -fsS -K - --aws-sigv4 "aws:amz:us-east-1:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-  -o "$dump" "http://127.0.0.1:$S3_PORT/lockstep-backups/$artifact"
-echo "$sha  $dump" | sha256sum -c -
+  -o "$dump.stored" "http://127.0.0.1:$S3_PORT/lockstep-backups/$artifact"
+echo "$sha  $dump.stored" | sha256sum -c - # the recorded SHA-256 covers the stored (encrypted) bytes
+echo "the stored bytes start with $(head -c 6 "$dump.stored" | od -An -c | tr -s ' '), not PGDMP;" \
+  "pg_restore --list on them: $(pg_restore --list "$dump.stored" >/dev/null 2>&1 && echo parses || echo refuses)"
+rm -f "$dump.stored"
+# Decrypt with the local keyset (checks the stored SHA-256 too); a failure leaves no usable file.
+"$LOCAL_DIR/decrypt" --sha256 "$sha" "$artifact" >"$dump.part" && mv "$dump.part" "$dump" \
+  || { rm -f "$dump.part"; die "could not decrypt $artifact"; }
+echo "decrypted: $(head -c 5 "$dump") archive, $(stat -c %s "$dump") bytes"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)" -c "CREATE DATABASE shop_restored"
 pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_restored --single-transaction --exit-on-error "$dump"
 for t in customers products orders order_items; do
@@ -151,7 +163,8 @@ cat <<TXT
 
 Done. The run is CONSISTENT: $API/runs/$run_id
 To restore any run by hand:
-  1. fetch the artifact s3://lockstep-backups/$artifact (for example with the aws CLI and --endpoint-url http://127.0.0.1:$S3_PORT)
+  1. fetch and decrypt the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
+     (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups)
   2. createdb <target>; pg_restore -d <target> --single-transaction --exit-on-error <file>.dump
 The coordinator and the agents keep running (logs in $APPS_DIR). Stop everything with deploy/local/down.
 TXT
