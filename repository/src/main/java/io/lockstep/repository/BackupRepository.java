@@ -334,7 +334,16 @@ public class BackupRepository implements AutoCloseable {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try {
                     byte[] wrapped = s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey)).asByteArray();
-                    return BlobNames.of(encryption.unwrapKeyset(wrapped, BlobNames.AD));
+                    com.google.crypto.tink.KeysetHandle key = encryption.unwrapKeyset(wrapped, BlobNames.AD);
+                    if (encryption.encrypts() && encryption.wrappedByOlderKey(wrapped)) {
+                        // After a KEK rotation: the same name key, wrapped by the new primary, so the old KEK can
+                        // be retired once no run needs it. Concurrent rewraps write the same key: harmless.
+                        byte[] rewrapped = encryption.wrap(key, BlobNames.AD);
+                        s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(rewrapped));
+                        LOG.infof("wrapped the blob-name key %s with key-encryption key %s", objectKey,
+                                encryption.keyId().orElse("?"));
+                    }
+                    return BlobNames.of(key);
                 } catch (NoSuchKeyException missing) {
                     com.google.crypto.tink.KeysetHandle key = BlobNames.newKey();
                     byte[] wrapped = encryption.wrap(key, BlobNames.AD);

@@ -13,7 +13,8 @@ import java.util.HexFormat;
  * so a blob's name does not reveal its content hash (which would let anyone holding the repository confirm a
  * guessed file) while equal contents still share one blob. The name key is one Tink HMAC keyset per repository,
  * stored at {@link #KEY} encrypted by the key-encryption key; it never rotates (rotating it would rename every
- * blob), and it stays readable after a KEK rotation as long as the KEK that wrapped it stays in the keyset.
+ * blob). After a KEK rotation the first writer that reads it wraps it again with the new primary key, so the old
+ * key can later be retired.
  */
 final class BlobNames {
 

@@ -59,10 +59,12 @@ public final class Encryption {
         }
     }
 
-    private static final Encryption NONE = new Encryption(null, null, Set.of(), false);
+    private static final Encryption NONE = new Encryption(null, null, null, Set.of(), false);
 
     private final Aead kek;
     private final String kekId;
+    /** The Tink id of the primary KEK; null when the KEK is not a Tink keyset (a KMS key). */
+    private final Integer primaryTinkId;
     private final Set<String> kekIds;
     private final boolean encryptNew;
     private DataKey current;
@@ -76,9 +78,10 @@ public final class Encryption {
     private record DataKey(StreamingAead aead, ArtifactHeader header, Instant created) {
     }
 
-    private Encryption(Aead kek, String kekId, Set<String> kekIds, boolean encryptNew) {
+    private Encryption(Aead kek, String kekId, Integer primaryTinkId, Set<String> kekIds, boolean encryptNew) {
         this.kek = kek;
         this.kekId = kekId;
+        this.primaryTinkId = primaryTinkId;
         this.kekIds = kekIds;
         this.encryptNew = encryptNew;
         if (kek != null) {
@@ -166,7 +169,7 @@ public final class Encryption {
                 ids.add(keyId(handle.getAt(i).getId()));
             }
             return new Encryption(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                    keyId(handle.getPrimary().getId()), ids, encryptNew);
+                    keyId(handle.getPrimary().getId()), handle.getPrimary().getId(), ids, encryptNew);
         } catch (GeneralSecurityException | RuntimeException e) {
             // Tink's messages name no key material, but keep even the class only: the input is a secret.
             throw new RepositoryException("the encryption keyset is not a valid Tink JSON keyset of AEAD keys ("
@@ -179,7 +182,7 @@ public final class Encryption {
      * artifact headers and run manifests record (the key's ARN, never material).
      */
     public static Encryption withKeyEncryptionKey(Aead kek, String kekId, boolean encryptNew) {
-        return new Encryption(kek, kekId, Set.of(kekId), encryptNew);
+        return new Encryption(kek, kekId, null, Set.of(kekId), encryptNew);
     }
 
     static String keyId(int tinkKeyId) {
@@ -286,6 +289,24 @@ public final class Encryption {
     /** Encrypts a small secret (a keyset) with the KEK, for storing a repository-wide key. */
     byte[] wrap(KeysetHandle keyset, byte[] associatedData) throws GeneralSecurityException {
         return TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, requireKek(), associatedData);
+    }
+
+    /**
+     * Whether a keyset from {@link #wrap} was wrapped by an older key of the KEK keyset than its primary (read from
+     * the Tink ciphertext's key id prefix), so it should be wrapped again before that key can be retired.
+     */
+    boolean wrappedByOlderKey(byte[] wrapped) {
+        if (primaryTinkId == null) {
+            return false;
+        }
+        try {
+            byte[] ciphertext = com.google.crypto.tink.proto.EncryptedKeyset.parseFrom(wrapped).getEncryptedKeyset()
+                    .toByteArray();
+            return ciphertext.length >= 5 && ciphertext[0] == 1
+                    && ByteBuffer.wrap(ciphertext, 1, 4).getInt() != primaryTinkId;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return false;
+        }
     }
 
     KeysetHandle unwrapKeyset(byte[] wrapped, byte[] associatedData) throws GeneralSecurityException {

@@ -235,6 +235,35 @@ class EncryptedRepositoryIT {
     }
 
     @Test
+    void afterARotationTheBlobNameKeyIsRewrappedSoTheOldKeyCanBeRetired() throws Exception {
+        String before = Encryption.generateKeyset();
+        String after = Encryption.rotateKeyset(before);
+        String sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        String prefix = "encrypted-it/" + UUID.randomUUID();
+        String name;
+        try (BackupRepository old = new BackupRepository(client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(before, true));
+                BackupRepository rotated = new BackupRepository(client(), BUCKET, prefix, PART, 1,
+                        Encryption.fromKeyset(after, true))) {
+            name = old.contentName(sha);
+            assertEquals(name, rotated.contentName(sha));
+        }
+        try (BackupRepository retired = new BackupRepository(client(), BUCKET, prefix, PART, 1,
+                Encryption.fromKeyset(withoutOldestKey(after), true))) {
+            assertEquals(name, retired.contentName(sha), "the name key no longer needs the retired key");
+        }
+    }
+
+    /** The keyset without its first (oldest) key. */
+    static String withoutOldestKey(String keyset) throws Exception {
+        var handle = com.google.crypto.tink.TinkJsonProtoKeysetFormat.parseKeyset(keyset,
+                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+        var builder = com.google.crypto.tink.KeysetHandle.newBuilder(handle);
+        builder.deleteAt(0);
+        return com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(builder.build(),
+                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+    }
+
+    @Test
     void aLargeArtifactStreamsThroughEncryptionAndDecryptionInAHeapSmallerThanIt() throws Exception {
         long size = 160L * 1024 * 1024;
         Path keyset = Files.createTempFile("keyset", ".json");
