@@ -16,7 +16,9 @@
 #    the backup recorded, then dropped) and shows the time it took to restore;
 # 8. restores the three stores through Lockstep into new targets (database shop_restored, bucket
 #    shop-media-restored, indices restored-*) after a dry run, and compares them with the originals;
-# 9. restores the dump by hand with pg_restore, as an operator could without Lockstep.
+# 9. shows that the stored dump is encrypted, decrypts it with the local keyset (deploy/local/decrypt) and
+#    restores it by hand with pg_restore, as an operator could without Lockstep.
+# Every artifact is encrypted client-side with the keyset in run/repository-keyset.json (created on first use).
 # The services keep running afterwards; deploy/local/down stops everything.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,6 +37,7 @@ command -v jq >/dev/null || { [[ $EUID -eq 0 ]] && apt-get install -y -qq jq >&2
 
 step "Building Lockstep"
 (cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
+ensure_keyset
 
 step "Creating the sample application database 'shop'"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop WITH (FORCE)" -c "CREATE DATABASE shop"
@@ -71,6 +74,8 @@ SNAPSHOTS="$RUN/elasticsearch/snapshots/lockstep"
 PAUSED="$RUN/demo/indexer.paused"
 mkdir -p "$RUN/demo"
 rm -f "$PAUSED"
+# Encryption is on in the local profile; every service reads the same key-encryption keyset file.
+export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}" QUARKUS_PROFILE=local
 start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
 start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
@@ -162,13 +167,20 @@ run="$backup_run"
 artifact="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .artifact' <<<"$run" | head -1)"
 sha="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .sha256' <<<"$run" | head -1)"
 
-step "Restoring it by hand with pg_restore"
+step "Restoring it by hand: fetch, decrypt, pg_restore"
 dump="$RUN/demo/shop.dump"
 mkdir -p "$RUN/demo"
 # The S3Proxy credential is a local-only default; curl reads it from stdin, not from its command line.
 printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" | curl -fsS -K - --aws-sigv4 "aws:amz:us-east-1:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-  -o "$dump" "http://127.0.0.1:$S3_PORT/lockstep-backups/$artifact"
-echo "$sha  $dump" | sha256sum -c -
+  -o "$dump.stored" "http://127.0.0.1:$S3_PORT/lockstep-backups/$artifact"
+echo "$sha  $dump.stored" | sha256sum -c - # the recorded SHA-256 covers the stored (encrypted) bytes
+echo "the stored bytes start with $(head -c 6 "$dump.stored" | od -An -c | tr -s ' '), not PGDMP;" \
+  "pg_restore --list on them: $(pg_restore --list "$dump.stored" >/dev/null 2>&1 && echo parses || echo refuses)"
+rm -f "$dump.stored"
+# Decrypt with the local keyset (checks the stored SHA-256 too); a failure leaves no usable file.
+"$LOCAL_DIR/decrypt" --sha256 "$sha" "$artifact" >"$dump.part" && mv "$dump.part" "$dump" \
+  || { rm -f "$dump.part"; die "could not decrypt $artifact"; }
+echo "decrypted: $(head -c 5 "$dump") archive, $(stat -c %s "$dump") bytes"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_by_hand WITH (FORCE)" -c "CREATE DATABASE shop_by_hand"
 pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_by_hand --single-transaction --exit-on-error "$dump"
 for t in customers products orders order_items; do
@@ -187,7 +199,8 @@ cat <<TXT
 Done. The run is CONSISTENT and verified by a drill: $API/runs/$run_id
 Restore it in place with:  curl -X POST $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
 To restore any run by hand:
-  1. fetch the artifact s3://lockstep-backups/$artifact (for example with the aws CLI and --endpoint-url http://127.0.0.1:$S3_PORT)
+  1. fetch and decrypt the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
+     (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups)
   2. createdb <target>; pg_restore -d <target> --single-transaction --exit-on-error <file>.dump
 The coordinator and the agents keep running (logs in $APPS_DIR). Stop everything with deploy/local/down.
 TXT

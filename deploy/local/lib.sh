@@ -93,3 +93,22 @@ stop_apps() {
     rm -f "$d/pid"
   done
 }
+
+# ---- Client-side encryption of the backup repository (demo) ----
+# The key-encryption keyset the demo's services share: a Tink JSON keyset in a 0600 file. Losing it loses every
+# encrypted backup; keep a copy somewhere else than the repository.
+KEYSET_FILE="${LOCKSTEP_KEYSET_FILE:-$RUN/repository-keyset.json}"
+
+# repository_cli ARGS... : io.lockstep.repository.cli.RepositoryCli with a packaged agent's classpath.
+repository_cli() {
+  local lib="$REPO_DIR/postgres-agent/target/quarkus-app/lib/main"
+  [[ -d "$lib" ]] || die "$lib is missing; build first: ./mvnw -q -B install -DskipTests"
+  java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$lib/*:$lib/../boot/*" io.lockstep.repository.cli.RepositoryCli "$@"
+}
+
+ensure_keyset() {
+  if [[ -f "$KEYSET_FILE" ]]; then return; fi
+  mkdir -p "$(dirname "$KEYSET_FILE")"
+  log "creating the repository's key-encryption keyset $KEYSET_FILE (mode 0600)"
+  repository_cli keyset-new "$KEYSET_FILE"
+}

@@ -42,8 +42,19 @@ public class BackupRepository implements AutoCloseable {
     private final int partSize;
     private final int concurrency;
     private final ExecutorService partUploads;
+    private final Encryption encryption;
+    private BlobNames blobNames;
 
     public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency) {
+        this(s3, bucket, prefix, partSize, concurrency, Encryption.none());
+    }
+
+    /**
+     * @param encryption encrypts every artifact written when it {@link Encryption#encrypts() encrypts}, and decrypts
+     *            encrypted artifacts on every read whenever it holds a key
+     */
+    public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency,
+            Encryption encryption) {
         if (partSize < 5 * 1024 * 1024) {
             throw new IllegalArgumentException("partSize must be at least 5 MiB (S3's minimum), was " + partSize);
         }
@@ -52,6 +63,7 @@ public class BackupRepository implements AutoCloseable {
         this.prefix = normalizePrefix(prefix);
         this.partSize = partSize;
         this.concurrency = Math.max(1, concurrency);
+        this.encryption = encryption;
         AtomicInteger n = new AtomicInteger();
         this.partUploads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "repository-part-upload-" + n.incrementAndGet());
@@ -96,9 +108,23 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    /** Streams {@code in} to the repository until end-of-stream. See the class comment for the guarantees. */
-    public UploadResult upload(String key, InputStream in, UploadHooks hooks) {
+    /** The id of the key-encryption key new artifacts are encrypted under; empty when they are not encrypted. */
+    public java.util.Optional<String> encryptionKeyId() {
+        return encryption.keyId();
+    }
+
+    /** Whether new artifacts are encrypted. */
+    public boolean encrypts() {
+        return encryption.encrypts();
+    }
+
+    /**
+     * Streams {@code in} to the repository until end-of-stream, encrypted when encryption is on. See the class
+     * comment for the guarantees. The result's bytes and SHA-256 are those of the stored bytes.
+     */
+    public UploadResult upload(String key, InputStream plaintext, UploadHooks hooks) {
         String objectKey = objectKey(key);
+        InputStream in = encryption.encrypts() ? encryption.encrypt(key, plaintext) : plaintext;
         MessageDigest sha = Hashing.sha256();
         byte[] first = new byte[partSize];
         int firstLength = readPart(in, first);
@@ -244,8 +270,16 @@ public class BackupRepository implements AutoCloseable {
         return filled;
     }
 
-    /** Opens an artifact for streaming reads. */
+    /**
+     * Opens an artifact for a streaming read of its plaintext: an encrypted artifact is decrypted and authenticated
+     * as it streams, and its read fails with {@link IntegrityException} (naming the artifact) on a wrong or missing
+     * key, an altered byte, a truncation or a file moved from another key. Plaintext artifacts read as they are.
+     */
     public InputStream open(String key) {
+        return new DecodingInputStream(openStored(key), key, objectKey(key), encryption);
+    }
+
+    private InputStream openStored(String key) {
         String objectKey = objectKey(key);
         try {
             ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(objectKey));
@@ -258,15 +292,80 @@ public class BackupRepository implements AutoCloseable {
     }
 
     /**
-     * Opens an artifact for a streaming read that checks the stored bytes against the SHA-256 recorded when it was
-     * written: the stream throws {@link IntegrityException} instead of ending if they differ. Whoever restores from
-     * it must treat the data as untrusted until the end of stream was reached without that exception.
+     * Opens an artifact for a streaming read of its plaintext that also checks the stored bytes against the SHA-256
+     * recorded when they were written: stored bytes, then the hash, then decryption (as {@link #open}), then the
+     * caller. The stream throws {@link IntegrityException} instead of ending if the hash differs. Whoever restores
+     * from it must treat the data as untrusted until the end of stream was reached without that exception.
      */
-    public InputStream openVerified(String key, String expectedSha256) {
+    public VerifiedInputStream openVerified(String key, String expectedSha256) {
         if (expectedSha256 == null || expectedSha256.isBlank()) {
             throw new RepositoryException("no SHA-256 was recorded for " + objectKey(key) + "; refusing to read it unchecked");
         }
-        return new VerifyingInputStream(open(key), objectKey(key), expectedSha256);
+        VerifyingInputStream stored = new VerifyingInputStream(openStored(key), objectKey(key), expectedSha256);
+        return new VerifiedInputStream(new DecodingInputStream(stored, key, objectKey(key), encryption), stored);
+    }
+
+    /**
+     * The name under which content with this SHA-256 is stored as a shared blob: the hash itself for plaintext
+     * repositories, a keyed hash (HMAC-SHA256 under the repository's name key, see {@link BlobNames}) when new
+     * artifacts are encrypted, so blob names do not reveal content hashes.
+     */
+    public String contentName(String sha256Hex) {
+        if (!encryption.encrypts()) {
+            return sha256Hex;
+        }
+        return blobNames().name(sha256Hex);
+    }
+
+    private synchronized BlobNames blobNames() {
+        if (blobNames == null) {
+            blobNames = loadOrCreateBlobNames();
+        }
+        return blobNames;
+    }
+
+    /**
+     * Reads the repository's name key, creating it on first use. Creation is a conditional PUT (If-None-Match), so
+     * when several agents start at once exactly one key wins and all of them use it.
+     */
+    private BlobNames loadOrCreateBlobNames() {
+        String objectKey = objectKey(BlobNames.KEY);
+        try {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try {
+                    byte[] wrapped = s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey)).asByteArray();
+                    com.google.crypto.tink.KeysetHandle key = encryption.unwrapKeyset(wrapped, BlobNames.AD);
+                    if (encryption.encrypts() && encryption.wrappedByOlderKey(wrapped)) {
+                        // After a KEK rotation: the same name key, wrapped by the new primary, so the old KEK can
+                        // be retired once no run needs it. Concurrent rewraps write the same key: harmless.
+                        byte[] rewrapped = encryption.wrap(key, BlobNames.AD);
+                        s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(rewrapped));
+                        LOG.infof("wrapped the blob-name key %s with key-encryption key %s", objectKey,
+                                encryption.keyId().orElse("?"));
+                    }
+                    return BlobNames.of(key);
+                } catch (NoSuchKeyException missing) {
+                    com.google.crypto.tink.KeysetHandle key = BlobNames.newKey();
+                    byte[] wrapped = encryption.wrap(key, BlobNames.AD);
+                    try {
+                        s3.putObject(b -> b.bucket(bucket).key(objectKey).ifNoneMatch("*"), RequestBody.fromBytes(wrapped));
+                        LOG.infof("created the blob-name key %s", objectKey);
+                        return BlobNames.of(key);
+                    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                        if (e.statusCode() != 412 && e.statusCode() != 409) {
+                            throw e;
+                        }
+                        // another agent created it first: read theirs
+                    }
+                }
+            }
+            throw new RepositoryException("the blob-name key " + objectKey + " could not be created or read");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new RepositoryException("the blob-name key " + objectKey + " does not decrypt with the configured "
+                    + "key-encryption keys (a key that wrapped it was removed from the keyset?)", e);
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot read or create the blob-name key " + objectKey + ": " + e.getMessage(), e);
+        }
     }
 
     /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
@@ -296,8 +395,20 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    /** Copies an artifact to another key inside the repository, server-side. */
+    /**
+     * Copies an artifact to another key inside the repository: server-side for plaintext repositories; through this
+     * client when a key is configured, because an encrypted artifact is bound to its key and must be re-encrypted.
+     */
     public void copy(String fromKey, String toKey) {
+        if (encryption.hasKey()) {
+            try (InputStream in = open(fromKey)) {
+                upload(toKey, in, UploadHooks.NONE);
+            } catch (IOException e) {
+                throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
+                        + e.getMessage(), e);
+            }
+            return;
+        }
         try {
             s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(objectKey(fromKey)).destinationBucket(bucket)
                     .destinationKey(objectKey(toKey)));
@@ -315,7 +426,7 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    /** Stores a small artifact (a manifest) in one PUT. */
+    /** Stores a small artifact (a manifest) in one PUT, encrypted when encryption is on. */
     public UploadResult put(String key, byte[] content) {
         return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);
     }

@@ -57,6 +57,10 @@ public final class VerifyingInputStream extends FilterInputStream {
         return skipped;
     }
 
+    long bytes() {
+        return bytes;
+    }
+
     @Override
     public boolean markSupported() {
         return false;

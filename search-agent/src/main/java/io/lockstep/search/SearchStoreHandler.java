@@ -186,8 +186,9 @@ public class SearchStoreHandler implements StoreHandler {
     }
 
     /**
-     * Copies the fs repository's files into {@code search/<store>/}. Snapshot files never change once
-     * written, so a file already there with the same size is skipped; the root index files are always copied.
+     * Copies the fs repository's files into {@code search/<store>/} (encrypted when the repository encrypts).
+     * Snapshot files never change once written, so a file already there with the same size (with encryption: a file
+     * already there) is skipped; the root index files are always copied.
      *
      * @return files copied, bytes copied, total bytes of the repository
      */
@@ -210,7 +211,9 @@ public class SearchStoreHandler implements StoreHandler {
                 long size = Files.size(file);
                 total += size;
                 boolean rootIndex = !relative.contains("/") && relative.startsWith("index");
-                if (!rootIndex && Long.valueOf(size).equals(present.get(prefix + relative))) {
+                Long stored = present.get(prefix + relative);
+                // Uploads are all-or-nothing; an encrypted copy is larger than the file, so only its presence counts.
+                if (!rootIndex && stored != null && (repository.encrypts() || stored == size)) {
                     continue;
                 }
                 try (InputStream in = Files.newInputStream(file)) {

@@ -107,8 +107,13 @@ class ThreeStoreBackupIT {
         JsonNode snapshot = Elastic.snapshot("it" + lockstep.id, "lockstep-" + runId).path("snapshots").get(0);
         assertEquals("SUCCESS", snapshot.path("state").asText());
         assertTrue(snapshot.path("indices").toString().contains(lockstep.docsIndex), snapshot.toString());
-        assertFalse(Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/" + lockstep.docsStore + "/snap-")
-                .isEmpty(), "the snapshot files are in the backup repository");
+        List<String> snapshotFiles = Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/"
+                + lockstep.docsStore + "/snap-");
+        assertFalse(snapshotFiles.isEmpty(), "the snapshot files are in the backup repository");
+        if (Lockstep.ENCRYPTION) {
+            assertEquals("\u0089LSENC", new String(Repository.storedPrefix(snapshotFiles.get(0), 6),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), "snapshot files are stored encrypted");
+        }
 
         // The repository describes itself: run.json holds the run, its artifacts and evidence.
         String manifestKey = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/run.json";

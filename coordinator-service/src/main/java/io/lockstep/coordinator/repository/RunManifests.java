@@ -9,6 +9,7 @@ import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.rest.Views;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Encryption;
 import io.lockstep.repository.S3Clients;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -51,7 +52,8 @@ public class RunManifests {
         }
         repository = new BackupRepository(S3Clients.create(config.endpoint(), config.region(), config.pathStyle(),
                 config.accessKeyId(), config.secretAccessKey(), 4), config.bucket().get(), config.prefix().orElse(""),
-                PART_SIZE, 1);
+                PART_SIZE, 1, Encryption.configure(config.encryption().enabled(), config.encryption().keysetFile(),
+                        config.encryption().keyset()));
     }
 
     /** The backup repository, when one is configured (for existence checks before a restore). */
@@ -94,6 +96,9 @@ public class RunManifests {
         RunEntity run = QuarkusTransaction.requiringNew().call(() -> {
             RunEntity r = RunEntity.findById(id);
             manifest.put("format", FORMAT);
+            // The key-encryption key of run.json itself; each capture step's evidence names its artifact's key.
+            repository.encryptionKeyId().ifPresent(kek -> manifest.put("encryption", Map.of("keyId", kek,
+                    "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
             manifest.put("plan", PlanService.fromJson(r.planSpec));
             manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
             return r;

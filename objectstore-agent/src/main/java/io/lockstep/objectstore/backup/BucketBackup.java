@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -46,7 +47,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <li>walks the listing and the previous run's manifest side by side, both in key order, so neither is held
  * in memory;</li>
  * <li>copies only new or changed objects (by size and ETag) into content-addressed blobs
- * {@code blobs/<store>/<sha256>}, in parallel with bounded concurrency (the SDK retries throttling and 5xx);</li>
+ * {@code blobs/<store>/<sha256>} (a keyed hash of it when the repository encrypts), in parallel with bounded concurrency (the SDK retries throttling and 5xx);</li>
  * <li>writes every key, in listing order, into {@code objects.jsonl.gz}, streamed to the repository.</li>
  * </ol>
  */
@@ -181,15 +182,18 @@ public class BucketBackup {
                 MessageDigest digest = Hashing.sha256();
                 digest.update(bytes);
                 sha = Hashing.hex(digest);
-                // A blob's key is its content's hash: writing it again stores the same bytes, so a small blob is
-                // put without asking first (one request instead of two).
+                // A blob's key is derived from its content's hash: writing it again stores the same content, so a
+                // small blob is put without asking first (one request instead of two).
                 repository.upload(blobKey(store, sha), new ByteArrayInputStream(bytes), UploadHooks.NONE);
             } else {
+                // The hash of the plaintext, not the stored (possibly encrypted) bytes' that upload reports.
+                MessageDigest digest = Hashing.sha256();
                 String temporary = "tmp/" + store + "/" + UUID.randomUUID();
-                sha = repository.upload(temporary, in, UploadHooks.NONE).sha256();
+                repository.upload(temporary, new DigestInputStream(in, digest), UploadHooks.NONE);
+                sha = Hashing.hex(digest);
                 String blob = blobKey(store, sha);
                 if (!repository.exists(blob)) {
-                    repository.copy(temporary, blob);
+                    repository.copy(temporary, blob); // re-encrypted for the blob's key when encryption is on
                 }
                 repository.delete(temporary);
             }
@@ -199,8 +203,12 @@ public class BucketBackup {
         }
     }
 
-    static String blobKey(String store, String sha) {
-        return "blobs/" + store + "/" + sha;
+    /**
+     * {@code blobs/<store>/<name>}: the name is the content's SHA-256, or a keyed hash of it when the repository
+     * encrypts, so blob names do not reveal content hashes (the manifest, itself encrypted, keeps the SHA-256).
+     */
+    private String blobKey(String store, String sha) {
+        return "blobs/" + store + "/" + repository.contentName(sha);
     }
 
     private static void closeQuietly(OutputStream out) {

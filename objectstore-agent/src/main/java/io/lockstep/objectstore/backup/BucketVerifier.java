@@ -4,15 +4,13 @@ import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Hashing;
 import io.lockstep.repository.RepositoryException;
+import io.lockstep.repository.VerifiedInputStream;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,11 +43,18 @@ public class BucketVerifier {
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
         List<String> missingBlobs = new ArrayList<>();
-        MessageDigest sha = Hashing.sha256();
-        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
         long[] bytes = {0};
-        try (InputStream raw = repository.open(manifestKey);
-                var counted = new DigestInputStream(new java.io.FilterInputStream(raw) {
+        // With a recorded SHA-256 the stored bytes are hashed and checked while they stream (then decrypted); a
+        // mismatch, a wrong key or an altered manifest fails the read with IntegrityException.
+        VerifiedInputStream verified;
+        try {
+            verified = expectedSha256 == null ? null : repository.openVerified(manifestKey, expectedSha256);
+        } catch (RepositoryException e) {
+            throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
+        }
+        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        try (InputStream raw = verified == null ? repository.open(manifestKey) : verified;
+                var counted = new java.io.FilterInputStream(raw) {
                     @Override
                     public int read() throws IOException {
                         int b = super.read();
@@ -63,7 +68,7 @@ public class BucketVerifier {
                         bytes[0] += Math.max(0, n);
                         return n;
                     }
-                }, sha)) {
+                }) {
             Iterator<ManifestEntry> entries = Manifests.entries(counted);
             Deque<Future<String>> window = new ArrayDeque<>();
             while (entries.hasNext()) {
@@ -91,11 +96,7 @@ public class BucketVerifier {
         } finally {
             checkers.shutdownNow();
         }
-        String actual = Hashing.hex(sha);
-        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
-            throw new StepFailure("manifest " + manifestKey + " has SHA-256 " + actual + " in the repository, but "
-                    + expectedSha256 + " was recorded when it was written");
-        }
+        String actual = expectedSha256 == null ? null : expectedSha256.toLowerCase();
         if (!missingBlobs.isEmpty()) {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
                     + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size())));
@@ -121,7 +122,7 @@ public class BucketVerifier {
                         + "manifest lacks, for example " + danglingSample);
             }
         }
-        return new StepResult(bytes[0], actual, manifestKey, evidence);
+        return new StepResult(verified == null ? bytes[0] : verified.storedBytes(), actual, manifestKey, evidence);
     }
 
     private static void collect(String missing, List<String> into) {

@@ -6,8 +6,9 @@ import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.postgres.db.PostgresTools;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Hashing;
+import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
+import io.lockstep.repository.VerifiedInputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -16,15 +17,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Verifies a dump as it lies in the repository: re-reads every byte and recomputes the SHA-256, and feeds
- * the same stream to {@code pg_restore --list}, which must parse the archive's table of contents.
+ * Verifies a dump as it lies in the repository: re-reads every stored byte and checks its SHA-256, and feeds
+ * the decrypted stream to {@code pg_restore --list}, which must parse the archive's table of contents.
  */
 @ApplicationScoped
 public class PostgresVerifier {
@@ -35,9 +35,10 @@ public class PostgresVerifier {
     PostgresTools tools;
 
     public StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
-        MessageDigest sha = Hashing.sha256();
         long bytes = 0;
-        try (InputStream in = repository.open(artifact);
+        // Stored bytes -> SHA-256 check -> decryption -> pg_restore: the stream fails with IntegrityException on a
+        // hash mismatch, a wrong key, an altered or truncated artifact, so a clean end means the artifact is whole.
+        try (VerifiedInputStream in = repository.openVerified(artifact, expectedSha256);
                 ChildProcess pgRestore = ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
             context.onCancel(pgRestore::kill);
             CompletableFuture<Long> tocEntries = new CompletableFuture<>();
@@ -48,7 +49,6 @@ public class PostgresVerifier {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                sha.update(buffer, 0, n);
                 bytes += n;
                 context.progress(bytes, 0);
                 if (toRestore != null) {
@@ -62,19 +62,16 @@ public class PostgresVerifier {
             closeQuietly(toRestore);
             int exit = pgRestore.waitFor(5, TimeUnit.MINUTES);
             long entries = tocEntries.get(1, TimeUnit.MINUTES);
-            String actual = Hashing.hex(sha);
-            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) {
-                throw new StepFailure("artifact " + artifact + " has SHA-256 " + actual + " in the repository, but "
-                        + expectedSha256 + " was recorded when it was written");
-            }
             if (exit != 0) {
                 throw new StepFailure("pg_restore --list cannot parse " + artifact + ": " + pgRestore.failureReason(exit));
             }
             if (entries == 0) {
                 throw new StepFailure("pg_restore --list found no entries in " + artifact);
             }
-            return new StepResult(bytes, actual, artifact, Map.of("tocEntries", Long.toString(entries)));
-        } catch (RepositoryException e) {
+            // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw).
+            return new StepResult(in.storedBytes(), expectedSha256.toLowerCase(), artifact,
+                    Map.of("tocEntries", Long.toString(entries)));
+        } catch (RepositoryException | IntegrityException e) {
             throw new StepFailure(e.getMessage());
         } catch (IOException e) {
             throw new StepFailure("verification of " + artifact + " failed: " + e.getMessage());

@@ -227,7 +227,10 @@ public class SnapshotRestore {
         }
     }
 
-    /** Copies {@code search/<store>/} files the cluster's repository lacks (or holds with another size) back. */
+    /**
+     * Copies back the {@code search/<store>/} files the cluster's repository lacks, and its root index files (the
+     * stored sizes are those of encrypted copies, so sizes are not compared).
+     */
     private long copyBack(String id, Path location) throws StepFailure {
         String prefix = "search/" + id + "/";
         long copied = 0;
@@ -237,7 +240,9 @@ public class SnapshotRestore {
                 if (!local.startsWith(location)) {
                     throw new StepFailure("refusing to write " + file.getKey() + " outside " + location);
                 }
-                if (Files.exists(local) && Files.size(local) == file.getValue()) {
+                // Snapshot files never change once written; the root index files say which snapshots exist.
+                boolean root = !file.getKey().substring(prefix.length()).contains("/");
+                if (!root && Files.exists(local)) {
                     continue;
                 }
                 Files.createDirectories(local.getParent());

@@ -30,6 +30,12 @@ public final class Lockstep {
     public static final String BUCKET = "lockstep-it";
     public static final String KAFKA = "127.0.0.1:9092";
     public static final String ELASTICSEARCH = "http://127.0.0.1:9200";
+    /**
+     * Secure by default: every service encrypts its artifacts unless {@code -Dlockstep.it.encryption=false}. The
+     * key-encryption keyset is generated per test JVM and handed to the services as a 0600 file.
+     */
+    public static final boolean ENCRYPTION = Boolean.parseBoolean(System.getProperty("lockstep.it.encryption", "true"));
+    public static final String KEYSET = io.lockstep.repository.Encryption.generateKeyset();
 
     private static Lockstep instance;
 
@@ -53,6 +59,10 @@ public final class Lockstep {
     public final String docsIndex = "it" + id + "-docs";
     public final String badRepoStore = "it" + id + "-badrepo";
     public final String otherIndex = "it" + id + "-other";
+    /** A bucket store of its own for the encryption tests. */
+    public final String sealedStore = "it" + id + "-sealed";
+    public final String sealedBucket = "it-" + id + "-sealed";
+    public final Path keysetFile;
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
     public final ServiceProcess objectstoreAgent;
@@ -66,6 +76,11 @@ public final class Lockstep {
         Files.createDirectories(work);
         String catalog = "lockstep_it_" + id;
         createCatalogDatabase(catalog);
+        keysetFile = work.resolve("keyset.json");
+        Files.deleteIfExists(keysetFile);
+        Files.createFile(keysetFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keysetFile, KEYSET);
 
         Map<String, String> coordinatorConfig = new LinkedHashMap<>();
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
@@ -80,6 +95,7 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.repository.prefix", "it/" + id);
         coordinatorConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
         coordinatorConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
+        encryption(coordinatorConfig);
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
@@ -97,6 +113,7 @@ public final class Lockstep {
         Map<String, String> objectConfig = repositoryConfig("it-os-" + id);
         bucketStore(objectConfig, blocksStore, blocksBucket);
         bucketStore(objectConfig, missingBucketStore, "it-" + id + "-no-such-bucket");
+        bucketStore(objectConfig, sealedStore, sealedBucket);
         objectstoreAgent = ServiceProcess.start("objectstore-agent",
                 repo.resolve("objectstore-agent/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("objectstore-agent")), freePort(), objectConfig);
@@ -148,7 +165,13 @@ public final class Lockstep {
         config.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
         config.put("lockstep.repository.create-bucket", "true");
         config.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
+        encryption(config);
         return config;
+    }
+
+    private void encryption(Map<String, String> config) {
+        config.put("lockstep.repository.encryption.enabled", Boolean.toString(ENCRYPTION));
+        config.put("lockstep.repository.encryption.keyset-file", keysetFile.toString());
     }
 
     private static void bucketStore(Map<String, String> config, String store, String bucket) {

@@ -47,11 +47,45 @@ public final class Repository {
         }
     }
 
+    private static io.lockstep.repository.BackupRepository reader;
+
+    /**
+     * Reads artifacts as Lockstep does: decrypted with the test keyset when encrypted. Keys are full object keys
+     * under this build's prefix (the prefix is stripped: an artifact is bound to its repository-relative key).
+     */
+    private static synchronized InputStream plaintext(String key) {
+        String prefix = Lockstep.get().objectPrefix();
+        if (reader == null) {
+            reader = new io.lockstep.repository.BackupRepository(S3, Lockstep.BUCKET, prefix, 5 * 1024 * 1024, 1,
+                    io.lockstep.repository.Encryption.fromKeyset(Lockstep.KEYSET, false));
+        }
+        if (!key.startsWith(prefix)) {
+            throw new IllegalArgumentException(key + " is not under this build's prefix " + prefix);
+        }
+        return reader.open(key.substring(prefix.length()));
+    }
+
+    /** Downloads an artifact's plaintext (decrypted if it is encrypted). */
     public static Path download(String key, Path target) throws IOException {
+        try (InputStream in = plaintext(key)) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    /** Downloads the bytes stored for an artifact, as they lie in the bucket. */
+    public static Path downloadStored(String key, Path target) throws IOException {
         try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key))) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
         return target;
+    }
+
+    /** The first bytes stored for an artifact. */
+    public static byte[] storedPrefix(String key, int length) throws IOException {
+        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key))) {
+            return in.readNBytes(length);
+        }
     }
 
     public static List<String> keys(String prefix) {
@@ -78,13 +112,18 @@ public final class Repository {
 
     /** The keys of an object manifest ({@code objects.jsonl.gz}) in the repository. */
     public static List<String> manifestKeys(String key) throws IOException {
+        return manifest(key).stream().map(e -> e.path("key").asText()).toList();
+    }
+
+    /** The entries of an object manifest: key, size, etag, sha256 (of the plaintext) and blob. */
+    public static List<com.fasterxml.jackson.databind.JsonNode> manifest(String key) throws IOException {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key));
+        try (InputStream in = plaintext(key);
                 var reader = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(in),
                         java.nio.charset.StandardCharsets.UTF_8))) {
             return reader.lines().filter(l -> !l.isBlank()).map(l -> {
                 try {
-                    return mapper.readTree(l).path("key").asText();
+                    return mapper.readTree(l);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

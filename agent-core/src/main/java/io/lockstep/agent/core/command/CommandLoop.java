@@ -6,6 +6,7 @@ import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.MalformedEventException;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
+import io.lockstep.repository.BackupRepository;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.PostConstruct;
@@ -52,6 +53,8 @@ public class CommandLoop {
     AgentEvents events;
     @Inject
     LeaseManager leases;
+    @Inject
+    BackupRepository repository;
 
     private final Clock clock = Clock.systemUTC();
     private final Map<UUID, StepContext> active = new ConcurrentHashMap<>();
@@ -170,8 +173,19 @@ public class CommandLoop {
                 evidence.put("resumedAt", clock.instant().toString());
                 yield new StepResult(0, null, null, evidence);
             }
+            case BACKUP -> withKeyId(handler.execute(command, context));
             default -> handler.execute(command, context);
         };
+    }
+
+    /** A capture's evidence names the key-encryption key its artifact was encrypted under (an id, never material). */
+    private StepResult withKeyId(StepResult result) {
+        if (result.artifact() == null || repository.encryptionKeyId().isEmpty()) {
+            return result;
+        }
+        Map<String, String> evidence = new java.util.HashMap<>(result.evidence());
+        evidence.put("encryptionKeyId", repository.encryptionKeyId().get());
+        return new StepResult(result.bytes(), result.sha256(), result.artifact(), evidence);
     }
 
     private void run(StepCommand command, StepContext context, ScheduledFuture<?> timeout) {

@@ -44,4 +44,26 @@ public interface RepositoryConfig {
     /** Create the bucket on start if it is missing (handy locally; off where buckets are provisioned). */
     @WithDefault("false")
     boolean createBucket();
+
+    /** Client-side encryption of every artifact this service writes (see docs/architecture.md). */
+    Encryption encryption();
+
+    interface Encryption {
+
+        /**
+         * Encrypt every new artifact. Artifacts written before encryption was enabled stay readable, and with a
+         * keyset but encryption off, encrypted artifacts are still read.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * A Tink JSON keyset of AES256_GCM key-encryption keys (file mode 0600); its primary key wraps new data
+         * keys, older keys stay to read older artifacts. Create or rotate one with deploy/local/keys.
+         */
+        Optional<java.nio.file.Path> keysetFile();
+
+        /** The keyset itself, for LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET when no file is used; never in a committed file. */
+        Optional<String> keyset();
+    }
 }

@@ -7,6 +7,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Encryption;
 import io.lockstep.repository.S3Clients;
 
 /** Makes the backup repository injectable in every agent. */
@@ -20,7 +21,8 @@ public class RepositoryProducer {
         var s3 = S3Clients.create(config.endpoint(), config.region(), config.pathStyle(), config.accessKeyId(),
                 config.secretAccessKey(), Math.max(64, 4 * Math.max(1, config.uploadConcurrency()) + 8));
         var repository = new BackupRepository(s3, config.bucket(), config.prefix().orElse(""), config.partSize(),
-                config.uploadConcurrency());
+                config.uploadConcurrency(), Encryption.configure(config.encryption().enabled(),
+                        config.encryption().keysetFile(), config.encryption().keyset()));
         if (config.createBucket()) {
             repository.ensureBucket();
         }

@@ -1,0 +1,281 @@
+package io.lockstep.repository;
+
+import static io.lockstep.repository.BackupRepositoryIT.sha;
+import static io.lockstep.repository.BackupRepositoryIT.source;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Client-side encryption against a real S3-compatible server (S3Proxy, started by deploy/local/up). */
+class EncryptedRepositoryIT {
+
+    static final int PART = 5 * 1024 * 1024;
+    static final String BUCKET = "lockstep-it";
+    static final String KEYSET = Encryption.generateKeyset();
+    static final String prefix = "encrypted-it/" + UUID.randomUUID();
+    static final List<BackupRepository> opened = new ArrayList<>();
+    static S3Client raw;
+    static BackupRepository repository;
+
+    @BeforeAll
+    static void connect() {
+        raw = client();
+        repository = repository(Encryption.fromKeyset(KEYSET, true));
+        repository.ensureBucket();
+    }
+
+    @AfterAll
+    static void close() {
+        opened.forEach(BackupRepository::close);
+        raw.close();
+    }
+
+    static S3Client client() {
+        return S3Clients.create(Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true,
+                Optional.of("lockstep"), Optional.of("lockstep-local-secret"), 16);
+    }
+
+    static BackupRepository repository(Encryption encryption) {
+        BackupRepository r = new BackupRepository(client(), BUCKET, prefix, PART, 3, encryption);
+        opened.add(r);
+        return r;
+    }
+
+    static byte[] stored(String key) {
+        return raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + "/" + key)).asByteArray();
+    }
+
+    static void store(String key, byte[] bytes) {
+        raw.putObject(b -> b.bucket(BUCKET).key(prefix + "/" + key), RequestBody.fromBytes(bytes));
+    }
+
+    static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aMultipartArtifactRoundTripsAndItsRecordedSha256CoversTheStoredCiphertext() throws Exception {
+        long size = 2L * PART + 777;
+        UploadResult result = repository.upload("rt/big.bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+
+        byte[] stored = stored("rt/big.bin");
+        assertEquals(stored.length, result.bytes(), "the recorded size is the stored size");
+        assertTrue(result.bytes() > size, "ciphertext carries a header and a tag per segment");
+        assertEquals(sha(new java.io.ByteArrayInputStream(stored)), result.sha256(), "the SHA-256 covers the stored bytes");
+        assertNotEquals(sha(source(size, Long.MAX_VALUE)), result.sha256());
+        assertEquals(sha(source(size, Long.MAX_VALUE)), sha(repository.open("rt/big.bin")), "open returns the plaintext");
+        try (VerifiedInputStream verified = repository.openVerified("rt/big.bin", result.sha256())) {
+            assertEquals(sha(source(size, Long.MAX_VALUE)), sha(verified),
+                    "openVerified checks the stored bytes and returns the plaintext");
+            assertEquals(result.bytes(), verified.storedBytes(), "and counts the stored bytes");
+        }
+    }
+
+    @Test
+    void theStoredBytesAreNotThePlaintext() throws Exception {
+        byte[] plaintext = "PGDMP custom archive with a recognisable secret: patient 4711".repeat(50)
+                .getBytes(StandardCharsets.UTF_8);
+        repository.put("plain/dump.dump", plaintext);
+
+        byte[] stored = stored("plain/dump.dump");
+        assertArrayEquals(ArtifactHeader.MAGIC, Arrays.copyOf(stored, ArtifactHeader.MAGIC.length));
+        assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("PGDMP"));
+        assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("patient 4711"));
+        assertArrayEquals(plaintext, readAll(repository.open("plain/dump.dump")));
+    }
+
+    @Test
+    void anArtifactReadWithAnotherKeysetFailsClearly() throws Exception {
+        repository.put("wrong/key.json", "{\"a\":1}".getBytes());
+        BackupRepository other = repository(Encryption.fromKeyset(Encryption.generateKeyset(), true));
+
+        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(other.open("wrong/key.json")));
+        assertTrue(e.getMessage().contains("wrong/key.json") && e.getMessage().contains("lacks"), e.getMessage());
+        assertTrue(e.getMessage().contains(repository.encryptionKeyId().orElseThrow()), e.getMessage());
+    }
+
+    @Test
+    void anEncryptedArtifactReadWithoutAnyKeyFailsClearly() {
+        repository.put("nokey/run.json", "{\"a\":1}".getBytes());
+        BackupRepository keyless = repository(Encryption.none());
+
+        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(keyless.open("nokey/run.json")));
+        assertTrue(e.getMessage().contains("nokey/run.json") && e.getMessage().contains("no encryption keyset"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFlippedByteFailsTheReadAndTheVerifiedRead() throws Exception {
+        long size = PART + 4242;
+        UploadResult result = repository.upload("flip/a.bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+        byte[] stored = stored("flip/a.bin");
+        stored[stored.length / 2] ^= 0x01;
+        store("flip/a.bin", stored);
+
+        IntegrityException plain = assertThrows(IntegrityException.class, () -> sha(repository.open("flip/a.bin")));
+        assertTrue(plain.getMessage().contains("flip/a.bin") && plain.getMessage().contains("altered"),
+                plain.getMessage());
+        IntegrityException verified = assertThrows(IntegrityException.class,
+                () -> sha(repository.openVerified("flip/a.bin", result.sha256())));
+        assertTrue(verified.getMessage().contains("flip/a.bin"), verified.getMessage());
+    }
+
+    @Test
+    void aFlippedByteInTheHeaderFailsClearly() {
+        repository.put("flip/header.json", "{\"a\":1}".getBytes());
+        byte[] stored = stored("flip/header.json");
+        stored[ArtifactHeader.MAGIC.length + 3] ^= 0x01; // inside the key id
+        store("flip/header.json", stored);
+
+        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(repository.open("flip/header.json")));
+        assertTrue(e.getMessage().contains("flip/header.json"), e.getMessage());
+    }
+
+    @Test
+    void aTruncatedArtifactFailsEvenWhenCutAtASegmentBoundary() throws Exception {
+        long size = 3L * 1024 * 1024 + 100; // four 1 MiB ciphertext segments
+        repository.upload("cut/a.bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+        byte[] stored = stored("cut/a.bin");
+        int header = stored.length - (int) ciphertextOnly(stored);
+
+        store("cut/tail.bin", Arrays.copyOf(stored, stored.length - 10));
+        store("cut/segment.bin", Arrays.copyOf(stored, header + 2 * 1024 * 1024));
+        store("cut/header.bin", Arrays.copyOf(stored, ArtifactHeader.MAGIC.length + 2));
+        for (String cut : List.of("cut/tail.bin", "cut/segment.bin", "cut/header.bin")) {
+            IntegrityException e = assertThrows(IntegrityException.class, () -> sha(repository.open(cut)), cut);
+            assertTrue(e.getMessage().contains(cut), e.getMessage());
+        }
+    }
+
+    /** The length of the Tink ciphertext after Lockstep's header. */
+    private static long ciphertextOnly(byte[] stored) throws IOException {
+        var in = new java.io.ByteArrayInputStream(stored);
+        in.skipNBytes(ArtifactHeader.MAGIC.length);
+        ArtifactHeader.readAfterMagic(in, "test");
+        return in.available();
+    }
+
+    @Test
+    void anArtifactMovedToAnotherKeyFailsBecauseItsPathIsBoundAsAssociatedData() throws Exception {
+        repository.put("swap/db1.dump", "first database".getBytes());
+        repository.put("swap/db2.dump", "second database".getBytes());
+        store("swap/db2.dump", stored("swap/db1.dump"));
+
+        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(repository.open("swap/db2.dump")));
+        assertTrue(e.getMessage().contains("swap/db2.dump") && e.getMessage().contains("moved"), e.getMessage());
+        assertEquals("first database", new String(readAll(repository.open("swap/db1.dump"))));
+    }
+
+    @Test
+    void aRotatedKeysetWritesWithTheNewKeyAndStillReadsArtifactsOfTheOldOne() throws Exception {
+        String before = Encryption.generateKeyset();
+        String after = Encryption.rotateKeyset(before);
+        BackupRepository old = repository(Encryption.fromKeyset(before, true));
+        BackupRepository rotated = repository(Encryption.fromKeyset(after, true));
+        old.put("rotate/old.json", "written before the rotation".getBytes());
+        rotated.put("rotate/new.json", "written after the rotation".getBytes());
+
+        assertNotEquals(old.encryptionKeyId(), rotated.encryptionKeyId(), "new artifacts use the new primary key");
+        assertEquals("written before the rotation", new String(readAll(rotated.open("rotate/old.json"))));
+        assertEquals("written after the rotation", new String(readAll(rotated.open("rotate/new.json"))));
+        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(old.open("rotate/new.json")));
+        assertTrue(e.getMessage().contains(rotated.encryptionKeyId().orElseThrow()), e.getMessage());
+    }
+
+    @Test
+    void plaintextArtifactsWrittenBeforeEncryptionWasEnabledStayReadable() throws Exception {
+        BackupRepository plain = repository(Encryption.none());
+        UploadResult result = plain.put("legacy/run.json", "{\"format\":1}".getBytes());
+
+        assertEquals("{\"format\":1}", new String(readAll(repository.open("legacy/run.json"))));
+        assertEquals("{\"format\":1}", new String(readAll(repository.openVerified("legacy/run.json", result.sha256()))));
+    }
+
+    @Test
+    void aCopyInsideAnEncryptedRepositoryIsReEncryptedForItsNewKey() throws Exception {
+        repository.put("copy/tmp.bin", "blob content".getBytes());
+        repository.copy("copy/tmp.bin", "copy/blob.bin");
+        assertEquals("blob content", new String(readAll(repository.open("copy/blob.bin"))));
+    }
+
+    @Test
+    void blobNamesAreKeyedHashesThatStayStableAcrossInstancesAndKeyRotation() {
+        String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        String name = repository.contentName(sha);
+
+        assertNotEquals(sha, name, "the name does not reveal the content hash");
+        assertEquals(64, name.length());
+        assertEquals(name, repository(Encryption.fromKeyset(KEYSET, true)).contentName(sha));
+        assertEquals(name, repository(Encryption.fromKeyset(Encryption.rotateKeyset(KEYSET), true)).contentName(sha));
+        assertNotEquals(name, repository.contentName("0".repeat(64)));
+        assertEquals(sha, repository(Encryption.none()).contentName(sha), "plaintext repositories keep plain names");
+    }
+
+    @Test
+    void afterARotationTheBlobNameKeyIsRewrappedSoTheOldKeyCanBeRetired() throws Exception {
+        String before = Encryption.generateKeyset();
+        String after = Encryption.rotateKeyset(before);
+        String sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        String prefix = "encrypted-it/" + UUID.randomUUID();
+        String name;
+        try (BackupRepository old = new BackupRepository(client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(before, true));
+                BackupRepository rotated = new BackupRepository(client(), BUCKET, prefix, PART, 1,
+                        Encryption.fromKeyset(after, true))) {
+            name = old.contentName(sha);
+            assertEquals(name, rotated.contentName(sha));
+        }
+        try (BackupRepository retired = new BackupRepository(client(), BUCKET, prefix, PART, 1,
+                Encryption.fromKeyset(withoutOldestKey(after), true))) {
+            assertEquals(name, retired.contentName(sha), "the name key no longer needs the retired key");
+        }
+    }
+
+    /** The keyset without its first (oldest) key. */
+    static String withoutOldestKey(String keyset) throws Exception {
+        var handle = com.google.crypto.tink.TinkJsonProtoKeysetFormat.parseKeyset(keyset,
+                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+        var builder = com.google.crypto.tink.KeysetHandle.newBuilder(handle);
+        builder.deleteAt(0);
+        return com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(builder.build(),
+                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+    }
+
+    @Test
+    void aLargeArtifactStreamsThroughEncryptionAndDecryptionInAHeapSmallerThanIt() throws Exception {
+        long size = 160L * 1024 * 1024;
+        Path keyset = Files.createTempFile("keyset", ".json");
+        Files.writeString(keyset, KEYSET);
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"), BoundedMemoryCheck.class.getName(),
+                keyset.toString(), BUCKET, prefix, Long.toString(size))
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(10, TimeUnit.MINUTES));
+        Files.delete(keyset);
+        assertEquals(0, child.exitValue(), output);
+        assertTrue(output.contains("round trip ok " + sha(source(size, Long.MAX_VALUE))), output);
+    }
+}
