@@ -302,7 +302,8 @@ public class RunStateMachine {
             LOG.warnf("ignoring event for unknown step %s of run %s", stepId, runId);
             return;
         }
-        if (step.state.terminal() || (run.state.terminal() && !isResume(step))) {
+        // Resumes and expiries (retention deleting a snapshot) are awaited after the run ended.
+        if (step.state.terminal() || (run.state.terminal() && !isResume(step) && step.action != StepAction.EXPIRE)) {
             LOG.debugf("ignoring late event for step %s (step %s, run %s)", stepId, step.state, run.state);
             return;
         }
