@@ -6,7 +6,15 @@ import io.lockstep.coordinator.run.RunState;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import io.lockstep.coordinator.retention.Retention;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -22,6 +30,9 @@ import java.util.UUID;
 @Path("/api/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
+
+    @Inject
+    Retention retention;
 
     private static final int MAX_LIMIT = 500;
 
@@ -69,6 +80,54 @@ public class RunResource {
             throw ApiException.notFound("no run with id " + id);
         }
         return Views.RunView.of(run, StepEntity.ofRun(run.id));
+    }
+
+    /** Pins ({@code {"pinned": true}}) or unpins a run; retention never expires a pinned run. */
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Views.RunView patch(@PathParam("id") String id, Views.RunPatch patch) {
+        if (patch == null || patch.pinned() == null) {
+            throw new ApiException(400, "Invalid run update", "the body must be {\"pinned\": true} or "
+                    + "{\"pinned\": false}");
+        }
+        UUID runId = parseId(id);
+        return retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity run = retention.pin(runId, patch.pinned());
+            return Views.RunView.of(run, StepEntity.ofRun(run.id));
+        }));
+    }
+
+    /**
+     * Expires a run now: 202, and its artifacts are deleted as retention would (repository objects, search snapshots).
+     * 409 while it runs; a pinned run or the plan's newest CONSISTENT run needs {@code ?force=true}.
+     */
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
+        UUID runId = parseId(id);
+        Views.RunView view = retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity run = retention.requestDelete(runId, force, Instant.now());
+            return Views.RunView.of(run, null);
+        }));
+        return Response.accepted(view).build();
+    }
+
+    private static <T> T retentionCall(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (Retention.RetentionException e) {
+            throw e.status() == 404 ? ApiException.notFound(e.getMessage())
+                    : new ApiException(e.status(), "Run cannot be changed", e.getMessage());
+        }
+    }
+
+    private static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "Invalid run id", "'" + id + "' is not a run id (a UUID)");
+        }
     }
 
     private static RunState parseState(String state) {

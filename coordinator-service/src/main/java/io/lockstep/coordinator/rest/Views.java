@@ -63,6 +63,10 @@ public final class Views {
     public record BackupRequest(String label, Boolean pin) {
     }
 
+    /** Body of {@code PATCH /runs/{id}}. */
+    public record RunPatch(Boolean pinned) {
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StepView(UUID id, String store, String kind, String action, String database, String state,
             String agent, String artifact, Long bytes, String sha256, String error, Instant createdAt,
@@ -85,13 +89,15 @@ public final class Views {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
             String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
-            Instant endedAt, Long durationMillis, Evidence evidence, List<StepView> steps) {
+            Instant endedAt, Long durationMillis, Evidence evidence, List<StepView> steps, Instant expiringAt,
+            Instant expiredAt, String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
             return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration,
                     steps == null ? null : Evidence.of(steps),
-                    steps == null ? null : steps.stream().map(StepView::of).toList());
+                    steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
+                    r.expiryReason);
         }
     }
 
