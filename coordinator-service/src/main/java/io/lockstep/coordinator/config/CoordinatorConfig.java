@@ -30,6 +30,14 @@ public interface CoordinatorConfig {
     @WithDefault("5s")
     Duration superviseEvery();
 
+    /** Whether this coordinator fires scheduled plans and checks staleness (off: API and runs only). */
+    @WithDefault("true")
+    boolean schedulerEnabled();
+
+    /** Whether this coordinator runs retention passes by itself (the retention endpoints work either way). */
+    @WithDefault("true")
+    boolean retentionEnabled();
+
     /** How often the scheduler looks for due plans (and checks staleness). */
     @WithDefault("10s")
     Duration scheduleCheckEvery();

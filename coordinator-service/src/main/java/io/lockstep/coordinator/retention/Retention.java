@@ -286,6 +286,9 @@ public class Retention {
     @Scheduled(every = "${lockstep.coordinator.retention-check-every:15s}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (!config.retentionEnabled()) {
+            return;
+        }
         Instant now = clock.instant();
         boolean full = !now.isBefore(lastFullPass.plus(config.retentionEvery()));
         try {

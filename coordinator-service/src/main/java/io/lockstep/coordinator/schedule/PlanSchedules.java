@@ -64,6 +64,9 @@ public class PlanSchedules {
     @Scheduled(every = "${lockstep.coordinator.schedule-check-every:10s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (!config.schedulerEnabled()) {
+            return;
+        }
         Instant now = clock.instant();
         fireDue(now);
         try {
