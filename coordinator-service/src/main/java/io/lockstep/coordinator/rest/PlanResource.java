@@ -108,6 +108,7 @@ public class PlanResource {
     /** Applies the plan's retention now: expires runs, deletes their artifacts, collects blobs. */
     @POST
     @Path("/{name}/retention")
+    @Consumes(MediaType.WILDCARD)
     public Retention.PassResult applyRetention(@PathParam("name") String name) {
         plans.find(name).orElseThrow(() -> unknownPlan(name));
         return retention.applyNow(name, Instant.now()).orElseThrow(() -> new ApiException(409, "Retention is busy",

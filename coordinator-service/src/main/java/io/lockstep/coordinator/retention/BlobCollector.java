@@ -1,11 +1,12 @@
 package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,9 +30,9 @@ import org.jboss.logging.Logger;
  * and the blobs it names are reachable. Expiry deletes a run's manifest before any collection, so the blobs only it
  * named become unreachable only once it is gone. Sweep: every other blob is deleted.
  * <p>
- * A running backup uploads blobs before its manifest exists, so collection is skipped while any backup runs and
- * stops as soon as a backup started or ended after the mark began. Any unreadable manifest stops the collection
- * before anything is deleted.
+ * A running backup uploads blobs before its manifest exists, so the blobs of a store ({@code blobs/<store>/}) are left
+ * alone while a backup of that store runs, and as soon as one started or ended after the mark began (checked again
+ * before every hundred deletions). Any unreadable manifest stops the collection before anything is deleted.
  */
 @ApplicationScoped
 public class BlobCollector {
@@ -43,22 +44,23 @@ public class BlobCollector {
     @Inject
     RepositoryClient client;
 
-    /** What a collection found and did; {@code stoppedBecause} is set when it deleted nothing or stopped early. */
-    public record Result(int blobs, int reachable, int deleted, String stoppedBecause) {
+    /**
+     * What a collection found and did.
+     *
+     * @param busyStores stores whose blobs were left alone because a backup of them was running or had just run
+     * @param stoppedBecause set when the collection deleted nothing because a manifest could not be read
+     */
+    public record Result(int blobs, int reachable, int deleted, Set<String> busyStores, String stoppedBecause) {
     }
 
     public Result collect(Instant now) {
         if (client.get().isEmpty()) {
-            return new Result(0, 0, 0, "no backup repository configured");
+            return new Result(0, 0, 0, Set.of(), "no backup repository configured");
         }
         BackupRepository repository = client.get().get();
         // Catalog times are microseconds: a second's margin, so a run that changed around the start still counts.
         Instant since = now.truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
-        String busy = backupActivity(null);
-        if (busy != null) {
-            LOG.infof("blob collection skipped: %s", busy);
-            return new Result(0, 0, 0, busy);
-        }
+        Set<String> busy = new TreeSet<>(busyStores(null));
         Set<String> unreachable = new TreeSet<>(repository.list("blobs/").keySet());
         int blobs = unreachable.size();
         Set<String> reachable = new HashSet<>();
@@ -83,37 +85,46 @@ public class BlobCollector {
             } catch (IOException | RuntimeException e) {
                 String reason = "cannot read manifest " + key + " (" + e.getMessage() + "); no blob deleted";
                 LOG.warnf("blob collection stopped: %s", reason);
-                return new Result(blobs, reachable.size(), 0, reason);
+                return new Result(blobs, reachable.size(), 0, busy, reason);
             }
         }
         unreachable.removeAll(reachable);
         int deleted = 0;
+        int checked = 0;
         for (String blob : unreachable) {
-            if (deleted % 100 == 0) {
-                busy = backupActivity(since);
-                if (busy != null) {
-                    LOG.infof("blob collection stopped after %d deletions: %s", deleted, busy);
-                    return new Result(blobs, reachable.size(), deleted, busy);
-                }
+            if (checked++ % 100 == 0) {
+                busy.addAll(busyStores(since));
+            }
+            if (busy.contains(storeOf(blob))) {
+                continue;
             }
             repository.delete(blob);
             deleted++;
         }
-        LOG.infof("blob collection: %d blobs, %d referenced by a manifest, %d deleted", blobs, reachable.size(), deleted);
-        return new Result(blobs, reachable.size(), deleted, null);
+        LOG.infof("blob collection: %d blobs, %d referenced by a manifest, %d deleted%s", blobs, reachable.size(),
+                deleted, busy.isEmpty() ? "" : "; left alone while their backups run: " + busy);
+        return new Result(blobs, reachable.size(), deleted, busy, null);
     }
 
-    /** Why collecting now is unsafe: a backup is running, or one started or ended since {@code since}. */
-    private static String backupActivity(Instant since) {
+    /** {@code blobs/<store>/<sha256>} -> store. */
+    static String storeOf(String blob) {
+        String[] parts = blob.split("/", 3);
+        return parts.length == 3 ? parts[1] : "";
+    }
+
+    /** Object stores with a backup running, or (with {@code since}) one that started or ended since then. */
+    private static List<String> busyStores(Instant since) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            RunEntity run = RunEntity.<RunEntity>find("type = ?1 and state in ?2", RunStateMachine.TYPE_BACKUP, ACTIVE)
-                    .firstResult();
-            if (run == null && since != null) {
-                run = RunEntity.<RunEntity>find("type = ?1 and (createdAt >= ?2 or endedAt >= ?2)",
-                        RunStateMachine.TYPE_BACKUP, since).firstResult();
+            var query = StepEntity.getEntityManager().createQuery(
+                    "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
+                            + "and s.storeKind = :objects and (r.state in :active"
+                            + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
+                    .setParameter("backup", RunStateMachine.TYPE_BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
+                    .setParameter("active", ACTIVE);
+            if (since != null) {
+                query.setParameter("since", since);
             }
-            return run == null ? null : "backup run " + run.id + " of plan " + run.plan + " is " + run.state
-                    + (since == null ? "" : " or changed since the collection began");
+            return query.getResultList();
         });
     }
 }
