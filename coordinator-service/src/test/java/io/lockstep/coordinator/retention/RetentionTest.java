@@ -88,7 +88,7 @@ class RetentionTest {
         agents.heartbeat("agent-" + db, StoreKind.POSTGRES, db, List.of("app"), Instant.now());
         agents.heartbeat("agent-" + bucket, StoreKind.OBJECTSTORE, bucket, List.of(), Instant.now());
         agents.heartbeat("agent-" + search, StoreKind.SEARCH, search, List.of(), Instant.now());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
                 .containsAll(List.of(db, bucket, search)));
     }
 

@@ -64,7 +64,7 @@ class PlanSchedulesTest {
         agents = new AgentEventsDriver(connector.source("agent-events"), outbox);
         store = "sched-" + UUID.randomUUID().toString().substring(0, 8);
         agents.heartbeat("agent-" + store, StoreKind.POSTGRES, store, List.of("app"), Instant.now());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath()
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/api/v1/stores").jsonPath()
                 .getList("id").contains(store));
     }
 
