@@ -395,7 +395,7 @@ public class RunStateMachine {
     /** The manifest of the newest successful copy of this store, for an incremental copy. */
     private java.util.Optional<String> previousManifest(String store) {
         return StepEntity.<StepEntity>find("store = ?1 and storeKind = ?2 and action = ?3 and state = ?4 "
-                + "and runId in (select r.id from RunEntity r where r.state = ?5) order by endedAt desc", store,
+                + "and runId in (select r.id from RunEntity r where r.state = ?5 and r.expiringAt is null) order by endedAt desc", store,
                 StoreKind.OBJECTSTORE, StepAction.BACKUP, StepState.SUCCEEDED, RunState.CONSISTENT)
                 .firstResultOptional().map(s -> s.artifact);
     }
