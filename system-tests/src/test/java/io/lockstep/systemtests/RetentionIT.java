@@ -147,6 +147,17 @@ class RetentionIT {
             Files.delete(dump);
             AppDatabase.drop(scratch);
         }
+
+        // A pinned run needs force; a snapshot someone already deleted by hand counts as deleted.
+        assertEquals(409, lockstep.api.delete("/api/v1/runs/" + pinned).status());
+        assertEquals(200, Elastic.call("DELETE", "/_snapshot/it" + lockstep.id + "/lockstep-" + pinned, null).status());
+        assertEquals(202, lockstep.api.delete("/api/v1/runs/" + pinned + "?force=true").status());
+        Awaitility.await("pinned run " + pinned + " expired").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    lockstep.api.post("/api/v1/plans/" + plan + "/retention", "{}");
+                    return lockstep.api.get("/api/v1/runs/" + pinned).body().hasNonNull("expiredAt");
+                });
+        assertEquals(List.of(), Repository.keys(Lockstep.BUCKET, runPrefix(pinned)));
     }
 
     static void assertConsistent(String run) {
