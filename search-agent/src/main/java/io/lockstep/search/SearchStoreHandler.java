@@ -124,6 +124,7 @@ public class SearchStoreHandler implements StoreHandler {
             case CHECK -> restore.check(command.store(), snapshot, rename, counts);
             case DROP -> restore.drop(command.store(), store, rename, counts == null ? store.indices()
                     : java.util.Arrays.stream(counts.split(",")).map(p -> p.substring(0, p.lastIndexOf('='))).toList());
+            case EXPIRE -> expire(command.store(), store, snapshot);
             default -> throw new StepFailure("search stores do not " + command.action());
         };
     }
@@ -252,6 +253,54 @@ public class SearchStoreHandler implements StoreHandler {
         }
         return new StepResult(0, null, prefix, Map.of("state", info.state(), "snapshot", name,
                 "shardsFailed", String.valueOf(info.shards().failed())));
+    }
+
+    /**
+     * Deletes an expired run's snapshot through the snapshot API (a snapshot or repository already gone is success),
+     * which frees Elasticsearch's files, then re-syncs the copy in {@code search/<store>/}: copied files that the
+     * fs repository no longer holds are deleted. The copy is listed before the fs repository is walked, so a file a
+     * concurrent snapshot is copying (present in the fs repository first) is never taken for a stale one.
+     */
+    private StepResult expire(String id, SearchAgentConfig.Store store, String name) throws StepFailure {
+        boolean existed = true;
+        try {
+            clients.of(id).snapshot().delete(r -> r.repository(store.repository()).snapshot(name));
+        } catch (ElasticsearchException e) {
+            if (e.status() != 404) {
+                throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + reason(e));
+            }
+            existed = false;
+        } catch (IOException e) {
+            throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + reason(e));
+        }
+        String prefix = "search/" + id + "/";
+        long removed = 0;
+        try {
+            Map<String, Long> copied = repository.list(prefix);
+            java.util.Set<String> present = new java.util.HashSet<>();
+            Path location = store.repositoryLocation();
+            if (!Files.isDirectory(location)) {
+                // Without the fs repository there is nothing to compare with: never empty the copy on a guess.
+                throw new StepFailure("snapshot " + name + " deleted, but the snapshot repository " + location
+                        + " is not readable here, so " + prefix + " was not re-synced");
+            }
+            try (Stream<Path> walk = Files.walk(location)) {
+                walk.filter(Files::isRegularFile)
+                        .forEach(f -> present.add(prefix + location.relativize(f).toString().replace('\\', '/')));
+            }
+            for (String key : copied.keySet()) {
+                if (!present.contains(key)) {
+                    repository.delete(key);
+                    removed++;
+                }
+            }
+        } catch (IOException | RepositoryException e) {
+            throw new StepFailure("snapshot " + name + " deleted, but re-syncing " + prefix + " failed: " + e.getMessage());
+        }
+        LOG.infof("snapshot %s of store %s %s; %d copied files no longer in the repository deleted", name, id,
+                existed ? "deleted" : "was already gone", removed);
+        return new StepResult(0, null, prefix, Map.of("snapshot", name, "deleted", Boolean.toString(existed),
+                "copiesRemoved", Long.toString(removed)));
     }
 
     private static String reason(Exception e) {

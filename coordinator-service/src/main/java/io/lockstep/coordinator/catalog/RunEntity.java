@@ -85,6 +85,18 @@ public class RunEntity extends PanacheEntityBase {
     /** On a backup: the last drill's outcome and figures (JSON). */
     public String verification;
 
+    /** When retention (or DELETE /runs/{id}) decided to expire the run; its artifacts are being deleted. */
+    @Column(name = "expiring_at")
+    public Instant expiringAt;
+
+    /** When every artifact of the run was deleted; the run stays in the catalog as history. */
+    @Column(name = "expired_at")
+    public Instant expiredAt;
+
+    /** The retention rule (or the API call) that expired the run. */
+    @Column(name = "expiry_reason")
+    public String expiryReason;
+
     @Version
     public long version;
 }

@@ -29,4 +29,39 @@ public interface CoordinatorConfig {
     /** How often running runs are checked for timed-out steps and silent agents, and leases renewed. */
     @WithDefault("5s")
     Duration superviseEvery();
+
+    /** Whether this coordinator fires scheduled plans and checks staleness (off: API and runs only). */
+    @WithDefault("true")
+    boolean schedulerEnabled();
+
+    /** Whether this coordinator runs retention passes by itself (the retention endpoints work either way). */
+    @WithDefault("true")
+    boolean retentionEnabled();
+
+    /** How often the scheduler looks for due plans (and checks staleness). */
+    @WithDefault("10s")
+    Duration scheduleCheckEvery();
+
+    /**
+     * A scheduled plan with no CONSISTENT run for longer than this many intervals of its schedule (the time between
+     * two consecutive fire times) is stale: {@code io.lockstep.plan.stale} is published once per stale episode.
+     */
+    @WithDefault("2")
+    double staleAfterIntervals();
+
+    /** How long FAILED and CANCELLED runs are kept, unless the plan's retention sets {@code failedAfter}. */
+    @WithDefault("3d")
+    Duration failedRetention();
+
+    /** How often retention runs over every plan. It also runs shortly after each backup ends. */
+    @WithDefault("1h")
+    Duration retentionEvery();
+
+    /** How often expiries in progress are advanced and plans whose backup just ended get their retention pass. */
+    @WithDefault("15s")
+    Duration retentionCheckEvery();
+
+    /** How long a search agent has to delete an expired run's snapshot before the coordinator asks again. */
+    @WithDefault("10m")
+    Duration expireTimeout();
 }

@@ -3,6 +3,7 @@ package io.lockstep.coordinator.messaging;
 import io.lockstep.coordinator.catalog.OutboxMessage;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.PlanEvent;
 import io.lockstep.protocol.RunEvent;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
@@ -38,6 +39,12 @@ public class Outbox {
     @Transactional(Transactional.TxType.MANDATORY)
     public void runEvent(String type, RunEvent event) {
         write(Topics.RUN_EVENTS, event.runId().toString(), codec.encode(type, event.runId().toString(), event));
+    }
+
+    /** A plan event (a scheduled run skipped, a plan gone stale), keyed by plan name. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void planEvent(String type, PlanEvent event) {
+        write(Topics.RUN_EVENTS, event.plan(), codec.encode(type, event.plan(), event));
     }
 
     private void write(String topic, String key, String payload) {

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.coordinator.retention.RetentionRules;
+import io.lockstep.coordinator.schedule.PlanSchedules;
 import io.lockstep.coordinator.run.RunState;
 import io.lockstep.protocol.EventCodec;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -24,10 +27,11 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class PlanService {
 
+    @Inject
+    PlanSchedules schedules;
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Set<String> VERIFY_MODES = Set.of("checksum", "restore-drill");
-    private static final Set<String> RETENTION_KEYS = Set.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly",
-            "maxAgeDays");
 
     public static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -163,22 +167,10 @@ public class PlanService {
     }
 
     private static void validateRetention(JsonNode retention) {
-        if (retention == null || retention.isNull()) {
-            return;
-        }
-        if (!retention.isObject()) {
-            throw new InvalidPlanException(400, "\"retention\" must be an object such as {\"keepDaily\": 14}");
-        }
-        var names = retention.fieldNames();
-        while (names.hasNext()) {
-            String key = names.next();
-            if (!RETENTION_KEYS.contains(key)) {
-                throw new InvalidPlanException(400, "unknown retention rule \"" + key + "\"; use " + RETENTION_KEYS);
-            }
-            JsonNode value = retention.get(key);
-            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0) {
-                throw new InvalidPlanException(400, "retention rule \"" + key + "\" must be a whole number >= 0");
-            }
+        try {
+            RetentionRules.parse(retention);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPlanException(400, e.getMessage());
         }
     }
 
@@ -196,6 +188,7 @@ public class PlanService {
         plan.spec = toJson(valid);
         plan.updatedAt = now;
         plan.persist();
+        schedules.planChanged(plan.name, valid);
         return plan;
     }
 

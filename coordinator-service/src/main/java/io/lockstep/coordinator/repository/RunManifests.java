@@ -4,17 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
-import io.lockstep.coordinator.config.RepositoryConfig;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.rest.Views;
 import io.lockstep.protocol.EventCodec;
-import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Encryption;
-import io.lockstep.repository.S3Clients;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -36,37 +30,9 @@ public class RunManifests {
     public static final int FORMAT = 1;
 
     @Inject
-    RepositoryConfig config;
-
-    /** The manifest is one small PUT; the writer only needs its minimum part size and one upload at a time. */
-    private static final int PART_SIZE = 8 * 1024 * 1024;
+    RepositoryClient client;
 
     private final ObjectMapper json = EventCodec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
-    private BackupRepository repository;
-
-    @PostConstruct
-    void init() {
-        if (config.bucket().isEmpty()) {
-            LOG.warn("lockstep.repository.bucket is not set: run manifests (run.json) are not written");
-            return;
-        }
-        repository = new BackupRepository(S3Clients.create(config.endpoint(), config.region(), config.pathStyle(),
-                config.accessKeyId(), config.secretAccessKey(), 4), config.bucket().get(), config.prefix().orElse(""),
-                PART_SIZE, 1, Encryption.configure(config.encryption().enabled(), config.encryption().keysetFile(),
-                        config.encryption().keyset()));
-    }
-
-    /** The backup repository, when one is configured (for existence checks before a restore). */
-    public java.util.Optional<BackupRepository> repository() {
-        return java.util.Optional.ofNullable(repository);
-    }
-
-    @PreDestroy
-    void close() {
-        if (repository != null) {
-            repository.close();
-        }
-    }
 
     /** The manifest's key, relative to the repository prefix. */
     public static String key(RunEntity run) {
@@ -75,7 +41,7 @@ public class RunManifests {
 
     @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void writePending() {
-        if (repository == null) {
+        if (client.get().isEmpty()) {
             return;
         }
         List<UUID> pending = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>find(
@@ -97,7 +63,7 @@ public class RunManifests {
             RunEntity r = RunEntity.findById(id);
             manifest.put("format", FORMAT);
             // The key-encryption key of run.json itself; each capture step's evidence names its artifact's key.
-            repository.encryptionKeyId().ifPresent(kek -> manifest.put("encryption", Map.of("keyId", kek,
+            client.get().orElseThrow().encryptionKeyId().ifPresent(kek -> manifest.put("encryption", Map.of("keyId", kek,
                     "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
             manifest.put("plan", PlanService.fromJson(r.planSpec));
             manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
@@ -110,7 +76,7 @@ public class RunManifests {
             throw new IllegalStateException(e);
         }
         String key = key(run);
-        repository.put(key, body);
+        client.get().orElseThrow().put(key, body);
         QuarkusTransaction.requiringNew().run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
         LOG.debugf("wrote %s", key);
     }

@@ -9,7 +9,11 @@ import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import jakarta.inject.Inject;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.lockstep.coordinator.retention.Retention;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.QueryParam;
+import java.time.Instant;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -32,6 +36,8 @@ public class PlanResource {
     PlanService plans;
     @Inject
     RunStateMachine machine;
+    @Inject
+    Retention retention;
 
     @GET
     public List<Views.PlanView> list() {
@@ -84,6 +90,29 @@ public class PlanResource {
             throw new ApiException(409, "Backup cannot start", run.error(), Map.of("runId", run.id().toString()));
         }
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+    }
+
+    /** What retention would delete now, and why (rule per run). Only a dry run: POST applies it. */
+    @GET
+    @Path("/{name}/retention")
+    public Retention.Report retention(@PathParam("name") String name, @QueryParam("dryRun") @DefaultValue("true")
+            boolean dryRun) {
+        if (!dryRun) {
+            throw new ApiException(400, "Invalid query", "GET only previews retention (dryRun=true); "
+                    + "POST /api/v1/plans/" + name + "/retention applies it");
+        }
+        plans.find(name).orElseThrow(() -> unknownPlan(name));
+        return retention.preview(name, Instant.now());
+    }
+
+    /** Applies the plan's retention now: expires runs, deletes their artifacts, collects blobs. */
+    @POST
+    @Path("/{name}/retention")
+    @Consumes(MediaType.WILDCARD)
+    public Retention.PassResult applyRetention(@PathParam("name") String name) {
+        plans.find(name).orElseThrow(() -> unknownPlan(name));
+        return retention.applyNow(name, Instant.now()).orElseThrow(() -> new ApiException(409, "Retention is busy",
+                "another coordinator is running a retention pass; retry in a minute"));
     }
 
     static ApiException unknownPlan(String name) {

@@ -3,7 +3,7 @@ package io.lockstep.coordinator.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
-import io.lockstep.coordinator.repository.RunManifests;
+import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.run.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.run.RestoreRejectedException;
@@ -37,11 +37,11 @@ public class RestoreGate {
     @Inject
     RunStateMachine machine;
     @Inject
-    RunManifests manifests;
+    RepositoryClient repositoryClient;
 
     /** 422 if an artifact the restore needs is missing from the repository. */
     void checkArtifacts(UUID sourceId, RestoreOptions options) {
-        BackupRepository repository = manifests.repository().orElse(null);
+        BackupRepository repository = repositoryClient.get().orElse(null);
         if (repository == null) {
             return; // no repository configured for the coordinator: the agents' pre-flight verification checks
         }

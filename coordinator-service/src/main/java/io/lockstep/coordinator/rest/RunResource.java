@@ -2,6 +2,7 @@ package io.lockstep.coordinator.rest;
 
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.run.RunState;
@@ -12,7 +13,9 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +36,9 @@ import java.util.UUID;
 @Path("/api/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
+
+    @Inject
+    Retention retention;
 
     private static final int MAX_LIMIT = 500;
     private static final Set<String> TYPES = Set.of(RunStateMachine.TYPE_BACKUP, RestorePlanner.TYPE_RESTORE,
@@ -136,6 +143,46 @@ public class RunResource {
             RunEntity run = machine.startDerived(source, type, options);
             return Views.RunView.of(run, StepEntity.ofRun(run.id));
         }));
+    }
+
+    /** Pins ({@code {"pinned": true}}) or unpins a run; retention never expires a pinned run. */
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Views.RunView patch(@PathParam("id") String id, Views.RunPatch patch) {
+        if (patch == null || patch.pinned() == null) {
+            throw new ApiException(400, "Invalid run update", "the body must be {\"pinned\": true} or "
+                    + "{\"pinned\": false}");
+        }
+        UUID runId = parseId(id);
+        return retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity run = retention.pin(runId, patch.pinned());
+            return Views.RunView.of(run, StepEntity.ofRun(run.id));
+        }));
+    }
+
+    /**
+     * Expires a run now: 202, and its artifacts are deleted as retention would (repository objects, search snapshots).
+     * 409 while it runs; a pinned run or the plan's newest CONSISTENT run needs {@code ?force=true}.
+     */
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
+        UUID runId = parseId(id);
+        Views.RunView view = retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity run = retention.requestDelete(runId, force, Instant.now());
+            return Views.RunView.of(run, null);
+        }));
+        return Response.accepted(view).build();
+    }
+
+    private static <T> T retentionCall(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (Retention.RetentionException e) {
+            throw e.status() == 404 ? ApiException.notFound(e.getMessage())
+                    : new ApiException(e.status(), "Run cannot be changed", e.getMessage());
+        }
     }
 
     static UUID parseId(String id) {

@@ -63,6 +63,10 @@ public final class Views {
     public record BackupRequest(String label, Boolean pin) {
     }
 
+    /** Body of {@code PATCH /runs/{id}}. */
+    public record RunPatch(Boolean pinned) {
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StepView(UUID id, String store, String kind, String action, String database, int wave, String state,
             String agent, String artifact, Long bytes, String sha256, String error, Instant createdAt,
@@ -86,7 +90,8 @@ public final class Views {
     public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
             String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
             Instant endedAt, Long durationMillis, UUID sourceRunId, JsonNode options, JsonNode result,
-            Boolean verified, Instant verifiedAt, JsonNode verification, Evidence evidence, List<StepView> steps) {
+            Boolean verified, Instant verifiedAt, JsonNode verification, Evidence evidence, List<StepView> steps,
+            Instant expiringAt, Instant expiredAt, String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
             boolean backup = "BACKUP".equals(r.type);
@@ -94,7 +99,8 @@ public final class Views {
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
                     tree(r.options), tree(r.result), backup ? r.verified : null, r.verifiedAt, tree(r.verification),
                     steps == null ? null : Evidence.of(steps),
-                    steps == null ? null : steps.stream().map(StepView::of).toList());
+                    steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
+                    r.expiryReason);
         }
 
         private static JsonNode tree(String json) {

@@ -75,6 +75,10 @@ public final class RestorePlanner {
             throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
                     + " run; only backups can be restored or verified");
         }
+        if (source.expiringAt != null) {
+            throw new RestoreRejectedException(409, "Backup expired", "run " + source.id + " was expired by retention ("
+                    + source.expiryReason + "); its artifacts are deleted or being deleted");
+        }
         if (source.state != RunState.CONSISTENT && !options.isForce()) {
             throw new RestoreRejectedException(409, "Backup not consistent", "run " + source.id + " is " + source.state
                     + (source.error == null ? "" : " (" + source.error + ")")

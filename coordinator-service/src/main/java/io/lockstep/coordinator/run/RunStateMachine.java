@@ -313,7 +313,8 @@ public class RunStateMachine {
             LOG.warnf("ignoring event for unknown step %s of run %s", stepId, runId);
             return;
         }
-        if (step.state.terminal() || (run.state.terminal() && !isCleanup(step))) {
+        // Cleanup steps (resume, a drill's drop) and expiries (retention deleting a snapshot) are awaited after the run ended.
+        if (step.state.terminal() || (run.state.terminal() && !isCleanup(step) && step.action != StepAction.EXPIRE)) {
             LOG.debugf("ignoring late event for step %s (step %s, run %s)", stepId, step.state, run.state);
             return;
         }
@@ -406,7 +407,7 @@ public class RunStateMachine {
     /** The manifest of the newest successful copy of this store, for an incremental copy. */
     private java.util.Optional<String> previousManifest(String store) {
         return StepEntity.<StepEntity>find("store = ?1 and storeKind = ?2 and action = ?3 and state = ?4 "
-                + "and runId in (select r.id from RunEntity r where r.state = ?5) order by endedAt desc", store,
+                + "and runId in (select r.id from RunEntity r where r.state = ?5 and r.expiringAt is null) order by endedAt desc", store,
                 StoreKind.OBJECTSTORE, StepAction.BACKUP, StepState.SUCCEEDED, RunState.CONSISTENT)
                 .firstResultOptional().map(s -> s.artifact);
     }

@@ -69,10 +69,15 @@ public final class Lockstep {
     public final ServiceProcess searchAgent;
     public final IndexerHooks indexer;
     public final Api api;
+    private final Map<String, String> coordinatorConfig = new LinkedHashMap<>();
+    private final Path work;
+    private final Path repo;
+    private ServiceProcess secondCoordinator;
+    private Api secondApi;
 
     private Lockstep() throws IOException {
-        Path repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
-        Path work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).resolve(id);
+        repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
+        work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).resolve(id);
         Files.createDirectories(work);
         String catalog = "lockstep_it_" + id;
         createCatalogDatabase(catalog);
@@ -82,7 +87,6 @@ public final class Lockstep {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(keysetFile, KEYSET);
 
-        Map<String, String> coordinatorConfig = new LinkedHashMap<>();
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-" + id);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
@@ -90,6 +94,7 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
         coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
         coordinatorConfig.put("lockstep.coordinator.quiesce-lease", "20s");
+        coordinatorConfig.put("lockstep.coordinator.schedule-check-every", "1s");
         coordinatorConfig.put("lockstep.repository.endpoint", S3_ENDPOINT);
         coordinatorConfig.put("lockstep.repository.bucket", BUCKET);
         coordinatorConfig.put("lockstep.repository.prefix", "it/" + id);
@@ -137,9 +142,27 @@ public final class Lockstep {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUp(catalog), "lockstep-it-cleanup"));
     }
 
+    /**
+     * A second coordinator on the same catalog and in the same consumer group, as in a highly available deployment;
+     * started on first use and stopped with the first.
+     */
+    public synchronized Api secondCoordinator() throws IOException {
+        if (secondApi == null) {
+            int port = freePort();
+            secondCoordinator = ServiceProcess.start("coordinator-2",
+                    repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
+                    Files.createDirectories(work.resolve("coordinator-2")), port, coordinatorConfig);
+            secondApi = new Api("http://127.0.0.1:" + port);
+        }
+        return secondApi;
+    }
+
     /** Leaves the shared services as they were: this build's catalog database and indices go. */
     private void cleanUp(String catalog) {
         coordinator.stop();
+        if (secondCoordinator != null) {
+            secondCoordinator.stop();
+        }
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
                 var st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + catalog + " WITH (FORCE)");

@@ -1,0 +1,130 @@
+package io.lockstep.coordinator.retention;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.repository.RepositoryClient;
+import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.run.RunStateMachine;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.StoreKind;
+import io.lockstep.repository.BackupRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
+import org.jboss.logging.Logger;
+
+/**
+ * Garbage-collects object blobs ({@code blobs/<store>/<sha256>}) by reachability. Mark: every object manifest still
+ * in the repository ({@code runs/<any plan>/<run>/<store>/objects.jsonl.gz}, whichever catalog wrote it) is streamed
+ * and the blobs it names are reachable. Expiry deletes a run's manifest before any collection, so the blobs only it
+ * named become unreachable only once it is gone. Sweep: every other blob is deleted.
+ * <p>
+ * A running backup uploads blobs before its manifest exists, so the blobs of a store ({@code blobs/<store>/}) are left
+ * alone while a backup of that store runs, and as soon as one started or ended after the mark began (checked again
+ * before every hundred deletions). Any unreadable manifest stops the collection before anything is deleted.
+ */
+@ApplicationScoped
+public class BlobCollector {
+
+    private static final Logger LOG = Logger.getLogger(BlobCollector.class);
+    public static final String MANIFEST = "objects.jsonl.gz";
+    private static final List<RunState> ACTIVE = List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING);
+
+    @Inject
+    RepositoryClient client;
+
+    /**
+     * What a collection found and did.
+     *
+     * @param busyStores stores whose blobs were left alone because a backup of them was running or had just run
+     * @param stoppedBecause set when the collection deleted nothing because a manifest could not be read
+     */
+    public record Result(int blobs, int reachable, int deleted, Set<String> busyStores, String stoppedBecause) {
+    }
+
+    public Result collect(Instant now) {
+        if (client.get().isEmpty()) {
+            return new Result(0, 0, 0, Set.of(), "no backup repository configured");
+        }
+        BackupRepository repository = client.get().get();
+        // Catalog times are microseconds: a second's margin, so a run that changed around the start still counts.
+        Instant since = now.truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
+        Set<String> busy = new TreeSet<>(busyStores(null));
+        Set<String> unreachable = new TreeSet<>(repository.list("blobs/").keySet());
+        int blobs = unreachable.size();
+        Set<String> reachable = new HashSet<>();
+        for (String key : repository.list("runs/").keySet()) {
+            if (!key.endsWith("/" + MANIFEST)) {
+                continue;
+            }
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+                    new GZIPInputStream(repository.open(key)), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode entry = EventCodec.mapper().readTree(line);
+                    String blob = entry.path("blob").asText("");
+                    if (blob.isEmpty()) {
+                        throw new IOException("an entry names no blob");
+                    }
+                    reachable.add(blob);
+                }
+            } catch (IOException | RuntimeException e) {
+                String reason = "cannot read manifest " + key + " (" + e.getMessage() + "); no blob deleted";
+                LOG.warnf("blob collection stopped: %s", reason);
+                return new Result(blobs, reachable.size(), 0, busy, reason);
+            }
+        }
+        unreachable.removeAll(reachable);
+        int deleted = 0;
+        int checked = 0;
+        for (String blob : unreachable) {
+            if (checked++ % 100 == 0) {
+                busy.addAll(busyStores(since));
+            }
+            if (busy.contains(storeOf(blob))) {
+                continue;
+            }
+            repository.delete(blob);
+            deleted++;
+        }
+        LOG.infof("blob collection: %d blobs, %d referenced by a manifest, %d deleted%s", blobs, reachable.size(),
+                deleted, busy.isEmpty() ? "" : "; left alone while their backups run: " + busy);
+        return new Result(blobs, reachable.size(), deleted, busy, null);
+    }
+
+    /** {@code blobs/<store>/<sha256>} -> store. */
+    static String storeOf(String blob) {
+        String[] parts = blob.split("/", 3);
+        return parts.length == 3 ? parts[1] : "";
+    }
+
+    /** Object stores with a backup running, or (with {@code since}) one that started or ended since then. */
+    private static List<String> busyStores(Instant since) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var query = StepEntity.getEntityManager().createQuery(
+                    "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
+                            + "and s.storeKind = :objects and (r.state in :active"
+                            + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
+                    .setParameter("backup", RunStateMachine.TYPE_BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
+                    .setParameter("active", ACTIVE);
+            if (since != null) {
+                query.setParameter("since", since);
+            }
+            return query.getResultList();
+        });
+    }
+}
