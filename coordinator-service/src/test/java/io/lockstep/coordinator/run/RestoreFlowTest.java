@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.protocol.EventCodec;
@@ -50,6 +51,8 @@ class RestoreFlowTest {
     @Inject
     @Any
     InMemoryConnector connector;
+    @Inject
+    RepositoryClient repository;
 
     InMemorySink<String> outbox;
     InMemorySource<String> agentEvents;
@@ -266,6 +269,18 @@ class RestoreFlowTest {
                 .then().statusCode(202);
     }
 
+    @Test
+    void aBackupWhoseArtifactIsGoneIsRefusedBeforeAnythingStarts() {
+        UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\"]}");
+        String dump = "runs/" + plan + "/" + backup + "/" + sql;
+        repository.get().orElseThrow().delete(dump);
+
+        given().contentType("application/json").body("{}").post("/api/v1/runs/" + backup + "/restore").then()
+                .statusCode(422).body("detail", org.hamcrest.Matchers.containsString(dump));
+        agents.drain();
+        assertEquals(List.of(), commands(), "nothing was dispatched");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A CONSISTENT backup of the plan's stores, as the catalog holds one after a run. */
@@ -305,6 +320,9 @@ class RestoreFlowTest {
                                 "documentCounts", "products=7") : Map.of());
                 step.createdAt = at;
                 step.persist();
+                if (!store.equals(search)) {
+                    repository.get().ifPresent(r -> r.put(step.artifact, "artifact".getBytes()));
+                }
             }
         });
         return id;

@@ -96,12 +96,9 @@ public class BucketRestore {
         AtomicLong copiedBytes = new AtomicLong();
         long unchanged = 0;
         long overwritten = 0;
-        long pruned = 0;
-        long kept = 0;
         long objects = 0;
         List<String> overwrittenSample = new ArrayList<>();
-        List<String> prunedSample = new ArrayList<>();
-        List<String> keptSample = new ArrayList<>();
+        Extra extra = new Extra(s3, target.bucket(), prune, dryRun);
         ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
             Thread t = new Thread(r, "restore-copy");
             t.setDaemon(true);
@@ -118,17 +115,7 @@ public class BucketRestore {
                 objects++;
                 String key = target.map(entry.key());
                 while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
-                    if (prune) {
-                        pruned++;
-                        sample(prunedSample, current.key());
-                        if (!dryRun) {
-                            String gone = current.key();
-                            s3.deleteObject(b -> b.bucket(target.bucket()).key(gone));
-                        }
-                    } else {
-                        kept++;
-                        sample(keptSample, current.key());
-                    }
+                    extra.add(current.key());
                     current = live.hasNext() ? live.next() : null;
                 }
                 boolean present = current != null && current.key().equals(key);
@@ -162,17 +149,7 @@ public class BucketRestore {
                 }
             }
             while (current != null) {
-                if (prune) {
-                    pruned++;
-                    sample(prunedSample, current.key());
-                    if (!dryRun) {
-                        String gone = current.key();
-                        s3.deleteObject(b -> b.bucket(target.bucket()).key(gone));
-                    }
-                } else {
-                    kept++;
-                    sample(keptSample, current.key());
-                }
+                extra.add(current.key());
                 current = live.hasNext() ? live.next() : null;
             }
             while (!window.isEmpty()) {
@@ -202,22 +179,54 @@ public class BucketRestore {
         evidence.put(dryRun ? "bytesToTransfer" : "bytesCopied", Long.toString(copiedBytes.get()));
         evidence.put("unchanged", Long.toString(unchanged));
         evidence.put(dryRun ? "keysToOverwrite" : "keysOverwritten", Long.toString(overwritten));
-        evidence.put(dryRun ? "keysToDelete" : "keysDeleted", Long.toString(pruned));
-        evidence.put("keysNotInManifestKept", Long.toString(kept));
+        evidence.put(dryRun ? "keysToDelete" : "keysDeleted", Long.toString(extra.pruned));
+        evidence.put("keysNotInManifestKept", Long.toString(extra.kept));
         if (!overwrittenSample.isEmpty()) {
             evidence.put("overwrittenSample", String.join(",", overwrittenSample));
         }
-        if (!prunedSample.isEmpty()) {
-            evidence.put("deletedSample", String.join(",", prunedSample));
+        if (!extra.prunedSample.isEmpty()) {
+            evidence.put("deletedSample", String.join(",", extra.prunedSample));
         }
-        if (!keptSample.isEmpty()) {
-            evidence.put("keptSample", String.join(",", keptSample));
+        if (!extra.keptSample.isEmpty()) {
+            evidence.put("keptSample", String.join(",", extra.keptSample));
         }
         evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
         LOG.infof("%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned", dryRun ? "inspected" : "restored",
                 target.bucket(), target.prefix().isEmpty() ? "" : "/" + target.prefix(), manifestKey, copied.get(),
-                unchanged, pruned);
+                unchanged, extra.pruned);
         return new StepResult(copiedBytes.get(), manifestSha256, manifestKey, evidence);
+    }
+
+    /** Keys of the target that the manifest does not hold: deleted with {@code prune} (unless a dry run), else kept. */
+    private static final class Extra {
+        private final S3Client s3;
+        private final String bucket;
+        private final boolean prune;
+        private final boolean dryRun;
+        long pruned;
+        long kept;
+        final List<String> prunedSample = new ArrayList<>();
+        final List<String> keptSample = new ArrayList<>();
+
+        Extra(S3Client s3, String bucket, boolean prune, boolean dryRun) {
+            this.s3 = s3;
+            this.bucket = bucket;
+            this.prune = prune;
+            this.dryRun = dryRun;
+        }
+
+        void add(String key) {
+            if (!prune) {
+                kept++;
+                sample(keptSample, key);
+                return;
+            }
+            pruned++;
+            sample(prunedSample, key);
+            if (!dryRun) {
+                s3.deleteObject(b -> b.bucket(bucket).key(key));
+            }
+        }
     }
 
     /** Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. */
