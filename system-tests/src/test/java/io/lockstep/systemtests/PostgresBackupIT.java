@@ -92,10 +92,10 @@ class PostgresBackupIT {
         assertEquals("CONSISTENT", run.path("state").asText(), () -> "run: " + run.toPrettyString());
         List<String> keys = Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/").stream()
                 .filter(k -> !k.endsWith("/run.json")).toList();
-        assertEquals(List.of(
-                lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/" + lockstep.clinicalDb + ".dump",
-                lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/" + lockstep.genomicDb + ".dump"),
-                keys.stream().sorted().toList());
+        String dir = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/";
+        assertEquals(List.of(dir + lockstep.clinicalDb + ".dump", dir + lockstep.clinicalDb + ".tables.tsv",
+                dir + lockstep.genomicDb + ".dump", dir + lockstep.genomicDb + ".tables.tsv"),
+                keys.stream().sorted().toList(), "a dump and its table census per database");
         for (String db : List.of(lockstep.genomicDb, lockstep.clinicalDb)) {
             JsonNode dump = step(run, "BACKUP", db);
             assertEquals(dump.path("sha256").asText(), Repository.sha256(lockstep.objectPrefix() + dump.path("artifact").asText()));
