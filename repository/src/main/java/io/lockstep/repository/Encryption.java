@@ -139,6 +139,23 @@ public final class Encryption {
      * without it a configured keyset is only used to read encrypted artifacts.
      */
     public static Encryption configure(boolean enabled, Optional<Path> keysetFile, Optional<String> keysetJson) {
+        return configure(enabled, keysetFile, keysetJson, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * As {@link #configure(boolean, Optional, Optional)}, or with {@code kmsKeyArn} a key-encryption key in AWS KMS
+     * (see {@link AwsKmsKeyEncryptionKey}); a keyset and a KMS key together are refused as ambiguous.
+     */
+    public static Encryption configure(boolean enabled, Optional<Path> keysetFile, Optional<String> keysetJson,
+            Optional<String> kmsKeyArn, Optional<String> kmsRegion) {
+        Optional<String> arn = kmsKeyArn.filter(s -> !s.isBlank());
+        if (arn.isPresent()) {
+            if (keysetFile.isPresent() || keysetJson.filter(s -> !s.isBlank()).isPresent()) {
+                throw new RepositoryException("configure either an encryption keyset or lockstep.repository.encryption"
+                        + ".kms-key-arn, not both");
+            }
+            return AwsKmsKeyEncryptionKey.encryption(arn.get(), kmsRegion.filter(s -> !s.isBlank()), enabled);
+        }
         Optional<String> json;
         if (keysetFile.isPresent()) {
             try {
@@ -153,7 +170,8 @@ public final class Encryption {
         if (json.isEmpty()) {
             if (enabled) {
                 throw new RepositoryException("repository encryption is enabled but no keyset is configured: set "
-                        + "lockstep.repository.encryption.keyset-file or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET");
+                        + "lockstep.repository.encryption.keyset-file, LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET or "
+                        + "lockstep.repository.encryption.kms-key-arn");
             }
             return none();
         }
@@ -279,7 +297,7 @@ public final class Encryption {
         } catch (GeneralSecurityException e) {
             String why = kekIds.contains(header.kekId())
                     ? "its data key does not unwrap with key-encryption key " + header.kekId()
-                            + " (the header or the key was altered)"
+                            + " (the header or the key was altered, or the key service refused: " + e.getMessage() + ")"
                     : "it needs key-encryption key " + header.kekId() + ", which the configured keyset "
                             + kekIds + " lacks (wrong key, or an old key was removed after a rotation)";
             throw new IntegrityException("artifact " + objectKey + " cannot be decrypted: " + why);

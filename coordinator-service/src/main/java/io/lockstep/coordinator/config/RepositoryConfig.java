@@ -50,5 +50,14 @@ public interface RepositoryConfig {
 
         /** The keyset itself, for LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET when no file is used; never in a committed file. */
         Optional<String> keyset();
+
+        /**
+         * Instead of a keyset: the ARN of an AWS KMS key that wraps the data keys (credentials from the AWS default
+         * chain). Not tested against KMS yet.
+         */
+        Optional<String> kmsKeyArn();
+
+        /** The KMS region when the ARN's is not the one to use. */
+        Optional<String> kmsRegion();
     }
 }

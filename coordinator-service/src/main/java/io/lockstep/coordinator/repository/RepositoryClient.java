@@ -37,7 +37,8 @@ public class RepositoryClient {
         repository = new BackupRepository(S3Clients.create(config.endpoint(), config.region(), config.pathStyle(),
                 config.accessKeyId(), config.secretAccessKey(), 4), config.bucket().get(), config.prefix().orElse(""),
                 PART_SIZE, 1, Encryption.configure(config.encryption().enabled(), config.encryption().keysetFile(),
-                        config.encryption().keyset()));
+                        config.encryption().keyset(), config.encryption().kmsKeyArn(),
+                        config.encryption().kmsRegion()));
     }
 
     @PreDestroy

@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <li>walks the listing and the previous run's manifest side by side, both in key order, so neither is held
  * in memory;</li>
  * <li>copies only new or changed objects (by size and ETag) into content-addressed blobs
- * {@code blobs/<store>/<sha256>} (a keyed hash of it when the repository encrypts), in parallel with bounded concurrency (the SDK retries throttling and 5xx);</li>
+ * {@code blobs/<store>/<sha256>} (a keyed hash of it when the repository encrypts), in parallel with bounded
+ * concurrency (the SDK retries throttling and 5xx);</li>
  * <li>writes every key, in listing order, into {@code objects.jsonl.gz}, streamed to the repository.</li>
  * </ol>
  */

@@ -22,7 +22,8 @@ public class RepositoryProducer {
                 config.secretAccessKey(), Math.max(64, 4 * Math.max(1, config.uploadConcurrency()) + 8));
         var repository = new BackupRepository(s3, config.bucket(), config.prefix().orElse(""), config.partSize(),
                 config.uploadConcurrency(), Encryption.configure(config.encryption().enabled(),
-                        config.encryption().keysetFile(), config.encryption().keyset()));
+                        config.encryption().keysetFile(), config.encryption().keyset(), config.encryption().kmsKeyArn(),
+                        config.encryption().kmsRegion()));
         if (config.createBucket()) {
             repository.ensureBucket();
         }
