@@ -201,6 +201,7 @@ class RestoreIT {
         assertEquals("CONSISTENT", run.path("state").asText(), run::toPrettyString);
         String dump = lockstep.objectPrefix() + step(run, "BACKUP", lockstep.singleStore).path("artifact").asText();
         byte[] bytes = Repository.read(Lockstep.BUCKET, dump);
+        byte[] original = bytes.clone();
         bytes[bytes.length / 2] ^= 0x01;
         Repository.put(Lockstep.BUCKET, dump, bytes);
         try (Connection c = AppDatabase.connect(db); Statement st = c.createStatement()) {
@@ -232,6 +233,13 @@ class RestoreIT {
         assertFalse(backup.path("verification").path("passed").asBoolean(true), backup::toPrettyString);
         assertTrue(backup.path("verification").path("reason").asText().contains("SHA-256"), backup::toPrettyString);
         awaitNoScratchLeft();
+
+        Repository.put(Lockstep.BUCKET, dump, java.util.Arrays.copyOf(original, original.length - 100));
+        JsonNode truncated = restore(runId, "{}");
+        assertEquals("FAILED", truncated.path("state").asText(), truncated::toPrettyString);
+        assertTrue(truncated.path("error").asText().contains(dump.substring(lockstep.objectPrefix().length())),
+                "the reason names the truncated artifact: " + truncated.path("error").asText());
+        assertEquals(live, AppDatabase.tableChecksums(db), "the live database is unchanged");
 
         Repository.delete(Lockstep.BUCKET, dump);
         Api.Reply missing = api.post("/api/v1/runs/" + runId + "/restore", "{}");
