@@ -7,6 +7,8 @@ import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
 import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
+import io.lockstep.coordinator.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
@@ -34,12 +36,14 @@ public class PlanResource {
     RunStateMachine machine;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.PlanView> list() {
         return plans.list().stream().map(Views.PlanView::of).toList();
     }
 
     @GET
     @Path("/{name}")
+    @RolesAllowed(Roles.VIEWER)
     public Views.PlanView get(@PathParam("name") String name) {
         return Views.PlanView.of(plans.find(name).orElseThrow(() -> unknownPlan(name)));
     }
@@ -47,6 +51,7 @@ public class PlanResource {
     /** Creates (201) or replaces (200) a plan. */
     @PUT
     @Path("/{name}")
+    @RolesAllowed(Roles.OPERATOR)
     public Response put(@PathParam("name") String name, PlanSpec spec) {
         boolean exists = plans.find(name).isPresent();
         PlanEntity plan = plans.put(name, spec);
@@ -55,6 +60,7 @@ public class PlanResource {
 
     @DELETE
     @Path("/{name}")
+    @RolesAllowed(Roles.OPERATOR)
     public Response delete(@PathParam("name") String name) {
         if (!plans.delete(name)) {
             throw unknownPlan(name);
@@ -68,6 +74,7 @@ public class PlanResource {
      */
     @POST
     @Path("/{name}/backups")
+    @RolesAllowed(Roles.OPERATOR)
     public Response backup(@PathParam("name") String name, Views.BackupRequest request) {
         String label = request == null ? null : request.label();
         boolean pin = request != null && Boolean.TRUE.equals(request.pin());

@@ -6,6 +6,8 @@ import io.lockstep.coordinator.run.RunState;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import io.lockstep.coordinator.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,6 +28,7 @@ public class RunResource {
     private static final int MAX_LIMIT = 500;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.RunView> list(@QueryParam("plan") String plan, @QueryParam("state") String state,
             @QueryParam("type") String type, @QueryParam("limit") Integer limit) {
         int size = limit == null ? 50 : limit;
@@ -57,6 +60,7 @@ public class RunResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed(Roles.VIEWER)
     public Views.RunView get(@PathParam("id") String id) {
         UUID runId;
         try {
