@@ -53,6 +53,8 @@ public final class Lockstep {
     public final String docsIndex = "it" + id + "-docs";
     public final String badRepoStore = "it" + id + "-badrepo";
     public final String otherIndex = "it" + id + "-other";
+    /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
+    public final String adminToken = Tokens.random();
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
     public final ServiceProcess objectstoreAgent;
@@ -80,10 +82,12 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.repository.prefix", "it/" + id);
         coordinatorConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
         coordinatorConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
+        coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(adminToken));
+        coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
-        api = new Api("http://127.0.0.1:" + coordinatorPort);
+        api = new Api("http://127.0.0.1:" + coordinatorPort, adminToken);
 
         Map<String, String> agentConfig = repositoryConfig(agentId);
         store(agentConfig, singleStore, APP_PG_PASSWORD, ordersDb);
