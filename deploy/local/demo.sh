@@ -18,6 +18,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
 API="http://127.0.0.1:${LOCKSTEP_COORDINATOR_PORT:-8080}/api/v1"
+# The demo's admin API token. Local use only: the coordinator's %local profile holds just its SHA-256
+# (lockstep.auth.tokens.demo-admin). Make your own with deploy/local/token NAME ROLE.
+LOCKSTEP_TOKEN="${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
+AUTH="Authorization: Bearer $LOCKSTEP_TOKEN"
 # Local-only password of the sample application cluster (deploy/local/up creates it). Given to psql through
 # the environment, never on a command line.
 export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
@@ -74,10 +78,10 @@ start_app search-agent 8083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTER
   LOCKSTEP_SEARCH_STORES_SEARCH_REPOSITORY_LOCATION="$SNAPSHOTS" \
   LOCKSTEP_SEARCH_STORES_SEARCH_QUIESCE_COMMAND="touch $PAUSED" LOCKSTEP_SEARCH_STORES_SEARCH_RESUME_COMMAND="rm -f $PAUSED"
 for store in app media search; do
-  wait_for "store '$store' announced" 60 bash -c "curl -fs '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
+  wait_for "store '$store' announced" 60 bash -c "curl -fs -H '$AUTH' '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
     || die "store $store was not announced; see the agent logs in $APPS_DIR"
 done
-curl -fs "$API/stores" | jq -c '.[] | select(.live) | {id, kind, agent, live}'
+curl -fs -H "$AUTH" "$API/stores" | jq -c '.[] | select(.live) | {id, kind, agent, live}'
 
 step "Starting the application's background writer (object, then row, then index entry)"
 (
@@ -94,7 +98,7 @@ trap 'kill $writer 2>/dev/null || true' EXIT
 sleep 2
 
 step "Creating the plan 'shop-nightly' over the three stores"
-curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' -d '{
+curl -fsS -X PUT "$API/plans/shop-nightly" -H "$AUTH" -H 'Content-Type: application/json' -d '{
     "stores": ["app", "media", "search"],
     "schedule": "0 4 * * *",
     "retention": {"keepDaily": 14},
@@ -102,14 +106,14 @@ curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' -
   }' | jq -c .
 
 step "Starting a backup"
-run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
+run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H "$AUTH" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
 run_id="$(jq -r .id <<<"$run")"
 echo "run $run_id: $(jq -r .state <<<"$run")"
 
 step "Following the run"
 last=""
 for _ in $(seq 1 600); do
-  run="$(curl -fsS "$API/runs/$run_id")"
+  run="$(curl -fsS -H "$AUTH" "$API/runs/$run_id")"
   state="$(jq -r .state <<<"$run")"
   line="$state $(jq -r '[.steps[] | "\(.action)/\(.database // .store):\(.state)"] | join(" ")' <<<"$run")"
   [[ "$line" != "$last" ]] && echo "$line" && last="$line"

@@ -30,6 +30,11 @@ public final class Lockstep {
     public static final String BUCKET = "lockstep-it";
     public static final String KAFKA = "127.0.0.1:9092";
     public static final String ELASTICSEARCH = "http://127.0.0.1:9200";
+    /**
+     * Basic-auth password the search agent sends to Elasticsearch (the local cluster runs without security and
+     * ignores it): a known secret that the leak test looks for.
+     */
+    public static final String ES_PASSWORD = "lockstep-es-known-secret";
 
     private static Lockstep instance;
 
@@ -109,6 +114,8 @@ public final class Lockstep {
         Map<String, String> searchConfig = repositoryConfig("it-es-" + id);
         String docs = "lockstep.search.stores.\"" + docsStore + "\".";
         searchConfig.put(docs + "url", ELASTICSEARCH);
+        searchConfig.put(docs + "username", "lockstep");
+        searchConfig.put(docs + "password", ES_PASSWORD);
         searchConfig.put(docs + "indices", docsIndex);
         searchConfig.put(docs + "repository", "it" + id);
         searchConfig.put(docs + "repository-location", snapshotDirectory().resolve("it" + id).toString());
@@ -141,7 +148,8 @@ public final class Lockstep {
         }
     }
 
-    private Map<String, String> repositoryConfig(String agent) {
+    /** The settings every agent of this build shares: its id, heartbeats and the backup repository. */
+    public Map<String, String> repositoryConfig(String agent) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", agent);
         config.put("lockstep.agent.heartbeat-interval", "1s");
@@ -165,15 +173,37 @@ public final class Lockstep {
 
     /** Elasticsearch's {@code path.repo}, as deploy/local/up configures it. */
     public static Path snapshotDirectory() {
+        return runDirectory().resolve("elasticsearch").resolve("snapshots");
+    }
+
+    /** deploy/local's state directory, {@code $LOCKSTEP_HOME/run}. */
+    public static Path runDirectory() {
         String home = System.getenv("LOCKSTEP_HOME");
         if (home == null) {
             home = "root".equals(System.getProperty("user.name")) ? "/var/lib/lockstep"
                     : System.getProperty("user.home") + "/.cache/lockstep";
         }
-        return Path.of(home, "run", "elasticsearch", "snapshots");
+        return Path.of(home, "run");
     }
 
-    private static void store(Map<String, String> config, String store, String password, String databases) {
+    /** The packaged service {@code module} of this checkout (its quarkus-run.jar). */
+    public static Path jar(String module) {
+        return Path.of(System.getProperty("lockstep.repo.dir", "..")).resolve(module + "/target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** A fresh working directory for one more process of this build. */
+    public Path workDirectory(String name) throws IOException {
+        return Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
+                .resolve(id).resolve(name));
+    }
+
+    /** Every service process of this build, to inspect their logs and command lines. */
+    public java.util.List<ServiceProcess> services() {
+        return java.util.List.of(coordinator, postgresAgent, objectstoreAgent, searchAgent);
+    }
+
+    /** Adds a PostgreSQL store of the application cluster to a postgres-agent's settings. */
+    public static void store(Map<String, String> config, String store, String password, String databases) {
         String p = "lockstep.postgres.stores.\"" + store + "\".";
         config.put(p + "host", APP_PG_HOST);
         config.put(p + "port", Integer.toString(APP_PG_PORT));
@@ -197,7 +227,8 @@ public final class Lockstep {
         return "it/" + id + "/";
     }
 
-    private static void createCatalogDatabase(String name) {
+    /** Creates (anew) a catalog database for a coordinator. */
+    public static void createCatalogDatabase(String name) {
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
                 var st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name);
@@ -207,7 +238,7 @@ public final class Lockstep {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
