@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -146,8 +145,7 @@ class ScramKafkaIT {
             assertInstanceOf(SaslAuthenticationException.class, e.getCause(), "authentication fails: " + e.getCause());
         }
         try (Admin admin = Admin.create(ScramKafka.clientProperties("coordinator", ScramKafka.password("coordinator")))) {
-            Set<String> topics = admin.listTopics().names().get();
-            assertTrue(topics.contains("lockstep.agent-events"), "the right password lists the topics: " + topics);
+            assertEquals(1, admin.describeCluster().nodes().get().size(), "the right password gets an answer");
         }
     }
 }
