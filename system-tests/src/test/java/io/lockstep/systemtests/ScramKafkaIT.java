@@ -140,6 +140,7 @@ class ScramKafkaIT {
     void aClientWithAWrongPasswordIsRefusedAndTheRightOneIsAccepted() throws Exception {
         Properties wrong = ScramKafka.clientProperties("coordinator", "not-the-password");
         wrong.put("default.api.timeout.ms", "10000");
+        wrong.put("request.timeout.ms", "5000");
         try (Admin admin = Admin.create(wrong)) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get());
             assertInstanceOf(SaslAuthenticationException.class, e.getCause(), "authentication fails: " + e.getCause());
