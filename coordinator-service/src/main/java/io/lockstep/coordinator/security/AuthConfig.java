@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.security;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.util.Map;
 
 /**
@@ -20,6 +21,22 @@ public interface AuthConfig {
 
     /** Tokens by name. */
     Map<String, Token> tokens();
+
+    /**
+     * Whether {@code /q/openapi} (and {@code /q/metrics}, if present) need a token of any role; {@code false}
+     * opens them. Read through {@code quarkus.http.auth.permission.q-documents.enabled}.
+     */
+    @WithDefault("true")
+    boolean protectOpenapi();
+
+    Jwt jwt();
+
+    interface Jwt {
+
+        /** The JWT claim that holds the roles; read through {@code smallrye.jwt.path.groups}. */
+        @WithDefault("groups")
+        String rolesClaim();
+    }
 
     interface Token {
 

@@ -1,5 +1,7 @@
 package io.lockstep.coordinator.security;
 
+import io.lockstep.coordinator.rest.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +36,17 @@ public final class Roles {
 
     public static boolean isRole(String name) {
         return ALL.contains(name);
+    }
+
+    /**
+     * For an admin-only option inside an endpoint a lesser role may call (for example {@code "force": true}):
+     * 403 unless the caller is an admin. Inject {@code SecurityIdentity} into the resource to call it.
+     */
+    public static void requireAdmin(SecurityIdentity identity, String what) {
+        if (!identity.hasRole(ADMIN)) {
+            throw new ApiException(403, "Forbidden", what + " needs the " + ADMIN + " role; this token's role is "
+                    + highest(identity.getRoles()).orElse("none"));
+        }
     }
 
     /** The most powerful Lockstep role among {@code roles}, if any. */

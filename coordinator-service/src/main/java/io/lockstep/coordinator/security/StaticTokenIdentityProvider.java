@@ -8,6 +8,7 @@ import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,8 +32,13 @@ public class StaticTokenIdentityProvider implements IdentityProvider<StaticToken
 
     private final List<Entry> entries;
 
+    @Inject
     public StaticTokenIdentityProvider(AuthConfig config) {
-        this.entries = config.tokens().entrySet().stream().map(StaticTokenIdentityProvider::entry).toList();
+        this(config.tokens());
+    }
+
+    StaticTokenIdentityProvider(Map<String, AuthConfig.Token> tokens) {
+        this.entries = tokens.entrySet().stream().map(StaticTokenIdentityProvider::entry).toList();
     }
 
     private static Entry entry(Map.Entry<String, AuthConfig.Token> e) {

@@ -230,13 +230,13 @@ class AuthMatrixTest {
                         List.of(new Heartbeat.Store(storeId, StoreKind.POSTGRES, List.of("db"), Map.of())), List.of())));
     }
 
-    private static String jwt(String subject, Set<String> groups, PrivateKey key, long validForSeconds) {
+    static String jwt(String subject, Set<String> groups, PrivateKey key, long validForSeconds) {
         long now = Instant.now().getEpochSecond();
         return Jwt.issuer(ISSUER).upn(subject).subject(subject).groups(groups).issuedAt(now - 700)
                 .expiresAt(now + validForSeconds).sign(key);
     }
 
-    private static PrivateKey key(String resource) throws Exception {
+    static PrivateKey key(String resource) throws Exception {
         try (InputStream in = AuthMatrixTest.class.getClassLoader().getResourceAsStream(resource)) {
             return KeyUtils.decodePrivateKey(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
