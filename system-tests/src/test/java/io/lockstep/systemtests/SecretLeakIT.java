@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Secrets out of sight: runs a three-store backup and a backup that fails on a wrong database password, with
  * known secrets configured, then looks for every secret in the captured logs of every process, in every record
- * on every {@code lockstep.*} topic, in the API's answers, and in the command lines of the services and all
- * their children (pg_dump, pg_restore) sampled while the runs went on. One hit fails the test.
+ * on every {@code lockstep.*} topic, in the API's answers, in the command lines of the services and all their
+ * children (pg_dump, pg_restore) and in the children's environments, sampled while the runs went on. One hit
+ * fails the test.
  */
 class SecretLeakIT {
 
@@ -74,6 +75,7 @@ class SecretLeakIT {
     void noSecretAppearsInLogsEventsApiAnswersOrCommandLines() throws Exception {
         List<String> answers = new ArrayList<>();
         Map<Long, String> commandLines;
+        Map<Long, String> environments;
         List<Long> pids = lockstep.services().stream().map(ServiceProcess::pid).toList();
         try (CommandLines sampler = new CommandLines(pids)) {
             String good = startBackup(plan, answers);
@@ -98,6 +100,7 @@ class SecretLeakIT {
                 answers.add(reply.raw());
             }
             commandLines = sampler.seen();
+            environments = sampler.environments();
         }
 
         Map<String, String> sources = new LinkedHashMap<>();
@@ -125,6 +128,9 @@ class SecretLeakIT {
         }
         assertTrue(commandLines.size() > pids.size(), "children of the services were sampled too: " + commandLines);
         commandLines.forEach((pid, line) -> sources.put("cmdline of pid " + pid, line));
+        assertTrue(environments.values().stream().anyMatch(e -> e.contains("PGPASSFILE=")),
+                "the environment of pg_dump was sampled: " + environments.keySet());
+        environments.forEach((pid, env) -> sources.put("environment of child pid " + pid, env));
 
         List<String> hits = new ArrayList<>();
         sources.forEach((where, text) -> secrets().forEach((what, secret) -> {

@@ -10,12 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Samples {@code /proc/<pid>/cmdline} of processes and all their descendants (pg_dump, pg_restore, hooks)
- * every few milliseconds while it runs, so short-lived children are seen too.
+ * every few milliseconds while it runs, so short-lived children are seen too; of the descendants also
+ * {@code /proc/<pid>/environ}, since a child's environment is where a password would go instead.
  */
 public final class CommandLines implements AutoCloseable {
 
     private final List<Long> roots;
     private final Map<Long, String> seen = new ConcurrentHashMap<>();
+    private final Map<Long, String> environments = new ConcurrentHashMap<>();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -39,18 +41,21 @@ public final class CommandLines implements AutoCloseable {
     private void sample() {
         for (long root : roots) {
             ProcessHandle.of(root).ifPresent(p -> {
-                read(p.pid());
-                p.descendants().forEach(d -> read(d.pid()));
+                read(p.pid(), "cmdline", seen);
+                p.descendants().forEach(d -> {
+                    read(d.pid(), "cmdline", seen);
+                    read(d.pid(), "environ", environments);
+                });
             });
         }
     }
 
-    private void read(long pid) {
+    private static void read(long pid, String file, Map<Long, String> into) {
         try {
-            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), file));
             String line = new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
             if (!line.isEmpty()) {
-                seen.merge(pid, line, (a, b) -> a.equals(b) ? a : a + " | " + b);
+                into.merge(pid, line, (a, b) -> a.equals(b) ? a : a + " | " + b);
             }
         } catch (IOException gone) {
             // the process ended between listing and reading
@@ -60,6 +65,11 @@ public final class CommandLines implements AutoCloseable {
     /** Command lines seen, by pid. */
     public Map<Long, String> seen() {
         return Map.copyOf(seen);
+    }
+
+    /** Environments of the descendants seen, by pid. */
+    public Map<Long, String> environments() {
+        return Map.copyOf(environments);
     }
 
     @Override
