@@ -30,15 +30,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Authenticated Kafka: a coordinator and a postgres-agent that talk only through the broker that requires
- * SASL/SCRAM-SHA-512 (deploy/local/up kafka-scram), each as its own user with the password read from its file,
- * back up a database to CONSISTENT. A client without credentials, or with a wrong password, is refused.
+ * Authenticated Kafka: a coordinator and the three agents talk only through the broker that requires
+ * SASL/SCRAM-SHA-512 (deploy/local/up kafka-scram), each as its own user with the password read from its file;
+ * a database backup reaches CONSISTENT. A client without credentials, or with a wrong password, is refused.
  */
 class ScramKafkaIT {
 
     static Lockstep lockstep;
     static ServiceProcess coordinator;
     static ServiceProcess agent;
+    static ServiceProcess objectstoreAgent;
+    static ServiceProcess searchAgent;
+    static String bucketStore;
+    static String searchStore;
     static Api api;
     static String catalog;
     static String database;
@@ -58,6 +62,7 @@ class ScramKafkaIT {
         Map<String, String> coordinatorConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("coordinator"));
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-scram-" + lockstep.id);
+        coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
         coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
         coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
@@ -79,12 +84,38 @@ class ScramKafkaIT {
         Lockstep.store(agentConfig, store, Lockstep.APP_PG_PASSWORD, database);
         agent = ServiceProcess.start("postgres-agent-scram", Lockstep.jar("postgres-agent"),
                 lockstep.workDirectory("postgres-agent-scram"), Lockstep.freePort(), agentConfig);
+
+        // The other agents only announce a store each: their heartbeats reach the coordinator through SCRAM too.
+        bucketStore = "it" + lockstep.id + "-scram-bucket";
+        Map<String, String> objectConfig = lockstep.repositoryConfig("it-scram-os-" + lockstep.id);
+        objectConfig.putAll(ScramKafka.serviceConfig("objectstore-agent"));
+        String bucket = "lockstep.objectstore.stores.\"" + bucketStore + "\".";
+        objectConfig.put(bucket + "endpoint", Lockstep.S3_ENDPOINT);
+        objectConfig.put(bucket + "bucket", lockstep.blocksBucket);
+        objectConfig.put(bucket + "access-key-id", Lockstep.S3_ACCESS_KEY);
+        objectConfig.put(bucket + "secret-access-key", Lockstep.S3_SECRET_KEY);
+        objectstoreAgent = ServiceProcess.start("objectstore-agent-scram", Lockstep.jar("objectstore-agent"),
+                lockstep.workDirectory("objectstore-agent-scram"), Lockstep.freePort(), objectConfig);
+
+        searchStore = "it" + lockstep.id + "-scram-docs";
+        Map<String, String> searchConfig = lockstep.repositoryConfig("it-scram-es-" + lockstep.id);
+        searchConfig.putAll(ScramKafka.serviceConfig("search-agent"));
+        String docs = "lockstep.search.stores.\"" + searchStore + "\".";
+        searchConfig.put(docs + "url", Lockstep.ELASTICSEARCH);
+        searchConfig.put(docs + "indices", lockstep.docsIndex);
+        searchConfig.put(docs + "repository", "it" + lockstep.id + "-scram");
+        searchConfig.put(docs + "repository-location",
+                Lockstep.snapshotDirectory().resolve("it" + lockstep.id + "-scram").toString());
+        searchAgent = ServiceProcess.start("search-agent-scram", Lockstep.jar("search-agent"),
+                lockstep.workDirectory("search-agent-scram"), Lockstep.freePort(), searchConfig);
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (agent != null) {
-            agent.stop();
+        for (ServiceProcess service : new ServiceProcess[] { searchAgent, objectstoreAgent, agent }) {
+            if (service != null) {
+                service.stop();
+            }
         }
         if (coordinator != null) {
             coordinator.stop();
@@ -113,16 +144,32 @@ class ScramKafkaIT {
                 .filter(r -> r.value().contains(runId)).toList();
         assertTrue(plaintext.isEmpty(), "nothing of this run went through the plaintext broker: " + plaintext);
 
-        for (ServiceProcess service : List.of(coordinator, agent)) {
+        for (ServiceProcess service : List.of(coordinator, agent, objectstoreAgent, searchAgent)) {
             String log = Files.readString(service.log());
             String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(service.pid()), "cmdline")),
                     StandardCharsets.UTF_8);
-            for (String user : List.of("coordinator", "postgres-agent")) {
+            for (String user : List.of("coordinator", "postgres-agent", "objectstore-agent", "search-agent")) {
                 String password = ScramKafka.password(user);
                 assertTrue(!log.contains(password) && !cmdline.contains(password),
                         "the SCRAM password of " + user + " is in " + service.log() + " or its command line");
             }
         }
+    }
+
+    @Test
+    void everyAgentReachesTheCoordinatorThroughTheScramBroker() {
+        for (String s : List.of(store, bucketStore, searchStore)) {
+            api.awaitStoreLive(s);
+        }
+        JsonNode agents = api.get("/api/v1/agents").body();
+        List<String> ours = new java.util.ArrayList<>();
+        agents.forEach(a -> {
+            if (a.path("id").asText().contains(lockstep.id) && a.path("live").asBoolean()) {
+                ours.add(a.path("id").asText());
+            }
+        });
+        assertEquals(List.of("it-scram-es-" + lockstep.id, "it-scram-os-" + lockstep.id, "it-scram-pg-" + lockstep.id),
+                ours.stream().sorted().toList(), "this build's three agents, all through SCRAM: " + agents);
     }
 
     @Test
