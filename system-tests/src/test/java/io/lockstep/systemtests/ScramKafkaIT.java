@@ -13,6 +13,7 @@ import io.lockstep.systemtests.support.Lockstep;
 import io.lockstep.systemtests.support.ScramKafka;
 import io.lockstep.systemtests.support.ServiceProcess;
 import io.lockstep.systemtests.support.Tokens;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -78,36 +80,30 @@ class ScramKafkaIT {
                 lockstep.workDirectory("coordinator-scram"), port, coordinatorConfig);
         api = new Api("http://127.0.0.1:" + port, token);
 
-        Map<String, String> agentConfig = lockstep.repositoryConfig("it-scram-pg-" + lockstep.id);
-        agentConfig.put("lockstep.repository.prefix", "it/" + lockstep.id + "-scram");
-        agentConfig.putAll(ScramKafka.serviceConfig("postgres-agent"));
-        Lockstep.store(agentConfig, store, Lockstep.APP_PG_PASSWORD, database);
-        agent = ServiceProcess.start("postgres-agent-scram", Lockstep.jar("postgres-agent"),
-                lockstep.workDirectory("postgres-agent-scram"), Lockstep.freePort(), agentConfig);
-
+        agent = startAgent("postgres-agent", "it-scram-pg-", c -> Lockstep.store(c, store, Lockstep.APP_PG_PASSWORD, database));
         // The other agents only announce a store each: their heartbeats reach the coordinator through SCRAM too.
         bucketStore = "it" + lockstep.id + "-scram-bucket";
-        Map<String, String> objectConfig = lockstep.repositoryConfig("it-scram-os-" + lockstep.id);
-        objectConfig.putAll(ScramKafka.serviceConfig("objectstore-agent"));
-        String bucket = "lockstep.objectstore.stores.\"" + bucketStore + "\".";
-        objectConfig.put(bucket + "endpoint", Lockstep.S3_ENDPOINT);
-        objectConfig.put(bucket + "bucket", lockstep.blocksBucket);
-        objectConfig.put(bucket + "access-key-id", Lockstep.S3_ACCESS_KEY);
-        objectConfig.put(bucket + "secret-access-key", Lockstep.S3_SECRET_KEY);
-        objectstoreAgent = ServiceProcess.start("objectstore-agent-scram", Lockstep.jar("objectstore-agent"),
-                lockstep.workDirectory("objectstore-agent-scram"), Lockstep.freePort(), objectConfig);
-
+        objectstoreAgent = startAgent("objectstore-agent", "it-scram-os-",
+                c -> Lockstep.bucketStore(c, bucketStore, lockstep.blocksBucket));
         searchStore = "it" + lockstep.id + "-scram-docs";
-        Map<String, String> searchConfig = lockstep.repositoryConfig("it-scram-es-" + lockstep.id);
-        searchConfig.putAll(ScramKafka.serviceConfig("search-agent"));
-        String docs = "lockstep.search.stores.\"" + searchStore + "\".";
-        searchConfig.put(docs + "url", Lockstep.ELASTICSEARCH);
-        searchConfig.put(docs + "indices", lockstep.docsIndex);
-        searchConfig.put(docs + "repository", "it" + lockstep.id + "-scram");
-        searchConfig.put(docs + "repository-location",
-                Lockstep.snapshotDirectory().resolve("it" + lockstep.id + "-scram").toString());
-        searchAgent = ServiceProcess.start("search-agent-scram", Lockstep.jar("search-agent"),
-                lockstep.workDirectory("search-agent-scram"), Lockstep.freePort(), searchConfig);
+        searchAgent = startAgent("search-agent", "it-scram-es-", c -> {
+            String docs = "lockstep.search.stores.\"" + searchStore + "\".";
+            c.put(docs + "url", Lockstep.ELASTICSEARCH);
+            c.put(docs + "indices", lockstep.docsIndex);
+            c.put(docs + "repository", "it" + lockstep.id + "-scram");
+            c.put(docs + "repository-location", Lockstep.snapshotDirectory().resolve("it" + lockstep.id + "-scram").toString());
+        });
+    }
+
+    /** Starts the agent {@code module} as the SCRAM user of the same name, with the stores {@code stores} adds. */
+    private static ServiceProcess startAgent(String module, String idPrefix, Consumer<Map<String, String>> stores)
+            throws IOException {
+        Map<String, String> config = lockstep.repositoryConfig(idPrefix + lockstep.id);
+        config.put("lockstep.repository.prefix", "it/" + lockstep.id + "-scram");
+        config.putAll(ScramKafka.serviceConfig(module));
+        stores.accept(config);
+        return ServiceProcess.start(module + "-scram", Lockstep.jar(module), lockstep.workDirectory(module + "-scram"),
+                Lockstep.freePort(), config);
     }
 
     @AfterAll

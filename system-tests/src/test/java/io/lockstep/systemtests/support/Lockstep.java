@@ -163,7 +163,8 @@ public final class Lockstep {
         return config;
     }
 
-    private static void bucketStore(Map<String, String> config, String store, String bucket) {
+    /** Adds a bucket of the local S3Proxy as a store to an objectstore-agent's settings. */
+    public static void bucketStore(Map<String, String> config, String store, String bucket) {
         String p = "lockstep.objectstore.stores.\"" + store + "\".";
         config.put(p + "endpoint", S3_ENDPOINT);
         config.put(p + "bucket", bucket);
