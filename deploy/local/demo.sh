@@ -24,6 +24,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
 API="http://127.0.0.1:${LOCKSTEP_COORDINATOR_PORT:-8080}/api/v1"
+# The demo's admin API token. Local use only: the coordinator's %local profile holds just its SHA-256
+# (lockstep.auth.tokens.demo-admin). Make your own with deploy/local/token NAME ROLE.
+LOCKSTEP_TOKEN="${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
+AUTH="Authorization: Bearer $LOCKSTEP_TOKEN"
 # Local-only password of the sample application cluster (deploy/local/up creates it). Given to psql through
 # the environment, never on a command line.
 export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
@@ -83,10 +87,10 @@ start_app search-agent 8083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTER
   LOCKSTEP_SEARCH_STORES_SEARCH_REPOSITORY_LOCATION="$SNAPSHOTS" \
   LOCKSTEP_SEARCH_STORES_SEARCH_QUIESCE_COMMAND="touch $PAUSED" LOCKSTEP_SEARCH_STORES_SEARCH_RESUME_COMMAND="rm -f $PAUSED"
 for store in app media search; do
-  wait_for "store '$store' announced" 60 bash -c "curl -fs '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
+  wait_for "store '$store' announced" 60 bash -c "curl -fs -H '$AUTH' '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
     || die "store $store was not announced; see the agent logs in $APPS_DIR"
 done
-curl -fs "$API/stores" | jq -c '.[] | select(.live) | {id, kind, agent, live}'
+curl -fs -H "$AUTH" "$API/stores" | jq -c '.[] | select(.live) | {id, kind, agent, live}'
 
 step "Starting the application's background writer (object, then row, then index entry)"
 (
@@ -103,7 +107,7 @@ trap 'kill $writer 2>/dev/null || true' EXIT
 sleep 2
 
 step "Creating the plan 'shop-nightly' over the three stores"
-curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' -d '{
+curl -fsS -X PUT "$API/plans/shop-nightly" -H "$AUTH" -H 'Content-Type: application/json' -d '{
     "stores": ["app", "media", "search"],
     "schedule": "0 4 * * *",
     "retention": {"keepDaily": 14},
@@ -111,14 +115,14 @@ curl -fsS -X PUT "$API/plans/shop-nightly" -H 'Content-Type: application/json' -
   }' | jq -c .
 
 step "Starting a backup"
-run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
+run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H "$AUTH" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
 run_id="$(jq -r .id <<<"$run")"
 echo "run $run_id: $(jq -r .state <<<"$run")"
 
 follow() { # follow RUN_ID: prints each change of the run's steps until it ends; leaves the run in $run, its state in $state
   local id="$1" last=""
   for _ in $(seq 1 1200); do
-    run="$(curl -fsS "$API/runs/$id")"
+    run="$(curl -fsS -H "$AUTH" "$API/runs/$id")"
     state="$(jq -r .state <<<"$run")"
     line="$state $(jq -r '[.steps[] | "\(.action)/\(.database // .store):\(.state)"] | join(" ")' <<<"$run")"
     [[ "$line" != "$last" ]] && echo "$line" && last="$line"
@@ -140,10 +144,10 @@ jq -r '.evidence.references[] | "reference check: \(.references) keys, dangling 
 backup_run="$run"
 
 step "Proving it restorable: a restore drill into scratch targets"
-drill_id="$(curl -fsS -X POST "$API/runs/$run_id/verify" -H 'Content-Type: application/json' -d '{"drill": true}' | jq -r .id)"
+drill_id="$(curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/verify" -H 'Content-Type: application/json' -d '{"drill": true}' | jq -r .id)"
 follow "$drill_id"
 [[ "$state" == SUCCEEDED ]] || die "the drill ended $state: $(jq -r .error <<<"$run")"
-curl -fsS "$API/runs/$run_id" | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
+curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
 
 step "Restoring through Lockstep into new targets: first a dry run, then the restore"
 es -X DELETE "http://127.0.0.1:$ES_PORT/restored-products" >/dev/null 2>&1 || true
@@ -151,9 +155,9 @@ app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)"
 s3 PUT shop-media-restored >/dev/null 2>&1 || true
 targets='{"targets": {"app": {"databases": {"shop": "shop_restored"}}, "media": {"bucket": "shop-media-restored"},
   "search": {"renamePattern": "(.+)", "renameReplacement": "restored-$1"}}}'
-curl -fsS -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' \
+curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' \
   -d "$(jq '. + {dryRun: true}' <<<"$targets")" | jq '.result | {steps, bytesToTransfer, objectsToCopy, databasesToReplace, indicesToReplace}'
-restore_id="$(curl -fsS -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' -d "$targets" | jq -r .id)"
+restore_id="$(curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' -d "$targets" | jq -r .id)"
 follow "$restore_id"
 [[ "$state" == SUCCEEDED ]] || die "the restore ended $state: $(jq -r .error <<<"$run")"
 for t in customers products orders order_items; do
@@ -197,7 +201,7 @@ printf '%-14s original %7s now, restored %7s: the rows of the consistency point 
 cat <<TXT
 
 Done. The run is CONSISTENT and verified by a drill: $API/runs/$run_id
-Restore it in place with:  curl -X POST $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
+Restore it in place (an admin call) with:  curl -X POST -H "Authorization: Bearer \$LOCKSTEP_TOKEN" $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
 To restore any run by hand:
   1. fetch and decrypt the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
      (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups)

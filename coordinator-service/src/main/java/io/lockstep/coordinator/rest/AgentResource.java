@@ -3,6 +3,8 @@ package io.lockstep.coordinator.rest;
 import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
+import io.lockstep.coordinator.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,6 +25,7 @@ public class AgentResource {
 
     @GET
     @Path("/agents")
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.AgentView> agents() {
         Instant now = Instant.now();
         Map<String, List<String>> storesByAgent = StoreEntity.<StoreEntity>listAll().stream()
@@ -34,6 +37,7 @@ public class AgentResource {
 
     @GET
     @Path("/stores")
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.StoreView> stores() {
         Instant now = Instant.now();
         return StoreEntity.<StoreEntity>list("order by id").stream()

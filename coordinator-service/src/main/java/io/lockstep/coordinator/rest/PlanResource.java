@@ -7,6 +7,8 @@ import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
 import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
+import io.lockstep.coordinator.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.lockstep.coordinator.retention.Retention;
@@ -40,12 +42,14 @@ public class PlanResource {
     Retention retention;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.PlanView> list() {
         return plans.list().stream().map(Views.PlanView::of).toList();
     }
 
     @GET
     @Path("/{name}")
+    @RolesAllowed(Roles.VIEWER)
     public Views.PlanView get(@PathParam("name") String name) {
         return Views.PlanView.of(plans.find(name).orElseThrow(() -> unknownPlan(name)));
     }
@@ -53,6 +57,7 @@ public class PlanResource {
     /** Creates (201) or replaces (200) a plan. */
     @PUT
     @Path("/{name}")
+    @RolesAllowed(Roles.OPERATOR)
     public Response put(@PathParam("name") String name, PlanSpec spec) {
         boolean exists = plans.find(name).isPresent();
         PlanEntity plan = plans.put(name, spec);
@@ -61,6 +66,7 @@ public class PlanResource {
 
     @DELETE
     @Path("/{name}")
+    @RolesAllowed(Roles.OPERATOR)
     public Response delete(@PathParam("name") String name) {
         if (!plans.delete(name)) {
             throw unknownPlan(name);
@@ -74,6 +80,7 @@ public class PlanResource {
      */
     @POST
     @Path("/{name}/backups")
+    @RolesAllowed(Roles.OPERATOR)
     public Response backup(@PathParam("name") String name, Views.BackupRequest request) {
         String label = request == null ? null : request.label();
         boolean pin = request != null && Boolean.TRUE.equals(request.pin());
@@ -95,6 +102,7 @@ public class PlanResource {
     /** What retention would delete now, and why (rule per run). Only a dry run: POST applies it. */
     @GET
     @Path("/{name}/retention")
+    @RolesAllowed(Roles.VIEWER)
     public Retention.Report retention(@PathParam("name") String name, @QueryParam("dryRun") @DefaultValue("true")
             boolean dryRun) {
         if (!dryRun) {
@@ -108,6 +116,7 @@ public class PlanResource {
     /** Applies the plan's retention now: expires runs, deletes their artifacts, collects blobs. */
     @POST
     @Path("/{name}/retention")
+    @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.WILDCARD)
     public Retention.PassResult applyRetention(@PathParam("name") String name) {
         plans.find(name).orElseThrow(() -> unknownPlan(name));

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.lockstep.coordinator.plan.InvalidPlanException;
+import io.lockstep.coordinator.security.Roles;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -25,6 +29,31 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
         return problem(e.status(), e.title(), e.getMessage(), uri, e.extensions());
+    }
+
+    /** A bearer token was sent but is not valid (unknown static token, bad JWT signature, expired JWT). */
+    @ServerExceptionMapper
+    public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
+        return unauthorized("the bearer token is not valid (unknown, expired or badly signed); send "
+                + "'Authorization: Bearer <token>' with a configured API token or a JWT from the identity provider", uri);
+    }
+
+    /** No token at all on an endpoint that needs one. */
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return unauthorized("this endpoint needs a bearer token: send 'Authorization: Bearer <token>'", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return problem(403, "Forbidden", "the token's role may not do this; " + Roles.VIEWER + " reads, "
+                + Roles.OPERATOR + " also manages plans and starts backups and verifications, " + Roles.ADMIN
+                + " also restores, deletes runs, uses force and reads the audit log", uri, Map.of());
+    }
+
+    private static Response unauthorized(String detail, UriInfo uri) {
+        Response problem = problem(401, "Unauthorized", detail, uri, Map.of());
+        return Response.fromResponse(problem).header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper

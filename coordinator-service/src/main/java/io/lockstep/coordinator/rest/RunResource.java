@@ -14,6 +14,8 @@ import io.quarkus.panache.common.Sort;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import io.lockstep.coordinator.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -50,6 +52,7 @@ public class RunResource {
     RestoreGate gate;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Views.RunView> list(@QueryParam("plan") String plan, @QueryParam("state") String state,
             @QueryParam("type") String type, @QueryParam("verified") String verified, @QueryParam("limit") Integer limit) {
         int size = limit == null ? 50 : limit;
@@ -89,6 +92,7 @@ public class RunResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed(Roles.VIEWER)
     public Views.RunView get(@PathParam("id") String id) {
         RunEntity run = RunEntity.findById(parseId(id));
         if (run == null) {
@@ -104,6 +108,7 @@ public class RunResource {
      */
     @POST
     @Path("/{id}/restore")
+    @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response restore(@PathParam("id") String id, RestoreOptions request) {
         RestoreOptions options = request == null ? RestoreOptions.DEFAULT : request;
@@ -124,6 +129,7 @@ public class RunResource {
     /** Verifies a backup again: {@code {"drill": true}} restores it into scratch targets and compares. */
     @POST
     @Path("/{id}/verify")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response verify(@PathParam("id") String id, Views.VerifyRequest request) {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
@@ -148,6 +154,7 @@ public class RunResource {
     /** Pins ({@code {"pinned": true}}) or unpins a run; retention never expires a pinned run. */
     @PATCH
     @Path("/{id}")
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     public Views.RunView patch(@PathParam("id") String id, Views.RunPatch patch) {
         if (patch == null || patch.pinned() == null) {
@@ -167,6 +174,7 @@ public class RunResource {
      */
     @DELETE
     @Path("/{id}")
+    @RolesAllowed(Roles.ADMIN)
     public Response delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
         UUID runId = parseId(id);
         Views.RunView view = retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {

@@ -54,6 +54,7 @@ import org.junit.jupiter.api.Test;
  * laid out as the agents write them, then expired through the API.
  */
 @QuarkusTest
+@org.junit.jupiter.api.extension.ExtendWith(io.lockstep.coordinator.support.TestTokens.AsAdmin.class)
 @QuarkusTestResource(ManualSchedulingMessaging.class)
 class RetentionTest {
 

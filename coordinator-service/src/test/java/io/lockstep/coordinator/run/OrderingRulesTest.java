@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
+import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
@@ -29,10 +30,12 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The ordering rules of a three-store run, driven through agent events in every awkward order. */
 @QuarkusTest
 @QuarkusTestResource(InMemoryMessaging.class)
+@ExtendWith(TestTokens.AsAdmin.class)
 class OrderingRulesTest {
 
     @Inject

@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * catalog: waves in order, hooks around an in-place restore, drills into scratch targets cleaned up even on failure.
  */
 @QuarkusTest
+@org.junit.jupiter.api.extension.ExtendWith(io.lockstep.coordinator.support.TestTokens.AsAdmin.class)
 @QuarkusTestResource(InMemoryMessaging.class)
 class RestoreFlowTest {
 

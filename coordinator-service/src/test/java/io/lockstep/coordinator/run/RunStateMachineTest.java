@@ -10,6 +10,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
+import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
@@ -35,6 +36,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The run state machine driven through its real inputs (REST calls, agent events on the in-memory channel)
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(InMemoryMessaging.class)
+@ExtendWith(TestTokens.AsAdmin.class)
 class RunStateMachineTest {
 
     @Inject

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * two schedulers race, a coordinator that was down catches up with one run, skips are recorded, staleness alarms once.
  */
 @QuarkusTest
+@org.junit.jupiter.api.extension.ExtendWith(io.lockstep.coordinator.support.TestTokens.AsAdmin.class)
 @QuarkusTestResource(ManualSchedulingMessaging.class)
 class PlanSchedulesTest {
 

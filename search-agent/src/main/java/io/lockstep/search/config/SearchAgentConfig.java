@@ -35,8 +35,11 @@ public interface SearchAgentConfig {
 
         Optional<String> username();
 
-        /** Set through LOCKSTEP_SEARCH_STORES_<ID>_PASSWORD or a file; never in a committed file. */
+        /** Set through LOCKSTEP_SEARCH_STORES_<ID>_PASSWORD or {@code password-file}; never in a committed file. */
         Optional<String> password();
+
+        /** A file whose first line is the password; wins over {@code password}. */
+        Optional<Path> passwordFile();
 
         /** The indices a backup covers; they are write-blocked while quiesced. */
         List<String> indices();

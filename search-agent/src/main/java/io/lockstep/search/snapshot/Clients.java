@@ -8,7 +8,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,11 +40,22 @@ public class Clients {
         SearchAgentConfig.Store s = config.stores().get(store);
         var builder = RestClient.builder(HttpHost.create(s.url().toString()));
         if (s.username().isPresent()) {
-            String token = Base64.getEncoder().encodeToString((s.username().get() + ":" + s.password().orElse(""))
+            String password = s.passwordFile().map(f -> firstLine(store, f)).or(s::password).orElse("");
+            String token = Base64.getEncoder().encodeToString((s.username().get() + ":" + password)
                     .getBytes(StandardCharsets.UTF_8));
             builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", "Basic " + token)});
         }
         return new RestClientTransport(builder.build(), new JacksonJsonpMapper());
+    }
+
+    /** The password file's first line; an error names the file, never its content. */
+    private static String firstLine(String store, Path file) {
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.findFirst().orElse("");
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("cannot read the password file " + file + " of search store " + store
+                    + " (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     @PreDestroy

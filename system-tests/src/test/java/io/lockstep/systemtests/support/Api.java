@@ -18,10 +18,18 @@ public final class Api {
     private static final Set<String> TERMINAL = Set.of("CONSISTENT", "FAILED", "CANCELLED", "SUCCEEDED");
 
     private final String base;
+    private final String token;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    public Api(String base) {
+    /** A client that sends {@code token} as its bearer token (null: no Authorization header). */
+    public Api(String base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /** The same API, called with another token (null: none). */
+    public Api withToken(String otherToken) {
+        return new Api(base, otherToken);
     }
 
     /** A response: status, content type and parsed body (null when empty or not JSON). */
@@ -47,6 +55,9 @@ public final class Api {
     }
 
     private Reply send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());

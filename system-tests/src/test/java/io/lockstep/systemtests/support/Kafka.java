@@ -59,6 +59,44 @@ public final class Kafka {
         return records;
     }
 
+    /**
+     * Every record now on every topic whose name starts with {@code prefix}, read from the beginning to the
+     * current end of each partition.
+     */
+    public static List<ConsumerRecord<String, String>> readAll(String prefix, Properties connection) throws Exception {
+        List<TopicPartition> partitions;
+        try (Admin admin = Admin.create(connection)) {
+            List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
+            partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                    .toList();
+        }
+        Properties props = new Properties();
+        props.putAll(connection);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<String, String>(props)) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Awaitility.await("every record of " + prefix + "*").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                    .until(() -> {
+                        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+                        return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+                    });
+        }
+        return records;
+    }
+
+    /** Connection settings of the plaintext broker the suite's services use. */
+    public static Properties plaintext() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", Lockstep.KAFKA);
+        return props;
+    }
+
     /** Waits until a consumer group has committed every record currently on the topic. */
     public static void awaitConsumed(String group, String topic) throws Exception {
         Properties props = new Properties();

@@ -36,6 +36,11 @@ public final class Lockstep {
      */
     public static final boolean ENCRYPTION = Boolean.parseBoolean(System.getProperty("lockstep.it.encryption", "true"));
     public static final String KEYSET = io.lockstep.repository.Encryption.generateKeyset();
+    /**
+     * Basic-auth password the search agent sends to Elasticsearch (the local cluster runs without security and
+     * ignores it): a known secret that the leak test looks for.
+     */
+    public static final String ES_PASSWORD = "lockstep-es-known-secret";
 
     private static Lockstep instance;
 
@@ -63,6 +68,8 @@ public final class Lockstep {
     public final String sealedStore = "it" + id + "-sealed";
     public final String sealedBucket = "it-" + id + "-sealed";
     public final Path keysetFile;
+    /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
+    public final String adminToken = Tokens.random();
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
     public final ServiceProcess objectstoreAgent;
@@ -101,10 +108,12 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.repository.access-key-id", S3_ACCESS_KEY);
         coordinatorConfig.put("lockstep.repository.secret-access-key", S3_SECRET_KEY);
         encryption(coordinatorConfig);
+        coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(adminToken));
+        coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
-        api = new Api("http://127.0.0.1:" + coordinatorPort);
+        api = new Api("http://127.0.0.1:" + coordinatorPort, adminToken);
 
         Map<String, String> agentConfig = repositoryConfig(agentId);
         store(agentConfig, singleStore, APP_PG_PASSWORD, ordersDb);
@@ -127,6 +136,8 @@ public final class Lockstep {
         Map<String, String> searchConfig = repositoryConfig("it-es-" + id);
         String docs = "lockstep.search.stores.\"" + docsStore + "\".";
         searchConfig.put(docs + "url", ELASTICSEARCH);
+        searchConfig.put(docs + "username", "lockstep");
+        searchConfig.put(docs + "password", ES_PASSWORD);
         searchConfig.put(docs + "indices", docsIndex);
         searchConfig.put(docs + "repository", "it" + id);
         searchConfig.put(docs + "repository-location", snapshotDirectory().resolve("it" + id).toString());
@@ -177,7 +188,8 @@ public final class Lockstep {
         }
     }
 
-    private Map<String, String> repositoryConfig(String agent) {
+    /** The settings every agent of this build shares: its id, heartbeats and the backup repository. */
+    public Map<String, String> repositoryConfig(String agent) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", agent);
         config.put("lockstep.agent.heartbeat-interval", "1s");
@@ -197,7 +209,8 @@ public final class Lockstep {
         config.put("lockstep.repository.encryption.keyset-file", keysetFile.toString());
     }
 
-    private static void bucketStore(Map<String, String> config, String store, String bucket) {
+    /** Adds a bucket of the local S3Proxy as a store to an objectstore-agent's settings. */
+    public static void bucketStore(Map<String, String> config, String store, String bucket) {
         String p = "lockstep.objectstore.stores.\"" + store + "\".";
         config.put(p + "endpoint", S3_ENDPOINT);
         config.put(p + "bucket", bucket);
@@ -207,15 +220,37 @@ public final class Lockstep {
 
     /** Elasticsearch's {@code path.repo}, as deploy/local/up configures it. */
     public static Path snapshotDirectory() {
+        return runDirectory().resolve("elasticsearch").resolve("snapshots");
+    }
+
+    /** deploy/local's state directory, {@code $LOCKSTEP_HOME/run}. */
+    public static Path runDirectory() {
         String home = System.getenv("LOCKSTEP_HOME");
         if (home == null) {
             home = "root".equals(System.getProperty("user.name")) ? "/var/lib/lockstep"
                     : System.getProperty("user.home") + "/.cache/lockstep";
         }
-        return Path.of(home, "run", "elasticsearch", "snapshots");
+        return Path.of(home, "run");
     }
 
-    private static void store(Map<String, String> config, String store, String password, String databases) {
+    /** The packaged service {@code module} of this checkout (its quarkus-run.jar). */
+    public static Path jar(String module) {
+        return Path.of(System.getProperty("lockstep.repo.dir", "..")).resolve(module + "/target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** A fresh working directory for one more process of this build. */
+    public Path workDirectory(String name) throws IOException {
+        return Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
+                .resolve(id).resolve(name));
+    }
+
+    /** Every service process of this build, to inspect their logs and command lines. */
+    public java.util.List<ServiceProcess> services() {
+        return java.util.List.of(coordinator, postgresAgent, objectstoreAgent, searchAgent);
+    }
+
+    /** Adds a PostgreSQL store of the application cluster to a postgres-agent's settings. */
+    public static void store(Map<String, String> config, String store, String password, String databases) {
         String p = "lockstep.postgres.stores.\"" + store + "\".";
         config.put(p + "host", APP_PG_HOST);
         config.put(p + "port", Integer.toString(APP_PG_PORT));
@@ -239,7 +274,8 @@ public final class Lockstep {
         return "it/" + id + "/";
     }
 
-    private static void createCatalogDatabase(String name) {
+    /** Creates (anew) a catalog database for a coordinator. */
+    public static void createCatalogDatabase(String name) {
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
                 var st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name);
@@ -249,7 +285,7 @@ public final class Lockstep {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
