@@ -148,6 +148,14 @@ class RetentionIT {
             AppDatabase.drop(scratch);
         }
 
+        // And through Lockstep: a restore drill of the newest remaining run restores all three stores into scratch
+        // targets (every object from its blob, re-hashed) and compares them with what the backup recorded.
+        Api.Reply drill = lockstep.api.post("/api/v1/runs/" + newest + "/verify", "{\"drill\": true}");
+        assertEquals(202, drill.status(), drill.raw());
+        JsonNode drilled = lockstep.api.awaitEnd(drill.body().path("id").asText());
+        assertEquals("SUCCEEDED", drilled.path("state").asText(), drilled::toPrettyString);
+        assertTrue(lockstep.api.get("/api/v1/runs/" + newest).body().path("verified").asBoolean());
+
         // A pinned run needs force; a snapshot someone already deleted by hand counts as deleted.
         assertEquals(409, lockstep.api.delete("/api/v1/runs/" + pinned).status());
         assertEquals(200, Elastic.call("DELETE", "/_snapshot/it" + lockstep.id + "/lockstep-" + pinned, null).status());

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Secrets out of sight: runs a three-store backup and a backup that fails on a wrong database password, with
- * known secrets configured, then looks for every secret in the captured logs of every process, in every record
+ * Secrets out of sight: runs a three-store backup, its restore into new targets, and a backup that fails on a wrong
+ * database password, with known secrets configured, then looks for every secret in the captured logs of every process, in every record
  * on every {@code lockstep.*} topic, in the API's answers, in the command lines of the services and all their
  * children (pg_dump, pg_restore) and in the children's environments, sampled while the runs went on. One hit
  * fails the test.
@@ -58,6 +58,9 @@ class SecretLeakIT {
     @AfterAll
     static void tearDown() throws Exception {
         AppDatabase.drop(lockstep.parsecDb);
+        AppDatabase.drop(lockstep.parsecDb + "_leak");
+        io.lockstep.systemtests.support.Elastic.call("DELETE", "/leak-" + lockstep.docsIndex + "?ignore_unavailable=true",
+                null);
     }
 
     /** Every secret this build configured, by what it is. */
@@ -89,9 +92,18 @@ class SecretLeakIT {
             JsonNode failed = lockstep.api.awaitEnd(bad);
             assertEquals("FAILED", failed.path("state").asText(), "the wrong password fails its run");
 
-            // HOOK for restores (issue 4): when POST /api/v1/runs/{id}/restore exists, restore `good` here into
-            // new targets with lockstep.api, add every answer to `answers`, and await the restore run's end, so
-            // its logs, events and pg_restore command lines are checked below as well.
+            // A restore of the good run into new targets: its pg_restore, logs, events and answers are checked too.
+            io.lockstep.systemtests.support.Repository.createBucket(lockstep.blocksBucket + "-leak");
+            Api.Reply restore = lockstep.api.post("/api/v1/runs/" + good + "/restore", "{\"targets\": {\""
+                    + lockstep.parsecStore + "\": {\"databases\": {\"" + lockstep.parsecDb + "\": \"" + lockstep.parsecDb
+                    + "_leak\"}}, \"" + lockstep.blocksStore + "\": {\"bucket\": \"" + lockstep.blocksBucket
+                    + "-leak\"}, \"" + lockstep.docsStore + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": "
+                    + "\"leak-$1\"}}}");
+            answers.add(restore.raw());
+            assertEquals(202, restore.status(), restore.raw());
+            JsonNode restored = lockstep.api.awaitEnd(restore.body().path("id").asText());
+            assertEquals("SUCCEEDED", restored.path("state").asText(), restored::toPrettyString);
+            answers.add(restored.toString());
 
             for (String path : List.of("/api/v1/runs/" + good, "/api/v1/runs/" + bad, "/api/v1/runs?limit=50",
                     "/api/v1/stores", "/api/v1/agents", "/api/v1/plans", "/api/v1/audit?limit=200")) {

@@ -163,7 +163,7 @@ public final class Lockstep {
             secondCoordinator = ServiceProcess.start("coordinator-2",
                     repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
                     Files.createDirectories(work.resolve("coordinator-2")), port, coordinatorConfig);
-            secondApi = new Api("http://127.0.0.1:" + port);
+            secondApi = new Api("http://127.0.0.1:" + port, adminToken);
         }
         return secondApi;
     }
