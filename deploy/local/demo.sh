@@ -150,14 +150,25 @@ follow "$drill_id"
 curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
 
 step "Restoring through Lockstep into new targets: first a dry run, then the restore"
+api() { # api METHOD PATH [JSON]: prints the answer; a problem detail (4xx/5xx) is shown and ends the demo
+  local out status data=()
+  [[ $# -ge 3 ]] && data=(-d "$3")
+  out="$(curl -sS -X "$1" -H "$AUTH" -H 'Content-Type: application/json' "${data[@]}" -w '\n%{http_code}' "$API$2")"
+  status="${out##*$'\n'}"
+  out="${out%$'\n'*}"
+  [[ "$status" == 2* ]] || die "$1 $2 answered $status: $out"
+  printf '%s' "$out"
+}
 es -X DELETE "http://127.0.0.1:$ES_PORT/restored-products" >/dev/null 2>&1 || true
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_restored WITH (FORCE)"
 s3 PUT shop-media-restored >/dev/null 2>&1 || true
-targets='{"targets": {"app": {"databases": {"shop": "shop_restored"}}, "media": {"bucket": "shop-media-restored"},
-  "search": {"renamePattern": "(.+)", "renameReplacement": "restored-$1"}}}'
-curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' \
-  -d "$(jq '. + {dryRun: true}' <<<"$targets")" | jq '.result | {steps, bytesToTransfer, objectsToCopy, databasesToReplace, indicesToReplace}'
-restore_id="$(curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/restore" -H 'Content-Type: application/json' -d "$targets" | jq -r .id)"
+# Each demo run restores the bucket under a prefix of its own: a restore into new targets never overwrites.
+targets="{\"targets\": {\"app\": {\"databases\": {\"shop\": \"shop_restored\"}},
+  \"media\": {\"bucket\": \"shop-media-restored\", \"prefix\": \"$run_id/\"},
+  \"search\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \"restored-\$1\"}}}"
+api POST "/runs/$run_id/restore" "$(jq '. + {dryRun: true}' <<<"$targets")" \
+  | jq '.result | {steps, bytesToTransfer, objectsToCopy, databasesToReplace, indicesToReplace}'
+restore_id="$(api POST "/runs/$run_id/restore" "$targets" | jq -r .id)"
 follow "$restore_id"
 [[ "$state" == SUCCEEDED ]] || die "the restore ended $state: $(jq -r .error <<<"$run")"
 for t in customers products orders order_items; do
