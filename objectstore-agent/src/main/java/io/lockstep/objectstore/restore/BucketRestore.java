@@ -94,64 +94,50 @@ public class BucketRestore {
         long started = System.nanoTime();
         AtomicLong copied = new AtomicLong();
         AtomicLong copiedBytes = new AtomicLong();
-        long unchanged = 0;
-        long overwritten = 0;
-        long objects = 0;
+        Counts counts = new Counts();
         List<String> overwrittenSample = new ArrayList<>();
         Extra extra = new Extra(s3, target.bucket(), prune, dryRun);
-        ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
-            Thread t = new Thread(r, "restore-copy");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService copiers = workers("restore-copy");
         Deque<Future<?>> window = new ArrayDeque<>();
         context.onCancel(copiers::shutdownNow);
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
-            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
-            S3Object current = live.hasNext() ? live.next() : null;
-            while (manifest.hasNext()) {
-                ManifestEntry entry = manifest.next();
-                objects++;
-                String key = target.map(entry.key());
-                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
-                    extra.add(current.key());
-                    current = live.hasNext() ? live.next() : null;
-                }
-                boolean present = current != null && current.key().equals(key);
-                boolean same = present && current.size() == entry.size() && sameEtag(current.eTag(), entry.etag());
-                if (present) {
-                    current = live.hasNext() ? live.next() : null;
-                }
-                if (same) {
-                    unchanged++;
-                    continue;
-                }
-                if (present) {
-                    overwritten++;
-                    sample(overwrittenSample, key);
-                }
-                if (dryRun) {
-                    copied.incrementAndGet();
-                    copiedBytes.addAndGet(entry.size());
-                    continue;
-                }
-                window.add(copiers.submit(() -> {
-                    copyBack(s3, target.bucket(), key, entry);
-                    copied.incrementAndGet();
-                    copiedBytes.addAndGet(entry.size());
-                    context.progress(copiedBytes.get(), copied.get());
-                    return null;
-                }));
-                while (window.size() > 4 * Math.max(1, config.copyConcurrency())
-                        || (!window.isEmpty() && window.peek().isDone())) {
-                    window.poll().get();
-                }
-            }
-            while (current != null) {
-                extra.add(current.key());
-                current = live.hasNext() ? live.next() : null;
-            }
+            mergeWalk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()), target,
+                    new Visitor() {
+                        @Override
+                        public void entry(ManifestEntry entry, String key, S3Object live)
+                                throws ExecutionException, InterruptedException {
+                            counts.objects++;
+                            if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
+                                counts.unchanged++;
+                                return;
+                            }
+                            if (live != null) {
+                                counts.overwritten++;
+                                sample(overwrittenSample, key);
+                            }
+                            if (dryRun) {
+                                copied.incrementAndGet();
+                                copiedBytes.addAndGet(entry.size());
+                                return;
+                            }
+                            window.add(copiers.submit(() -> {
+                                copyBack(s3, target.bucket(), key, entry);
+                                copied.incrementAndGet();
+                                copiedBytes.addAndGet(entry.size());
+                                context.progress(copiedBytes.get(), copied.get());
+                                return null;
+                            }));
+                            while (window.size() > 4 * Math.max(1, config.copyConcurrency())
+                                    || (!window.isEmpty() && window.peek().isDone())) {
+                                window.poll().get();
+                            }
+                        }
+
+                        @Override
+                        public void extra(S3Object live) {
+                            extra.add(live.key());
+                        }
+                    });
             while (!window.isEmpty()) {
                 window.poll().get();
             }
@@ -174,11 +160,11 @@ public class BucketRestore {
         Map<String, String> evidence = new HashMap<>();
         evidence.put("bucket", target.bucket());
         evidence.put("prefix", target.prefix());
-        evidence.put("objects", Long.toString(objects));
+        evidence.put("objects", Long.toString(counts.objects));
         evidence.put(dryRun ? "objectsToCopy" : "objectsCopied", Long.toString(copied.get()));
         evidence.put(dryRun ? "bytesToTransfer" : "bytesCopied", Long.toString(copiedBytes.get()));
-        evidence.put("unchanged", Long.toString(unchanged));
-        evidence.put(dryRun ? "keysToOverwrite" : "keysOverwritten", Long.toString(overwritten));
+        evidence.put("unchanged", Long.toString(counts.unchanged));
+        evidence.put(dryRun ? "keysToOverwrite" : "keysOverwritten", Long.toString(counts.overwritten));
         evidence.put(dryRun ? "keysToDelete" : "keysDeleted", Long.toString(extra.pruned));
         evidence.put("keysNotInManifestKept", Long.toString(extra.kept));
         if (!overwrittenSample.isEmpty()) {
@@ -193,8 +179,67 @@ public class BucketRestore {
         evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
         LOG.infof("%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned", dryRun ? "inspected" : "restored",
                 target.bucket(), target.prefix().isEmpty() ? "" : "/" + target.prefix(), manifestKey, copied.get(),
-                unchanged, extra.pruned);
+                counts.unchanged, extra.pruned);
         return new StepResult(copiedBytes.get(), manifestSha256, manifestKey, evidence);
+    }
+
+    /** Re-reads a restored object and compares its SHA-256 with the manifest's; returns a problem or null. */
+    private static String rehash(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException {
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            MessageDigest digest = Hashing.sha256();
+            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
+            String actual = Hashing.hex(digest);
+            return actual.equalsIgnoreCase(entry.sha256()) ? null
+                    : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
+        }
+    }
+
+    /** What a walk of a manifest beside a target listing meets. */
+    private interface Visitor {
+        /** A manifest entry, its key in the target, and the target's object under that key or null. */
+        void entry(ManifestEntry entry, String key, S3Object live) throws ExecutionException, InterruptedException;
+
+        /** An object of the target whose key the manifest does not hold. */
+        void extra(S3Object live);
+    }
+
+    /** Walks a manifest and a target listing side by side in S3's key order, without holding either. */
+    private static void mergeWalk(Iterator<ManifestEntry> manifest, Iterator<S3Object> listing, Target target,
+            Visitor visitor) throws ExecutionException, InterruptedException {
+        S3Object current = listing.hasNext() ? listing.next() : null;
+        while (manifest.hasNext()) {
+            ManifestEntry entry = manifest.next();
+            String key = target.map(entry.key());
+            while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
+                visitor.extra(current);
+                current = listing.hasNext() ? listing.next() : null;
+            }
+            if (current != null && current.key().equals(key)) {
+                visitor.entry(entry, key, current);
+                current = listing.hasNext() ? listing.next() : null;
+            } else {
+                visitor.entry(entry, key, null);
+            }
+        }
+        while (current != null) {
+            visitor.extra(current);
+            current = listing.hasNext() ? listing.next() : null;
+        }
+    }
+
+    private static final class Counts {
+        long objects;
+        long unchanged;
+        long overwritten;
+        long extra;
+    }
+
+    private ExecutorService workers(String name) {
+        return Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Keys of the target that the manifest does not hold: deleted with {@code prune} (unless a dry run), else kept. */
@@ -265,54 +310,37 @@ public class BucketRestore {
             List<String> referenceArtifacts, StepContext context) throws StepFailure {
         S3Client s3 = buckets.of(target.store());
         List<String> problems = new ArrayList<>();
-        long objects = 0;
-        long extra = 0;
-        ExecutorService hashers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
-            Thread t = new Thread(r, "restore-check");
-            t.setDaemon(true);
-            return t;
-        });
+        Counts counts = new Counts();
+        ExecutorService hashers = workers("restore-check");
         Deque<Future<String>> window = new ArrayDeque<>();
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
-            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
-            S3Object current = live.hasNext() ? live.next() : null;
-            while (manifest.hasNext()) {
-                ManifestEntry entry = manifest.next();
-                objects++;
-                String key = target.map(entry.key());
-                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
-                    extra++;
-                    current = live.hasNext() ? live.next() : null;
-                }
-                if (current == null || !current.key().equals(key)) {
-                    sample(problems, "object " + key + " is missing");
-                    continue;
-                }
-                current = live.hasNext() ? live.next() : null;
-                window.add(hashers.submit(() -> {
-                    try (InputStream in = s3.getObject(b -> b.bucket(target.bucket()).key(key))) {
-                        MessageDigest digest = Hashing.sha256();
-                        in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
-                        String actual = Hashing.hex(digest);
-                        return actual.equalsIgnoreCase(entry.sha256()) ? null
-                                : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
-                    }
-                }));
-                while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
-                    String problem = window.poll().get();
-                    if (problem != null) {
-                        sample(problems, problem);
-                    }
-                }
-                if (objects % 1000 == 0) {
-                    context.progress(0, objects);
-                }
-            }
-            while (current != null) {
-                extra++;
-                current = live.hasNext() ? live.next() : null;
-            }
+            mergeWalk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()), target,
+                    new Visitor() {
+                        @Override
+                        public void entry(ManifestEntry entry, String key, S3Object live)
+                                throws ExecutionException, InterruptedException {
+                            counts.objects++;
+                            if (live == null) {
+                                sample(problems, "object " + key + " is missing");
+                                return;
+                            }
+                            window.add(hashers.submit(() -> rehash(s3, target.bucket(), key, entry)));
+                            while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
+                                String problem = window.poll().get();
+                                if (problem != null) {
+                                    sample(problems, problem);
+                                }
+                            }
+                            if (counts.objects % 1000 == 0) {
+                                context.progress(0, counts.objects);
+                            }
+                        }
+
+                        @Override
+                        public void extra(S3Object live) {
+                            counts.extra++;
+                        }
+                    });
             while (!window.isEmpty()) {
                 String problem = window.poll().get();
                 if (problem != null) {
@@ -331,8 +359,8 @@ public class BucketRestore {
         } finally {
             hashers.shutdownNow();
         }
-        if (exact && extra > 0) {
-            problems.add(extra + " objects under " + target.prefix() + " are not in the backup");
+        if (exact && counts.extra > 0) {
+            problems.add(counts.extra + " objects under " + target.prefix() + " are not in the backup");
         }
         long references = 0;
         for (String artifact : referenceArtifacts) {
@@ -345,9 +373,9 @@ public class BucketRestore {
         Map<String, String> evidence = new HashMap<>();
         evidence.put("bucket", target.bucket());
         evidence.put("prefix", target.prefix());
-        evidence.put("objects", Long.toString(objects));
-        evidence.put("objectsVerified", Long.toString(objects));
-        evidence.put("objectsNotInBackup", Long.toString(extra));
+        evidence.put("objects", Long.toString(counts.objects));
+        evidence.put("objectsVerified", Long.toString(counts.objects));
+        evidence.put("objectsNotInBackup", Long.toString(counts.extra));
         if (!referenceArtifacts.isEmpty()) {
             evidence.put("references", Long.toString(references));
             evidence.put("dangling", "0");
