@@ -20,6 +20,8 @@ while (($#)); do
 done
 
 API="http://127.0.0.1:18080/api/v1"
+# The coordinator runs with the demo's local profile; its demo admin token (local only) authorizes these calls.
+AUTH="Authorization: Bearer ${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
 now_ms() { date +%s%3N; }
 for tool in aws rclone; do
   if ! command -v "$tool" >/dev/null; then
@@ -52,22 +54,22 @@ for b in bench-copy-aws bench-copy-rclone; do
 done
 
 stop_apps
-start_app coordinator-service 18080
+start_app coordinator-service 18080 QUARKUS_PROFILE=local
 start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
   LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)" \
   LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_ENDPOINT="http://127.0.0.1:$S3_PORT" \
   LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_BUCKET="$src" \
   LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_ACCESS_KEY_ID="$S3_ACCESS_KEY" \
   LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
-wait_for "store benchobjects" 60 bash -c "curl -fs $API/stores | jq -e '.[] | select(.id == \"benchobjects\" and .live)'"
-curl -fsS -X PUT "$API/plans/bench-objects" -H 'Content-Type: application/json' -d '{"stores": ["benchobjects"]}' >/dev/null
+wait_for "store benchobjects" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"benchobjects\" and .live)'"
+curl -fsS -H "$AUTH" -X PUT "$API/plans/bench-objects" -H 'Content-Type: application/json' -d '{"stores": ["benchobjects"]}' >/dev/null
 
 lockstep_backup() {
   local id state
-  id="$(curl -fsS -X POST "$API/plans/bench-objects/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  until state="$(curl -fsS "$API/runs/$id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED)$ ]]; do sleep 0.1; done
-  [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(curl -fsS "$API/runs/$id" | jq -r .error)"
-  curl -fsS "$API/runs/$id" | jq -c '.evidence.objectListings[0] | {objects, copied}' >&2
+  id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/bench-objects/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
+  until state="$(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED)$ ]]; do sleep 0.1; done
+  [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .error)"
+  curl -fsS -H "$AUTH" "$API/runs/$id" | jq -c '.evidence.objectListings[0] | {objects, copied}' >&2
 }
 
 declare -A t

@@ -25,6 +25,8 @@ APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
 export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
 DB=bench_blobs
 API="http://127.0.0.1:18080/api/v1"
+# The coordinator runs with the demo's local profile; its demo admin token (local only) authorizes these calls.
+AUTH="Authorization: Bearer ${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
 psql_app() { psql -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -v ON_ERROR_STOP=1 -qAt "$@"; }
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
@@ -46,15 +48,15 @@ log "database size: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database
 
 # Lockstep: a coordinator and a postgres-agent with a 128 MiB heap, on their own ports.
 stop_apps
-start_app coordinator-service 18080
+start_app coordinator-service 18080 QUARKUS_PROFILE=local
 LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-agent 18081 QUARKUS_PROFILE=local \
   LOCKSTEP_AGENT_ID=bench-agent LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
   LOCKSTEP_POSTGRES_STORES_BENCH_HOST=127.0.0.1 LOCKSTEP_POSTGRES_STORES_BENCH_PORT="$APP_PG_PORT" \
   LOCKSTEP_POSTGRES_STORES_BENCH_USER=lockstep LOCKSTEP_POSTGRES_STORES_BENCH_PASSWORD="$PGPASSWORD" \
   LOCKSTEP_POSTGRES_STORES_BENCH_DATABASES="$DB"
 agent_pid="$(cat "$APPS_DIR/postgres-agent/pid")"
-wait_for "store bench" 60 bash -c "curl -fs $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
-curl -fsS -X PUT "$API/plans/bench" -H 'Content-Type: application/json' -d '{"stores": ["bench"]}' >/dev/null
+wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
+curl -fsS -H "$AUTH" -X PUT "$API/plans/bench" -H 'Content-Type: application/json' -d '{"stores": ["bench"]}' >/dev/null
 
 have_aws=false
 if command -v aws >/dev/null; then have_aws=true; fi
@@ -72,13 +74,13 @@ for i in $(seq 1 "$runs"); do
   fi
 
   s=$(now_ms)
-  run_id="$(curl -fsS -X POST "$API/plans/bench/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  until state="$(curl -fsS "$API/runs/$run_id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED|CANCELLED)$ ]]; do
+  run_id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/bench/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
+  until state="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED|CANCELLED)$ ]]; do
     sleep 0.1
   done
   t_lock+=($(($(now_ms) - s)))
-  [[ "$state" == CONSISTENT ]] || die "run $run_id ended $state: $(curl -fsS "$API/runs/$run_id" | jq -r .error)"
-  bytes="$(curl -fsS "$API/runs/$run_id" | jq -r .bytes)"
+  [[ "$state" == CONSISTENT ]] || die "run $run_id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .error)"
+  bytes="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .bytes)"
   printf 'run %d: pg_dump>/dev/null %6d ms | pg_dump|aws s3 cp %6s ms | lockstep API->CONSISTENT %6d ms (%d MB dump)\n' \
     "$i" "${t_base[-1]}" "${t_cron[-1]:--}" "${t_lock[-1]}" $((bytes / 1048576))
 done
