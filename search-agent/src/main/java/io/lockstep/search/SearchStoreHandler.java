@@ -101,7 +101,7 @@ public class SearchStoreHandler implements StoreHandler {
                     .settings(s -> s.blocks(b -> b.write(on))));
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure((on ? "cannot block" : "cannot unblock") + " writes on " + store.indices() + " of store "
-                    + id + ": " + reason(e));
+                    + id + ": " + SnapshotRestore.reason(e));
         }
     }
 
@@ -123,7 +123,7 @@ public class SearchStoreHandler implements StoreHandler {
             case INSPECT -> restore.inspect(command.store(), store, snapshot, rename, context);
             case CHECK -> restore.check(command.store(), snapshot, rename, counts);
             case DROP -> restore.drop(command.store(), store, rename, counts == null ? store.indices()
-                    : java.util.Arrays.stream(counts.split(",")).map(p -> p.substring(0, p.lastIndexOf('='))).toList());
+                    : List.copyOf(SnapshotRestore.decode(counts).keySet()));
             case EXPIRE -> expire(command.store(), store, snapshot);
             default -> throw new StepFailure("search stores do not " + command.action());
         };
@@ -140,7 +140,7 @@ public class SearchStoreHandler implements StoreHandler {
             info = es.snapshot().create(r -> r.repository(store.repository()).snapshot(name).indices(store.indices())
                     .includeGlobalState(false).waitForCompletion(true)).snapshot();
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("snapshot " + name + " of store " + id + " failed: " + reason(e));
+            throw new StepFailure("snapshot " + name + " of store " + id + " failed: " + SnapshotRestore.reason(e));
         }
         Instant finished = Instant.now();
         checkSnapshot(id, name, info);
@@ -166,7 +166,7 @@ public class SearchStoreHandler implements StoreHandler {
             evidence.put("documentCounts", SnapshotRestore.encode(SnapshotRestore.counts(es, info.indices().stream()
                     .filter(i -> !i.startsWith(".")).sorted().toList())));
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": " + SnapshotRestore.reason(e));
         }
         long[] copied = copyRepository(id, store.repositoryLocation(), context);
         evidence.put("filesCopied", Long.toString(copied[0]));
@@ -239,7 +239,7 @@ public class SearchStoreHandler implements StoreHandler {
             }
             info = snapshots.get(0);
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("cannot read snapshot " + name + " of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot read snapshot " + name + " of store " + id + ": " + SnapshotRestore.reason(e));
         }
         checkSnapshot(id, name, info);
         String prefix = "search/" + id + "/";
@@ -267,11 +267,11 @@ public class SearchStoreHandler implements StoreHandler {
             clients.of(id).snapshot().delete(r -> r.repository(store.repository()).snapshot(name));
         } catch (ElasticsearchException e) {
             if (e.status() != 404) {
-                throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + reason(e));
+                throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + SnapshotRestore.reason(e));
             }
             existed = false;
         } catch (IOException e) {
-            throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + SnapshotRestore.reason(e));
         }
         String prefix = "search/" + id + "/";
         long removed = 0;
@@ -301,12 +301,5 @@ public class SearchStoreHandler implements StoreHandler {
                 existed ? "deleted" : "was already gone", removed);
         return new StepResult(0, null, prefix, Map.of("snapshot", name, "deleted", Boolean.toString(existed),
                 "copiesRemoved", Long.toString(removed)));
-    }
-
-    private static String reason(Exception e) {
-        String message = e instanceof ElasticsearchException ee && ee.error() != null
-                ? ee.error().type() + ": " + ee.error().reason()
-                : e.getMessage();
-        return Redactor.redact(message, List.of());
     }
 }

@@ -9,7 +9,6 @@ import io.lockstep.repository.Encryption;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.Lockstep;
 import io.lockstep.systemtests.support.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -135,13 +134,7 @@ class KeyRotationIT {
         config.put(p + "user", Lockstep.APP_PG_USER);
         config.put(p + "password", Lockstep.APP_PG_PASSWORD);
         config.put(p + "databases", db);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
-        agent = ServiceProcess.start("postgres-agent", repo.resolve("postgres-agent/target/quarkus-app/quarkus-run.jar"),
-                work, port, config);
+        agent = ServiceProcess.start("postgres-agent", Lockstep.jar("postgres-agent"), work, Lockstep.freePort(), config);
         lockstep.api.awaitStoreLive(store);
     }
 }

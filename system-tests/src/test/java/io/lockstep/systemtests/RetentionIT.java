@@ -99,9 +99,7 @@ class RetentionIT {
         JsonNode preview = lockstep.api.get("/api/v1/plans/" + plan + "/retention?dryRun=true").body();
         assertEquals("pinned", decision(preview, pinned).path("reason").asText(), preview.toPrettyString());
 
-        Api.Reply applied = lockstep.api.post("/api/v1/plans/" + plan + "/retention", "{}");
-        // 409 when the pass retention starts by itself after a plan change holds the lease: the awaits below decide.
-        assertTrue(applied.status() == 200 || applied.status() == 409, applied.raw());
+        // Retention may already be running by itself after the plan change; the awaits below apply it and decide.
         for (String gone : runs.subList(0, 2)) {
             Awaitility.await("run " + gone + " expired").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> {

@@ -208,7 +208,7 @@ public class PlanService {
             return false;
         }
         long active = RunEntity.count("plan = ?1 and state in ?2", name,
-                List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING));
+                RunState.ACTIVE);
         if (active > 0) {
             throw new InvalidPlanException(409, "plan '" + name + "' has a run in progress; wait for it to end, then "
                     + "delete the plan");

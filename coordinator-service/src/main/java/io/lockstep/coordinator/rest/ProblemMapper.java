@@ -67,6 +67,17 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response restore(io.lockstep.coordinator.run.RestoreRejectedException e, UriInfo uri) {
+        return problem(e.status(), e.title(), e.getMessage(), uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response retention(io.lockstep.coordinator.retention.Retention.RetentionException e, UriInfo uri) {
+        return problem(e.status(), e.status() == 404 ? "Not found" : "Run cannot be changed", e.getMessage(), uri,
+                Map.of());
+    }
+
+    @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
         return problem(400, "Malformed JSON", describe(e), uri, Map.of());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
+import io.lockstep.coordinator.run.Json;
 import io.lockstep.coordinator.run.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.run.RestoreRejectedException;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
 /**
  * The checks a restore passes before it starts, each answered with a problem detail: the backup's artifacts are
@@ -54,7 +54,7 @@ public class RestoreGate {
             }
             try {
                 if (c.storeKind == StoreKind.SEARCH) {
-                    String uuid = io.lockstep.coordinator.run.Json.readMap(c.evidence).get("snapshotUuid");
+                    String uuid = Json.readMap(c.evidence).get("snapshotUuid");
                     String marker = c.artifact + "snap-" + uuid + ".dat";
                     if (uuid != null && !repository.exists(marker)) {
                         missing.add(marker);
@@ -73,15 +73,21 @@ public class RestoreGate {
         }
     }
 
-    /** Starts a dry run and waits (bounded) for the agents' answers. */
-    Views.RunView dryRun(UUID sourceId, RestoreOptions options) {
-        UUID dryRunId = translate(() -> QuarkusTransaction.requiringNew().call(() -> {
+    /** Starts a run that uses the backup {@code sourceId} (404 if there is none; the planner's refusals as problems). */
+    Views.RunView start(UUID sourceId, String type, RestoreOptions options) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             RunEntity source = RunEntity.findById(sourceId);
             if (source == null) {
                 throw ApiException.notFound("no run with id " + sourceId);
             }
-            return machine.startDerived(source, RestorePlanner.TYPE_DRY_RUN, options).id;
-        }));
+            RunEntity run = machine.startDerived(source, type, options);
+            return Views.RunView.of(run, StepEntity.ofRun(run.id));
+        });
+    }
+
+    /** Starts a dry run and waits (bounded) for the agents' answers. */
+    Views.RunView dryRun(UUID sourceId, RestoreOptions options) {
+        UUID dryRunId = start(sourceId, RestorePlanner.TYPE_DRY_RUN, options).id();
         Instant until = Instant.now().plus(DRY_RUN_WAIT);
         while (true) {
             Views.RunView view = QuarkusTransaction.requiringNew().call(() -> {
@@ -134,8 +140,8 @@ public class RestoreGate {
                     }
                 }
                 case OBJECTSTORE -> {
-                    long present = parse(e.get("unchanged")) + parse(e.get("keysToOverwrite"))
-                            + parse(e.get("keysNotInManifestKept")) + parse(e.get("keysToDelete"));
+                    long present = Json.number(e.get("unchanged")) + Json.number(e.get("keysToOverwrite"))
+                            + Json.number(e.get("keysNotInManifestKept")) + Json.number(e.get("keysToDelete"));
                     if (present > 0) {
                         collisions.add(present + " objects already exist under " + e.get("bucket") + "/"
                                 + e.get("prefix"));
@@ -156,29 +162,4 @@ public class RestoreGate {
         }
     }
 
-    /** Runs {@code work}, answering a rejected restore with its problem detail. */
-    <T> T translate(Callable<T> work) {
-        try {
-            return work.call();
-        } catch (RestoreRejectedException e) {
-            throw new ApiException(e.status(), e.title(), e.getMessage());
-        } catch (ApiException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (e.getCause() instanceof RestoreRejectedException r) {
-                throw new ApiException(r.status(), r.title(), r.getMessage());
-            }
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long parse(String value) {
-        try {
-            return value == null ? 0 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
 }

@@ -122,7 +122,7 @@ public class RunResource {
         if (options.targets() != null && !options.targets().isEmpty()) {
             gate.refuseCollisions(sourceId, options);
         }
-        Views.RunView run = start(sourceId, RestorePlanner.TYPE_RESTORE, options);
+        Views.RunView run = gate.start(sourceId, RestorePlanner.TYPE_RESTORE, options);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -135,20 +135,9 @@ public class RunResource {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
         UUID sourceId = parseId(id);
         gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT);
-        Views.RunView run = start(sourceId, drill ? RestorePlanner.TYPE_DRILL : RestorePlanner.TYPE_VERIFY,
+        Views.RunView run = gate.start(sourceId, drill ? RestorePlanner.TYPE_DRILL : RestorePlanner.TYPE_VERIFY,
                 RestoreOptions.DEFAULT);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
-    }
-
-    private Views.RunView start(UUID sourceId, String type, RestoreOptions options) {
-        return gate.translate(() -> QuarkusTransaction.requiringNew().call(() -> {
-            RunEntity source = RunEntity.findById(sourceId);
-            if (source == null) {
-                throw ApiException.notFound("no run with id " + sourceId);
-            }
-            RunEntity run = machine.startDerived(source, type, options);
-            return Views.RunView.of(run, StepEntity.ofRun(run.id));
-        }));
     }
 
     /** Pins ({@code {"pinned": true}}) or unpins a run; retention never expires a pinned run. */
@@ -162,10 +151,10 @@ public class RunResource {
                     + "{\"pinned\": false}");
         }
         UUID runId = parseId(id);
-        return retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+        return QuarkusTransaction.requiringNew().call(() -> {
             RunEntity run = retention.pin(runId, patch.pinned());
             return Views.RunView.of(run, StepEntity.ofRun(run.id));
-        }));
+        });
     }
 
     /**
@@ -177,21 +166,13 @@ public class RunResource {
     @RolesAllowed(Roles.ADMIN)
     public Response delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
         UUID runId = parseId(id);
-        Views.RunView view = retentionCall(() -> QuarkusTransaction.requiringNew().call(() -> {
+        Views.RunView view = QuarkusTransaction.requiringNew().call(() -> {
             RunEntity run = retention.requestDelete(runId, force, Instant.now());
             return Views.RunView.of(run, null);
-        }));
+        });
         return Response.accepted(view).build();
     }
 
-    private static <T> T retentionCall(java.util.function.Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (Retention.RetentionException e) {
-            throw e.status() == 404 ? ApiException.notFound(e.getMessage())
-                    : new ApiException(e.status(), "Run cannot be changed", e.getMessage());
-        }
-    }
 
     static UUID parseId(String id) {
         try {

@@ -94,24 +94,13 @@ public final class Views {
             Instant expiringAt, Instant expiredAt, String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
-            boolean backup = "BACKUP".equals(r.type);
+            boolean backup = io.lockstep.coordinator.run.RunStateMachine.TYPE_BACKUP.equals(r.type);
             return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
-                    tree(r.options), tree(r.result), backup ? r.verified : null, r.verifiedAt, tree(r.verification),
+                    Json.readTree(r.options), Json.readTree(r.result), backup ? r.verified : null, r.verifiedAt, Json.readTree(r.verification),
                     steps == null ? null : Evidence.of(steps),
                     steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
                     r.expiryReason);
-        }
-
-        private static JsonNode tree(String json) {
-            if (json == null) {
-                return null;
-            }
-            try {
-                return io.lockstep.protocol.EventCodec.mapper().readTree(json);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return null;
-            }
         }
     }
 

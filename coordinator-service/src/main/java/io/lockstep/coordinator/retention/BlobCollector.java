@@ -39,7 +39,6 @@ public class BlobCollector {
 
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
     public static final String MANIFEST = "objects.jsonl.gz";
-    private static final List<RunState> ACTIVE = List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING);
 
     @Inject
     RepositoryClient client;
@@ -120,7 +119,7 @@ public class BlobCollector {
                             + "and s.storeKind = :objects and (r.state in :active"
                             + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
                     .setParameter("backup", RunStateMachine.TYPE_BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
-                    .setParameter("active", ACTIVE);
+                    .setParameter("active", RunState.ACTIVE);
             if (since != null) {
                 query.setParameter("since", since);
             }

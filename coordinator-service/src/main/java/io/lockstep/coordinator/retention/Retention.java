@@ -12,7 +12,6 @@ import io.lockstep.coordinator.run.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.run.StepState;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.RunEvent;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
@@ -110,7 +109,7 @@ public class Retention {
             RetentionPolicy.Decision d = decisions.get(run.id);
             // A restore, drill or re-verification still reading the backup keeps it until it ends.
             RunEntity user = d.keep() ? null : RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id,
-                    List.of(RunState.QUEUED, RunState.RUNNING)).firstResult();
+                    RunState.ACTIVE).firstResult();
             String reason = user == null ? d.reason() : "kept: " + user.type.toLowerCase(java.util.Locale.ROOT) + " run "
                     + user.id + " is using it (" + d.reason() + ")";
             out.add(new RunDecision(run.id, run.state.name(), run.pinned, run.label, run.consistencyPoint, run.endedAt,
@@ -246,8 +245,7 @@ public class Retention {
                 return false;
             }
             run.expiredAt = now;
-            outbox.runEvent(EventTypes.RUN_EXPIRED, new RunEvent(run.id, run.plan, run.type, run.state.name(),
-                    run.consistencyPoint, run.label, run.bytes, null, now, run.startedAt, null, false));
+            outbox.runEvent(EventTypes.RUN_EXPIRED, RunStateMachine.runEvent(run, null, now));
             LOG.infof("run %s of plan %s expired: every artifact deleted (%s)", run.id, run.plan, run.expiryReason);
             return true;
         });
@@ -275,15 +273,10 @@ public class Retention {
         step.dispatchedAt = now;
         step.deadline = now.plus(config.expireTimeout());
         step.persist();
-        String name = snapshotName(snapshot);
+        String name = RunStateMachine.snapshotName(snapshot);
         outbox.command(step.storeKind, new StepCommand(run.id, step.id, run.plan, step.store, StepAction.EXPIRE, null,
                 snapshot.artifact, null, step.deadline, Map.of(StepCommand.Parameters.SNAPSHOT, name)));
         LOG.infof("run %s: asked the agent of %s to delete snapshot %s", run.id, step.store, name);
-    }
-
-    private static String snapshotName(StepEntity snapshot) {
-        String recorded = io.lockstep.coordinator.run.Json.readMap(snapshot.evidence).get("snapshot");
-        return recorded != null ? recorded : "lockstep-" + snapshot.runId;
     }
 
     // ---------------------------------------------------------------- passes

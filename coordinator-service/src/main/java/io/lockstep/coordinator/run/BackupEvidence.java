@@ -148,7 +148,7 @@ public final class BackupEvidence {
                 if (sameBytes != null) {
                     return sameBytes;
                 }
-                if (parseLong(read.get("tocEntries")) <= 0) {
+                if (Json.number(read.get("tocEntries")) <= 0) {
                     return "pg_restore --list found no entries in " + capture.artifact;
                 }
             }
@@ -160,7 +160,7 @@ public final class BackupEvidence {
                 if (!"0".equals(read.get("blobsMissing"))) {
                     return "the object manifest " + capture.artifact + " is not complete";
                 }
-                if (read.containsKey("dangling") && parseLong(read.get("dangling")) > 0) {
+                if (read.containsKey("dangling") && Json.number(read.get("dangling")) > 0) {
                     return read.get("dangling") + " dangling references in " + capture.store;
                 }
             }
@@ -169,7 +169,7 @@ public final class BackupEvidence {
                 if (!"SUCCESS".equals(taken.get("state")) || !"SUCCESS".equals(read.get("state"))) {
                     return what + " is not a SUCCESS snapshot (" + taken.get("state") + ")";
                 }
-                if (parseLong(taken.get("shardsFailed")) != 0 || parseLong(read.get("shardsFailed")) != 0) {
+                if (Json.number(taken.get("shardsFailed")) != 0 || Json.number(read.get("shardsFailed")) != 0) {
                     return what + " has failed shards";
                 }
             }
@@ -204,13 +204,5 @@ public final class BackupEvidence {
     static String describe(StepEntity step) {
         return step.action.name().toLowerCase() + " of " + step.store
                 + (step.database == null ? "" : "/" + step.database);
-    }
-
-    private static long parseLong(String value) {
-        try {
-            return value == null ? 0 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

@@ -243,11 +243,7 @@ public final class RestorePlanner {
     }
 
     private static Map<String, String> snapshot(StepEntity c) {
-        if (c.storeKind != StoreKind.SEARCH) {
-            return Map.of();
-        }
-        String name = Json.readMap(c.evidence).get("snapshot");
-        return Map.of(Parameters.SNAPSHOT, name == null ? "lockstep-" + c.runId : name);
+        return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, RunStateMachine.snapshotName(c)) : Map.of();
     }
 
     private static List<JsonNode> references(RunEntity source) {

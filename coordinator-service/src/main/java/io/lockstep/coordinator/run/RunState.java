@@ -18,6 +18,10 @@ public enum RunState {
     CANCELLED,
     SUCCEEDED;
 
+    /** The states of a run still going: every state that is not {@link #terminal()}. */
+    public static final java.util.List<RunState> ACTIVE = java.util.Arrays.stream(values())
+            .filter(s -> !s.terminal()).toList();
+
     public boolean terminal() {
         return this == CONSISTENT || this == FAILED || this == CANCELLED || this == SUCCEEDED;
     }

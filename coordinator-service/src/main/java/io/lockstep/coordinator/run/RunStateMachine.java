@@ -152,8 +152,7 @@ public class RunStateMachine {
             startCapturing(run, steps);
         } else {
             run.phase = RunPhase.QUIESCING;
-            quiesces.forEach(s -> dispatch(run, s, null, Map.of(StepCommand.Parameters.LEASE_SECONDS,
-                    Long.toString(config.quiesceLease().toSeconds()))));
+            quiesces.forEach(s -> dispatch(run, s, null, leaseParameters()));
         }
         LOG.infof("run %s of plan %s started with %d steps", run.id, run.plan, steps.size());
         return run;
@@ -367,6 +366,12 @@ public class RunStateMachine {
         return "lockstep-" + run.id;
     }
 
+    /** The snapshot a search capture took: as its agent reported it, else the name the run gave it. */
+    public static String snapshotName(StepEntity capture) {
+        String recorded = Json.readMap(capture.evidence).get("snapshot");
+        return recorded != null ? recorded : "lockstep-" + capture.runId;
+    }
+
     /**
      * Everything CAPTURING waits on, re-evaluated after every event: rule 2 (objects after every SQL snapshot
      * point), rule 3 (resume once search snapshots and SQL snapshot points are done), then verification.
@@ -506,16 +511,16 @@ public class RunStateMachine {
         run.phase = RunPhase.DONE;
         run.error = reason;
         run.endedAt = now;
-        if (RestorePlanner.TYPE_RESTORE.equals(run.type) || RestorePlanner.TYPE_DRILL.equals(run.type)) {
+        if (isRestore(run) || isDrill(run)) {
             publish(run, EventTypes.RESTORE_FAILED);
         } else if (TYPE_BACKUP.equals(run.type)) {
             publish(run, EventTypes.RUN_FAILED);
         }
-        if (RestorePlanner.TYPE_DRILL.equals(run.type)) {
+        if (isDrill(run)) {
             RunEntity source = RunEntity.findById(run.sourceRunId, LockModeType.PESSIMISTIC_WRITE);
             recordVerification(source, false, "restore drill " + run.id + " failed: " + reason, run);
         }
-        if (RestorePlanner.TYPE_RESTORE.equals(run.type)) {
+        if (isRestore(run)) {
             runStartHook(run);
         }
         LOG.warnf("run %s of plan %s FAILED: %s", run.id, run.plan, reason);
@@ -574,9 +579,14 @@ public class RunStateMachine {
     private Map<String, String> parameters(StepEntity step) {
         Map<String, String> parameters = new HashMap<>(Json.readMap(step.parameters));
         if (isQuiesce(step)) {
-            parameters.put(StepCommand.Parameters.LEASE_SECONDS, Long.toString(config.quiesceLease().toSeconds()));
+            parameters.putAll(leaseParameters());
         }
         return parameters;
+    }
+
+    /** A quiesce's or a renewal's lease: the coordinator's configured length. */
+    private Map<String, String> leaseParameters() {
+        return Map.of(StepCommand.Parameters.LEASE_SECONDS, Long.toString(config.quiesceLease().toSeconds()));
     }
 
     /** Dispatches the next wave once every step before it succeeded; concludes after the last. */
@@ -660,8 +670,8 @@ public class RunStateMachine {
         List<Map<String, Object>> stores = new ArrayList<>();
         for (StepEntity s : steps) {
             Map<String, String> e = Json.readMap(s.evidence);
-            bytes += parse(e.get("bytesToTransfer"));
-            objects += parse(e.get("objectsToCopy"));
+            bytes += Json.number(e.get("bytesToTransfer"));
+            objects += Json.number(e.get("objectsToCopy"));
             if (s.storeKind == StoreKind.POSTGRES && Boolean.parseBoolean(e.get("targetExists"))) {
                 databases.add(s.store + "/" + e.get("database"));
             }
@@ -700,11 +710,11 @@ public class RunStateMachine {
                 continue;
             }
             Map<String, String> e = Json.readMap(s.evidence);
-            tables += parse(e.get("tables"));
-            rows += parse(e.get("rows"));
-            objects += parse(e.get("objectsVerified"));
-            documents += parse(e.get("documents"));
-            references += parse(e.get("references"));
+            tables += Json.number(e.get("tables"));
+            rows += Json.number(e.get("rows"));
+            objects += Json.number(e.get("objectsVerified"));
+            documents += Json.number(e.get("documents"));
+            references += Json.number(e.get("references"));
         }
         figures.put("tables", tables);
         figures.put("rows", rows);
@@ -756,16 +766,7 @@ public class RunStateMachine {
     }
 
     static Map<String, Object> result(RunEntity run) {
-        if (run.result == null) {
-            return Map.of();
-        }
-        try {
-            return io.lockstep.protocol.EventCodec.mapper().readValue(run.result,
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
-                    });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("unreadable run result: " + e.getOriginalMessage(), e);
-        }
+        return Json.readObject(run.result);
     }
 
     private static void updateResult(RunEntity run, String key, Object value) {
@@ -775,20 +776,8 @@ public class RunStateMachine {
     }
 
     static RestoreOptions readOptions(RunEntity run) {
-        try {
-            return run.options == null ? RestoreOptions.DEFAULT
-                    : io.lockstep.protocol.EventCodec.mapper().readValue(run.options, RestoreOptions.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("unreadable run options: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static long parse(String value) {
-        try {
-            return value == null ? 0 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        RestoreOptions options = Json.read(run.options, RestoreOptions.class);
+        return options == null ? RestoreOptions.DEFAULT : options;
     }
 
     // ---------------------------------------------------------------- supervision
@@ -831,8 +820,7 @@ public class RunStateMachine {
             boolean released = steps.stream().anyMatch(s -> isResume(s) && s.store.equals(quiesce.store)
                     && s.dispatchedAt != null);
             if (!released) {
-                control(run, quiesce, StepAction.RENEW_LEASE, Map.of(StepCommand.Parameters.LEASE_SECONDS,
-                        Long.toString(config.quiesceLease().toSeconds())));
+                control(run, quiesce, StepAction.RENEW_LEASE, leaseParameters());
             }
         }
     }
@@ -854,12 +842,16 @@ public class RunStateMachine {
     }
 
     private void publishAbout(RunEntity run, String type, String reason) {
-        outbox.runEvent(type, new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label,
-                run.bytes, reason, clock.instant(), run.startedAt, run.sourceRunId, run.verified));
+        outbox.runEvent(type, runEvent(run, reason, clock.instant()));
     }
 
     private void publish(RunEntity run, String type) {
-        outbox.runEvent(type, new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label,
-                run.bytes, run.error, clock.instant(), run.startedAt, run.sourceRunId, run.verified));
+        publishAbout(run, type, run.error);
+    }
+
+    /** The public record of a run's state, as every run event carries it. */
+    public static RunEvent runEvent(RunEntity run, String reason, Instant at) {
+        return new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label, run.bytes,
+                reason, at, run.startedAt, run.sourceRunId, run.verified);
     }
 }

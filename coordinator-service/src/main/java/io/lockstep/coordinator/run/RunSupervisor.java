@@ -21,7 +21,7 @@ public class RunSupervisor {
     @Scheduled(every = "${lockstep.coordinator.supervise-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void superviseActiveRuns() {
         List<UUID> active = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>list("state in ?1",
-                List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING)).stream().map(r -> r.id).toList());
+                RunState.ACTIVE).stream().map(r -> r.id).toList());
         for (UUID id : active) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> machine.supervise(id));

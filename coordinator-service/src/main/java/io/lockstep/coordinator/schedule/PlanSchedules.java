@@ -44,7 +44,6 @@ public class PlanSchedules {
 
     private static final Logger LOG = Logger.getLogger(PlanSchedules.class);
     public static final String SCHEDULED_LABEL = "scheduled";
-    private static final List<RunState> ACTIVE = List.of(RunState.QUEUED, RunState.RUNNING, RunState.VERIFYING);
 
     @Inject
     EntityManager em;
@@ -197,7 +196,7 @@ public class PlanSchedules {
         if (missed > 0) {
             LOG.infof("plan %s missed %d more slot(s) since %s: starting one catch-up run", name, missed, slot);
         }
-        RunEntity active = RunEntity.<RunEntity>find("plan = ?1 and state in ?2 order by createdAt desc", name, ACTIVE)
+        RunEntity active = RunEntity.<RunEntity>find("plan = ?1 and state in ?2 order by createdAt desc", name, RunState.ACTIVE)
                 .firstResult();
         if (active != null) {
             String reason = "scheduled run due at " + slot + " skipped: " + active.type.toLowerCase() + " run "

@@ -3,7 +3,9 @@ package io.lockstep.coordinator.support;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import io.lockstep.coordinator.catalog.OutboxMessage;
 import io.lockstep.protocol.EventCodec;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepCommand;
@@ -41,12 +43,18 @@ public final class AgentEventsDriver {
                 at.minusSeconds(5), List.of(new Heartbeat.Store(store, kind, databases, Map.of())), List.of())));
     }
 
-    /** Events are handled in order: once a marker heartbeat sent now is applied, everything before it was too. */
+    /**
+     * Events are handled in order: once a marker heartbeat sent now is applied, everything before it was too. Then
+     * waits until the outbox is empty, so every command or run event those events caused has reached the sink and a
+     * check that something was <em>not</em> sent can fail.
+     */
     public void drain() {
         String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
         heartbeat("agent-" + marker, StoreKind.POSTGRES, marker, List.of("db"), Instant.now());
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
                 .contains(marker));
+        await().atMost(Duration.ofSeconds(10)).until(() -> QuarkusTransaction.requiringNew()
+                .call(() -> OutboxMessage.count()) == 0);
     }
 
     /** The step commands relayed to topics starting with {@code topicPrefix}, in the order they were sent. */

@@ -46,8 +46,8 @@ public class PostgresBackup {
     private static final String SNAPSHOT_QUERY = "SELECT pg_export_snapshot(), clock_timestamp(), "
             + "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text";
 
-    /** Blocking work beside a dump (the reference query and its upload); never the common pool. */
-    private static final java.util.concurrent.ExecutorService REFERENCE_THREADS =
+    /** Blocking work beside a dump (the reference query, its upload, the census); never the common pool. */
+    public static final java.util.concurrent.ExecutorService REFERENCE_THREADS =
             java.util.concurrent.Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "reference-keys");
                 t.setDaemon(true);
@@ -67,7 +67,7 @@ public class PostgresBackup {
     public StepResult backup(Connection db, String artifact, String referenceQuery, String referenceArtifact,
             String censusArtifact, StepContext context) throws StepFailure {
         long started = System.nanoTime();
-        try (java.sql.Connection jdbc = open(db)) {
+        try (java.sql.Connection jdbc = db.open()) {
             jdbc.setAutoCommit(false);
             jdbc.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
             jdbc.setReadOnly(true);
@@ -148,9 +148,6 @@ public class PostgresBackup {
         }
     }
 
-    private java.sql.Connection open(Connection db) throws StepFailure {
-        return db.open();
-    }
 
     private UploadResult dump(Connection db, String snapshotId, String artifact, StepContext context)
             throws StepFailure {

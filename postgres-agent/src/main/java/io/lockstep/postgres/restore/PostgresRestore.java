@@ -65,6 +65,7 @@ public class PostgresRestore {
         String scratch = shorten(target, 40) + "_lsrestore_" + tag;
         String aside = shorten(target, 40) + "_lsold_" + tag;
         Map<String, String> evidence = new HashMap<>();
+        long bytes = 0;
         evidence.put("database", target);
         evidence.put("strategy", "restored into scratch database " + scratch + ", then swapped");
         try (java.sql.Connection admin = maintenance.open()) {
@@ -76,7 +77,7 @@ public class PostgresRestore {
             execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
             boolean swapped = false;
             try {
-                long bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
+                bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
                 evidence.put("bytes", Long.toString(bytes));
                 if (context.cancelled()) {
                     throw new StepFailure("the restore was cancelled: " + context.cancelReason());
@@ -118,7 +119,7 @@ public class PostgresRestore {
         }
         evidence.put("durationMillis", Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         LOG.infof("restored %s into database %s", artifact, target);
-        return new StepResult(Long.parseLong(evidence.getOrDefault("bytes", "0")), expectedSha256, artifact, evidence);
+        return new StepResult(bytes, expectedSha256, artifact, evidence);
     }
 
     /** Streams the artifact into pg_restore; returns the bytes read. Fails on any integrity or restore error. */
@@ -172,7 +173,7 @@ public class PostgresRestore {
         try (java.sql.Connection jdbc = restored.open()) {
             jdbc.setAutoCommit(false);
             long keys = io.lockstep.postgres.backup.ReferenceKeys.write(jdbc, query, artifact, repository,
-                    REFERENCE_THREADS);
+                    PostgresBackup.REFERENCE_THREADS);
             jdbc.rollback();
             return Map.of("referenceKeys", Long.toString(keys), "referenceArtifact", artifact);
         } catch (SQLException | RuntimeException e) {
@@ -180,13 +181,6 @@ public class PostgresRestore {
                     + Redactor.redact(e.getMessage(), restored.secrets()));
         }
     }
-
-    private static final java.util.concurrent.ExecutorService REFERENCE_THREADS =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "restore-reference-keys");
-                t.setDaemon(true);
-                return t;
-            });
 
     /** What a restore into {@code target} would replace: whether it exists, its size and open sessions. */
     public StepResult inspect(Connection store, String target, long artifactBytes) throws StepFailure {

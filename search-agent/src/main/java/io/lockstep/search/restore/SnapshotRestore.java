@@ -151,8 +151,7 @@ public class SnapshotRestore {
                     problems.add("index " + target + " is missing");
                     continue;
                 }
-                es.indices().refresh(r -> r.index(target));
-                long count = es.count(c -> c.index(target)).count();
+                long count = counts(es, List.of(target)).get(target);
                 found.put(target, count);
                 if (count != e.getValue()) {
                     problems.add("index " + target + " holds " + count + " documents, the backup recorded " + e.getValue());
@@ -289,7 +288,7 @@ public class SnapshotRestore {
         return text.toString();
     }
 
-    static Map<String, Long> decode(String text) {
+    public static Map<String, Long> decode(String text) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String pair : text.split(",")) {
             int eq = pair.lastIndexOf('=');
@@ -300,9 +299,11 @@ public class SnapshotRestore {
         return counts;
     }
 
-    static String reason(Exception e) {
-        return e instanceof ElasticsearchException ee && ee.error() != null
+    /** A readable reason for a failed Elasticsearch call, with credential-shaped text masked. */
+    public static String reason(Exception e) {
+        String message = e instanceof ElasticsearchException ee && ee.error() != null
                 ? ee.error().type() + ": " + ee.error().reason()
                 : e.getMessage();
+        return io.lockstep.agent.core.process.Redactor.redact(message, List.of());
     }
 }
