@@ -17,6 +17,8 @@ public final class EvidenceKeys {
     public static final String LEASE_UNTIL = "leaseUntil";
     /** RESUME: when the store took writes again, on the agent's clock. */
     public static final String RESUMED_AT = "resumedAt";
+    /** BACKUP with encryption: the id (never the material) of the key-encryption key the artifact is under. */
+    public static final String ENCRYPTION_KEY_ID = "encryptionKeyId";
 
     // ---- shared by several kinds ----
     /** How long the step's work took, in milliseconds. */
