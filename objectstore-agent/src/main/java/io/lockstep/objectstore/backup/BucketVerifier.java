@@ -34,10 +34,14 @@ public class BucketVerifier {
 
     static final int SAMPLE = 20;
 
+    private final ObjectStoreAgentConfig config;
+    private final BackupRepository repository;
+
     @Inject
-    ObjectStoreAgentConfig config;
-    @Inject
-    BackupRepository repository;
+    public BucketVerifier(ObjectStoreAgentConfig config, BackupRepository repository) {
+        this.config = config;
+        this.repository = repository;
+    }
 
     public StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
             throws StepFailure {
