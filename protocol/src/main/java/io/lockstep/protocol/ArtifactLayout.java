@@ -15,6 +15,7 @@ import java.util.Locale;
  * blobs/&lt;store&gt;/&lt;name&gt;                          content-addressed object blobs
  * search/&lt;store&gt;/...                            copy of the Elasticsearch fs snapshot repository
  * tmp/&lt;store&gt;/&lt;uuid&gt;                            large objects on their way to a blob
+ * keys/blob-names.tink                          the wrapped key of keyed blob names (encrypted repositories)
  * </pre>
  */
 public final class ArtifactLayout {
@@ -27,6 +28,10 @@ public final class ArtifactLayout {
     public static final String SEARCH = "search/";
     /** Temporary keys of large objects being hashed. */
     public static final String TEMPORARY = "tmp/";
+    /** The repository's own keys. */
+    public static final String KEYS = "keys/";
+    /** The blob-name key (a Tink HMAC keyset wrapped by the key-encryption key), relative to the repository prefix. */
+    public static final String BLOB_NAME_KEY = KEYS + "blob-names.tink";
 
     /** The run's own manifest, written by the coordinator once the run ended. */
     public static final String RUN_MANIFEST = "run.json";
