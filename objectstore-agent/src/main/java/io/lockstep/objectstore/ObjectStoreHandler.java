@@ -8,10 +8,12 @@ import io.lockstep.objectstore.backup.BucketBackup;
 import io.lockstep.objectstore.backup.BucketVerifier;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.objectstore.restore.BucketRestore;
+import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
+import io.lockstep.protocol.UrlRedactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Arrays;
@@ -19,18 +21,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The object-store agent's store logic: incremental bucket backups, manifest verification, restores and drills. */
+/**
+ * The object-store agent's store logic: routes each step to {@code backup/} (incremental bucket backups, manifest
+ * verification) or {@code restore/} (restores, dry runs and drills).
+ */
 @ApplicationScoped
 public class ObjectStoreHandler implements StoreHandler {
 
+    private final ObjectStoreAgentConfig config;
+    private final BucketBackup backup;
+    private final BucketVerifier verifier;
+    private final BucketRestore restore;
+
     @Inject
-    ObjectStoreAgentConfig config;
-    @Inject
-    BucketBackup backup;
-    @Inject
-    BucketVerifier verifier;
-    @Inject
-    BucketRestore restore;
+    public ObjectStoreHandler(ObjectStoreAgentConfig config, BucketBackup backup, BucketVerifier verifier,
+            BucketRestore restore) {
+        this.config = config;
+        this.backup = backup;
+        this.verifier = verifier;
+        this.restore = restore;
+    }
 
     @Override
     public StoreKind kind() {
@@ -44,8 +54,7 @@ public class ObjectStoreHandler implements StoreHandler {
                     Map<String, String> attributes = new HashMap<>();
                     attributes.put("bucket", e.getValue().bucket());
                     e.getValue().prefix().ifPresent(p -> attributes.put("prefix", p));
-                    e.getValue().endpoint().ifPresent(u -> attributes.put("endpoint", u.getScheme() + "://"
-                            + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")));
+                    e.getValue().endpoint().ifPresent(u -> attributes.put("endpoint", UrlRedactor.origin(u)));
                     return new Heartbeat.Store(e.getKey(), StoreKind.OBJECTSTORE, List.of(), attributes);
                 })
                 .toList();
@@ -71,7 +80,7 @@ public class ObjectStoreHandler implements StoreHandler {
             case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
             case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
             case CHECK -> restore.check(target, command.artifact(), command.expectedSha256(),
-                    target.prefix().startsWith(BucketRestore.DRILL_PREFIX), referenceArtifacts(command), context);
+                    target.prefix().startsWith(ArtifactLayout.DRILL_PREFIX), referenceArtifacts(command), context);
             case DROP -> restore.drop(target);
             default -> throw new StepFailure("object stores do not " + command.action());
         };

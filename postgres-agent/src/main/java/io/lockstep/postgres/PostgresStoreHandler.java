@@ -6,7 +6,7 @@ import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.command.StoreHandler;
 import io.lockstep.postgres.backup.PostgresBackup;
 import io.lockstep.postgres.backup.PostgresVerifier;
-import io.lockstep.postgres.db.Connection;
+import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.restore.PostgresRestore;
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.protocol.Heartbeat;
@@ -18,18 +18,26 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 
-/** The PostgreSQL agent's store logic: backs up, verifies and restores databases of its configured servers. */
+/**
+ * The PostgreSQL agent's store logic: routes each step on a database of its configured servers to {@code backup/}
+ * ({@link PostgresBackup}, {@link PostgresVerifier}) or {@code restore/} ({@link PostgresRestore}).
+ */
 @ApplicationScoped
 public class PostgresStoreHandler implements StoreHandler {
 
+    private final PostgresAgentConfig config;
+    private final PostgresBackup backup;
+    private final PostgresVerifier verifier;
+    private final PostgresRestore restore;
+
     @Inject
-    PostgresAgentConfig config;
-    @Inject
-    PostgresBackup backup;
-    @Inject
-    PostgresVerifier verifier;
-    @Inject
-    PostgresRestore restore;
+    public PostgresStoreHandler(PostgresAgentConfig config, PostgresBackup backup, PostgresVerifier verifier,
+            PostgresRestore restore) {
+        this.config = config;
+        this.backup = backup;
+        this.verifier = verifier;
+        this.restore = restore;
+    }
 
     @Override
     public StoreKind kind() {
@@ -75,7 +83,7 @@ public class PostgresStoreHandler implements StoreHandler {
                     command.expectedSha256(), command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
                     command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT), command.stepId(), context);
             case INSPECT -> restore.inspect(connect(command, store, target), target,
-                    Long.parseLong(command.parameters().getOrDefault("artifactBytes", "0")));
+                    Long.parseLong(command.parameters().getOrDefault(StepCommand.Parameters.ARTIFACT_BYTES, "0")));
             case CHECK -> restore.check(connect(command, store, target), target,
                     command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
                     command.parameter(StepCommand.Parameters.CENSUS_SHA256));

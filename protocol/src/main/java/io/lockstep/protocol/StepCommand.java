@@ -78,6 +78,8 @@ public record StepCommand(
         public static final String RENAME_REPLACEMENT = "renameReplacement";
         /** search CHECK: the document counts the backup recorded, {@code index=count,...}. */
         public static final String DOCUMENT_COUNTS = "documentCounts";
+        /** postgres INSPECT: the stored size of the dump a restore would read, for the dry run's estimate. */
+        public static final String ARTIFACT_BYTES = "artifactBytes";
 
         private Parameters() {
         }

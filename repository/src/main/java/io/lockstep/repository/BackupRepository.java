@@ -45,6 +45,24 @@ public class BackupRepository implements AutoCloseable {
     private final Encryption encryption;
     private BlobNames blobNames;
 
+    /**
+     * Opens the repository a service's {@link RepositoryConfig} describes.
+     *
+     * @param partSize multipart part size for this service
+     * @param uploadConcurrency parts of one upload in flight
+     * @param maxConnections the S3 client's connection pool
+     * @throws IllegalStateException without a bucket
+     */
+    public static BackupRepository open(RepositoryConfig config, int partSize, int uploadConcurrency,
+            int maxConnections) {
+        String bucket = config.bucket().orElseThrow(() -> new IllegalStateException(
+                "lockstep.repository.bucket is not set: set it (or LOCKSTEP_REPOSITORY_BUCKET) to the backup bucket"));
+        RepositoryConfig.Encryption e = config.encryption();
+        return new BackupRepository(S3Clients.create(config, maxConnections), bucket, config.prefix().orElse(""),
+                partSize, uploadConcurrency, Encryption.configure(e.enabled(), e.keysetFile(), e.keyset(),
+                        e.kmsKeyArn(), e.kmsRegion()));
+    }
+
     public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency) {
         this(s3, bucket, prefix, partSize, concurrency, Encryption.none());
     }

@@ -4,6 +4,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.mac.HmacParameters;
+import io.lockstep.protocol.ArtifactLayout;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -19,7 +20,7 @@ import java.util.HexFormat;
 final class BlobNames {
 
     /** Where the wrapped name key lives, relative to the repository prefix. */
-    static final String KEY = "keys/blob-names.tink";
+    static final String KEY = ArtifactLayout.BLOB_NAME_KEY;
     static final byte[] AD = "lockstep blob-name key v1".getBytes(StandardCharsets.UTF_8);
 
     private final Mac mac;

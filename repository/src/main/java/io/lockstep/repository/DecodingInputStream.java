@@ -15,7 +15,7 @@ import java.security.GeneralSecurityException;
  * {@code read} as an {@link IntegrityException} naming the artifact. Failures of the source itself (the network,
  * or a {@link VerifyingInputStream} that found a SHA-256 mismatch) pass through unchanged.
  */
-final class DecodingInputStream extends InputStream {
+final class DecodingInputStream extends BlockReadInputStream {
 
     private final Source stored;
     private final String key;
@@ -28,13 +28,6 @@ final class DecodingInputStream extends InputStream {
         this.key = key;
         this.objectKey = objectKey;
         this.encryption = encryption;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

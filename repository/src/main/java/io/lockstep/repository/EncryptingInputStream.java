@@ -11,7 +11,7 @@ import java.util.Arrays;
  * stream into a buffer that the reader drains. The buffer holds at most one ciphertext segment (1 MiB) plus the
  * last plaintext chunk, whatever the artifact's size.
  */
-final class EncryptingInputStream extends InputStream {
+final class EncryptingInputStream extends BlockReadInputStream {
 
     private static final int CHUNK = 64 * 1024;
 
@@ -31,13 +31,6 @@ final class EncryptingInputStream extends InputStream {
     @FunctionalInterface
     interface EncryptingStreamFactory {
         OutputStream open(OutputStream sink) throws IOException;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

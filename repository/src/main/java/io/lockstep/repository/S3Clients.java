@@ -21,6 +21,12 @@ public final class S3Clients {
     private S3Clients() {
     }
 
+    /** A client for the bucket the settings describe; see {@link #create(Optional, String, boolean, Optional, Optional, int)}. */
+    public static S3Client create(S3Settings settings, int maxConnections) {
+        return create(settings.endpoint(), settings.region(), settings.pathStyle(), settings.accessKeyId(),
+                settings.secretAccessKey(), maxConnections);
+    }
+
     /**
      * A synchronous client. Lockstep computes SHA-256 itself over every byte it stores, so the SDK's own
      * request checksums are only sent where S3 requires them; S3-compatible servers differ in what they accept.

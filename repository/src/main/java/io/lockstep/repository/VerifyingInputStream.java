@@ -1,6 +1,5 @@
 package io.lockstep.repository;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -10,8 +9,9 @@ import java.security.MessageDigest;
  * artifact was written. A mismatch is thrown as {@link IntegrityException} instead of the end of stream, so a
  * reader that streams into a restore never sees a clean end of a corrupted artifact.
  */
-public final class VerifyingInputStream extends FilterInputStream {
+public final class VerifyingInputStream extends BlockReadInputStream {
 
+    private final InputStream in;
     private final String key;
     private final String expectedSha256;
     private final MessageDigest digest = Hashing.sha256();
@@ -19,21 +19,14 @@ public final class VerifyingInputStream extends FilterInputStream {
     private boolean checked;
 
     public VerifyingInputStream(InputStream in, String key, String expectedSha256) {
-        super(in);
+        this.in = in;
         this.key = key;
         this.expectedSha256 = expectedSha256;
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
+        int n = in.read(b, off, len);
         if (n > 0) {
             digest.update(b, off, n);
             bytes += n;
@@ -62,8 +55,13 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
 
     @Override
-    public boolean markSupported() {
-        return false;
+    public int available() throws IOException {
+        return in.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
     }
 
     private void check() throws IntegrityException {

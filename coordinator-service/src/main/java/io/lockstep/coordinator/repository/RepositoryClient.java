@@ -1,9 +1,7 @@
 package io.lockstep.coordinator.repository;
 
-import io.lockstep.coordinator.config.RepositoryConfig;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Encryption;
-import io.lockstep.repository.S3Clients;
+import io.lockstep.repository.RepositoryConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,11 +32,7 @@ public class RepositoryClient {
                     + "deletes no artifact");
             return;
         }
-        repository = new BackupRepository(S3Clients.create(config.endpoint(), config.region(), config.pathStyle(),
-                config.accessKeyId(), config.secretAccessKey(), 4), config.bucket().get(), config.prefix().orElse(""),
-                PART_SIZE, 1, Encryption.configure(config.encryption().enabled(), config.encryption().keysetFile(),
-                        config.encryption().keyset(), config.encryption().kmsKeyArn(),
-                        config.encryption().kmsRegion()));
+        repository = BackupRepository.open(config, PART_SIZE, 1, 4);
     }
 
     @PreDestroy

@@ -9,7 +9,10 @@ import io.lockstep.repository.Hashing;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
 import io.lockstep.repository.UploadResult;
+import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.protocol.ArtifactLayout;
+import io.lockstep.protocol.EvidenceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -122,13 +125,13 @@ public class BucketBackup {
             LOG.infof("store %s: %d objects, %d copied (%d bytes), %d unchanged", store, counters.objects.get(),
                     counters.copied.get(), counters.copiedBytes.get(), counters.reused.get());
             return new StepResult(manifest.bytes(), manifest.sha256(), manifestKey, Map.of(
-                    "listingStartedAt", listingStartedAt.toString(),
-                    "objects", Long.toString(counters.objects.get()),
-                    "objectBytes", Long.toString(counters.totalBytes.get()),
-                    "copied", Long.toString(counters.copied.get()),
-                    "copiedBytes", Long.toString(counters.copiedBytes.get()),
-                    "unchanged", Long.toString(counters.reused.get()),
-                    "vanished", Long.toString(counters.vanished.get())));
+                    EvidenceKeys.LISTING_STARTED_AT, listingStartedAt.toString(),
+                    EvidenceKeys.OBJECTS, Long.toString(counters.objects.get()),
+                    EvidenceKeys.OBJECT_BYTES, Long.toString(counters.totalBytes.get()),
+                    EvidenceKeys.COPIED, Long.toString(counters.copied.get()),
+                    EvidenceKeys.COPIED_BYTES, Long.toString(counters.copiedBytes.get()),
+                    EvidenceKeys.UNCHANGED, Long.toString(counters.reused.get()),
+                    EvidenceKeys.VANISHED, Long.toString(counters.vanished.get())));
         } catch (IOException e) {
             throw new StepFailure("writing the manifest of store " + store + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -189,7 +192,7 @@ public class BucketBackup {
             } else {
                 // The hash of the plaintext, not the stored (possibly encrypted) bytes' that upload reports.
                 MessageDigest digest = Hashing.sha256();
-                String temporary = "tmp/" + store + "/" + UUID.randomUUID();
+                String temporary = ArtifactLayout.temporary(store, UUID.randomUUID());
                 repository.upload(temporary, new DigestInputStream(in, digest), UploadHooks.NONE);
                 sha = Hashing.hex(digest);
                 String blob = blobKey(store, sha);
@@ -209,7 +212,7 @@ public class BucketBackup {
      * encrypts, so blob names do not reveal content hashes (the manifest, itself encrypted, keeps the SHA-256).
      */
     private String blobKey(String store, String sha) {
-        return "blobs/" + store + "/" + repository.contentName(sha);
+        return ArtifactLayout.blob(store, repository.contentName(sha));
     }
 
     private static void closeQuietly(OutputStream out) {

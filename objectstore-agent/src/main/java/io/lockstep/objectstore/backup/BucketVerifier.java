@@ -7,6 +7,7 @@ import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifiedInputStream;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.protocol.EvidenceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -33,10 +34,14 @@ public class BucketVerifier {
 
     static final int SAMPLE = 20;
 
+    private final ObjectStoreAgentConfig config;
+    private final BackupRepository repository;
+
     @Inject
-    ObjectStoreAgentConfig config;
-    @Inject
-    BackupRepository repository;
+    public BucketVerifier(ObjectStoreAgentConfig config, BackupRepository repository) {
+        this.config = config;
+        this.repository = repository;
+    }
 
     public StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
             throws StepFailure {
@@ -101,8 +106,8 @@ public class BucketVerifier {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
                     + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size())));
         }
-        evidence.put("objects", Long.toString(objects));
-        evidence.put("blobsMissing", "0");
+        evidence.put(EvidenceKeys.OBJECTS, Long.toString(objects));
+        evidence.put(EvidenceKeys.BLOBS_MISSING, "0");
         long dangling = 0;
         long orphans = 0;
         long references = 0;
@@ -114,9 +119,9 @@ public class BucketVerifier {
             orphans = Math.max(orphans, counts[2]);
         }
         if (!referenceArtifacts.isEmpty()) {
-            evidence.put("references", Long.toString(references));
-            evidence.put("dangling", Long.toString(dangling));
-            evidence.put("orphans", Long.toString(orphans));
+            evidence.put(EvidenceKeys.REFERENCES, Long.toString(references));
+            evidence.put(EvidenceKeys.DANGLING, Long.toString(dangling));
+            evidence.put(EvidenceKeys.ORPHANS, Long.toString(orphans));
             if (dangling > 0) {
                 throw new StepFailure(dangling + " dangling references: keys the SQL references that the object "
                         + "manifest lacks, for example " + danglingSample);
@@ -134,45 +139,17 @@ public class BucketVerifier {
     /** Merges the sorted reference keys with the manifest: {references, dangling, orphans}. */
     private long[] resolve(String manifestKey, String referenceArtifact, List<String> danglingSample)
             throws StepFailure {
-        long references = 0;
-        long dangling = 0;
-        long orphans = 0;
         try (InputStream manifestStream = repository.open(manifestKey);
                 InputStream refStream = repository.open(referenceArtifact)) {
-            Iterator<ManifestEntry> manifest = Manifests.entries(manifestStream);
-            Iterator<String> refs = Manifests.lines(refStream);
-            ManifestEntry object = manifest.hasNext() ? manifest.next() : null;
-            String previousRef = null;
-            while (refs.hasNext()) {
-                String ref = refs.next();
-                if (ref.equals(previousRef)) {
-                    continue; // the same key referenced by several rows
-                }
-                previousRef = ref;
-                references++;
-                boolean objectUsed = false;
-                while (object != null && Manifests.KEY_ORDER.compare(object.key(), ref) < 0) {
-                    orphans++;
-                    object = manifest.hasNext() ? manifest.next() : null;
-                }
-                if (object != null && object.key().equals(ref)) {
-                    objectUsed = true;
-                    object = manifest.hasNext() ? manifest.next() : null;
-                }
-                if (!objectUsed) {
-                    dangling++;
-                    if (danglingSample.size() < SAMPLE) {
-                        danglingSample.add(ref);
-                    }
-                }
-            }
-            while (object != null) {
-                orphans++;
-                object = manifest.hasNext() ? manifest.next() : null;
-            }
+            ReferenceMerge.Counts counts = ReferenceMerge.merge(Manifests.lines(refStream),
+                    ReferenceMerge.keys(Manifests.entries(manifestStream), ManifestEntry::key), ref -> ref, true, ref -> {
+                        if (danglingSample.size() < SAMPLE) {
+                            danglingSample.add(ref);
+                        }
+                    });
+            return new long[] {counts.references(), counts.dangling(), counts.unreferenced()};
         } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
             throw new StepFailure("cannot resolve references " + referenceArtifact + ": " + e.getMessage());
         }
-        return new long[] {references, dangling, orphans};
     }
 }

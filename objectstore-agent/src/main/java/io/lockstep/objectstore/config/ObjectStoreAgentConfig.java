@@ -1,8 +1,8 @@
 package io.lockstep.objectstore.config;
 
+import io.lockstep.repository.S3Settings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,21 +29,12 @@ public interface ObjectStoreAgentConfig {
     @WithDefault("8388608")
     int inMemoryLimit();
 
-    interface Store {
-        Optional<URI> endpoint();
-
-        @WithDefault("us-east-1")
-        String region();
+    /** A bucket (and prefix) to back up, and how to reach it: endpoint, region, keys, path style. */
+    interface Store extends S3Settings {
 
         String bucket();
 
+        /** Only keys under this prefix are backed up; empty for the whole bucket. */
         Optional<String> prefix();
-
-        Optional<String> accessKeyId();
-
-        Optional<String> secretAccessKey();
-
-        @WithDefault("true")
-        boolean pathStyle();
     }
 }

@@ -5,8 +5,11 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Manifests;
-import io.lockstep.objectstore.backup.SourceBuckets;
+import io.lockstep.objectstore.backup.ReferenceMerge;
+import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.protocol.ArtifactLayout;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Hashing;
 import io.lockstep.repository.IntegrityException;
@@ -47,16 +50,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class BucketRestore {
 
     private static final Logger LOG = Logger.getLogger(BucketRestore.class);
-    /** Restore drills write under this prefix of the store's bucket; {@link #drop} refuses any other prefix. */
-    public static final String DRILL_PREFIX = ".lockstep-drill/";
     static final int SAMPLE = 20;
 
+    private final ObjectStoreAgentConfig config;
+    private final BackupRepository repository;
+    private final SourceBuckets buckets;
+
     @Inject
-    ObjectStoreAgentConfig config;
-    @Inject
-    BackupRepository repository;
-    @Inject
-    SourceBuckets buckets;
+    public BucketRestore(ObjectStoreAgentConfig config, BackupRepository repository, SourceBuckets buckets) {
+        this.config = config;
+        this.repository = repository;
+        this.buckets = buckets;
+    }
 
     /** Where a restore writes: a bucket and the prefix that replaces the store's own. */
     public record Target(String store, String bucket, String storePrefix, String prefix) {
@@ -101,8 +106,8 @@ public class BucketRestore {
         Deque<Future<?>> window = new ArrayDeque<>();
         context.onCancel(copiers::shutdownNow);
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            mergeWalk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()), target,
-                    new Visitor() {
+            ManifestWalk.walk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()),
+                    target::map, new ManifestWalk.Visitor() {
                         @Override
                         public void entry(ManifestEntry entry, String key, S3Object live)
                                 throws ExecutionException, InterruptedException {
@@ -158,25 +163,26 @@ public class BucketRestore {
             copiers.shutdownNow();
         }
         Map<String, String> evidence = new HashMap<>();
-        evidence.put("bucket", target.bucket());
-        evidence.put("prefix", target.prefix());
-        evidence.put("objects", Long.toString(counts.objects));
-        evidence.put(dryRun ? "objectsToCopy" : "objectsCopied", Long.toString(copied.get()));
-        evidence.put(dryRun ? "bytesToTransfer" : "bytesCopied", Long.toString(copiedBytes.get()));
-        evidence.put("unchanged", Long.toString(counts.unchanged));
-        evidence.put(dryRun ? "keysToOverwrite" : "keysOverwritten", Long.toString(counts.overwritten));
-        evidence.put(dryRun ? "keysToDelete" : "keysDeleted", Long.toString(extra.pruned));
-        evidence.put("keysNotInManifestKept", Long.toString(extra.kept));
+        evidence.put(EvidenceKeys.BUCKET, target.bucket());
+        evidence.put(EvidenceKeys.PREFIX, target.prefix());
+        evidence.put(EvidenceKeys.OBJECTS, Long.toString(counts.objects));
+        evidence.put(dryRun ? EvidenceKeys.OBJECTS_TO_COPY : EvidenceKeys.OBJECTS_COPIED, Long.toString(copied.get()));
+        evidence.put(dryRun ? EvidenceKeys.BYTES_TO_TRANSFER : EvidenceKeys.BYTES_COPIED, Long.toString(copiedBytes.get()));
+        evidence.put(EvidenceKeys.UNCHANGED, Long.toString(counts.unchanged));
+        evidence.put(dryRun ? EvidenceKeys.KEYS_TO_OVERWRITE : EvidenceKeys.KEYS_OVERWRITTEN,
+                Long.toString(counts.overwritten));
+        evidence.put(dryRun ? EvidenceKeys.KEYS_TO_DELETE : EvidenceKeys.KEYS_DELETED, Long.toString(extra.pruned));
+        evidence.put(EvidenceKeys.KEYS_NOT_IN_MANIFEST_KEPT, Long.toString(extra.kept));
         if (!overwrittenSample.isEmpty()) {
-            evidence.put("overwrittenSample", String.join(",", overwrittenSample));
+            evidence.put(EvidenceKeys.OVERWRITTEN_SAMPLE, String.join(",", overwrittenSample));
         }
         if (!extra.prunedSample.isEmpty()) {
-            evidence.put("deletedSample", String.join(",", extra.prunedSample));
+            evidence.put(EvidenceKeys.DELETED_SAMPLE, String.join(",", extra.prunedSample));
         }
         if (!extra.keptSample.isEmpty()) {
-            evidence.put("keptSample", String.join(",", extra.keptSample));
+            evidence.put(EvidenceKeys.KEPT_SAMPLE, String.join(",", extra.keptSample));
         }
-        evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
+        evidence.put(EvidenceKeys.DURATION_MILLIS, Long.toString((System.nanoTime() - started) / 1_000_000));
         LOG.infof("%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned", dryRun ? "inspected" : "restored",
                 target.bucket(), target.prefix().isEmpty() ? "" : "/" + target.prefix(), manifestKey, copied.get(),
                 counts.unchanged, extra.pruned);
@@ -191,39 +197,6 @@ public class BucketRestore {
             String actual = Hashing.hex(digest);
             return actual.equalsIgnoreCase(entry.sha256()) ? null
                     : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
-        }
-    }
-
-    /** What a walk of a manifest beside a target listing meets. */
-    private interface Visitor {
-        /** A manifest entry, its key in the target, and the target's object under that key or null. */
-        void entry(ManifestEntry entry, String key, S3Object live) throws ExecutionException, InterruptedException;
-
-        /** An object of the target whose key the manifest does not hold. */
-        void extra(S3Object live);
-    }
-
-    /** Walks a manifest and a target listing side by side in S3's key order, without holding either. */
-    private static void mergeWalk(Iterator<ManifestEntry> manifest, Iterator<S3Object> listing, Target target,
-            Visitor visitor) throws ExecutionException, InterruptedException {
-        S3Object current = listing.hasNext() ? listing.next() : null;
-        while (manifest.hasNext()) {
-            ManifestEntry entry = manifest.next();
-            String key = target.map(entry.key());
-            while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
-                visitor.extra(current);
-                current = listing.hasNext() ? listing.next() : null;
-            }
-            if (current != null && current.key().equals(key)) {
-                visitor.entry(entry, key, current);
-                current = listing.hasNext() ? listing.next() : null;
-            } else {
-                visitor.entry(entry, key, null);
-            }
-        }
-        while (current != null) {
-            visitor.extra(current);
-            current = listing.hasNext() ? listing.next() : null;
         }
     }
 
@@ -314,8 +287,8 @@ public class BucketRestore {
         ExecutorService hashers = workers("restore-check");
         Deque<Future<String>> window = new ArrayDeque<>();
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            mergeWalk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()), target,
-                    new Visitor() {
+            ManifestWalk.walk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()),
+                    target::map, new ManifestWalk.Visitor() {
                         @Override
                         public void entry(ManifestEntry entry, String key, S3Object live)
                                 throws ExecutionException, InterruptedException {
@@ -371,14 +344,14 @@ public class BucketRestore {
                     problems));
         }
         Map<String, String> evidence = new HashMap<>();
-        evidence.put("bucket", target.bucket());
-        evidence.put("prefix", target.prefix());
-        evidence.put("objects", Long.toString(counts.objects));
-        evidence.put("objectsVerified", Long.toString(counts.objects));
-        evidence.put("objectsNotInBackup", Long.toString(counts.extra));
+        evidence.put(EvidenceKeys.BUCKET, target.bucket());
+        evidence.put(EvidenceKeys.PREFIX, target.prefix());
+        evidence.put(EvidenceKeys.OBJECTS, Long.toString(counts.objects));
+        evidence.put(EvidenceKeys.OBJECTS_VERIFIED, Long.toString(counts.objects));
+        evidence.put(EvidenceKeys.OBJECTS_NOT_IN_BACKUP, Long.toString(counts.extra));
         if (!referenceArtifacts.isEmpty()) {
-            evidence.put("references", Long.toString(references));
-            evidence.put("dangling", "0");
+            evidence.put(EvidenceKeys.REFERENCES, Long.toString(references));
+            evidence.put(EvidenceKeys.DANGLING, "0");
         }
         return new StepResult(0, null, manifestKey, evidence);
     }
@@ -386,45 +359,27 @@ public class BucketRestore {
     /** Every key a restored database references must exist in the restored bucket. Returns the keys checked. */
     private long resolveReferences(S3Client s3, Target target, String artifact, List<String> problems)
             throws StepFailure {
-        long references = 0;
-        long dangling = 0;
         List<String> danglingSample = new ArrayList<>();
+        ReferenceMerge.Counts counts;
         try (InputStream refStream = repository.open(artifact)) {
-            Iterator<String> refs = Manifests.lines(refStream);
-            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
-            S3Object current = live.hasNext() ? live.next() : null;
-            String previous = null;
-            while (refs.hasNext()) {
-                String ref = refs.next();
-                if (ref.equals(previous)) {
-                    continue;
-                }
-                previous = ref;
-                references++;
-                String key = target.map(ref);
-                while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
-                    current = live.hasNext() ? live.next() : null;
-                }
-                if (current == null || !current.key().equals(key)) {
-                    dangling++;
-                    sample(danglingSample, ref);
-                }
-            }
+            counts = ReferenceMerge.merge(Manifests.lines(refStream), ReferenceMerge.keys(listing(s3, target.bucket(),
+                    target.prefix()), S3Object::key), target::map, false, ref -> sample(danglingSample, ref));
         } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
             throw new StepFailure("cannot resolve references " + artifact + ": " + e.getMessage());
         }
+        long dangling = counts.dangling();
         if (dangling > 0) {
             problems.add(dangling + " keys the restored database references are missing from the restored bucket, "
                     + "for example " + danglingSample);
         }
-        return references;
+        return counts.references();
     }
 
     /** Deletes a drill's scratch prefix; refuses any prefix a drill would not have made. */
     public StepResult drop(Target target) throws StepFailure {
-        if (!target.prefix().startsWith(DRILL_PREFIX) || target.prefix().length() <= DRILL_PREFIX.length()) {
+        if (!ArtifactLayout.isDrillPrefix(target.prefix())) {
             throw new StepFailure("refusing to delete " + target.bucket() + "/" + target.prefix() + ": only restore "
-                    + "drills' scratch prefixes (" + DRILL_PREFIX + "...) are dropped");
+                    + "drills' scratch prefixes (" + ArtifactLayout.DRILL_PREFIX + "...) are dropped");
         }
         S3Client s3 = buckets.of(target.store());
         long deleted = 0;
@@ -438,8 +393,8 @@ public class BucketRestore {
         } catch (SdkException e) {
             throw new StepFailure("cannot delete scratch prefix " + target.prefix() + ": " + e.getMessage());
         }
-        return new StepResult(0, null, null, Map.of("bucket", target.bucket(), "prefix", target.prefix(),
-                "deleted", Long.toString(deleted)));
+        return new StepResult(0, null, null, Map.of(EvidenceKeys.BUCKET, target.bucket(), EvidenceKeys.PREFIX,
+                target.prefix(), EvidenceKeys.DELETED, Long.toString(deleted)));
     }
 
     private static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {

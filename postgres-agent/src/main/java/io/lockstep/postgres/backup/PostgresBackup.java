@@ -5,9 +5,10 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
-import io.lockstep.postgres.db.Connection;
-import io.lockstep.postgres.db.PostgresTools;
-import io.lockstep.postgres.db.TableCensus;
+import io.lockstep.postgres.client.Connection;
+import io.lockstep.postgres.client.PostgresTools;
+import io.lockstep.postgres.client.TableCensus;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
@@ -54,10 +55,14 @@ public class PostgresBackup {
                 return t;
             });
 
+    private final BackupRepository repository;
+    private final PostgresTools tools;
+
     @Inject
-    BackupRepository repository;
-    @Inject
-    PostgresTools tools;
+    public PostgresBackup(BackupRepository repository, PostgresTools tools) {
+        this.repository = repository;
+        this.tools = tools;
+    }
 
     /**
      * Dumps {@code db} into {@code artifact}. While pg_dump streams, the exporting transaction (same snapshot) also
@@ -95,17 +100,17 @@ public class PostgresBackup {
             jdbc.rollback();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             Map<String, String> evidence = new HashMap<>(Map.of(
-                    "database", db.database(),
-                    "snapshotId", snapshotId,
-                    "snapshotTime", snapshotTime.toString(),
-                    "lsn", lsn,
-                    "parts", Integer.toString(upload.parts()),
-                    "durationMillis", Long.toString(millis)));
-            evidence.put("dumpEndedAt", upload.sourceEndedAt().toString());
+                    EvidenceKeys.DATABASE, db.database(),
+                    EvidenceKeys.SNAPSHOT_ID, snapshotId,
+                    EvidenceKeys.SNAPSHOT_TIME, snapshotTime.toString(),
+                    EvidenceKeys.LSN, lsn,
+                    EvidenceKeys.PARTS, Integer.toString(upload.parts()),
+                    EvidenceKeys.DURATION_MILLIS, Long.toString(millis)));
+            evidence.put(EvidenceKeys.DUMP_ENDED_AT, upload.sourceEndedAt().toString());
             evidence.putAll(censusEvidence);
             if (referenceKeys != null) {
-                evidence.put("referenceKeys", Long.toString(referenceKeys));
-                evidence.put("referenceArtifact", referenceArtifact);
+                evidence.put(EvidenceKeys.REFERENCE_KEYS, Long.toString(referenceKeys));
+                evidence.put(EvidenceKeys.REFERENCE_ARTIFACT, referenceArtifact);
             }
             return new StepResult(upload.bytes(), upload.sha256(), artifact, evidence);
         } catch (SQLException e) {
@@ -126,9 +131,9 @@ public class PostgresBackup {
                 throw e;
             }
             UploadResult stored = repository.put(censusArtifact, TableCensus.encode(tables));
-            return Map.of("censusArtifact", censusArtifact, "censusSha256", stored.sha256(),
-                    "tables", Integer.toString(tables.size()),
-                    "rows", Long.toString(tables.stream().mapToLong(TableCensus.Table::rows).sum()));
+            return Map.of(EvidenceKeys.CENSUS_ARTIFACT, censusArtifact, EvidenceKeys.CENSUS_SHA256, stored.sha256(),
+                    EvidenceKeys.TABLES, Integer.toString(tables.size()),
+                    EvidenceKeys.ROWS, Long.toString(tables.stream().mapToLong(TableCensus.Table::rows).sum()));
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

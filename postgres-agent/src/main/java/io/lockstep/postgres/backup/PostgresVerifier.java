@@ -4,7 +4,8 @@ import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
-import io.lockstep.postgres.db.PostgresTools;
+import io.lockstep.postgres.client.PostgresTools;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
@@ -29,10 +30,14 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class PostgresVerifier {
 
+    private final BackupRepository repository;
+    private final PostgresTools tools;
+
     @Inject
-    BackupRepository repository;
-    @Inject
-    PostgresTools tools;
+    public PostgresVerifier(BackupRepository repository, PostgresTools tools) {
+        this.repository = repository;
+        this.tools = tools;
+    }
 
     public StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
         long bytes = 0;
@@ -70,7 +75,7 @@ public class PostgresVerifier {
             }
             // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw).
             return new StepResult(in.storedBytes(), expectedSha256.toLowerCase(), artifact,
-                    Map.of("tocEntries", Long.toString(entries)));
+                    Map.of(EvidenceKeys.TOC_ENTRIES, Long.toString(entries)));
         } catch (RepositoryException | IntegrityException e) {
             throw new StepFailure(e.getMessage());
         } catch (IOException e) {

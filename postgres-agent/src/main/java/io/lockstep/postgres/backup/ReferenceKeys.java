@@ -26,7 +26,7 @@ public final class ReferenceKeys {
 
     public static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository,
             java.util.concurrent.Executor executor) {
-        String sorted = "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
+        String sorted = sortedQuery(query);
         java.sql.Savepoint savepoint = null;
         try {
             // A failing query must not abort the transaction that holds the exported snapshot pg_dump uses.
@@ -47,11 +47,7 @@ public final class ReferenceKeys {
             try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024); Statement st = jdbc.createStatement()) {
                 st.setFetchSize(10_000);
                 try (ResultSet rs = st.executeQuery(sorted)) {
-                    while (rs.next()) {
-                        gzip.write(rs.getString(1).getBytes(StandardCharsets.UTF_8));
-                        gzip.write('\n');
-                        count++;
-                    }
+                    count = writeLines(rs, gzip);
                 }
                 whole.set(true);
             }
@@ -65,6 +61,25 @@ public final class ReferenceKeys {
             rollbackQuietly(jdbc, savepoint);
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The plan's query wrapped so that it yields its first column as text, without nulls, in byte order
+     * ({@code COLLATE "C"}, the order S3 lists keys in), so the keys can be merged with a listing or manifest.
+     */
+    static String sortedQuery(String query) {
+        return "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
+    }
+
+    /** Writes each row's first column as one UTF-8 line, in the rows' order; returns the lines written. */
+    static long writeLines(ResultSet rows, OutputStream out) throws SQLException, IOException {
+        long count = 0;
+        while (rows.next()) {
+            out.write(rows.getString(1).getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            count++;
+        }
+        return count;
     }
 
     private static void rollbackQuietly(java.sql.Connection jdbc, java.sql.Savepoint savepoint) {

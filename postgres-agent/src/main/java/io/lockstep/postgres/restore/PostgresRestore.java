@@ -6,9 +6,11 @@ import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.backup.PostgresBackup;
-import io.lockstep.postgres.db.Connection;
-import io.lockstep.postgres.db.PostgresTools;
-import io.lockstep.postgres.db.TableCensus;
+import io.lockstep.postgres.client.Connection;
+import io.lockstep.postgres.client.PostgresTools;
+import io.lockstep.postgres.client.TableCensus;
+import io.lockstep.protocol.ArtifactLayout;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
@@ -25,7 +27,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -49,25 +50,27 @@ import org.jboss.logging.Logger;
 public class PostgresRestore {
 
     private static final Logger LOG = Logger.getLogger(PostgresRestore.class);
-    /** Names of the scratch databases restore drills create; {@link #drop} refuses any other name. */
-    public static final String DRILL_MARKER = "_lsdrill_";
+
+    private final BackupRepository repository;
+    private final PostgresTools tools;
 
     @Inject
-    BackupRepository repository;
-    @Inject
-    PostgresTools tools;
+    public PostgresRestore(BackupRepository repository, PostgresTools tools) {
+        this.repository = repository;
+        this.tools = tools;
+    }
 
     public StepResult restore(Connection store, String target, boolean inPlace, String artifact, String expectedSha256,
             String referenceQuery, String referenceArtifact, UUID stepId, StepContext context) throws StepFailure {
         long started = System.nanoTime();
         Connection maintenance = store.withDatabase("postgres");
         String tag = stepId.toString().substring(0, 8);
-        String scratch = shorten(target, 40) + "_lsrestore_" + tag;
-        String aside = shorten(target, 40) + "_lsold_" + tag;
+        String scratch = ArtifactLayout.stem(target) + "_lsrestore_" + tag;
+        String aside = ArtifactLayout.stem(target) + "_lsold_" + tag;
         Map<String, String> evidence = new HashMap<>();
         long bytes = 0;
-        evidence.put("database", target);
-        evidence.put("strategy", "restored into scratch database " + scratch + ", then swapped");
+        evidence.put(EvidenceKeys.DATABASE, target);
+        evidence.put(EvidenceKeys.STRATEGY, "restored into scratch database " + scratch + ", then swapped");
         try (java.sql.Connection admin = maintenance.open()) {
             admin.setAutoCommit(true);
             if (!inPlace && exists(admin, target)) {
@@ -78,7 +81,7 @@ public class PostgresRestore {
             boolean swapped = false;
             try {
                 bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
-                evidence.put("bytes", Long.toString(bytes));
+                evidence.put(EvidenceKeys.BYTES, Long.toString(bytes));
                 if (context.cancelled()) {
                     throw new StepFailure("the restore was cancelled: " + context.cancelReason());
                 }
@@ -103,8 +106,8 @@ public class PostgresRestore {
                     execute(admin, "ALTER DATABASE " + ident(scratch) + " RENAME TO " + ident(target));
                     swapped = true;
                 }
-                evidence.put("replacedExisting", Boolean.toString(exists));
-                evidence.put("terminatedConnections", Integer.toString(terminated));
+                evidence.put(EvidenceKeys.REPLACED_EXISTING, Boolean.toString(exists));
+                evidence.put(EvidenceKeys.TERMINATED_CONNECTIONS, Integer.toString(terminated));
             } finally {
                 if (!swapped) {
                     dropQuietly(admin, scratch);
@@ -117,7 +120,7 @@ public class PostgresRestore {
         if (referenceQuery != null && referenceArtifact != null) {
             evidence.putAll(references(store.withDatabase(target), referenceQuery, referenceArtifact));
         }
-        evidence.put("durationMillis", Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        evidence.put(EvidenceKeys.DURATION_MILLIS, Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         LOG.infof("restored %s into database %s", artifact, target);
         return new StepResult(bytes, expectedSha256, artifact, evidence);
     }
@@ -175,7 +178,7 @@ public class PostgresRestore {
             long keys = io.lockstep.postgres.backup.ReferenceKeys.write(jdbc, query, artifact, repository,
                     PostgresBackup.REFERENCE_THREADS);
             jdbc.rollback();
-            return Map.of("referenceKeys", Long.toString(keys), "referenceArtifact", artifact);
+            return Map.of(EvidenceKeys.REFERENCE_KEYS, Long.toString(keys), EvidenceKeys.REFERENCE_ARTIFACT, artifact);
         } catch (SQLException | RuntimeException e) {
             throw new StepFailure("the reference query on the restored database " + restored.database() + " failed: "
                     + Redactor.redact(e.getMessage(), restored.secrets()));
@@ -190,16 +193,16 @@ public class PostgresRestore {
                         + "FROM pg_database d WHERE d.datname = ?")) {
             st.setString(1, target);
             Map<String, String> evidence = new HashMap<>();
-            evidence.put("database", target);
+            evidence.put(EvidenceKeys.DATABASE, target);
             try (ResultSet rs = st.executeQuery()) {
                 boolean exists = rs.next();
-                evidence.put("targetExists", Boolean.toString(exists));
+                evidence.put(EvidenceKeys.TARGET_EXISTS, Boolean.toString(exists));
                 if (exists) {
-                    evidence.put("targetBytes", Long.toString(rs.getLong(1)));
-                    evidence.put("openConnections", Long.toString(rs.getLong(2)));
+                    evidence.put(EvidenceKeys.TARGET_BYTES, Long.toString(rs.getLong(1)));
+                    evidence.put(EvidenceKeys.OPEN_CONNECTIONS, Long.toString(rs.getLong(2)));
                 }
             }
-            evidence.put("bytesToTransfer", Long.toString(artifactBytes));
+            evidence.put(EvidenceKeys.BYTES_TO_TRANSFER, Long.toString(artifactBytes));
             return new StepResult(0, null, null, evidence);
         } catch (SQLException e) {
             throw new StepFailure("cannot inspect database " + target + ": " + Redactor.redact(e.getMessage(),
@@ -230,9 +233,9 @@ public class PostgresRestore {
                         problems.subList(0, Math.min(10, problems.size())))
                         + (problems.size() > 10 ? " (and " + (problems.size() - 10) + " more)" : ""));
             }
-            return new StepResult(0, null, null, Map.of("database", target,
-                    "tables", Integer.toString(actual.size()),
-                    "rows", Long.toString(actual.stream().mapToLong(TableCensus.Table::rows).sum())));
+            return new StepResult(0, null, null, Map.of(EvidenceKeys.DATABASE, target,
+                    EvidenceKeys.TABLES, Integer.toString(actual.size()),
+                    EvidenceKeys.ROWS, Long.toString(actual.stream().mapToLong(TableCensus.Table::rows).sum())));
         } catch (SQLException e) {
             throw new StepFailure("cannot check database " + target + ": " + Redactor.redact(e.getMessage(),
                     store.secrets()));
@@ -241,15 +244,15 @@ public class PostgresRestore {
 
     /** Drops a drill's scratch database; refuses any name a drill would not have made. */
     public StepResult drop(Connection store, String target) throws StepFailure {
-        if (target == null || !target.contains(DRILL_MARKER)) {
+        if (!ArtifactLayout.isDrillDatabase(target)) {
             throw new StepFailure("refusing to drop database " + target + ": only restore drills' scratch databases "
-                    + "(names containing " + DRILL_MARKER + ") are dropped");
+                    + "(names containing " + ArtifactLayout.DRILL_DATABASE_MARKER + ") are dropped");
         }
         try (java.sql.Connection admin = store.withDatabase("postgres").open()) {
             admin.setAutoCommit(true);
             boolean existed = exists(admin, target);
             execute(admin, "DROP DATABASE IF EXISTS " + ident(target) + " WITH (FORCE)");
-            return new StepResult(0, null, null, Map.of("database", target, "dropped", Boolean.toString(existed)));
+            return new StepResult(0, null, null, Map.of(EvidenceKeys.DATABASE, target, EvidenceKeys.DROPPED, Boolean.toString(existed)));
         } catch (SQLException e) {
             throw new StepFailure("cannot drop database " + target + ": " + Redactor.redact(e.getMessage(),
                     store.secrets()));
@@ -282,7 +285,7 @@ public class PostgresRestore {
         try {
             execute(admin, "ALTER DATABASE " + ident(database) + " OWNER TO " + ident(owner));
         } catch (SQLException e) {
-            evidence.put("ownerWarning", "could not give the restored database back to its owner " + owner + ": "
+            evidence.put(EvidenceKeys.OWNER_WARNING, "could not give the restored database back to its owner " + owner + ": "
                     + e.getMessage());
         }
     }
@@ -315,10 +318,5 @@ public class PostgresRestore {
 
     static String ident(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
-    private static String shorten(String name, int max) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.length() <= max ? lower : lower.substring(0, max);
     }
 }

@@ -6,10 +6,14 @@ import co.elastic.clients.elasticsearch.snapshot.SnapshotInfo;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.protocol.ArtifactLayout;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
+import io.lockstep.search.backup.DocumentCounts;
+import io.lockstep.search.client.ElasticsearchClients;
+import io.lockstep.search.client.SearchCalls;
 import io.lockstep.search.config.SearchAgentConfig;
-import io.lockstep.search.snapshot.Clients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -22,8 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,37 +38,14 @@ import org.jboss.logging.Logger;
 public class SnapshotRestore {
 
     private static final Logger LOG = Logger.getLogger(SnapshotRestore.class);
-    /** Restore drills rename indices to names starting with this; {@link #drop} refuses any other index. */
-    public static final String DRILL_INDEX_PREFIX = "lsdrill-";
+
+    private final ElasticsearchClients clients;
+    private final BackupRepository repository;
 
     @Inject
-    Clients clients;
-    @Inject
-    BackupRepository repository;
-
-    /** Maps a snapshot's index names to target names; identity in place. */
-    public record Rename(String pattern, String replacement) {
-
-        public static Rename of(String pattern, String replacement) throws StepFailure {
-            if (pattern == null || pattern.isBlank()) {
-                return new Rename(null, null);
-            }
-            try {
-                Pattern.compile(pattern);
-            } catch (PatternSyntaxException e) {
-                throw new StepFailure("the rename pattern " + pattern + " is not a regular expression: "
-                        + e.getDescription());
-            }
-            return new Rename(pattern, replacement == null ? "$0" : replacement);
-        }
-
-        public boolean inPlace() {
-            return pattern == null;
-        }
-
-        public String apply(String index) {
-            return inPlace() ? index : index.replaceAll(pattern, replacement);
-        }
+    public SnapshotRestore(ElasticsearchClients clients, BackupRepository repository) {
+        this.clients = clients;
+        this.repository = repository;
     }
 
     public StepResult restore(String id, SearchAgentConfig.Store store, String snapshot, Rename rename,
@@ -74,11 +53,11 @@ public class SnapshotRestore {
         ElasticsearchClient es = clients.of(id);
         long started = System.nanoTime();
         SnapshotInfo info = locate(id, store, snapshot, context);
-        List<String> indices = info.indices().stream().filter(i -> !i.startsWith(".")).sorted().toList();
+        List<String> indices = SearchCalls.userIndices(info.indices());
         Map<String, String> targets = new LinkedHashMap<>();
         indices.forEach(i -> targets.put(i, rename.apply(i)));
         try {
-            List<String> existing = existing(es, new ArrayList<>(targets.values()));
+            List<String> existing = SearchCalls.existing(es, new ArrayList<>(targets.values()));
             if (!existing.isEmpty()) {
                 if (!rename.inPlace()) {
                     throw new StepFailure("the target indices " + existing + " already exist; a restore into new "
@@ -99,17 +78,17 @@ public class SnapshotRestore {
                 throw new StepFailure("restoring snapshot " + snapshot + " failed on " + shards.failed() + " of "
                         + shards.total() + " shards");
             }
-            Map<String, Long> counts = counts(es, new ArrayList<>(targets.values()));
+            Map<String, Long> counts = SearchCalls.counts(es, new ArrayList<>(targets.values()));
             Map<String, String> evidence = new HashMap<>();
-            evidence.put("snapshot", snapshot);
-            evidence.put("indices", String.join(",", targets.values()));
-            evidence.put("replacedIndices", String.join(",", existing));
-            evidence.put("documentCounts", encode(counts));
-            evidence.put("durationMillis", Long.toString((System.nanoTime() - started) / 1_000_000));
+            evidence.put(EvidenceKeys.SNAPSHOT, snapshot);
+            evidence.put(EvidenceKeys.INDICES, String.join(",", targets.values()));
+            evidence.put(EvidenceKeys.REPLACED_INDICES, String.join(",", existing));
+            evidence.put(EvidenceKeys.DOCUMENT_COUNTS, DocumentCounts.encode(counts));
+            evidence.put(EvidenceKeys.DURATION_MILLIS, Long.toString((System.nanoTime() - started) / 1_000_000));
             LOG.infof("restored snapshot %s of store %s into %s", snapshot, id, targets.values());
-            return new StepResult(0, null, "search/" + id + "/", evidence);
+            return new StepResult(0, null, ArtifactLayout.searchCopy(id), evidence);
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("restore of snapshot " + snapshot + " of store " + id + " failed: " + reason(e));
+            throw new StepFailure("restore of snapshot " + snapshot + " of store " + id + " failed: " + SearchCalls.reason(e));
         }
     }
 
@@ -119,19 +98,19 @@ public class SnapshotRestore {
         ElasticsearchClient es = clients.of(id);
         SnapshotInfo info = find(id, store, snapshot);
         List<String> indices = info == null ? store.indices()
-                : info.indices().stream().filter(i -> !i.startsWith(".")).sorted().toList();
+                : SearchCalls.userIndices(info.indices());
         List<String> targets = indices.stream().map(rename::apply).toList();
         try {
-            List<String> existing = existing(es, targets);
+            List<String> existing = SearchCalls.existing(es, targets);
             Map<String, String> evidence = new HashMap<>();
-            evidence.put("snapshot", snapshot);
-            evidence.put("snapshotInCluster", Boolean.toString(info != null));
-            evidence.put("indices", String.join(",", targets));
-            evidence.put(rename.inPlace() ? "indicesToReplace" : "indicesInTheWay", String.join(",", existing));
-            evidence.put("documentsToReplace", encode(counts(es, existing)));
+            evidence.put(EvidenceKeys.SNAPSHOT, snapshot);
+            evidence.put(EvidenceKeys.SNAPSHOT_IN_CLUSTER, Boolean.toString(info != null));
+            evidence.put(EvidenceKeys.INDICES, String.join(",", targets));
+            evidence.put(rename.inPlace() ? EvidenceKeys.INDICES_TO_REPLACE : EvidenceKeys.INDICES_IN_THE_WAY, String.join(",", existing));
+            evidence.put(EvidenceKeys.DOCUMENTS_TO_REPLACE, DocumentCounts.encode(SearchCalls.counts(es, existing)));
             return new StepResult(0, null, null, evidence);
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("cannot inspect the indices of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot inspect the indices of store " + id + ": " + SearchCalls.reason(e));
         }
     }
 
@@ -141,30 +120,30 @@ public class SnapshotRestore {
             throw new StepFailure("the backup recorded no document counts to compare snapshot " + snapshot + " with");
         }
         ElasticsearchClient es = clients.of(id);
-        Map<String, Long> recorded = decode(recordedCounts);
+        Map<String, Long> recorded = DocumentCounts.decode(recordedCounts);
         List<String> problems = new ArrayList<>();
         Map<String, Long> found = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Long> e : recorded.entrySet()) {
                 String target = rename.apply(e.getKey());
-                if (existing(es, List.of(target)).isEmpty()) {
+                if (SearchCalls.existing(es, List.of(target)).isEmpty()) {
                     problems.add("index " + target + " is missing");
                     continue;
                 }
-                long count = counts(es, List.of(target)).get(target);
+                long count = SearchCalls.counts(es, List.of(target)).get(target);
                 found.put(target, count);
                 if (count != e.getValue()) {
                     problems.add("index " + target + " holds " + count + " documents, the backup recorded " + e.getValue());
                 }
             }
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("cannot count the restored indices of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot count the restored indices of store " + id + ": " + SearchCalls.reason(e));
         }
         if (!problems.isEmpty()) {
             throw new StepFailure("the restored indices do not match the backup: " + String.join("; ", problems));
         }
-        return new StepResult(0, null, null, Map.of("documentCounts", encode(found),
-                "documents", Long.toString(found.values().stream().mapToLong(Long::longValue).sum())));
+        return new StepResult(0, null, null, Map.of(EvidenceKeys.DOCUMENT_COUNTS, DocumentCounts.encode(found),
+                EvidenceKeys.DOCUMENTS, Long.toString(found.values().stream().mapToLong(Long::longValue).sum())));
     }
 
     /** Deletes a drill's renamed indices; refuses any index a drill would not have made. */
@@ -172,20 +151,20 @@ public class SnapshotRestore {
             throws StepFailure {
         List<String> targets = snapshotIndices.stream().map(rename::apply).toList();
         for (String target : targets) {
-            if (!target.startsWith(DRILL_INDEX_PREFIX)) {
+            if (!ArtifactLayout.isDrillIndex(target)) {
                 throw new StepFailure("refusing to delete index " + target + ": only restore drills' renamed indices ("
-                        + DRILL_INDEX_PREFIX + "...) are dropped");
+                        + ArtifactLayout.DRILL_INDEX_PREFIX + "...) are dropped");
             }
         }
         ElasticsearchClient es = clients.of(id);
         try {
-            List<String> existing = existing(es, targets);
+            List<String> existing = SearchCalls.existing(es, targets);
             if (!existing.isEmpty()) {
                 es.indices().delete(d -> d.index(existing).ignoreUnavailable(true));
             }
-            return new StepResult(0, null, null, Map.of("deletedIndices", String.join(",", existing)));
+            return new StepResult(0, null, null, Map.of(EvidenceKeys.DELETED_INDICES, String.join(",", existing)));
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("cannot delete the drill's indices " + targets + ": " + reason(e));
+            throw new StepFailure("cannot delete the drill's indices " + targets + ": " + SearchCalls.reason(e));
         }
     }
 
@@ -211,8 +190,7 @@ public class SnapshotRestore {
     private SnapshotInfo find(String id, SearchAgentConfig.Store store, String snapshot) throws StepFailure {
         ElasticsearchClient es = clients.of(id);
         try {
-            es.snapshot().createRepository(r -> r.name(store.repository())
-                    .repository(rep -> rep.fs(fs -> fs.settings(s -> s.location(store.repositoryLocation().toString())))));
+            SearchCalls.registerRepository(es, store);
             var snapshots = es.snapshot().get(r -> r.repository(store.repository()).snapshot(snapshot)
                     .ignoreUnavailable(true)).snapshots();
             return snapshots.isEmpty() ? null : snapshots.get(0);
@@ -220,9 +198,9 @@ public class SnapshotRestore {
             if (e.status() == 404) {
                 return null;
             }
-            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
         } catch (IOException e) {
-            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + reason(e));
+            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
         }
     }
 
@@ -231,7 +209,7 @@ public class SnapshotRestore {
      * stored sizes are those of encrypted copies, so sizes are not compared).
      */
     private long copyBack(String id, Path location) throws StepFailure {
-        String prefix = "search/" + id + "/";
+        String prefix = ArtifactLayout.searchCopy(id);
         long copied = 0;
         try {
             for (Map.Entry<String, Long> file : repository.list(prefix).entrySet()) {
@@ -257,53 +235,5 @@ public class SnapshotRestore {
                     + e.getMessage());
         }
         return copied;
-    }
-
-    private static List<String> existing(ElasticsearchClient es, List<String> names) throws IOException {
-        List<String> existing = new ArrayList<>();
-        for (String name : names) {
-            if (es.indices().exists(e -> e.index(name)).value()) {
-                existing.add(name);
-            }
-        }
-        return existing;
-    }
-
-    /** Document counts of the given concrete indices, refreshed first. */
-    public static Map<String, Long> counts(ElasticsearchClient es, List<String> indices) throws IOException {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        if (indices.isEmpty()) {
-            return counts;
-        }
-        es.indices().refresh(r -> r.index(indices));
-        for (String index : indices) {
-            counts.put(index, es.count(c -> c.index(index)).count());
-        }
-        return counts;
-    }
-
-    public static String encode(Map<String, Long> counts) {
-        StringBuilder text = new StringBuilder();
-        counts.forEach((k, v) -> text.append(text.length() == 0 ? "" : ",").append(k).append('=').append(v));
-        return text.toString();
-    }
-
-    public static Map<String, Long> decode(String text) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (String pair : text.split(",")) {
-            int eq = pair.lastIndexOf('=');
-            if (eq > 0) {
-                counts.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
-            }
-        }
-        return counts;
-    }
-
-    /** A readable reason for a failed Elasticsearch call, with credential-shaped text masked. */
-    public static String reason(Exception e) {
-        String message = e instanceof ElasticsearchException ee && ee.error() != null
-                ? ee.error().type() + ": " + ee.error().reason()
-                : e.getMessage();
-        return io.lockstep.agent.core.process.Redactor.redact(message, List.of());
     }
 }

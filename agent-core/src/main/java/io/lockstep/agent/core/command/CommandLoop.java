@@ -3,6 +3,7 @@ package io.lockstep.agent.core.command;
 import io.lockstep.agent.core.config.AgentConfig;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.MalformedEventException;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
@@ -163,14 +164,14 @@ public class CommandLoop {
                 Map<String, String> evidence = new java.util.HashMap<>(handler.quiesce(command.store()));
                 LeaseManager.Lease lease = leases.hold(command.store(), command.runId(), command.stepId(),
                         leaseTtl(command));
-                evidence.put("quiescedAt", clock.instant().toString());
-                evidence.put("leaseUntil", lease.until().toString());
+                evidence.put(EvidenceKeys.QUIESCED_AT, clock.instant().toString());
+                evidence.put(EvidenceKeys.LEASE_UNTIL, lease.until().toString());
                 yield new StepResult(0, null, null, evidence);
             }
             case RESUME -> {
                 Map<String, String> evidence = new java.util.HashMap<>(handler.resume(command.store()));
                 leases.release(command.store());
-                evidence.put("resumedAt", clock.instant().toString());
+                evidence.put(EvidenceKeys.RESUMED_AT, clock.instant().toString());
                 yield new StepResult(0, null, null, evidence);
             }
             case BACKUP -> withKeyId(handler.execute(command, context));
@@ -184,7 +185,7 @@ public class CommandLoop {
             return result;
         }
         Map<String, String> evidence = new java.util.HashMap<>(result.evidence());
-        evidence.put("encryptionKeyId", repository.encryptionKeyId().get());
+        evidence.put(EvidenceKeys.ENCRYPTION_KEY_ID, repository.encryptionKeyId().get());
         return new StepResult(result.bytes(), result.sha256(), result.artifact(), evidence);
     }
 

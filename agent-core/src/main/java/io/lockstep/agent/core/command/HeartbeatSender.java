@@ -17,19 +17,24 @@ public class HeartbeatSender {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatSender.class);
 
-    @Inject
-    AgentConfig config;
-    @Inject
-    StoreHandler handler;
-    @Inject
-    CommandLoop loop;
-    @Inject
-    AgentEvents events;
-    @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
-    String version;
+    private final AgentConfig config;
+    private final StoreHandler handler;
+    private final CommandLoop loop;
+    private final AgentEvents events;
+    private final String version;
 
     private final Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     private volatile boolean lastFailed;
+
+    @Inject
+    public HeartbeatSender(AgentConfig config, StoreHandler handler, CommandLoop loop, AgentEvents events,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.config = config;
+        this.handler = handler;
+        this.loop = loop;
+        this.events = events;
+        this.version = version;
+    }
 
     void onStart(@Observes StartupEvent event) {
         LOG.infof("agent %s serving %s stores %s", config.id(), handler.kind(),

@@ -1,19 +1,20 @@
 package io.lockstep.agent.core.process;
 
+import io.lockstep.protocol.UrlRedactor;
 import java.util.Collection;
 import java.util.regex.Pattern;
 
 /**
  * Removes secrets from text that leaves the agent (step failure reasons, logs). Known secret values are
- * replaced wherever they appear, and common credential shapes are masked even when the value is unknown.
+ * replaced wherever they appear, and common credential shapes (and URLs' passwords, through
+ * {@link UrlRedactor}) are masked even when the value is unknown.
  */
 public final class Redactor {
 
-    public static final String MASK = "****";
+    public static final String MASK = UrlRedactor.MASK;
 
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)\\b(password|passwd|pwd|secret|token|secret_access_key|access_key_id|sslpassword)(\\s*[=:]\\s*)([^\\s&;,'\"]+)");
-    private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s]+):([^@\\s]+)@");
 
     private Redactor() {
     }
@@ -29,7 +30,6 @@ public final class Redactor {
             }
         }
         out = KEY_VALUE.matcher(out).replaceAll("$1$2" + MASK);
-        out = URL_USERINFO.matcher(out).replaceAll("$1:" + MASK + "@");
-        return out;
+        return UrlRedactor.maskPasswords(out);
     }
 }

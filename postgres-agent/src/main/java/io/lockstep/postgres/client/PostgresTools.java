@@ -1,4 +1,4 @@
-package io.lockstep.postgres.db;
+package io.lockstep.postgres.client;
 
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +13,12 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class PostgresTools {
 
+    private final PostgresAgentConfig config;
+
     @Inject
-    PostgresAgentConfig config;
+    public PostgresTools(PostgresAgentConfig config) {
+        this.config = config;
+    }
 
     public String pgDump() {
         return program("pg_dump");

@@ -1,47 +1,33 @@
-package io.lockstep.agent.core.config;
+package io.lockstep.repository;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where artifacts go: an S3 bucket (AWS, MinIO, S3Proxy, ...). Credentials come from the environment or a
- * secrets file; without them the AWS default provider chain is used.
+ * Where artifacts go: an S3 bucket. The one configuration of the backup repository, read by every agent and by the
+ * coordinator (which writes run manifests, deletes expired runs and collects blobs there); use the same bucket and
+ * prefix everywhere. Credentials come from the environment or the AWS default provider chain.
  */
 @ConfigMapping(prefix = "lockstep.repository")
-public interface RepositoryConfig {
+public interface RepositoryConfig extends S3Settings {
 
-    /** Endpoint override for S3-compatible servers; empty for AWS S3 itself. */
-    Optional<URI> endpoint();
-
-    @WithDefault("us-east-1")
-    String region();
-
-    String bucket();
+    /** The bucket. Agents refuse to start without one; the coordinator then writes no run manifest. */
+    Optional<String> bucket();
 
     /** Key prefix inside the bucket, without a trailing slash; empty for the bucket root. */
     Optional<String> prefix();
 
-    /** Access key id; set it through LOCKSTEP_REPOSITORY_ACCESS_KEY_ID, never in a committed file. */
-    Optional<String> accessKeyId();
-
-    /** Secret key; set it through LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY, never in a committed file. */
-    Optional<String> secretAccessKey();
-
-    /** Path-style addressing, needed by most S3-compatible servers. */
-    @WithDefault("true")
-    boolean pathStyle();
-
-    /** Multipart part size in bytes. Memory per upload is about part size x (concurrency + 1). */
+    /** Multipart part size in bytes (agents). Memory per upload is about part size x (concurrency + 1). */
     @WithDefault("8388608")
     int partSize();
 
-    /** Parts of one upload in flight at once. */
+    /** Parts of one upload in flight at once (agents). */
     @WithDefault("3")
     int uploadConcurrency();
 
-    /** Create the bucket on start if it is missing (handy locally; off where buckets are provisioned). */
+    /** Create the bucket on start if it is missing (agents; handy locally, off where buckets are provisioned). */
     @WithDefault("false")
     boolean createBucket();
 
@@ -61,7 +47,7 @@ public interface RepositoryConfig {
          * A Tink JSON keyset of AES256_GCM key-encryption keys (file mode 0600); its primary key wraps new data
          * keys, older keys stay to read older artifacts. Create or rotate one with deploy/local/keys.
          */
-        Optional<java.nio.file.Path> keysetFile();
+        Optional<Path> keysetFile();
 
         /** The keyset itself, for LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET when no file is used; never in a committed file. */
         Optional<String> keyset();

@@ -1,7 +1,8 @@
-package io.lockstep.search.snapshot;
+package io.lockstep.search.backup;
 
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.process.ChildProcess;
+import io.lockstep.protocol.UrlRedactor;
 import io.lockstep.search.config.SearchAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,10 +21,13 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class Hooks {
 
-    @Inject
-    SearchAgentConfig config;
-
+    private final SearchAgentConfig config;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @Inject
+    public Hooks(SearchAgentConfig config) {
+        this.config = config;
+    }
 
     public void call(String what, Optional<URI> url, Optional<String> command) throws StepFailure {
         if (url.isPresent()) {
@@ -39,10 +43,11 @@ public class Hooks {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(config.hookTimeout())
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new StepFailure(what + " hook " + redact(url) + " answered " + response.statusCode());
+                throw new StepFailure(what + " hook " + UrlRedactor.withoutSecrets(url) + " answered "
+                        + response.statusCode());
             }
         } catch (IOException e) {
-            throw new StepFailure(what + " hook " + redact(url) + " failed: " + e.getMessage());
+            throw new StepFailure(what + " hook " + UrlRedactor.withoutSecrets(url) + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure(what + " hook was interrupted");
@@ -63,10 +68,5 @@ public class Hooks {
             Thread.currentThread().interrupt();
             throw new StepFailure(what + " hook was interrupted");
         }
-    }
-
-    /** Shows a hook's address without any user info or query (which may hold a token). */
-    public static String redact(URI url) {
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + url.getPath();
     }
 }

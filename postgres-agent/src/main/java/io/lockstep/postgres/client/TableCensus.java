@@ -1,4 +1,4 @@
-package io.lockstep.postgres.db;
+package io.lockstep.postgres.client;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,7 +1,7 @@
-package io.lockstep.objectstore.backup;
+package io.lockstep.objectstore.client;
 
-import io.lockstep.repository.S3Clients;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.repository.S3Clients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,17 +13,17 @@ import software.amazon.awssdk.services.s3.S3Client;
 @ApplicationScoped
 public class SourceBuckets {
 
-    @Inject
-    ObjectStoreAgentConfig config;
-
+    private final ObjectStoreAgentConfig config;
     private final Map<String, S3Client> clients = new ConcurrentHashMap<>();
 
+    @Inject
+    public SourceBuckets(ObjectStoreAgentConfig config) {
+        this.config = config;
+    }
+
     public S3Client of(String store) {
-        return clients.computeIfAbsent(store, id -> {
-            ObjectStoreAgentConfig.Store s = config.stores().get(id);
-            return S3Clients.create(s.endpoint(), s.region(), s.pathStyle(), s.accessKeyId(), s.secretAccessKey(),
-                    2 * config.copyConcurrency() + 4);
-        });
+        return clients.computeIfAbsent(store, id -> S3Clients.create(config.stores().get(id),
+                2 * config.copyConcurrency() + 4));
     }
 
     @PreDestroy

@@ -1,4 +1,4 @@
-package io.lockstep.postgres.db;
+package io.lockstep.postgres.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

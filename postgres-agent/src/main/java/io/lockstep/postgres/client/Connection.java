@@ -1,4 +1,4 @@
-package io.lockstep.postgres.db;
+package io.lockstep.postgres.client;
 
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.postgres.config.PostgresAgentConfig;

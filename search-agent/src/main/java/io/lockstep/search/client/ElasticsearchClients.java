@@ -1,4 +1,4 @@
-package io.lockstep.search.snapshot;
+package io.lockstep.search.client;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
@@ -25,12 +25,15 @@ import org.elasticsearch.client.RestClient;
  * over the low-level REST client speaks to 8.x servers and, through their v8 compatibility, to 9.x.
  */
 @ApplicationScoped
-public class Clients {
+public class ElasticsearchClients {
+
+    private final SearchAgentConfig config;
+    private final Map<String, RestClientTransport> transports = new ConcurrentHashMap<>();
 
     @Inject
-    SearchAgentConfig config;
-
-    private final Map<String, RestClientTransport> transports = new ConcurrentHashMap<>();
+    public ElasticsearchClients(SearchAgentConfig config) {
+        this.config = config;
+    }
 
     public ElasticsearchClient of(String store) {
         return new ElasticsearchClient(transports.computeIfAbsent(store, this::transport));

@@ -1,0 +1,28 @@
+package io.lockstep.repository;
+
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * How to reach an S3 bucket (AWS, MinIO, S3Proxy, ...): shared by the backup repository's configuration and the
+ * object stores the objectstore-agent backs up, which extend it. Without keys, the AWS default provider chain is used.
+ */
+public interface S3Settings {
+
+    /** Endpoint override for S3-compatible servers; empty for AWS S3 itself. */
+    Optional<URI> endpoint();
+
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Access key id; set it through the environment (..._ACCESS_KEY_ID), never in a committed file. */
+    Optional<String> accessKeyId();
+
+    /** Secret key; set it through the environment (..._SECRET_ACCESS_KEY), never in a committed file. */
+    Optional<String> secretAccessKey();
+
+    /** Path-style addressing, needed by most S3-compatible servers. */
+    @WithDefault("true")
+    boolean pathStyle();
+}

@@ -1,0 +1,65 @@
+package io.lockstep.repository;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.junit.jupiter.api.Test;
+
+class VerifyingInputStreamTest {
+
+    private static final byte[] CONTENT = "lockstep artifact \u00ff".getBytes(StandardCharsets.UTF_8);
+
+    private static String sha256(byte[] bytes) {
+        MessageDigest digest = Hashing.sha256();
+        digest.update(bytes);
+        return Hashing.hex(digest);
+    }
+
+    @Test
+    void readingByteByByteGivesTheContentAndEndsCleanlyWhenTheHashMatches() throws IOException {
+        VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "k", sha256(CONTENT));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            out.write(b);
+        }
+        assertArrayEquals(CONTENT, out.toByteArray(), "bytes above 0x7f come back unsigned");
+        assertEquals(CONTENT.length, in.bytes());
+    }
+
+    @Test
+    void aMismatchIsThrownAtTheEndInsteadOfACleanEndWhicheverReadIsUsed() throws IOException {
+        String wrong = sha256("other".getBytes(StandardCharsets.UTF_8));
+        VerifyingInputStream single = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "runs/p/r/a.dump",
+                wrong);
+        single.skip(CONTENT.length);
+        IntegrityException e = assertThrows(IntegrityException.class, single::read);
+        assertTrue(e.getMessage().contains("runs/p/r/a.dump"), e.getMessage());
+
+        VerifyingInputStream bulk = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "k", wrong);
+        assertThrows(IntegrityException.class, () -> bulk.transferTo(OutputStream.nullOutputStream()));
+    }
+
+    @Test
+    void skippedBytesAreHashedToo() throws IOException {
+        VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "k", sha256(CONTENT));
+        assertEquals(CONTENT.length, in.skip(1000));
+        assertEquals(-1, in.read());
+    }
+
+    @Test
+    void itDoesNotPretendToSupportMarkButReportsWhatItsSourceHasAvailable() throws IOException {
+        VerifyingInputStream in = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "k", sha256(CONTENT));
+        assertFalse(in.markSupported());
+        assertEquals(CONTENT.length, in.available());
+    }
+}
