@@ -87,6 +87,11 @@ public class SearchStoreHandler implements StoreHandler {
     }
 
     @Override
+    public boolean quiescable(String id) {
+        return config.stores().containsKey(id);
+    }
+
+    @Override
     public Map<String, String> resume(String id) throws StepFailure {
         SearchAgentConfig.Store store = store(id);
         writeBlock(id, store, false);
