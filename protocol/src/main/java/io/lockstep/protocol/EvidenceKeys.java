@@ -15,8 +15,14 @@ public final class EvidenceKeys {
     public static final String QUIESCED_AT = "quiescedAt";
     /** QUIESCE: until when the agent holds the quiesce without a renewal. */
     public static final String LEASE_UNTIL = "leaseUntil";
-    /** RESUME: when the store took writes again, on the agent's clock. */
+    /** QUIESCE: how many other runs already held the store quiesced (absent when none). */
+    public static final String SHARED_WITH = "sharedWith";
+    /** RESUME: when this run released the store, on the agent's clock (writes resume if no other run holds it). */
     public static final String RESUMED_AT = "resumedAt";
+    /** RESUME: "true" only if this run's lease was held without a gap until this release. */
+    public static final String LEASE_UNBROKEN = "leaseUnbroken";
+    /** RESUME: how many other runs still hold the store quiesced, so writes stay blocked (absent when none). */
+    public static final String STILL_QUIESCED_FOR = "stillQuiescedFor";
     /** BACKUP with encryption: the id (never the material) of the key-encryption key the artifact is under. */
     public static final String ENCRYPTION_KEY_ID = "encryptionKeyId";
 

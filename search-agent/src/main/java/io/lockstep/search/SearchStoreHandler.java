@@ -76,6 +76,11 @@ public class SearchStoreHandler implements StoreHandler {
     }
 
     @Override
+    public boolean quiescable(String id) {
+        return config.stores().containsKey(id);
+    }
+
+    @Override
     public Map<String, String> resume(String id) throws StepFailure {
         return quiesce.resume(id, store(id));
     }

@@ -128,7 +128,10 @@ public final class Views {
                         steps.stream().filter(r -> r.action == io.lockstep.protocol.StepAction.RESUME
                                 && r.store.equals(s.store)).findFirst().ifPresent(r -> {
                                     row.put("releaseRequestedAt", r.dispatchedAt);
-                                    row.put("releasedAt", Json.readMap(r.evidence).get("resumedAt"));
+                                    Map<String, String> released = Json.readMap(r.evidence);
+                                    row.put("releasedAt", released.get("resumedAt"));
+                                    row.put("leaseUnbroken", released.get("leaseUnbroken"));
+                                    row.put("stillQuiescedFor", released.get("stillQuiescedFor"));
                                 });
                         quiesce.add(row);
                     }

@@ -109,6 +109,10 @@ public final class BackupEvidence {
             if (resume.isEmpty() || time(resume.get(), "resumedAt") == null) {
                 return Verdict.fail("store " + search.store + " has no recorded release");
             }
+            if (!"true".equals(Json.readMap(resume.get().evidence).get("leaseUnbroken"))) {
+                return Verdict.fail("the quiesce lease of store " + search.store + " lapsed or was lost before its"
+                        + " release (the agent restarted or stopped being renewed): the quiet window has a gap");
+            }
             Instant released = time(resume.get(), "resumedAt");
             if (released.isBefore(ended)) {
                 return Verdict.fail(search.store + " was released at " + released + ", before its snapshot ended at " + ended);

@@ -107,7 +107,8 @@ class BackupEvidenceTest {
         StepEntity snapshot = step(StoreKind.SEARCH, StepAction.BACKUP, "es", "{\"snapshotStartedAt\":\"" + snapStart
                 + "\",\"snapshotEndedAt\":\"" + snapEnd + "\",\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
         snapshot.artifact = "search/es/";
-        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, "es", "{\"resumedAt\":\"" + released + "\"}");
+        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, "es", "{\"resumedAt\":\"" + released
+                + "\",\"leaseUnbroken\":\"true\"}");
         resume.dispatchedAt = releaseRequested;
         StepEntity verifyObjects = verify(objects, "mm", 10, "0");
         verifyObjects.evidence = "{\"blobsMissing\":\"0\",\"dangling\":\"0\"}";
@@ -123,6 +124,19 @@ class BackupEvidenceTest {
                 T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4)));
         assertTrue(verdict.consistent(), verdict.reason());
         assertEquals(T0.plusSeconds(1), verdict.consistencyPoint());
+    }
+
+    @Test
+    void aQuiesceLeaseThatLapsedBeforeItsReleaseMeansTheWindowHasAGap() {
+        List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
+                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
+        StepEntity resume = steps.stream().filter(s -> s.action == StepAction.RESUME).findFirst().orElseThrow();
+        resume.evidence = "{\"resumedAt\":\"" + T0.plusSeconds(4) + "\",\"leaseUnbroken\":\"false\"}";
+
+        var verdict = BackupEvidence.judge(steps);
+
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("lapsed or was lost"), verdict.reason());
     }
 
     @Test

@@ -161,17 +161,24 @@ public class CommandLoop {
     private StepResult execute(StepCommand command, StepContext context) throws StepFailure {
         return switch (command.action()) {
             case QUIESCE -> {
-                Map<String, String> evidence = new java.util.HashMap<>(handler.quiesce(command.store()));
-                LeaseManager.Lease lease = leases.hold(command.store(), command.runId(), command.stepId(),
-                        leaseTtl(command));
+                Map<String, String> evidence = new java.util.HashMap<>();
+                LeaseManager.Hold hold = leases.quiesce(command.store(), command.runId(), command.stepId(),
+                        leaseTtl(command), evidence);
                 evidence.put(EvidenceKeys.QUIESCED_AT, clock.instant().toString());
-                evidence.put(EvidenceKeys.LEASE_UNTIL, lease.until().toString());
+                evidence.put(EvidenceKeys.LEASE_UNTIL, hold.until().toString());
+                if (hold.sharedWith() > 0) {
+                    evidence.put(EvidenceKeys.SHARED_WITH, Integer.toString(hold.sharedWith()));
+                }
                 yield new StepResult(0, null, null, evidence);
             }
             case RESUME -> {
-                Map<String, String> evidence = new java.util.HashMap<>(handler.resume(command.store()));
-                leases.release(command.store());
+                LeaseManager.Resume resume = leases.release(command.store(), command.runId());
+                Map<String, String> evidence = new java.util.HashMap<>(resume.evidence());
                 evidence.put(EvidenceKeys.RESUMED_AT, clock.instant().toString());
+                evidence.put(EvidenceKeys.LEASE_UNBROKEN, Boolean.toString(resume.leaseUnbroken()));
+                if (resume.stillHeldBy() > 0) {
+                    evidence.put(EvidenceKeys.STILL_QUIESCED_FOR, Integer.toString(resume.stillHeldBy()));
+                }
                 yield new StepResult(0, null, null, evidence);
             }
             case BACKUP -> withKeyId(handler.execute(command, context));

@@ -1,71 +1,120 @@
 package io.lockstep.agent.core.command;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Quiesce leases, one per store. A quiesce holds until the coordinator releases it (RESUME) or stops
- * renewing it: then this agent resumes the store by itself and says so, so a dead coordinator never leaves
- * indexing stopped.
+ * Quiesce leases, one per run and store. A store stays quiesced while any run holds a live lease on it: the
+ * RESUME of one run never lifts the write blocks inside another run's window, and it reports whether its own
+ * lease was held without a gap. A lease the coordinator stops renewing runs out: the run is told (the store
+ * was no longer held for it), and when no lease is left the agent resumes the store by itself, so a dead
+ * coordinator never leaves indexing stopped. Leases live in memory: at start, the agent resumes every store
+ * it can quiesce, since whatever quiesced it before belonged to a lease that died with the previous process.
  */
 @ApplicationScoped
 public class LeaseManager {
 
     private static final Logger LOG = Logger.getLogger(LeaseManager.class);
 
-    /** A held quiesce. */
-    public record Lease(UUID runId, UUID stepId, Instant until) {
+    /** A run's hold on a store, and how many other runs held it quiesced when it was taken. */
+    public record Hold(Instant until, int sharedWith) {
     }
 
-    @Inject
-    StoreHandler handler;
-    @Inject
-    AgentEvents events;
+    /** What a run's RESUME did. */
+    public record Resume(boolean leaseUnbroken, int stillHeldBy, Map<String, String> evidence) {
+    }
 
+    private final StoreHandler handler;
+    private final AgentEvents events;
     private final Clock clock = Clock.systemUTC();
-    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final QuiesceLeases leases = new QuiesceLeases(clock);
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Stores with no lease left whose resume has not succeeded yet; retried every tick. */
+    private final Set<String> unresumed = ConcurrentHashMap.newKeySet();
 
-    public Lease hold(String store, UUID runId, UUID stepId, Duration ttl) {
-        Lease lease = new Lease(runId, stepId, clock.instant().plus(ttl));
-        leases.put(store, lease);
-        return lease;
+    public LeaseManager(StoreHandler handler, AgentEvents events) {
+        this.handler = handler;
+        this.events = events;
     }
 
-    /** Extends the lease if {@code runId} holds it; a renewal for a released lease does nothing. */
+    void onStart(@Observes StartupEvent event) {
+        handler.stores().stream().map(s -> s.id()).filter(handler::quiescable).forEach(unresumed::add);
+    }
+
+    private Object lock(String store) {
+        return locks.computeIfAbsent(store, s -> new Object());
+    }
+
+    /** Quiesces {@code store} for {@code runId} (again if another run holds it: quiescing is idempotent). */
+    public Hold quiesce(String store, UUID runId, UUID stepId, Duration ttl, Map<String, String> evidence)
+            throws StepFailure {
+        synchronized (lock(store)) {
+            evidence.putAll(handler.quiesce(store));
+            unresumed.remove(store);
+            QuiesceLeases.Lease lease = leases.hold(store, runId, stepId, ttl);
+            return new Hold(lease.until(), leases.othersHolding(store, runId));
+        }
+    }
+
+    /** Extends the lease if {@code runId} still holds it; a renewal for a lapsed or released lease does nothing. */
     public boolean renew(String store, UUID runId, Duration ttl) {
-        Lease renewed = leases.computeIfPresent(store, (s, l) -> l.runId().equals(runId)
-                ? new Lease(l.runId(), l.stepId(), clock.instant().plus(ttl)) : l);
-        return renewed != null && renewed.runId().equals(runId);
+        return leases.renew(store, runId, ttl);
     }
 
-    public void release(String store) {
-        leases.remove(store);
+    /** Releases {@code runId}'s lease; resumes the store only if no other run holds it. */
+    public Resume release(String store, UUID runId) throws StepFailure {
+        synchronized (lock(store)) {
+            QuiesceLeases.Release release = leases.release(store, runId);
+            if (release.stillHeldBy() > 0) {
+                LOG.infof("store %s stays quiesced: %d other run(s) hold it", store, release.stillHeldBy());
+                return new Resume(release.unbroken(), release.stillHeldBy(), Map.of());
+            }
+            try {
+                Map<String, String> evidence = handler.resume(store);
+                unresumed.remove(store);
+                return new Resume(release.unbroken(), 0, evidence);
+            } catch (StepFailure | RuntimeException e) {
+                unresumed.add(store);
+                throw e;
+            }
+        }
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expire() {
-        Instant now = clock.instant();
-        leases.forEach((store, lease) -> {
-            if (lease.until().isAfter(now)) {
-                return;
-            }
-            try {
-                handler.resume(store);
-                leases.remove(store, lease);
-                LOG.warnf("quiesce lease of store %s for run %s ran out at %s: resumed by the agent", store,
-                        lease.runId(), lease.until());
-                events.leaseExpired(lease.runId(), lease.stepId(), store, lease.until(), clock.instant());
-            } catch (StepFailure | RuntimeException e) {
-                LOG.errorf("quiesce lease of store %s ran out but resuming failed (retrying): %s", store, e.getMessage());
-            }
+        var lapsed = leases.takeLapsed();
+        lapsed.forEach(l -> {
+            LOG.warnf("quiesce lease of store %s for run %s ran out at %s", l.store(), l.lease().runId(), l.lease().until());
+            unresumed.add(l.store());
         });
+        for (String store : Set.copyOf(unresumed)) {
+            synchronized (lock(store)) {
+                if (leases.held(store)) {
+                    unresumed.remove(store);
+                    continue;
+                }
+                try {
+                    handler.resume(store);
+                    unresumed.remove(store);
+                    LOG.warnf("store %s had no quiesce lease left: resumed by the agent", store);
+                } catch (StepFailure | RuntimeException e) {
+                    LOG.errorf("store %s has no quiesce lease left but resuming failed (retrying): %s", store,
+                            e.getMessage());
+                }
+            }
+        }
+        // Each run whose lease lapsed is told, whether or not the store could be resumed yet: its window has a gap.
+        lapsed.forEach(l -> events.leaseExpired(l.lease().runId(), l.lease().stepId(), l.store(), l.lease().until(),
+                clock.instant()));
     }
 }

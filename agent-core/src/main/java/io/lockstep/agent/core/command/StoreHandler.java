@@ -34,6 +34,11 @@ public interface StoreHandler {
         throw new StepFailure(kind() + " stores cannot be quiesced");
     }
 
+    /** Whether {@code store} can be quiesced (and so must be resumed if a quiesce outlived its lease). */
+    default boolean quiescable(String store) {
+        return false;
+    }
+
     /** Undoes {@link #quiesce(String)}; must be safe to call more than once. */
     default Map<String, String> resume(String store) throws StepFailure {
         throw new StepFailure(kind() + " stores cannot be resumed");
