@@ -7,7 +7,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.retention.RetentionRules;
 import io.lockstep.coordinator.schedule.PlanSchedules;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.protocol.EventCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -5,7 +5,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

@@ -5,7 +5,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;

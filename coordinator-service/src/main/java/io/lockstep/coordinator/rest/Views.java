@@ -10,7 +10,7 @@ import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.Json;
+import io.lockstep.coordinator.catalog.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

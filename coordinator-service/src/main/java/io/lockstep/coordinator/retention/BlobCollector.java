@@ -3,7 +3,7 @@ package io.lockstep.coordinator.retention;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.StoreKind;

@@ -1,6 +1,8 @@
 package io.lockstep.coordinator.run;
 
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import java.time.Instant;

@@ -1,8 +1,11 @@
 package io.lockstep.coordinator.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;

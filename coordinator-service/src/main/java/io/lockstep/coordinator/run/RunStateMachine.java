@@ -1,9 +1,13 @@
 package io.lockstep.coordinator.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;

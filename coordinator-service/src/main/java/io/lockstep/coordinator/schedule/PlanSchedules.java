@@ -8,7 +8,7 @@ import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.PlanEvent;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import java.time.Instant;

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
-import io.lockstep.coordinator.run.RunPhase;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.protocol.EventCodec;
