@@ -24,8 +24,9 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "plan_name", nullable = false)
     public String plan;
 
+    @Enumerated(EnumType.STRING)
     @Column(nullable = false)
-    public String type;
+    public RunType type;
 
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)

@@ -2,6 +2,7 @@ package io.lockstep.coordinator.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.Json;
@@ -74,7 +75,7 @@ public class RestoreGate {
     }
 
     /** Starts a run that uses the backup {@code sourceId} (404 if there is none; the planner's refusals as problems). */
-    Views.RunView start(UUID sourceId, String type, RestoreOptions options) {
+    Views.RunView start(UUID sourceId, RunType type, RestoreOptions options) {
         return QuarkusTransaction.requiringNew().call(() -> {
             RunEntity source = RunEntity.findById(sourceId);
             if (source == null) {
@@ -87,7 +88,7 @@ public class RestoreGate {
 
     /** Starts a dry run and waits (bounded) for the agents' answers. */
     Views.RunView dryRun(UUID sourceId, RestoreOptions options) {
-        UUID dryRunId = start(sourceId, RestorePlanner.TYPE_DRY_RUN, options).id();
+        UUID dryRunId = start(sourceId, RunType.DRY_RUN, options).id();
         Instant until = Instant.now().plus(DRY_RUN_WAIT);
         while (true) {
             Views.RunView view = QuarkusTransaction.requiringNew().call(() -> {

@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.rest;
 
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreOptions;
@@ -43,8 +44,6 @@ public class RunResource {
     Retention retention;
 
     private static final int MAX_LIMIT = 500;
-    private static final Set<String> TYPES = Set.of(RunStateMachine.TYPE_BACKUP, RestorePlanner.TYPE_RESTORE,
-            RestorePlanner.TYPE_DRILL, RestorePlanner.TYPE_DRY_RUN, RestorePlanner.TYPE_VERIFY);
 
     @Inject
     RunStateMachine machine;
@@ -71,18 +70,19 @@ public class RunResource {
         }
         if (type != null && !type.isBlank()) {
             String t = type.toUpperCase(Locale.ROOT).replace('-', '_');
-            if (!TYPES.contains(t)) {
+            if (Arrays.stream(RunType.values()).noneMatch(r -> r.name().equals(t))) {
                 throw new ApiException(400, "Invalid query", "type must be one of backup, restore, drill, dry_run, "
                         + "verify, not '" + type + "'");
             }
             where.add("type = :type");
-            params.and("type", t);
+            params.and("type", RunType.valueOf(t));
         }
         if (verified != null && !verified.isBlank()) {
             if (!verified.equals("true") && !verified.equals("false")) {
                 throw new ApiException(400, "Invalid query", "verified must be true or false, not '" + verified + "'");
             }
-            where.add("type = 'BACKUP' and verified = :verified");
+            where.add("type = :backup and verified = :verified");
+            params.and("backup", RunType.BACKUP);
             params.and("verified", Boolean.parseBoolean(verified));
         }
         var query = where.isEmpty() ? RunEntity.<RunEntity>findAll(Sort.descending("createdAt"))
@@ -122,7 +122,7 @@ public class RunResource {
         if (options.targets() != null && !options.targets().isEmpty()) {
             gate.refuseCollisions(sourceId, options);
         }
-        Views.RunView run = gate.start(sourceId, RestorePlanner.TYPE_RESTORE, options);
+        Views.RunView run = gate.start(sourceId, RunType.RESTORE, options);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -135,7 +135,7 @@ public class RunResource {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
         UUID sourceId = parseId(id);
         gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT);
-        Views.RunView run = gate.start(sourceId, drill ? RestorePlanner.TYPE_DRILL : RestorePlanner.TYPE_VERIFY,
+        Views.RunView run = gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY,
                 RestoreOptions.DEFAULT);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }

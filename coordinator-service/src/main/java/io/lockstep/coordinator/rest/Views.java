@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
@@ -94,8 +95,8 @@ public final class Views {
             Instant expiringAt, Instant expiredAt, String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
-            boolean backup = io.lockstep.coordinator.run.RunStateMachine.TYPE_BACKUP.equals(r.type);
-            return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
+            boolean backup = r.type == RunType.BACKUP;
+            return new RunView(r.id, r.plan, r.type.name(), r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
                     Json.readTree(r.options), Json.readTree(r.result), backup ? r.verified : null, r.verifiedAt, Json.readTree(r.verification),
                     steps == null ? null : Evidence.of(steps),

@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.RunState;
@@ -118,7 +119,7 @@ public class BlobCollector {
                     "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
                             + "and s.storeKind = :objects and (r.state in :active"
                             + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
-                    .setParameter("backup", RunStateMachine.TYPE_BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
+                    .setParameter("backup", RunType.BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
                     .setParameter("active", RunState.ACTIVE);
             if (since != null) {
                 query.setParameter("since", since);

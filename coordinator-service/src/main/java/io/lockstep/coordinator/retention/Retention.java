@@ -2,6 +2,7 @@ package io.lockstep.coordinator.retention;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
@@ -98,7 +99,7 @@ public class Retention {
         ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
         Duration failedAfter = rules.failedAfter() != null ? rules.failedAfter() : config.failedRetention();
         List<RunEntity> runs = RunEntity.<RunEntity>list("plan = ?1 and type = ?2 and state in ?3 and expiringAt is null "
-                + "order by createdAt desc", planName, RunStateMachine.TYPE_BACKUP,
+                + "order by createdAt desc", planName, RunType.BACKUP,
                 List.of(RunState.CONSISTENT, RunState.FAILED, RunState.CANCELLED));
         List<RetentionPolicy.Candidate> candidates = runs.stream().map(r -> new RetentionPolicy.Candidate(r.id, r.state,
                 r.pinned, r.consistencyPoint, r.endedAt)).toList();
@@ -110,7 +111,7 @@ public class Retention {
             // A restore, drill or re-verification still reading the backup keeps it until it ends.
             RunEntity user = d.keep() ? null : RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id,
                     RunState.ACTIVE).firstResult();
-            String reason = user == null ? d.reason() : "kept: " + user.type.toLowerCase(java.util.Locale.ROOT) + " run "
+            String reason = user == null ? d.reason() : "kept: " + user.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
                     + user.id + " is using it (" + d.reason() + ")";
             out.add(new RunDecision(run.id, run.state.name(), run.pinned, run.label, run.consistencyPoint, run.endedAt,
                     d.keep() || user != null ? "keep" : "expire", reason));

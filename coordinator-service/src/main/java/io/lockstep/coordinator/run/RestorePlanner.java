@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.plan.PlanService;
@@ -38,10 +39,6 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class RestorePlanner {
 
-    public static final String TYPE_RESTORE = "RESTORE";
-    public static final String TYPE_DRILL = "DRILL";
-    public static final String TYPE_DRY_RUN = "DRY_RUN";
-    public static final String TYPE_VERIFY = "VERIFY";
 
     static final int PREFLIGHT = 0;
     static final int QUIESCE = 1;
@@ -72,9 +69,9 @@ public final class RestorePlanner {
      *
      * @throws RestoreRejectedException with a 4xx status when the request cannot be served
      */
-    public static List<Planned> plan(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+    public static List<Planned> plan(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             RestoreOptions options) {
-        if (!RunStateMachine.TYPE_BACKUP.equals(source.type)) {
+        if (source.type != RunType.BACKUP) {
             throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
                     + " run; only backups can be restored or verified");
         }
@@ -112,12 +109,12 @@ public final class RestorePlanner {
         String tag = run.id.toString().substring(0, 8);
         Map<StepEntity, Map<String, String>> targets = new LinkedHashMap<>();
         for (StepEntity capture : chosen) {
-            targets.put(capture, TYPE_DRILL.equals(type) ? scratch(capture, tag) : target(capture, options.target(capture.store)));
+            targets.put(capture, type == RunType.DRILL ? scratch(capture, tag) : target(capture, options.target(capture.store)));
         }
         List<Planned> planned = new ArrayList<>();
         switch (type) {
-            case TYPE_VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
-            case TYPE_DRY_RUN -> targets.forEach((c, t) -> {
+            case VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
+            case DRY_RUN -> targets.forEach((c, t) -> {
                 Map<String, String> p = new HashMap<>(t);
                 p.putAll(snapshot(c));
                 p.put("artifactBytes", Long.toString(c.bytes == null ? 0 : c.bytes));
@@ -127,16 +124,16 @@ public final class RestorePlanner {
                 planned.add(new Planned(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
                         PREFLIGHT, p));
             });
-            case TYPE_RESTORE, TYPE_DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
+            case RESTORE, DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
             default -> throw new IllegalArgumentException("unknown run type " + type);
         }
         return planned;
     }
 
-    private static void planRestore(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+    private static void planRestore(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             List<StepEntity> chosen, Map<StepEntity, Map<String, String>> targets, RestoreOptions options,
             List<Planned> planned) {
-        boolean drill = TYPE_DRILL.equals(type);
+        boolean drill = type == RunType.DRILL;
         for (StepEntity c : chosen) {
             planned.add(new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
                     snapshot(c)));

@@ -6,6 +6,7 @@ import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
@@ -46,7 +47,6 @@ import org.jboss.logging.Logger;
 public class RunStateMachine {
 
     private static final Logger LOG = Logger.getLogger(RunStateMachine.class);
-    public static final String TYPE_BACKUP = "BACKUP";
 
     @Inject
     Outbox outbox;
@@ -99,7 +99,7 @@ public class RunStateMachine {
         RunEntity run = new RunEntity();
         run.id = UUID.randomUUID();
         run.plan = plan.name;
-        run.type = TYPE_BACKUP;
+        run.type = RunType.BACKUP;
         run.state = RunState.QUEUED;
         run.phase = RunPhase.QUEUED;
         run.label = label;
@@ -461,7 +461,7 @@ public class RunStateMachine {
         LOG.infof("run %s of plan %s is CONSISTENT at %s", run.id, run.plan, run.consistencyPoint);
         if (PlanSpec.VERIFY_RESTORE_DRILL.equals(PlanService.fromJson(run.planSpec).verify())) {
             try {
-                startDerived(run, RestorePlanner.TYPE_DRILL, RestoreOptions.DEFAULT);
+                startDerived(run, RunType.DRILL, RestoreOptions.DEFAULT);
             } catch (RestoreRejectedException e) {
                 recordVerification(run, false, "the restore drill could not start: " + e.getMessage(), null);
             }
@@ -517,7 +517,7 @@ public class RunStateMachine {
         run.endedAt = now;
         if (isRestore(run) || isDrill(run)) {
             publish(run, EventTypes.RESTORE_FAILED);
-        } else if (TYPE_BACKUP.equals(run.type)) {
+        } else if (run.type == RunType.BACKUP) {
             publish(run, EventTypes.RUN_FAILED);
         }
         if (isDrill(run)) {
@@ -538,7 +538,7 @@ public class RunStateMachine {
      *
      * @throws RestoreRejectedException when the request cannot be served; nothing is written then
      */
-    public RunEntity startDerived(RunEntity source, String type, RestoreOptions options) {
+    public RunEntity startDerived(RunEntity source, RunType type, RestoreOptions options) {
         Instant now = clock.instant();
         RunEntity run = new RunEntity();
         run.id = UUID.randomUUID();
@@ -572,11 +572,11 @@ public class RunStateMachine {
     }
 
     private static boolean isRestore(RunEntity run) {
-        return RestorePlanner.TYPE_RESTORE.equals(run.type);
+        return run.type == RunType.RESTORE;
     }
 
     private static boolean isDrill(RunEntity run) {
-        return RestorePlanner.TYPE_DRILL.equals(run.type);
+        return run.type == RunType.DRILL;
     }
 
     /** The planned parameters of a step, with a fresh lease for a quiesce. */
@@ -629,9 +629,9 @@ public class RunStateMachine {
         run.bytes = steps.stream().filter(s -> s.action == StepAction.RESTORE)
                 .mapToLong(s -> s.bytes == null ? 0 : s.bytes).sum();
         switch (run.type) {
-            case RestorePlanner.TYPE_DRY_RUN -> result.putAll(dryRunReport(run, steps));
-            case RestorePlanner.TYPE_DRILL -> result.putAll(drillFigures(steps));
-            case RestorePlanner.TYPE_RESTORE -> result.put("restored", steps.stream()
+            case DRY_RUN -> result.putAll(dryRunReport(run, steps));
+            case DRILL -> result.putAll(drillFigures(steps));
+            case RESTORE -> result.put("restored", steps.stream()
                     .filter(s -> s.action == StepAction.RESTORE)
                     .map(s -> Map.of("store", s.store, "database", s.database == null ? "" : s.database,
                             "evidence", Json.readMap(s.evidence)))
@@ -665,7 +665,7 @@ public class RunStateMachine {
         RunEntity source = RunEntity.findById(run.sourceRunId);
         RestoreOptions options = readOptions(run);
         Map<String, Object> report = new java.util.LinkedHashMap<>();
-        report.put("steps", RestorePlanner.describe(RestorePlanner.plan(RestorePlanner.TYPE_RESTORE, run, source,
+        report.put("steps", RestorePlanner.describe(RestorePlanner.plan(RunType.RESTORE, run, source,
                 StepEntity.ofRun(source.id), options)));
         long bytes = 0;
         long objects = 0;
@@ -855,7 +855,7 @@ public class RunStateMachine {
 
     /** The public record of a run's state, as every run event carries it. */
     public static RunEvent runEvent(RunEntity run, String reason, Instant at) {
-        return new RunEvent(run.id, run.plan, run.type, run.state.name(), run.consistencyPoint, run.label, run.bytes,
+        return new RunEvent(run.id, run.plan, run.type.name(), run.state.name(), run.consistencyPoint, run.label, run.bytes,
                 reason, at, run.startedAt, run.sourceRunId, run.verified);
     }
 }

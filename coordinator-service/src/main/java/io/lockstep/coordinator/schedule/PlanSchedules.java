@@ -3,6 +3,7 @@ package io.lockstep.coordinator.schedule;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
@@ -199,7 +200,7 @@ public class PlanSchedules {
         RunEntity active = RunEntity.<RunEntity>find("plan = ?1 and state in ?2 order by createdAt desc", name, RunState.ACTIVE)
                 .firstResult();
         if (active != null) {
-            String reason = "scheduled run due at " + slot + " skipped: " + active.type.toLowerCase() + " run "
+            String reason = "scheduled run due at " + slot + " skipped: " + active.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
                     + active.id + " of the plan is still " + active.state;
             outbox.planEvent(EventTypes.RUN_SKIPPED, new PlanEvent(name, reason, active.id, lastConsistentAt(name), now));
             LOG.warnf("plan %s: %s", name, reason);
@@ -268,7 +269,7 @@ public class PlanSchedules {
     /** When the plan's newest CONSISTENT backup ended, or null. */
     static Instant lastConsistentAt(String plan) {
         return RunEntity.<RunEntity>find("plan = ?1 and type = ?2 and state = ?3 order by endedAt desc", plan,
-                RunStateMachine.TYPE_BACKUP, RunState.CONSISTENT).firstResultOptional().map(r -> r.endedAt).orElse(null);
+                RunType.BACKUP, RunState.CONSISTENT).firstResultOptional().map(r -> r.endedAt).orElse(null);
     }
 
     private static FiringFailed cause(Throwable e) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.RunPhase;
@@ -256,7 +257,7 @@ class RetentionTest {
             RunEntity run = new RunEntity();
             run.id = id;
             run.plan = plan;
-            run.type = "BACKUP";
+            run.type = RunType.BACKUP;
             run.state = state;
             run.phase = ended ? RunPhase.DONE : RunPhase.CAPTURING;
             run.planSpec = "{\"stores\": [\"" + db + "\", \"" + bucket + "\"]}";

@@ -11,6 +11,7 @@ import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
@@ -300,7 +301,7 @@ class RestoreFlowTest {
             RunEntity run = new RunEntity();
             run.id = id;
             run.plan = plan;
-            run.type = RunStateMachine.TYPE_BACKUP;
+            run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
             run.planSpec = spec;

@@ -10,6 +10,7 @@ import io.lockstep.coordinator.catalog.PlanScheduleEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.protocol.EventCodec;
@@ -204,7 +205,7 @@ class PlanSchedulesTest {
             RunEntity run = new RunEntity();
             run.id = UUID.randomUUID();
             run.plan = plan;
-            run.type = "BACKUP";
+            run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
             run.planSpec = "{\"stores\": []}";
