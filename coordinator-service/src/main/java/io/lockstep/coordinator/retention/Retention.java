@@ -10,6 +10,7 @@ import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.plan.PlanSpec;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.run.RunEvents;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.EventTypes;
@@ -67,6 +68,8 @@ public class Retention {
     BlobCollector collector;
     @Inject
     Leases leases;
+    @Inject
+    RunStateMachine machine;
 
     Clock clock = Clock.systemUTC();
     private volatile Instant lastPass = Instant.EPOCH;
@@ -223,30 +226,11 @@ public class Retention {
             if (run.expiredAt != null) {
                 return false;
             }
-            List<StepEntity> steps = StepEntity.ofRun(run.id);
-            boolean pending = false;
-            for (StepEntity snapshot : steps.stream().filter(s -> s.storeKind == StoreKind.SEARCH
-                    && s.action == StepAction.BACKUP && s.dispatchedAt != null).toList()) {
-                StepEntity last = steps.stream().filter(s -> s.action == StepAction.EXPIRE && s.store.equals(snapshot.store))
-                        .max(Comparator.comparingInt(s -> s.seq)).orElse(null);
-                if (last != null && last.state == StepState.SUCCEEDED) {
-                    continue;
-                }
-                pending = true;
-                if (last != null && !last.state.terminal() && now.isAfter(last.deadline)) {
-                    last.state = StepState.FAILED;
-                    last.error = "no answer from the search agent by " + last.deadline;
-                    last.endedAt = now;
-                }
-                if (last == null || last.state.terminal()) {
-                    dispatchExpire(run, snapshot, steps.stream().mapToInt(s -> s.seq).max().orElse(0) + 1, now);
-                }
-            }
-            if (pending) {
+            if (!machine.expireSnapshots(run, now)) {
                 return false;
             }
             run.expiredAt = now;
-            outbox.runEvent(EventTypes.RUN_EXPIRED, RunStateMachine.runEvent(run, null, now));
+            outbox.runEvent(EventTypes.RUN_EXPIRED, RunEvents.of(run, null, now));
             LOG.infof("run %s of plan %s expired: every artifact deleted (%s)", run.id, run.plan, run.expiryReason);
             return true;
         });
@@ -259,25 +243,6 @@ public class Retention {
         for (String key : keys) {
             repository.delete(key);
         }
-    }
-
-    private void dispatchExpire(RunEntity run, StepEntity snapshot, int seq, Instant now) {
-        StepEntity step = new StepEntity();
-        step.id = UUID.randomUUID();
-        step.runId = run.id;
-        step.seq = seq;
-        step.store = snapshot.store;
-        step.storeKind = snapshot.storeKind;
-        step.action = StepAction.EXPIRE;
-        step.state = StepState.DISPATCHED;
-        step.createdAt = now;
-        step.dispatchedAt = now;
-        step.deadline = now.plus(config.expireTimeout());
-        step.persist();
-        String name = RunStateMachine.snapshotName(snapshot);
-        outbox.command(step.storeKind, new StepCommand(run.id, step.id, run.plan, step.store, StepAction.EXPIRE, null,
-                snapshot.artifact, null, step.deadline, Map.of(StepCommand.Parameters.SNAPSHOT, name)));
-        LOG.infof("run %s: asked the agent of %s to delete snapshot %s", run.id, step.store, name);
     }
 
     // ---------------------------------------------------------------- passes

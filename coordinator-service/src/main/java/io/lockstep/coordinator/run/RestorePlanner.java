@@ -39,7 +39,6 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class RestorePlanner {
 
-
     static final int PREFLIGHT = 0;
     static final int QUIESCE = 1;
     static final int SQL = 2;
@@ -50,11 +49,6 @@ public final class RestorePlanner {
 
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,254}");
-
-    /** A step to create: everything but ids and timestamps. */
-    public record Planned(String store, StoreKind kind, StepAction action, String database, String artifact,
-            String expectedSha256, int wave, Map<String, String> parameters) {
-    }
 
     private RestorePlanner() {
     }
@@ -69,7 +63,7 @@ public final class RestorePlanner {
      *
      * @throws RestoreRejectedException with a 4xx status when the request cannot be served
      */
-    public static List<Planned> plan(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+    public static List<PlannedStep> plan(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             RestoreOptions options) {
         if (source.type != RunType.BACKUP) {
             throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
@@ -111,7 +105,7 @@ public final class RestorePlanner {
         for (StepEntity capture : chosen) {
             targets.put(capture, type == RunType.DRILL ? scratch(capture, tag) : target(capture, options.target(capture.store)));
         }
-        List<Planned> planned = new ArrayList<>();
+        List<PlannedStep> planned = new ArrayList<>();
         switch (type) {
             case VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
             case DRY_RUN -> targets.forEach((c, t) -> {
@@ -121,7 +115,7 @@ public final class RestorePlanner {
                 if (options.isPrune()) {
                     p.put(Parameters.PRUNE, "true");
                 }
-                planned.add(new Planned(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
                         PREFLIGHT, p));
             });
             case RESTORE, DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
@@ -132,16 +126,16 @@ public final class RestorePlanner {
 
     private static void planRestore(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             List<StepEntity> chosen, Map<StepEntity, Map<String, String>> targets, RestoreOptions options,
-            List<Planned> planned) {
+            List<PlannedStep> planned) {
         boolean drill = type == RunType.DRILL;
         for (StepEntity c : chosen) {
-            planned.add(new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
+            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
                     snapshot(c)));
         }
         Set<String> quiesced = new LinkedHashSet<>();
         for (StepEntity c : chosen) {
             if (c.storeKind == StoreKind.SEARCH && !drill && targets.get(c).isEmpty() && quiesced.add(c.store)) {
-                planned.add(new Planned(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
             }
         }
         List<JsonNode> references = references(source);
@@ -160,7 +154,7 @@ public final class RestorePlanner {
                     boolean bothRestored = chosen.stream().anyMatch(o -> o.store.equals(objects));
                     if (bothRestored && r.path("store").asText().equals(c.store)
                             && r.path("database").asText().equals(c.database)) {
-                        String artifact = RunStateMachine.artifactKey(run, c.store, c.database + ".refs.txt.gz");
+                        String artifact = BackupPlanner.artifactKey(run, c.store, c.database + ".refs.txt.gz");
                         p.put(Parameters.REFERENCE_QUERY, r.path("query").asText());
                         p.put(Parameters.REFERENCE_ARTIFACT, artifact);
                         referenceArtifacts.computeIfAbsent(objects, k -> new ArrayList<>()).add(artifact);
@@ -170,7 +164,7 @@ public final class RestorePlanner {
             if (c.storeKind == StoreKind.OBJECTSTORE && options.isPrune() && !drill) {
                 p.put(Parameters.PRUNE, "true");
             }
-            planned.add(new Planned(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
+            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
         }
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
@@ -186,7 +180,7 @@ public final class RestorePlanner {
                         }
                         p.put(Parameters.CENSUS_ARTIFACT, evidence.get("censusArtifact"));
                         p.put(Parameters.CENSUS_SHA256, evidence.get("censusSha256"));
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
                                 CHECK, p));
                     }
                 }
@@ -196,20 +190,20 @@ public final class RestorePlanner {
                         p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
                     }
                     if (drill || !refs.isEmpty()) {
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
                                 p));
                     }
                 }
                 case SEARCH -> {
                     if (drill) {
                         p.put(Parameters.DOCUMENT_COUNTS, evidence.getOrDefault("documentCounts", ""));
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
                     }
                 }
             }
         }
         for (String store : quiesced) {
-            planned.add(new Planned(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
+            planned.add(new PlannedStep(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
         }
         if (drill) {
             for (StepEntity c : chosen) {
@@ -217,13 +211,13 @@ public final class RestorePlanner {
                 if (c.storeKind == StoreKind.SEARCH) {
                     p.put(Parameters.DOCUMENT_COUNTS, Json.readMap(c.evidence).getOrDefault("documentCounts", ""));
                 }
-                planned.add(new Planned(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
             }
         }
     }
 
     /** A re-verification step: exactly what the backup's own verification did. */
-    private static Planned verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
+    private static PlannedStep verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
         Map<String, String> p = new HashMap<>(snapshot(c));
         if (c.storeKind == StoreKind.OBJECTSTORE) {
             List<String> refs = new ArrayList<>();
@@ -239,11 +233,11 @@ public final class RestorePlanner {
                 p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
             }
         }
-        return new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, p);
+        return new PlannedStep(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, p);
     }
 
     private static Map<String, String> snapshot(StepEntity c) {
-        return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, RunStateMachine.snapshotName(c)) : Map.of();
+        return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, BackupPlanner.snapshotName(c)) : Map.of();
     }
 
     private static List<JsonNode> references(RunEntity source) {
@@ -367,9 +361,9 @@ public final class RestorePlanner {
     }
 
     /** A readable line per planned step, in order: what a dry run says a restore would do. */
-    public static List<String> describe(List<Planned> planned) {
+    public static List<String> describe(List<PlannedStep> planned) {
         List<String> lines = new ArrayList<>();
-        planned.stream().sorted(java.util.Comparator.comparingInt(Planned::wave)).forEach(p -> {
+        planned.stream().sorted(java.util.Comparator.comparingInt(PlannedStep::wave)).forEach(p -> {
             String where = p.store() + (p.database() == null ? "" : "/" + p.database());
             String into = p.parameters().containsKey(Parameters.TARGET_DATABASE)
                     ? " into database " + p.parameters().get(Parameters.TARGET_DATABASE)
