@@ -4,6 +4,7 @@ import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -42,8 +43,9 @@ public class RunEntity extends PanacheEntityBase {
     public boolean pinned;
 
     /** The plan as it was when the run started, so later edits do not change a running run. */
+    @Convert(converter = PlanSpecConverter.class)
     @Column(name = "plan_spec", nullable = false)
-    public String planSpec;
+    public PlanSpec planSpec;
 
     @Column(name = "consistency_point")
     public Instant consistencyPoint;

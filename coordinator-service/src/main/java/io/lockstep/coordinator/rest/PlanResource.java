@@ -4,7 +4,7 @@ import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.security.Roles;

@@ -10,7 +10,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,10 +45,10 @@ public final class Views {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlanView(String name, List<String> stores, String schedule, String timezone, JsonNode retention,
-            String verify, JsonNode references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
+            String verify, List<PlanSpec.Reference> references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
             Instant updatedAt) {
         static PlanView of(PlanEntity p) {
-            PlanSpec spec = PlanService.fromJson(p.spec);
+            PlanSpec spec = p.spec;
             List<Instant> next = null;
             if (spec.schedule() != null) {
                 ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());

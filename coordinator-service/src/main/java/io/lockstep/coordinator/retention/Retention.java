@@ -7,7 +7,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunEvents;
@@ -97,7 +97,7 @@ public class Retention {
 
     private Report decide(String planName, Instant now, boolean dryRun) {
         PlanEntity plan = PlanEntity.findById(planName);
-        PlanSpec spec = PlanService.fromJson(plan.spec);
+        PlanSpec spec = plan.spec;
         RetentionRules rules = RetentionRules.parse(spec.retention());
         ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
         Duration failedAfter = rules.failedAfter() != null ? rules.failedAfter() : config.failedRetention();

@@ -9,8 +9,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
@@ -59,7 +58,7 @@ class BackupFlow {
         run.planSpec = plan.spec;
         run.createdAt = now;
         run.persist();
-        BackupPlanner.Plan planned = BackupPlanner.plan(run, spec(run), id -> StoreEntity.findById(id), now,
+        BackupPlanner.Plan planned = BackupPlanner.plan(run, run.planSpec, id -> StoreEntity.findById(id), now,
                 config.agentLiveness());
         int seq = 0;
         for (PlannedStep p : planned.steps()) {
@@ -133,13 +132,13 @@ class BackupFlow {
             }
             case VERIFY -> {
                 if (steps.stream().noneMatch(stage::dispatches)) {
-                    PlanSpec spec = spec(run);
+                    PlanSpec spec = run.planSpec;
                     dispatcher.createAndDispatch(run, steps, steps.stream().filter(StepRoles::isCapture)
                             .map(c -> BackupPlanner.verification(run, spec, c)).toList());
                 }
             }
             default -> {
-                PlanSpec spec = spec(run);
+                PlanSpec spec = run.planSpec;
                 for (StepEntity step : steps) {
                     if (stage.dispatches(step) && step.state == StepState.PENDING) {
                         if (StepRoles.isQuiesce(step)) {
@@ -171,7 +170,7 @@ class BackupFlow {
 
     /** Whether a backup that just became CONSISTENT is to be proved restorable by a drill ({@code "verify"}). */
     static boolean drillAfter(RunEntity run) {
-        return run.state == RunState.CONSISTENT && PlanSpec.VERIFY_RESTORE_DRILL.equals(spec(run).verify());
+        return run.state == RunState.CONSISTENT && PlanSpec.VERIFY_RESTORE_DRILL.equals(run.planSpec.verify());
     }
 
     /** The manifest of the newest successful copy of this store, for an incremental copy. */
@@ -182,7 +181,4 @@ class BackupFlow {
                 .firstResultOptional().map(s -> s.artifact);
     }
 
-    private static PlanSpec spec(RunEntity run) {
-        return PlanService.fromJson(run.planSpec);
-    }
 }

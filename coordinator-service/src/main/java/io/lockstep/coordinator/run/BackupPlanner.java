@@ -1,11 +1,10 @@
 package io.lockstep.coordinator.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -108,11 +107,10 @@ public final class BackupPlanner {
         Map<String, String> parameters = new HashMap<>();
         switch (capture.storeKind) {
             case POSTGRES -> {
-                references(spec).stream()
-                        .filter(r -> r.path("store").asText().equals(capture.store)
-                                && r.path("database").asText().equals(capture.database))
+                spec.referenceList().stream()
+                        .filter(r -> capture.store.equals(r.store()) && capture.database.equals(r.database()))
                         .findFirst().ifPresent(r -> {
-                            parameters.put(Parameters.REFERENCE_QUERY, r.path("query").asText());
+                            parameters.put(Parameters.REFERENCE_QUERY, r.query());
                             parameters.put(Parameters.REFERENCE_ARTIFACT, referenceArtifact(run, r));
                         });
                 parameters.put(Parameters.CENSUS_ARTIFACT, artifactKey(run, capture.store, capture.database + ".tables.tsv"));
@@ -130,8 +128,8 @@ public final class BackupPlanner {
             parameters.put(Parameters.SNAPSHOT, snapshotName(run));
         }
         if (StepRoles.isObjectCapture(capture)) {
-            String refs = references(spec).stream()
-                    .filter(r -> r.path("objects").asText().equals(capture.store))
+            String refs = spec.referenceList().stream()
+                    .filter(r -> capture.store.equals(r.objects()))
                     .map(r -> referenceArtifact(run, r))
                     .collect(Collectors.joining(","));
             if (!refs.isEmpty()) {
@@ -143,15 +141,7 @@ public final class BackupPlanner {
     }
 
     /** Where the postgres-agent writes a reference's keys: {@code <db>.refs.txt.gz} beside the dump. */
-    private static String referenceArtifact(RunEntity run, JsonNode reference) {
-        return artifactKey(run, reference.path("store").asText(), reference.path("database").asText() + ".refs.txt.gz");
-    }
-
-    private static List<JsonNode> references(PlanSpec spec) {
-        List<JsonNode> list = new ArrayList<>();
-        if (spec.references() != null && spec.references().isArray()) {
-            spec.references().forEach(list::add);
-        }
-        return list;
+    private static String referenceArtifact(RunEntity run, PlanSpec.Reference reference) {
+        return artifactKey(run, reference.store(), reference.database() + ".refs.txt.gz");
     }
 }

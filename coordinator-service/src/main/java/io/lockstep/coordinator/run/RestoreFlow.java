@@ -7,8 +7,7 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.EventTypes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -89,7 +88,7 @@ class RestoreFlow {
         }
         int wave = next.getAsInt();
         if (callsHooks(run) && wave > RestorePlanner.PREFLIGHT && result(run).get(STOP_HOOK_CALLED_AT) == null) {
-            String url = spec(run).hook(PlanSpec.HOOK_STOP_DEPENDENTS);
+            String url = run.planSpec.hook(PlanSpec.HOOK_STOP_DEPENDENTS);
             if (url != null) {
                 updateResult(run, STOP_HOOK_CALLED_AT, dispatcher.now().toString());
                 String failure = hooks.call(PlanSpec.HOOK_STOP_DEPENDENTS, url, hookBody(run, "stop"));
@@ -181,7 +180,7 @@ class RestoreFlow {
         if (result.get(STOP_HOOK_CALLED_AT) == null || result.get(START_HOOK_CALLED_AT) != null) {
             return null;
         }
-        String url = spec(run).hook(PlanSpec.HOOK_START_DEPENDENTS);
+        String url = run.planSpec.hook(PlanSpec.HOOK_START_DEPENDENTS);
         if (url == null) {
             return null;
         }
@@ -201,10 +200,6 @@ class RestoreFlow {
 
     private static RunEntity lockedSource(RunEntity run) {
         return RunEntity.findById(run.sourceRunId, LockModeType.PESSIMISTIC_WRITE);
-    }
-
-    private static PlanSpec spec(RunEntity run) {
-        return PlanService.fromJson(run.planSpec);
     }
 
     private static Map<String, Object> hookBody(RunEntity run, String action) {

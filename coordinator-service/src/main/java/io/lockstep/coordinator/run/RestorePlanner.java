@@ -2,12 +2,12 @@ package io.lockstep.coordinator.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
-import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -138,7 +139,6 @@ public final class RestorePlanner {
                 planned.add(new PlannedStep(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
             }
         }
-        List<JsonNode> references = references(source);
         Map<String, List<String>> referenceArtifacts = new HashMap<>();
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
@@ -149,13 +149,12 @@ public final class RestorePlanner {
                 case SEARCH -> SEARCH;
             };
             if (c.storeKind == StoreKind.POSTGRES) {
-                for (JsonNode r : references) {
-                    String objects = r.path("objects").asText();
+                for (PlanSpec.Reference r : source.planSpec.referenceList()) {
+                    String objects = r.objects();
                     boolean bothRestored = chosen.stream().anyMatch(o -> o.store.equals(objects));
-                    if (bothRestored && r.path("store").asText().equals(c.store)
-                            && r.path("database").asText().equals(c.database)) {
+                    if (bothRestored && c.store.equals(r.store()) && c.database.equals(r.database())) {
                         String artifact = BackupPlanner.artifactKey(run, c.store, c.database + ".refs.txt.gz");
-                        p.put(Parameters.REFERENCE_QUERY, r.path("query").asText());
+                        p.put(Parameters.REFERENCE_QUERY, r.query());
                         p.put(Parameters.REFERENCE_ARTIFACT, artifact);
                         referenceArtifacts.computeIfAbsent(objects, k -> new ArrayList<>()).add(artifact);
                     }
@@ -221,10 +220,10 @@ public final class RestorePlanner {
         Map<String, String> p = new HashMap<>(snapshot(c));
         if (c.storeKind == StoreKind.OBJECTSTORE) {
             List<String> refs = new ArrayList<>();
-            for (JsonNode r : references(source)) {
-                if (r.path("objects").asText().equals(c.store) && selected.contains(r.path("store").asText())) {
-                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.path("store").asText())
-                            && r.path("database").asText().equals(s.database))
+            for (PlanSpec.Reference r : source.planSpec.referenceList()) {
+                if (c.store.equals(r.objects()) && selected.contains(r.store())) {
+                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.store())
+                            && Objects.equals(r.database(), s.database))
                             .map(s -> Json.readMap(s.evidence).get("referenceArtifact"))
                             .filter(a -> a != null).forEach(refs::add);
                 }
@@ -238,15 +237,6 @@ public final class RestorePlanner {
 
     private static Map<String, String> snapshot(StepEntity c) {
         return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, BackupPlanner.snapshotName(c)) : Map.of();
-    }
-
-    private static List<JsonNode> references(RunEntity source) {
-        JsonNode references = PlanService.fromJson(source.planSpec).references();
-        List<JsonNode> list = new ArrayList<>();
-        if (references != null && references.isArray()) {
-            references.forEach(list::add);
-        }
-        return list;
     }
 
     /** Scratch targets of a drill: a temporary database, a scratch prefix, renamed indices. */

@@ -6,8 +6,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -97,7 +96,7 @@ class StepDispatcher {
 
     /** The plan's timeout for this kind of step, or the coordinator's default. */
     private Duration timeout(RunEntity run, StepAction action) {
-        Map<String, String> timeouts = PlanService.fromJson(run.planSpec).timeouts();
+        Map<String, String> timeouts = run.planSpec.timeouts();
         String value = timeouts == null ? null : timeouts.get(action.name().toLowerCase(Locale.ROOT));
         return value == null ? config.stepTimeout() : PlanSpec.parseDuration(value);
     }

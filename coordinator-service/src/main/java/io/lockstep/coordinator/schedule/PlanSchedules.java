@@ -7,8 +7,8 @@ import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.plan.PlanChanged;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventTypes;
@@ -86,7 +86,7 @@ public class PlanSchedules {
                 QuarkusTransaction.requiringNew().run(() -> {
                     PlanEntity plan = PlanEntity.findById(name);
                     if (plan != null) {
-                        planChanged(name, PlanService.fromJson(plan.spec));
+                        planChanged(name, plan.spec);
                     }
                 });
             } catch (RuntimeException e) {
@@ -94,6 +94,12 @@ public class PlanSchedules {
                         e.getMessage());
             }
         }
+    }
+
+    /** A plan was created or replaced: its next fire time is stored or recomputed, inside the same transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void onPlanChanged(@Observes PlanChanged change) {
+        planChanged(change.name(), change.spec());
     }
 
     /** Stores or recomputes a plan's next fire time after it was created or replaced (inside its transaction). */

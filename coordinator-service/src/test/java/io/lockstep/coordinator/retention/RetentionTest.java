@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
@@ -260,7 +261,7 @@ class RetentionTest {
             run.type = RunType.BACKUP;
             run.state = state;
             run.phase = ended ? RunPhase.DONE : RunPhase.CAPTURING;
-            run.planSpec = "{\"stores\": [\"" + db + "\", \"" + bucket + "\"]}";
+            run.planSpec = new PlanSpec(List.of(db, bucket), null, null, null, null, null, null, null);
             run.createdAt = t.minusSeconds(120);
             run.startedAt = run.createdAt;
             if (ended) {

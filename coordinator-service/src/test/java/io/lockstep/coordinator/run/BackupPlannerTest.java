@@ -3,11 +3,11 @@ package io.lockstep.coordinator.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -49,7 +49,7 @@ class BackupPlannerTest {
             "empty", store("empty", StoreKind.POSTGRES, "[]", NOW));
 
     static PlanSpec spec(String json) {
-        return PlanService.fromJson(json);
+        return Json.read(json, PlanSpec.class);
     }
 
     @Test

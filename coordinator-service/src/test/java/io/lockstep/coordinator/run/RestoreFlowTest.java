@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
@@ -304,7 +305,7 @@ class RestoreFlowTest {
             run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
-            run.planSpec = spec;
+            run.planSpec = Json.read(spec, PlanSpec.class);
             run.createdAt = at;
             run.startedAt = at;
             run.endedAt = at;

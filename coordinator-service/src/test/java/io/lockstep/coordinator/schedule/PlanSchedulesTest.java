@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
@@ -208,7 +209,7 @@ class PlanSchedulesTest {
             run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
-            run.planSpec = "{\"stores\": []}";
+            run.planSpec = new PlanSpec(List.of(), null, null, null, null, null, null, null);
             run.createdAt = endedAt.minusSeconds(60).truncatedTo(ChronoUnit.MICROS);
             run.startedAt = run.createdAt;
             run.consistencyPoint = endedAt.minusSeconds(30).truncatedTo(ChronoUnit.MICROS);
