@@ -2,11 +2,13 @@ package io.lockstep.coordinator.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.protocol.EventCodec;
 import java.util.List;
 import java.util.Map;
 
-/** JSON text columns of the catalog, read and written with the wire mapper. */
+/** JSON text of the catalog, read and written with the wire mapper; the typed columns go through {@link JsonColumns}. */
 public final class Json {
 
     private Json() {
@@ -20,36 +22,17 @@ public final class Json {
         }
     }
 
-    public static Map<String, String> readMap(String json) {
-        try {
-            return json == null ? Map.of() : EventCodec.mapper().readValue(json, new TypeReference<Map<String, String>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable JSON column: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    public static List<String> readList(String json) {
-        try {
-            return json == null ? List.of() : EventCodec.mapper().readValue(json, new TypeReference<List<String>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable JSON column: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** A JSON object column as a map of any values; empty for null. */
-    public static Map<String, Object> readObject(String json) {
-        try {
-            return json == null ? Map.of() : EventCodec.mapper().readValue(json, new TypeReference<Map<String, Object>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable JSON column: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** A JSON column as a record or class; null for null. */
+    /** JSON text as a record or class; null for null. */
     public static <T> T read(String json, Class<T> type) {
+        return read(json, EventCodec.mapper().getTypeFactory().constructType(type));
+    }
+
+    /** JSON text as a generic type; null for null. */
+    public static <T> T read(String json, TypeReference<T> type) {
+        return read(json, EventCodec.mapper().getTypeFactory().constructType(type));
+    }
+
+    private static <T> T read(String json, JavaType type) {
         try {
             return json == null ? null : EventCodec.mapper().readValue(json, type);
         } catch (JsonProcessingException e) {
@@ -57,13 +40,23 @@ public final class Json {
         }
     }
 
-    /** A JSON column as a tree, for API views; null for null. */
-    public static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
-        try {
-            return json == null ? null : EventCodec.mapper().readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable JSON column: " + e.getOriginalMessage(), e);
-        }
+    /** A JSON object of strings (a store's attributes); empty for null. */
+    public static Map<String, String> readMap(String json) {
+        Map<String, String> map = read(json, new TypeReference<Map<String, String>>() {
+        });
+        return map == null ? Map.of() : map;
+    }
+
+    /** A JSON array of strings (a store's databases, an agent's active steps); empty for null. */
+    public static List<String> readList(String json) {
+        List<String> list = read(json, new TypeReference<List<String>>() {
+        });
+        return list == null ? List.of() : list;
+    }
+
+    /** A value as a tree, for API views; null for null. */
+    public static JsonNode tree(Object value) {
+        return value == null ? null : EventCodec.mapper().valueToTree(value);
     }
 
     /** An agent's numeric evidence value (evidence values are strings); 0 when absent or not a number. */

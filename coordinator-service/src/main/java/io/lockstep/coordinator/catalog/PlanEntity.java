@@ -17,7 +17,7 @@ public class PlanEntity extends PanacheEntityBase {
     @Id
     public String name;
 
-    @Convert(converter = PlanSpecConverter.class)
+    @Convert(converter = JsonColumns.PlanSpecs.class)
     @Column(nullable = false)
     public PlanSpec spec;
 

@@ -12,6 +12,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** One backup, restore, restore drill or re-verification. Only {@code RunStateMachine} changes its state and phase. */
@@ -43,7 +44,7 @@ public class RunEntity extends PanacheEntityBase {
     public boolean pinned;
 
     /** The plan as it was when the run started, so later edits do not change a running run. */
-    @Convert(converter = PlanSpecConverter.class)
+    @Convert(converter = JsonColumns.PlanSpecs.class)
     @Column(name = "plan_spec", nullable = false)
     public PlanSpec planSpec;
 
@@ -72,11 +73,13 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "source_run_id")
     public UUID sourceRunId;
 
-    /** The operator's request (JSON), for runs that have options. */
-    public String options;
+    /** The operator's request, for runs that have options. */
+    @Convert(converter = JsonColumns.Options.class)
+    public RestoreOptions options;
 
-    /** What the run found (JSON): a dry run's report, a drill's figures. */
-    public String result;
+    /** What the run found: a dry run's report, a drill's figures, a restore's hook calls. */
+    @Convert(converter = JsonColumns.ObjectMap.class)
+    public Map<String, Object> result;
 
     /** On a backup: a restore drill passed on it. */
     @Column(nullable = false)
@@ -85,8 +88,9 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "verified_at")
     public Instant verifiedAt;
 
-    /** On a backup: the last drill's outcome and figures (JSON). */
-    public String verification;
+    /** On a backup: the last drill's outcome and figures. */
+    @Convert(converter = JsonColumns.ObjectMap.class)
+    public Map<String, Object> verification;
 
     /** When retention (or DELETE /runs/{id}) decided to expire the run; its artifacts are being deleted. */
     @Column(name = "expiring_at")

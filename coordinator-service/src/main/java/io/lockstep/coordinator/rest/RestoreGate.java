@@ -6,7 +6,7 @@ import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.catalog.Json;
-import io.lockstep.coordinator.run.RestoreOptions;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.run.RestoreRejectedException;
 import io.lockstep.coordinator.run.RunStateMachine;
@@ -55,7 +55,7 @@ public class RestoreGate {
             }
             try {
                 if (c.storeKind == StoreKind.SEARCH) {
-                    String uuid = Json.readMap(c.evidence).get("snapshotUuid");
+                    String uuid = c.evidence.get("snapshotUuid");
                     String marker = c.artifact + "snap-" + uuid + ".dat";
                     if (uuid != null && !repository.exists(marker)) {
                         missing.add(marker);

@@ -4,7 +4,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.retention.Retention;
-import io.lockstep.coordinator.run.RestoreOptions;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.run.RestorePlanner;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;

@@ -74,7 +74,7 @@ public final class Views {
             Instant dispatchedAt, Instant acceptedAt, Instant startedAt, Instant endedAt, Instant deadline,
             Map<String, String> evidence) {
         static StepView of(StepEntity s) {
-            var evidence = new java.util.TreeMap<>(Json.readMap(s.evidence));
+            var evidence = new java.util.TreeMap<>(s.evidence);
             if (s.snapshotAt != null) {
                 evidence.put("snapshotTime", s.snapshotAt.toString());
             }
@@ -98,7 +98,7 @@ public final class Views {
             boolean backup = r.type == RunType.BACKUP;
             return new RunView(r.id, r.plan, r.type.name(), r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
-                    Json.readTree(r.options), Json.readTree(r.result), backup ? r.verified : null, r.verifiedAt, Json.readTree(r.verification),
+                    Json.tree(r.options), Json.tree(r.result), backup ? r.verified : null, r.verifiedAt, Json.tree(r.verification),
                     steps == null ? null : Evidence.of(steps),
                     steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
                     r.expiryReason);
@@ -121,7 +121,7 @@ public final class Views {
             var search = new java.util.ArrayList<Map<String, Object>>();
             var references = new java.util.ArrayList<Map<String, Object>>();
             for (StepEntity s : steps) {
-                Map<String, String> e = Json.readMap(s.evidence);
+                Map<String, String> e = s.evidence;
                 switch (s.action) {
                     case QUIESCE -> {
                         var row = entry("store", s.store, "requestedAt", s.dispatchedAt, "acknowledgedAt",
@@ -129,7 +129,7 @@ public final class Views {
                         steps.stream().filter(r -> r.action == io.lockstep.protocol.StepAction.RESUME
                                 && r.store.equals(s.store)).findFirst().ifPresent(r -> {
                                     row.put("releaseRequestedAt", r.dispatchedAt);
-                                    row.put("releasedAt", Json.readMap(r.evidence).get("resumedAt"));
+                                    row.put("releasedAt", r.evidence.get("resumedAt"));
                                 });
                         quiesce.add(row);
                     }

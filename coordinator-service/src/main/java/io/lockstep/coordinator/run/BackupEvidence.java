@@ -137,7 +137,7 @@ public final class BackupEvidence {
         if (verify == null) {
             return "artifact " + capture.artifact + " was not verified";
         }
-        Map<String, String> read = Json.readMap(verify.evidence);
+        Map<String, String> read = verify.evidence;
         switch (capture.storeKind) {
             case POSTGRES -> {
                 if (capture.snapshotAt == null) {
@@ -168,7 +168,7 @@ public final class BackupEvidence {
                 }
             }
             case SEARCH -> {
-                Map<String, String> taken = Json.readMap(capture.evidence);
+                Map<String, String> taken = capture.evidence;
                 if (!"SUCCESS".equals(taken.get("state")) || !"SUCCESS".equals(read.get("state"))) {
                     return what + " is not a SUCCESS snapshot (" + taken.get("state") + ")";
                 }
@@ -196,7 +196,7 @@ public final class BackupEvidence {
     }
 
     static Instant time(StepEntity step, String field) {
-        String value = Json.readMap(step.evidence).get(field);
+        String value = step.evidence.get(field);
         try {
             return value == null ? null : Instant.parse(value);
         } catch (DateTimeParseException e) {

@@ -94,7 +94,7 @@ public final class BackupPlanner {
 
     /** The snapshot a search capture took: as its agent reported it, else the name the run gave it. */
     public static String snapshotName(StepEntity capture) {
-        String recorded = Json.readMap(capture.evidence).get("snapshot");
+        String recorded = capture.evidence.get("snapshot");
         return recorded != null ? recorded : "lockstep-" + capture.runId;
     }
 

@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
@@ -58,7 +59,7 @@ class RestoreFlow {
         run.phase = RunPhase.QUEUED;
         run.planSpec = source.planSpec;
         run.sourceRunId = source.id;
-        run.options = Json.write(options);
+        run.options = options;
         run.createdAt = now;
         List<PlannedStep> planned = RestorePlanner.plan(type, run, source, StepEntity.ofRun(source.id), options);
         run.persist();
@@ -115,7 +116,7 @@ class RestoreFlow {
             default -> {
             }
         }
-        run.result = Json.write(result);
+        run.result = result;
         if (callsHooks(run)) {
             String startFailure = runStartHook(run);
             if (startFailure != null) {
@@ -168,7 +169,7 @@ class RestoreFlow {
         if (reason != null) {
             verification.put("reason", reason);
         }
-        backup.verification = Json.write(verification);
+        backup.verification = verification;
         backup.verified = passed;
         backup.verifiedAt = passed ? now : null;
         events.publish(backup, passed ? EventTypes.RUN_VERIFIED : EventTypes.RUN_VERIFICATION_FAILED, reason);
@@ -208,17 +209,16 @@ class RestoreFlow {
     }
 
     private static Map<String, Object> result(RunEntity run) {
-        return Json.readObject(run.result);
+        return run.result == null ? Map.of() : run.result;
     }
 
     private static void updateResult(RunEntity run, String key, Object value) {
         Map<String, Object> result = new LinkedHashMap<>(result(run));
         result.put(key, value);
-        run.result = Json.write(result);
+        run.result = result;
     }
 
     static RestoreOptions readOptions(RunEntity run) {
-        RestoreOptions options = Json.read(run.options, RestoreOptions.class);
-        return options == null ? RestoreOptions.DEFAULT : options;
+        return run.options == null ? RestoreOptions.DEFAULT : run.options;
     }
 }

@@ -3,6 +3,7 @@ package io.lockstep.coordinator.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanSpec;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
@@ -168,7 +169,7 @@ public final class RestorePlanner {
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
             p.putAll(snapshot(c));
-            Map<String, String> evidence = Json.readMap(c.evidence);
+            Map<String, String> evidence = c.evidence;
             switch (c.storeKind) {
                 case POSTGRES -> {
                     if (drill) {
@@ -208,7 +209,7 @@ public final class RestorePlanner {
             for (StepEntity c : chosen) {
                 Map<String, String> p = new HashMap<>(targets.get(c));
                 if (c.storeKind == StoreKind.SEARCH) {
-                    p.put(Parameters.DOCUMENT_COUNTS, Json.readMap(c.evidence).getOrDefault("documentCounts", ""));
+                    p.put(Parameters.DOCUMENT_COUNTS, c.evidence.getOrDefault("documentCounts", ""));
                 }
                 planned.add(new PlannedStep(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
             }
@@ -224,7 +225,7 @@ public final class RestorePlanner {
                 if (c.store.equals(r.objects()) && selected.contains(r.store())) {
                     sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.store())
                             && Objects.equals(r.database(), s.database))
-                            .map(s -> Json.readMap(s.evidence).get("referenceArtifact"))
+                            .map(s -> s.evidence.get("referenceArtifact"))
                             .filter(a -> a != null).forEach(refs::add);
                 }
             }
@@ -311,7 +312,7 @@ public final class RestorePlanner {
                 }
                 try {
                     Pattern compiled = Pattern.compile(pattern);
-                    for (String index : Json.readMap(c.evidence).getOrDefault("indices", "").split(",")) {
+                    for (String index : c.evidence.getOrDefault("indices", "").split(",")) {
                         if (!index.isBlank()) {
                             String renamed = compiled.matcher(index).replaceAll(replacement);
                             if (renamed.equals(index) || !INDEX_NAME.matcher(renamed).matches()) {

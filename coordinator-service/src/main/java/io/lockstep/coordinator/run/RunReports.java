@@ -31,7 +31,7 @@ final class RunReports {
         List<String> indices = new ArrayList<>();
         List<Map<String, Object>> stores = new ArrayList<>();
         for (StepEntity s : inspections) {
-            Map<String, String> e = Json.readMap(s.evidence);
+            Map<String, String> e = s.evidence;
             bytes += Json.number(e.get("bytesToTransfer"));
             objects += Json.number(e.get("objectsToCopy"));
             if (s.storeKind == StoreKind.POSTGRES && Boolean.parseBoolean(e.get("targetExists"))) {
@@ -73,7 +73,7 @@ final class RunReports {
             if (s.action != StepAction.CHECK) {
                 continue;
             }
-            Map<String, String> e = Json.readMap(s.evidence);
+            Map<String, String> e = s.evidence;
             tables += Json.number(e.get("tables"));
             rows += Json.number(e.get("rows"));
             objects += Json.number(e.get("objectsVerified"));
@@ -93,7 +93,7 @@ final class RunReports {
     static List<Map<String, Object>> restored(List<StepEntity> steps) {
         return steps.stream().filter(s -> s.action == StepAction.RESTORE)
                 .map(s -> Map.<String, Object>of("store", s.store, "database", s.database == null ? "" : s.database,
-                        "evidence", Json.readMap(s.evidence)))
+                        "evidence", s.evidence))
                 .toList();
     }
 

@@ -2,6 +2,7 @@ package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
@@ -117,7 +118,7 @@ public class RunStateMachine {
             step.sha256 = event.sha256();
             step.startedAt = event.startedAt();
             step.endedAt = event.finishedAt();
-            step.evidence = Json.write(event.evidence());
+            step.evidence = event.evidence();
             if (run.state.terminal()) {
                 return; // a cleanup or a snapshot deletion that completed after the run ended: recorded, nothing else
             }

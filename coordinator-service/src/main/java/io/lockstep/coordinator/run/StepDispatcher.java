@@ -56,7 +56,7 @@ class StepDispatcher {
         step.artifact = planned.artifact();
         step.expectedSha256 = planned.expectedSha256();
         step.wave = planned.wave();
-        step.parameters = Json.write(planned.parameters());
+        step.parameters = planned.parameters();
         step.state = StepState.PENDING;
         step.createdAt = now;
         step.persist();
@@ -73,7 +73,7 @@ class StepDispatcher {
 
     /** Dispatches a step with the parameters it was planned with, and a fresh lease for a quiesce. */
     void dispatchPlanned(RunEntity run, StepEntity step) {
-        Map<String, String> parameters = new HashMap<>(Json.readMap(step.parameters));
+        Map<String, String> parameters = new HashMap<>(step.parameters);
         if (StepRoles.isQuiesce(step)) {
             parameters.putAll(leaseParameters());
         }

@@ -280,7 +280,7 @@ class RetentionTest {
         QuarkusTransaction.requiringNew().run(() -> {
             RunEntity run = RunEntity.findById(runId);
             StepEntity step = step(run, 2, search, StoreKind.SEARCH, "search/" + search + "/", true);
-            step.evidence = "{\"snapshot\":\"lockstep-" + runId + "\"}";
+            step.evidence = Map.of("snapshot", "lockstep-" + runId);
         });
     }
 

@@ -11,6 +11,7 @@ import io.lockstep.protocol.StoreKind;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +90,7 @@ class BackupStageTest {
     @Test
     void theEvidenceNamesTheRuleThatDidNotHold() {
         quiesce.state = StepState.SUCCEEDED;
-        quiesce.evidence = "{\"quiescedAt\":\"2026-11-21T04:00:10Z\"}";
+        quiesce.evidence = Map.of("quiescedAt", "2026-11-21T04:00:10Z");
         StepEntity early = BackupEvidenceTest.capture("shop", Instant.parse("2026-11-21T04:00:05Z"),
                 Instant.parse("2026-11-21T04:01:00Z"), "aa");
         var verdict = BackupEvidence.judge(List.of(quiesce, early, BackupEvidenceTest.verify(early, "aa", 1000, "5")));

@@ -325,9 +325,9 @@ class RestoreFlowTest {
                 step.artifact = store.equals(search) ? "search/" + store + "/" : "runs/" + plan + "/" + id + "/" + store;
                 step.sha256 = store.equals(search) ? null : "sha-" + store;
                 step.bytes = 1000L;
-                step.evidence = Json.write(store.equals(sql) ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
+                step.evidence = store.equals(sql) ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
                         : store.equals(search) ? Map.of("snapshot", "lockstep-" + id, "indices", "products",
-                                "documentCounts", "products=7") : Map.of());
+                                "documentCounts", "products=7") : Map.of();
                 step.createdAt = at;
                 step.persist();
                 if (!store.equals(search)) {

@@ -2,6 +2,7 @@ package io.lockstep.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
@@ -23,7 +24,7 @@ class RunReportsTest {
         s.storeKind = kind;
         s.action = action;
         s.state = StepState.SUCCEEDED;
-        s.evidence = evidence;
+        s.evidence = Json.readMap(evidence);
         return s;
     }
 
