@@ -9,7 +9,6 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.lockstep.coordinator.retention.Retention;
 import jakarta.ws.rs.Consumes;
@@ -34,12 +33,15 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class PlanResource {
 
-    @Inject
-    PlanService plans;
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    Retention retention;
+    private final PlanService plans;
+    private final RunStateMachine machine;
+    private final Retention retention;
+
+    public PlanResource(PlanService plans, RunStateMachine machine, Retention retention) {
+        this.plans = plans;
+        this.machine = machine;
+        this.retention = retention;
+    }
 
     @GET
     @RolesAllowed(Roles.VIEWER)

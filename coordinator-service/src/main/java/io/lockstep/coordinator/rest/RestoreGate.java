@@ -17,7 +17,6 @@ import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,10 +34,13 @@ public class RestoreGate {
     /** How long the API waits for the agents' answers to a dry run. */
     static final Duration DRY_RUN_WAIT = Duration.ofSeconds(30);
 
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    RepositoryClient repositoryClient;
+    private final RunStateMachine machine;
+    private final RepositoryClient repositoryClient;
+
+    RestoreGate(RunStateMachine machine, RepositoryClient repositoryClient) {
+        this.machine = machine;
+        this.repositoryClient = repositoryClient;
+    }
 
     /** 422 if an artifact the restore needs is missing from the repository. */
     void checkArtifacts(UUID sourceId, RestoreOptions options) {

@@ -12,7 +12,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import io.lockstep.coordinator.security.Roles;
@@ -40,15 +39,17 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
-    @Inject
-    Retention retention;
-
     private static final int MAX_LIMIT = 500;
 
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    RestoreGate gate;
+    private final Retention retention;
+    private final RunStateMachine machine;
+    private final RestoreGate gate;
+
+    public RunResource(Retention retention, RunStateMachine machine, RestoreGate gate) {
+        this.retention = retention;
+        this.machine = machine;
+        this.gate = gate;
+    }
 
     @GET
     @RolesAllowed(Roles.VIEWER)

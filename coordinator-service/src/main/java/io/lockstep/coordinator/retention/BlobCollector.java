@@ -11,7 +11,6 @@ import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,8 +40,11 @@ public class BlobCollector {
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
     public static final String MANIFEST = "objects.jsonl.gz";
 
-    @Inject
-    RepositoryClient client;
+    private final RepositoryClient client;
+
+    BlobCollector(RepositoryClient client) {
+        this.client = client;
+    }
 
     /**
      * What a collection found and did.

@@ -21,7 +21,6 @@ import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,18 +57,22 @@ public class Retention {
     private static final Logger LOG = Logger.getLogger(Retention.class);
     private static final String LEASE = "retention";
 
-    @Inject
-    CoordinatorConfig config;
-    @Inject
-    Outbox outbox;
-    @Inject
-    RepositoryClient client;
-    @Inject
-    BlobCollector collector;
-    @Inject
-    Leases leases;
-    @Inject
-    RunStateMachine machine;
+    private final CoordinatorConfig config;
+    private final Outbox outbox;
+    private final RepositoryClient client;
+    private final BlobCollector collector;
+    private final Leases leases;
+    private final RunStateMachine machine;
+
+    Retention(CoordinatorConfig config, Outbox outbox, RepositoryClient client, BlobCollector collector, Leases leases,
+            RunStateMachine machine) {
+        this.config = config;
+        this.outbox = outbox;
+        this.client = client;
+        this.collector = collector;
+        this.leases = leases;
+        this.machine = machine;
+    }
 
     Clock clock = Clock.systemUTC();
     private volatile Instant lastPass = Instant.EPOCH;

@@ -18,7 +18,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -46,14 +45,17 @@ public class PlanSchedules {
     private static final Logger LOG = Logger.getLogger(PlanSchedules.class);
     public static final String SCHEDULED_LABEL = "scheduled";
 
-    @Inject
-    EntityManager em;
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    Outbox outbox;
-    @Inject
-    CoordinatorConfig config;
+    private final EntityManager em;
+    private final RunStateMachine machine;
+    private final Outbox outbox;
+    private final CoordinatorConfig config;
+
+    PlanSchedules(EntityManager em, RunStateMachine machine, Outbox outbox, CoordinatorConfig config) {
+        this.em = em;
+        this.machine = machine;
+        this.outbox = outbox;
+        this.config = config;
+    }
 
     Clock clock = Clock.systemUTC();
 
