@@ -106,4 +106,17 @@ public class RunEntity extends PanacheEntityBase {
 
     @Version
     public long version;
+
+    /** A new run, QUEUED, not yet persisted, under the plan as it is now. */
+    public static RunEntity queued(String plan, RunType type, PlanSpec spec, Instant now) {
+        RunEntity run = new RunEntity();
+        run.id = UUID.randomUUID();
+        run.plan = plan;
+        run.type = type;
+        run.state = RunState.QUEUED;
+        run.phase = RunPhase.QUEUED;
+        run.planSpec = spec;
+        run.createdAt = now;
+        return run;
+    }
 }

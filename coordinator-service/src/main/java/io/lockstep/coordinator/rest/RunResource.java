@@ -1,21 +1,21 @@
 package io.lockstep.coordinator.rest;
 
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Retention;
-import io.lockstep.coordinator.catalog.RestoreOptions;
-import io.lockstep.coordinator.run.RestorePlanner;
-import io.lockstep.coordinator.catalog.RunState;
-import io.lockstep.coordinator.run.RunStateMachine;
+import io.lockstep.coordinator.run.RestoreGate;
+import io.lockstep.coordinator.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import io.lockstep.coordinator.security.Roles;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Runs: the history, one run with its steps and evidence, and what can be done with a backup. */
@@ -42,13 +41,13 @@ public class RunResource {
     private static final int MAX_LIMIT = 500;
 
     private final Retention retention;
-    private final RunStateMachine machine;
     private final RestoreGate gate;
+    private final RepositoryClient repository;
 
-    public RunResource(Retention retention, RunStateMachine machine, RestoreGate gate) {
+    public RunResource(Retention retention, RestoreGate gate, RepositoryClient repository) {
         this.retention = retention;
-        this.machine = machine;
         this.gate = gate;
+        this.repository = repository;
     }
 
     @GET
@@ -114,16 +113,16 @@ public class RunResource {
     public Response restore(@PathParam("id") String id, RestoreOptions request) {
         RestoreOptions options = request == null ? RestoreOptions.DEFAULT : request;
         UUID sourceId = parseId(id);
-        gate.checkArtifacts(sourceId, options);
+        gate.checkArtifacts(sourceId, options, repository.get().orElse(null));
         if (options.isDryRun()) {
-            Views.RunView dryRun = gate.dryRun(sourceId, options);
+            Views.RunView dryRun = gate.dryRun(sourceId, options, RunResource::view);
             return Response.status(dryRun.state().equals(RunState.RUNNING.name()) ? 202 : 200).entity(dryRun)
                     .header("Location", "/api/v1/runs/" + dryRun.id()).build();
         }
         if (options.targets() != null && !options.targets().isEmpty()) {
             gate.refuseCollisions(sourceId, options);
         }
-        Views.RunView run = gate.start(sourceId, RunType.RESTORE, options);
+        Views.RunView run = gate.start(sourceId, RunType.RESTORE, options, RunResource::view);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -135,9 +134,9 @@ public class RunResource {
     public Response verify(@PathParam("id") String id, Views.VerifyRequest request) {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
         UUID sourceId = parseId(id);
-        gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT);
-        Views.RunView run = gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY,
-                RestoreOptions.DEFAULT);
+        gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT, repository.get().orElse(null));
+        Views.RunView run = gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY, RestoreOptions.DEFAULT,
+                RunResource::view);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -190,6 +189,10 @@ public class RunResource {
             throw new ApiException(400, "Invalid query", "unknown state '" + state + "'; use one of "
                     + Arrays.toString(RunState.values()));
         }
+    }
+
+    private static Views.RunView view(RunEntity run) {
+        return Views.RunView.of(run, StepEntity.ofRun(run.id));
     }
 
     static Map<String, Object> ids(UUID runId) {

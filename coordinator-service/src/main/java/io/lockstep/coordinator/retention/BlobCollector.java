@@ -1,11 +1,10 @@
 package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.catalog.RunState;
-import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;

@@ -1,22 +1,16 @@
 package io.lockstep.coordinator.retention;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
-import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunEvents;
 import io.lockstep.coordinator.run.RunStateMachine;
-import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.StepAction;
-import io.lockstep.protocol.StepCommand;
-import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;

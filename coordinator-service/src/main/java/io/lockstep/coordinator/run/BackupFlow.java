@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
 import io.lockstep.coordinator.catalog.RunState;
@@ -9,7 +10,6 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,16 +46,9 @@ class BackupFlow {
     /** Creates the run and its steps; when a store cannot be backed up, the steps are cancelled at once. */
     Created create(PlanEntity plan, String label, boolean pinned) {
         Instant now = dispatcher.now();
-        RunEntity run = new RunEntity();
-        run.id = UUID.randomUUID();
-        run.plan = plan.name;
-        run.type = RunType.BACKUP;
-        run.state = RunState.QUEUED;
-        run.phase = RunPhase.QUEUED;
+        RunEntity run = RunEntity.queued(plan.name, RunType.BACKUP, plan.spec, now);
         run.label = label;
         run.pinned = pinned;
-        run.planSpec = plan.spec;
-        run.createdAt = now;
         run.persist();
         BackupPlanner.Plan planned = BackupPlanner.plan(run, run.planSpec, id -> StoreEntity.findById(id), now,
                 config.agentLiveness());

@@ -1,10 +1,10 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;

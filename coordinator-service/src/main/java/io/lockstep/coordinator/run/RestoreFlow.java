@@ -1,6 +1,6 @@
 package io.lockstep.coordinator.run;
 
-import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
@@ -8,7 +8,6 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
-import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.EventTypes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,16 +49,9 @@ class RestoreFlow {
      */
     RunEntity create(RunEntity source, RunType type, RestoreOptions options) {
         Instant now = dispatcher.now();
-        RunEntity run = new RunEntity();
-        run.id = UUID.randomUUID();
-        run.plan = source.plan;
-        run.type = type;
-        run.state = RunState.QUEUED;
-        run.phase = RunPhase.QUEUED;
-        run.planSpec = source.planSpec;
+        RunEntity run = RunEntity.queued(source.plan, type, source.planSpec, now);
         run.sourceRunId = source.id;
         run.options = options;
-        run.createdAt = now;
         List<PlannedStep> planned = RestorePlanner.plan(type, run, source, StepEntity.ofRun(source.id), options);
         run.persist();
         int seq = 0;

@@ -1,7 +1,6 @@
 package io.lockstep.coordinator.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Plans the steps of a run that uses a backup, in waves (PRODUCT.md, restore ordering). A wave starts only when
+ * Plans the steps of a run that uses a backup, in waves (docs/rules.md, "Restore order"). A wave starts only when
  * every step of the wave before succeeded:
  * <ol start="0">
  * <li>every artifact is re-read and checked against its recorded SHA-256 (so nothing is dropped for a corrupted

@@ -1,6 +1,5 @@
 package io.lockstep.coordinator.run;
 
-import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;

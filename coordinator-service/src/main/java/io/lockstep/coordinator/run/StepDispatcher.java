@@ -1,12 +1,11 @@
 package io.lockstep.coordinator.run;
 
-import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
-import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,14 +2,14 @@ package io.lockstep.coordinator.schedule;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.plan.PlanChanged;
-import io.lockstep.coordinator.catalog.PlanSpec;
-import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.PlanEvent;

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The restore ordering (PRODUCT.md) and what a failure still does, driven through agent events over the real
+ * The restore order (docs/rules.md, "Restore order") and what a failure still does, driven through agent events over the real
  * catalog: waves in order, hooks around an in-place restore, drills into scratch targets cleaned up even on failure.
  */
 @QuarkusTest
