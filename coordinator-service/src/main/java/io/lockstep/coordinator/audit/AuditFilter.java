@@ -4,7 +4,6 @@ import io.lockstep.coordinator.rest.Problem;
 import io.lockstep.coordinator.security.Roles;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
@@ -29,10 +28,13 @@ public class AuditFilter implements ContainerResponseFilter {
     private static final String API = "/api/v1/";
     private static final int MAX_DETAIL = 1000;
 
-    @Inject
-    CurrentIdentityAssociation identities;
-    @Inject
-    AuditLog audit;
+    private final CurrentIdentityAssociation identities;
+    private final AuditLog audit;
+
+    public AuditFilter(CurrentIdentityAssociation identities, AuditLog audit) {
+        this.identities = identities;
+        this.audit = audit;
+    }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {

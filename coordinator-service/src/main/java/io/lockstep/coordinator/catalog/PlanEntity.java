@@ -2,13 +2,14 @@ package io.lockstep.coordinator.catalog;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 
-/** A backup plan; {@link #spec} is the validated JSON the operator PUT. */
+/** A backup plan; {@link #spec} is the validated plan the operator PUT. */
 @Entity
 @Table(name = "plans")
 public class PlanEntity extends PanacheEntityBase {
@@ -16,8 +17,9 @@ public class PlanEntity extends PanacheEntityBase {
     @Id
     public String name;
 
+    @Convert(converter = JsonColumns.PlanSpecs.class)
     @Column(nullable = false)
-    public String spec;
+    public PlanSpec spec;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

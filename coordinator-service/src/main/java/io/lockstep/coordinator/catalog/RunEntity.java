@@ -1,9 +1,10 @@
 package io.lockstep.coordinator.catalog;
 
-import io.lockstep.coordinator.run.RunPhase;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -11,6 +12,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** One backup, restore, restore drill or re-verification. Only {@code RunStateMachine} changes its state and phase. */
@@ -24,8 +26,9 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "plan_name", nullable = false)
     public String plan;
 
+    @Enumerated(EnumType.STRING)
     @Column(nullable = false)
-    public String type;
+    public RunType type;
 
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
@@ -41,8 +44,9 @@ public class RunEntity extends PanacheEntityBase {
     public boolean pinned;
 
     /** The plan as it was when the run started, so later edits do not change a running run. */
+    @Convert(converter = JsonColumns.PlanSpecs.class)
     @Column(name = "plan_spec", nullable = false)
-    public String planSpec;
+    public PlanSpec planSpec;
 
     @Column(name = "consistency_point")
     public Instant consistencyPoint;
@@ -69,11 +73,13 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "source_run_id")
     public UUID sourceRunId;
 
-    /** The operator's request (JSON), for runs that have options. */
-    public String options;
+    /** The operator's request, for runs that have options. */
+    @Convert(converter = JsonColumns.Options.class)
+    public RestoreOptions options;
 
-    /** What the run found (JSON): a dry run's report, a drill's figures. */
-    public String result;
+    /** What the run found: a dry run's report, a drill's figures, a restore's hook calls. */
+    @Convert(converter = JsonColumns.ObjectMap.class)
+    public Map<String, Object> result;
 
     /** On a backup: a restore drill passed on it. */
     @Column(nullable = false)
@@ -82,8 +88,9 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "verified_at")
     public Instant verifiedAt;
 
-    /** On a backup: the last drill's outcome and figures (JSON). */
-    public String verification;
+    /** On a backup: the last drill's outcome and figures. */
+    @Convert(converter = JsonColumns.ObjectMap.class)
+    public Map<String, Object> verification;
 
     /** When retention (or DELETE /runs/{id}) decided to expire the run; its artifacts are being deleted. */
     @Column(name = "expiring_at")
@@ -99,4 +106,17 @@ public class RunEntity extends PanacheEntityBase {
 
     @Version
     public long version;
+
+    /** A new run, QUEUED, not yet persisted, under the plan as it is now. */
+    public static RunEntity queued(String plan, RunType type, PlanSpec spec, Instant now) {
+        RunEntity run = new RunEntity();
+        run.id = UUID.randomUUID();
+        run.plan = plan;
+        run.type = type;
+        run.state = RunState.QUEUED;
+        run.phase = RunPhase.QUEUED;
+        run.planSpec = spec;
+        run.createdAt = now;
+        return run;
+    }
 }

@@ -1,10 +1,11 @@
 package io.lockstep.coordinator.catalog;
 
-import io.lockstep.coordinator.run.StepState;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -13,6 +14,7 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** One unit of agent work in a run, with the timestamps that serve as evidence. */
@@ -56,9 +58,10 @@ public class StepEntity extends PanacheEntityBase {
 
     public String sha256;
 
-    /** JSON object of what the agent reported besides bytes and hash. */
+    /** What the agent reported besides bytes and hash. */
+    @Convert(converter = JsonColumns.StringMap.class)
     @Column(nullable = false)
-    public String evidence = "{}";
+    public Map<String, String> evidence = Map.of();
 
     public String error;
 
@@ -89,9 +92,10 @@ public class StepEntity extends PanacheEntityBase {
     @Column(nullable = false)
     public int wave;
 
-    /** The command's parameters (JSON), fixed when the step is planned. */
+    /** The command's parameters, fixed when the step is planned. */
+    @Convert(converter = JsonColumns.StringMap.class)
     @Column(nullable = false)
-    public String parameters = "{}";
+    public Map<String, String> parameters = Map.of();
 
     /** The SHA-256 the agent must find, for steps that read an artifact. */
     @Column(name = "expected_sha256")

@@ -3,7 +3,7 @@ package io.lockstep.coordinator.messaging;
 import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.ProcessedEvent;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.run.Json;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;

@@ -9,9 +9,8 @@ import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.protocol.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -25,10 +24,13 @@ public class Outbox {
 
     private final EventCodec codec = new EventCodec("/coordinator");
 
-    @Inject
-    TransactionSynchronizationRegistry transactions;
-    @Inject
-    OutboxRelay relay;
+    private final TransactionSynchronizationRegistry transactions;
+    private final OutboxRelay relay;
+
+    Outbox(TransactionSynchronizationRegistry transactions, OutboxRelay relay) {
+        this.transactions = transactions;
+        this.relay = relay;
+    }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void command(StoreKind kind, StepCommand command) {

@@ -7,7 +7,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.util.ArrayList;
@@ -35,11 +34,13 @@ public class OutboxRelay {
     private static final int BATCH = 100;
     private static final long ACK_TIMEOUT_SECONDS = 30;
 
-    @Inject
-    @Channel("outbox")
-    Emitter<String> emitter;
-    @Inject
-    EntityManager em;
+    private final Emitter<String> emitter;
+    private final EntityManager em;
+
+    OutboxRelay(@Channel("outbox") Emitter<String> emitter, EntityManager em) {
+        this.emitter = emitter;
+        this.em = em;
+    }
 
     private final Semaphore signal = new Semaphore(0);
     private volatile boolean running;

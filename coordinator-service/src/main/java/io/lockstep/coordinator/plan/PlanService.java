@@ -1,16 +1,14 @@
 package io.lockstep.coordinator.plan;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.retention.RetentionRules;
-import io.lockstep.coordinator.schedule.PlanSchedules;
-import io.lockstep.coordinator.run.RunState;
-import io.lockstep.protocol.EventCodec;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -23,12 +21,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Validates and stores plans. */
+/** Validates and stores plans; a stored plan is announced with {@link PlanChanged}. */
 @ApplicationScoped
 public class PlanService {
 
-    @Inject
-    PlanSchedules schedules;
+    private final Event<PlanChanged> changed;
+
+    PlanService(Event<PlanChanged> changed) {
+        this.changed = changed;
+    }
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Set<String> VERIFY_MODES = Set.of("checksum", "restore-drill");
@@ -132,24 +133,16 @@ public class PlanService {
     }
 
     private static void validateReferences(PlanSpec spec) {
-        JsonNode references = spec.references();
-        if (references == null || references.isNull()) {
-            return;
-        }
-        if (!references.isArray()) {
-            throw new InvalidPlanException(400, "\"references\" must be an array of {\"store\", \"database\", \"query\", "
-                    + "\"objects\"} objects");
-        }
         Set<String> databases = new HashSet<>();
-        for (JsonNode ref : references) {
-            String store = ref.path("store").asText("");
-            String database = ref.path("database").asText("");
-            String query = ref.path("query").asText("");
-            String objects = ref.path("objects").asText("");
-            if (store.isEmpty() || database.isEmpty() || query.isBlank() || objects.isEmpty()) {
+        for (PlanSpec.Reference ref : spec.referenceList()) {
+            if (ref == null || isEmpty(ref.store()) || isEmpty(ref.database()) || ref.query() == null
+                    || ref.query().isBlank() || isEmpty(ref.objects())) {
                 throw new InvalidPlanException(400, "each reference needs \"store\", \"database\", \"query\" and "
                         + "\"objects\"");
             }
+            String store = ref.store();
+            String database = ref.database();
+            String objects = ref.objects();
             StoreEntity sql = StoreEntity.findById(store);
             if (!spec.stores().contains(store) || sql == null || !"POSTGRES".equals(sql.kind)) {
                 throw new InvalidPlanException(422, "reference store '" + store + "' is not a PostgreSQL store of this plan");
@@ -164,6 +157,10 @@ public class PlanService {
                         + " has two");
             }
         }
+    }
+
+    private static boolean isEmpty(String value) {
+        return value == null || value.isEmpty();
     }
 
     private static void validateRetention(JsonNode retention) {
@@ -185,10 +182,10 @@ public class PlanService {
             plan.name = name;
             plan.createdAt = now;
         }
-        plan.spec = toJson(valid);
+        plan.spec = valid;
         plan.updatedAt = now;
         plan.persist();
-        schedules.planChanged(plan.name, valid);
+        changed.fire(new PlanChanged(plan.name, valid));
         return plan;
     }
 
@@ -217,19 +214,14 @@ public class PlanService {
         return true;
     }
 
-    public static PlanSpec fromJson(String json) {
-        try {
-            return EventCodec.mapper().readValue(json, PlanSpec.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored plan is unreadable: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    public static String toJson(PlanSpec spec) {
-        try {
-            return EventCodec.mapper().writeValueAsString(spec);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * The plan itself: the column is typed now.
+     *
+     * @deprecated kept only so {@code repository/RunManifests} compiles unchanged; call sites read
+     *             {@code RunEntity.planSpec} directly
+     */
+    @Deprecated(forRemoval = true)
+    public static PlanSpec fromJson(PlanSpec spec) {
+        return spec;
     }
 }

@@ -5,7 +5,6 @@ import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,8 +19,11 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
-    @Inject
-    CoordinatorConfig config;
+    private final CoordinatorConfig config;
+
+    public AgentResource(CoordinatorConfig config) {
+        this.config = config;
+    }
 
     @GET
     @Path("/agents")

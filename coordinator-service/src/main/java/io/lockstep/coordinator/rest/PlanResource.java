@@ -1,30 +1,29 @@
 package io.lockstep.coordinator.rest;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.coordinator.security.Roles;
-import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.lockstep.coordinator.retention.Retention;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
-import jakarta.ws.rs.QueryParam;
-import java.time.Instant;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -34,12 +33,15 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class PlanResource {
 
-    @Inject
-    PlanService plans;
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    Retention retention;
+    private final PlanService plans;
+    private final RunStateMachine machine;
+    private final Retention retention;
+
+    public PlanResource(PlanService plans, RunStateMachine machine, Retention retention) {
+        this.plans = plans;
+        this.machine = machine;
+        this.retention = retention;
+    }
 
     @GET
     @RolesAllowed(Roles.VIEWER)

@@ -68,7 +68,8 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response restore(io.lockstep.coordinator.run.RestoreRejectedException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.getMessage(), uri, Map.of());
+        return problem(e.status(), e.title(), e.getMessage(), uri, e.runId() == null ? Map.of()
+                : RunResource.ids(e.runId()));
     }
 
     @ServerExceptionMapper

@@ -1,21 +1,21 @@
 package io.lockstep.coordinator.rest;
 
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Retention;
-import io.lockstep.coordinator.run.RestoreOptions;
-import io.lockstep.coordinator.run.RestorePlanner;
-import io.lockstep.coordinator.run.RunState;
-import io.lockstep.coordinator.run.RunStateMachine;
+import io.lockstep.coordinator.run.RestoreGate;
+import io.lockstep.coordinator.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
-import jakarta.inject.Inject;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import io.lockstep.coordinator.security.Roles;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Runs: the history, one run with its steps and evidence, and what can be done with a backup. */
@@ -39,17 +38,17 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
-    @Inject
-    Retention retention;
-
     private static final int MAX_LIMIT = 500;
-    private static final Set<String> TYPES = Set.of(RunStateMachine.TYPE_BACKUP, RestorePlanner.TYPE_RESTORE,
-            RestorePlanner.TYPE_DRILL, RestorePlanner.TYPE_DRY_RUN, RestorePlanner.TYPE_VERIFY);
 
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    RestoreGate gate;
+    private final Retention retention;
+    private final RestoreGate gate;
+    private final RepositoryClient repository;
+
+    public RunResource(Retention retention, RestoreGate gate, RepositoryClient repository) {
+        this.retention = retention;
+        this.gate = gate;
+        this.repository = repository;
+    }
 
     @GET
     @RolesAllowed(Roles.VIEWER)
@@ -71,18 +70,19 @@ public class RunResource {
         }
         if (type != null && !type.isBlank()) {
             String t = type.toUpperCase(Locale.ROOT).replace('-', '_');
-            if (!TYPES.contains(t)) {
+            if (Arrays.stream(RunType.values()).noneMatch(r -> r.name().equals(t))) {
                 throw new ApiException(400, "Invalid query", "type must be one of backup, restore, drill, dry_run, "
                         + "verify, not '" + type + "'");
             }
             where.add("type = :type");
-            params.and("type", t);
+            params.and("type", RunType.valueOf(t));
         }
         if (verified != null && !verified.isBlank()) {
             if (!verified.equals("true") && !verified.equals("false")) {
                 throw new ApiException(400, "Invalid query", "verified must be true or false, not '" + verified + "'");
             }
-            where.add("type = 'BACKUP' and verified = :verified");
+            where.add("type = :backup and verified = :verified");
+            params.and("backup", RunType.BACKUP);
             params.and("verified", Boolean.parseBoolean(verified));
         }
         var query = where.isEmpty() ? RunEntity.<RunEntity>findAll(Sort.descending("createdAt"))
@@ -113,16 +113,16 @@ public class RunResource {
     public Response restore(@PathParam("id") String id, RestoreOptions request) {
         RestoreOptions options = request == null ? RestoreOptions.DEFAULT : request;
         UUID sourceId = parseId(id);
-        gate.checkArtifacts(sourceId, options);
+        gate.checkArtifacts(sourceId, options, repository.get().orElse(null));
         if (options.isDryRun()) {
-            Views.RunView dryRun = gate.dryRun(sourceId, options);
+            Views.RunView dryRun = gate.dryRun(sourceId, options, RunResource::view);
             return Response.status(dryRun.state().equals(RunState.RUNNING.name()) ? 202 : 200).entity(dryRun)
                     .header("Location", "/api/v1/runs/" + dryRun.id()).build();
         }
         if (options.targets() != null && !options.targets().isEmpty()) {
             gate.refuseCollisions(sourceId, options);
         }
-        Views.RunView run = gate.start(sourceId, RestorePlanner.TYPE_RESTORE, options);
+        Views.RunView run = gate.start(sourceId, RunType.RESTORE, options, RunResource::view);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -134,9 +134,9 @@ public class RunResource {
     public Response verify(@PathParam("id") String id, Views.VerifyRequest request) {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
         UUID sourceId = parseId(id);
-        gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT);
-        Views.RunView run = gate.start(sourceId, drill ? RestorePlanner.TYPE_DRILL : RestorePlanner.TYPE_VERIFY,
-                RestoreOptions.DEFAULT);
+        gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT, repository.get().orElse(null));
+        Views.RunView run = gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY, RestoreOptions.DEFAULT,
+                RunResource::view);
         return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
     }
 
@@ -189,6 +189,10 @@ public class RunResource {
             throw new ApiException(400, "Invalid query", "unknown state '" + state + "'; use one of "
                     + Arrays.toString(RunState.values()));
         }
+    }
+
+    private static Views.RunView view(RunEntity run) {
+        return Views.RunView.of(run, StepEntity.ofRun(run.id));
     }
 
     static Map<String, Object> ids(UUID runId) {

@@ -3,14 +3,15 @@ package io.lockstep.coordinator.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.AgentEntity;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.Json;
+import io.lockstep.protocol.EvidenceKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -44,10 +45,10 @@ public final class Views {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlanView(String name, List<String> stores, String schedule, String timezone, JsonNode retention,
-            String verify, JsonNode references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
+            String verify, List<PlanSpec.Reference> references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
             Instant updatedAt) {
         static PlanView of(PlanEntity p) {
-            PlanSpec spec = PlanService.fromJson(p.spec);
+            PlanSpec spec = p.spec;
             List<Instant> next = null;
             if (spec.schedule() != null) {
                 ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
@@ -73,7 +74,7 @@ public final class Views {
             Instant dispatchedAt, Instant acceptedAt, Instant startedAt, Instant endedAt, Instant deadline,
             Map<String, String> evidence) {
         static StepView of(StepEntity s) {
-            var evidence = new java.util.TreeMap<>(Json.readMap(s.evidence));
+            var evidence = new java.util.TreeMap<>(s.evidence);
             if (s.snapshotAt != null) {
                 evidence.put("snapshotTime", s.snapshotAt.toString());
             }
@@ -94,10 +95,10 @@ public final class Views {
             Instant expiringAt, Instant expiredAt, String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
-            boolean backup = io.lockstep.coordinator.run.RunStateMachine.TYPE_BACKUP.equals(r.type);
-            return new RunView(r.id, r.plan, r.type, r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
+            boolean backup = r.type == RunType.BACKUP;
+            return new RunView(r.id, r.plan, r.type.name(), r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
                     r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
-                    Json.readTree(r.options), Json.readTree(r.result), backup ? r.verified : null, r.verifiedAt, Json.readTree(r.verification),
+                    Json.tree(r.options), Json.tree(r.result), backup ? r.verified : null, r.verifiedAt, Json.tree(r.verification),
                     steps == null ? null : Evidence.of(steps),
                     steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
                     r.expiryReason);
@@ -120,7 +121,7 @@ public final class Views {
             var search = new java.util.ArrayList<Map<String, Object>>();
             var references = new java.util.ArrayList<Map<String, Object>>();
             for (StepEntity s : steps) {
-                Map<String, String> e = Json.readMap(s.evidence);
+                Map<String, String> e = s.evidence;
                 switch (s.action) {
                     case QUIESCE -> {
                         var row = entry("store", s.store, "requestedAt", s.dispatchedAt, "acknowledgedAt",
@@ -128,10 +129,9 @@ public final class Views {
                         steps.stream().filter(r -> r.action == io.lockstep.protocol.StepAction.RESUME
                                 && r.store.equals(s.store)).findFirst().ifPresent(r -> {
                                     row.put("releaseRequestedAt", r.dispatchedAt);
-                                    Map<String, String> released = Json.readMap(r.evidence);
-                                    row.put("releasedAt", released.get("resumedAt"));
-                                    row.put("leaseUnbroken", released.get("leaseUnbroken"));
-                                    row.put("stillQuiescedFor", released.get("stillQuiescedFor"));
+                                    row.put("releasedAt", r.evidence.get(EvidenceKeys.RESUMED_AT));
+                                    row.put("leaseUnbroken", r.evidence.get(EvidenceKeys.LEASE_UNBROKEN));
+                                    row.put("stillQuiescedFor", r.evidence.get(EvidenceKeys.STILL_QUIESCED_FOR));
                                 });
                         quiesce.add(row);
                     }

@@ -1,16 +1,15 @@
 package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.run.RunState;
-import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,8 +39,11 @@ public class BlobCollector {
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
     public static final String MANIFEST = "objects.jsonl.gz";
 
-    @Inject
-    RepositoryClient client;
+    private final RepositoryClient client;
+
+    BlobCollector(RepositoryClient client) {
+        this.client = client;
+    }
 
     /**
      * What a collection found and did.
@@ -118,7 +120,7 @@ public class BlobCollector {
                     "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
                             + "and s.storeKind = :objects and (r.state in :active"
                             + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
-                    .setParameter("backup", RunStateMachine.TYPE_BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
+                    .setParameter("backup", RunType.BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
                     .setParameter("active", RunState.ACTIVE);
             if (since != null) {
                 query.setParameter("since", since);

@@ -2,7 +2,6 @@ package io.lockstep.coordinator.retention;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +17,11 @@ public class Leases {
     /** This coordinator process. */
     private final String holder = UUID.randomUUID().toString();
 
-    @Inject
-    EntityManager em;
+    private final EntityManager em;
+
+    Leases(EntityManager em) {
+        this.em = em;
+    }
 
     /** Takes (or extends) the lease if it is free, ran out, or is already ours. */
     public boolean tryAcquire(String name, Instant now, Duration ttl) {

@@ -1,25 +1,20 @@
 package io.lockstep.coordinator.retention;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
-import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.run.RunEvents;
 import io.lockstep.coordinator.run.RunStateMachine;
-import io.lockstep.coordinator.run.StepState;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.StepAction;
-import io.lockstep.protocol.StepCommand;
-import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,16 +51,22 @@ public class Retention {
     private static final Logger LOG = Logger.getLogger(Retention.class);
     private static final String LEASE = "retention";
 
-    @Inject
-    CoordinatorConfig config;
-    @Inject
-    Outbox outbox;
-    @Inject
-    RepositoryClient client;
-    @Inject
-    BlobCollector collector;
-    @Inject
-    Leases leases;
+    private final CoordinatorConfig config;
+    private final Outbox outbox;
+    private final RepositoryClient client;
+    private final BlobCollector collector;
+    private final Leases leases;
+    private final RunStateMachine machine;
+
+    Retention(CoordinatorConfig config, Outbox outbox, RepositoryClient client, BlobCollector collector, Leases leases,
+            RunStateMachine machine) {
+        this.config = config;
+        this.outbox = outbox;
+        this.client = client;
+        this.collector = collector;
+        this.leases = leases;
+        this.machine = machine;
+    }
 
     Clock clock = Clock.systemUTC();
     private volatile Instant lastPass = Instant.EPOCH;
@@ -93,12 +94,12 @@ public class Retention {
 
     private Report decide(String planName, Instant now, boolean dryRun) {
         PlanEntity plan = PlanEntity.findById(planName);
-        PlanSpec spec = PlanService.fromJson(plan.spec);
+        PlanSpec spec = plan.spec;
         RetentionRules rules = RetentionRules.parse(spec.retention());
         ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
         Duration failedAfter = rules.failedAfter() != null ? rules.failedAfter() : config.failedRetention();
         List<RunEntity> runs = RunEntity.<RunEntity>list("plan = ?1 and type = ?2 and state in ?3 and expiringAt is null "
-                + "order by createdAt desc", planName, RunStateMachine.TYPE_BACKUP,
+                + "order by createdAt desc", planName, RunType.BACKUP,
                 List.of(RunState.CONSISTENT, RunState.FAILED, RunState.CANCELLED));
         List<RetentionPolicy.Candidate> candidates = runs.stream().map(r -> new RetentionPolicy.Candidate(r.id, r.state,
                 r.pinned, r.consistencyPoint, r.endedAt)).toList();
@@ -110,7 +111,7 @@ public class Retention {
             // A restore, drill or re-verification still reading the backup keeps it until it ends.
             RunEntity user = d.keep() ? null : RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id,
                     RunState.ACTIVE).firstResult();
-            String reason = user == null ? d.reason() : "kept: " + user.type.toLowerCase(java.util.Locale.ROOT) + " run "
+            String reason = user == null ? d.reason() : "kept: " + user.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
                     + user.id + " is using it (" + d.reason() + ")";
             out.add(new RunDecision(run.id, run.state.name(), run.pinned, run.label, run.consistencyPoint, run.endedAt,
                     d.keep() || user != null ? "keep" : "expire", reason));
@@ -222,30 +223,11 @@ public class Retention {
             if (run.expiredAt != null) {
                 return false;
             }
-            List<StepEntity> steps = StepEntity.ofRun(run.id);
-            boolean pending = false;
-            for (StepEntity snapshot : steps.stream().filter(s -> s.storeKind == StoreKind.SEARCH
-                    && s.action == StepAction.BACKUP && s.dispatchedAt != null).toList()) {
-                StepEntity last = steps.stream().filter(s -> s.action == StepAction.EXPIRE && s.store.equals(snapshot.store))
-                        .max(Comparator.comparingInt(s -> s.seq)).orElse(null);
-                if (last != null && last.state == StepState.SUCCEEDED) {
-                    continue;
-                }
-                pending = true;
-                if (last != null && !last.state.terminal() && now.isAfter(last.deadline)) {
-                    last.state = StepState.FAILED;
-                    last.error = "no answer from the search agent by " + last.deadline;
-                    last.endedAt = now;
-                }
-                if (last == null || last.state.terminal()) {
-                    dispatchExpire(run, snapshot, steps.stream().mapToInt(s -> s.seq).max().orElse(0) + 1, now);
-                }
-            }
-            if (pending) {
+            if (!machine.expireSnapshots(run, now)) {
                 return false;
             }
             run.expiredAt = now;
-            outbox.runEvent(EventTypes.RUN_EXPIRED, RunStateMachine.runEvent(run, null, now));
+            outbox.runEvent(EventTypes.RUN_EXPIRED, RunEvents.of(run, null, now));
             LOG.infof("run %s of plan %s expired: every artifact deleted (%s)", run.id, run.plan, run.expiryReason);
             return true;
         });
@@ -258,25 +240,6 @@ public class Retention {
         for (String key : keys) {
             repository.delete(key);
         }
-    }
-
-    private void dispatchExpire(RunEntity run, StepEntity snapshot, int seq, Instant now) {
-        StepEntity step = new StepEntity();
-        step.id = UUID.randomUUID();
-        step.runId = run.id;
-        step.seq = seq;
-        step.store = snapshot.store;
-        step.storeKind = snapshot.storeKind;
-        step.action = StepAction.EXPIRE;
-        step.state = StepState.DISPATCHED;
-        step.createdAt = now;
-        step.dispatchedAt = now;
-        step.deadline = now.plus(config.expireTimeout());
-        step.persist();
-        String name = RunStateMachine.snapshotName(snapshot);
-        outbox.command(step.storeKind, new StepCommand(run.id, step.id, run.plan, step.store, StepAction.EXPIRE, null,
-                snapshot.artifact, null, step.deadline, Map.of(StepCommand.Parameters.SNAPSHOT, name)));
-        LOG.infof("run %s: asked the agent of %s to delete snapshot %s", run.id, step.store, name);
     }
 
     // ---------------------------------------------------------------- passes

@@ -1,6 +1,6 @@
 package io.lockstep.coordinator.retention;
 
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

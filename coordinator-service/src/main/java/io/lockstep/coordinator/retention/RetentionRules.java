@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lockstep.coordinator.plan.PlanSpec;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,9 @@
 package io.lockstep.coordinator.run;
 
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import java.time.Instant;
@@ -14,9 +17,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Decides from the recorded facts alone whether a backup run is consistent. It trusts no flag: it re-derives
- * every ordering rule from the steps' timestamps, and every artifact's integrity from what verification read
- * back. The times come from several clocks (PostgreSQL's, the agents', Elasticsearch's); keep them in sync
+ * Decides from the recorded facts alone whether a backup run is consistent ({@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}).
+ * It trusts no flag: it re-derives every ordering rule the stages' gates enforced ({@link BackupStage}) from the
+ * steps' timestamps, and every artifact's integrity from what verification read back. A failure names its
+ * {@link Rule}. The times come from several clocks (PostgreSQL's, the agents', Elasticsearch's); keep them in sync
  * (NTP), as for any distributed backup.
  */
 public final class BackupEvidence {
@@ -29,8 +33,8 @@ public final class BackupEvidence {
      * @param consistencyPoint the instant the backup represents: the latest SQL snapshot
      */
     public record Verdict(boolean consistent, String reason, Instant consistencyPoint) {
-        static Verdict fail(String reason) {
-            return new Verdict(false, reason, null);
+        static Verdict fail(Rule rule, String reason) {
+            return new Verdict(false, rule.cite() + ": " + reason, null);
         }
     }
 
@@ -40,11 +44,11 @@ public final class BackupEvidence {
     public static Verdict judge(List<StepEntity> steps) {
         List<StepEntity> captures = steps.stream().filter(s -> s.action == StepAction.BACKUP).toList();
         if (captures.isEmpty()) {
-            return Verdict.fail("the run captured nothing");
+            return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, "the run captured nothing");
         }
         for (StepEntity step : steps) {
             if (step.state != StepState.SUCCEEDED) {
-                return Verdict.fail(describe(step) + " did not succeed (" + step.state + ")");
+                return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, describe(step) + " did not succeed (" + step.state + ")");
             }
         }
         Map<String, StepEntity> verifications = steps.stream().filter(s -> s.action == StepAction.VERIFY)
@@ -55,71 +59,71 @@ public final class BackupEvidence {
         for (StepEntity capture : captures) {
             String problem = checkArtifact(capture, verifications.get(capture.artifact));
             if (problem != null) {
-                return Verdict.fail(problem);
+                return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, problem);
             }
         }
 
-        // Rule 2 needs the consistency point: the latest SQL snapshot.
+        // SQL_BEFORE_OBJECTS needs the consistency point: the latest SQL snapshot.
         List<StepEntity> sql = captures.stream().filter(s -> s.storeKind == StoreKind.POSTGRES).toList();
         Instant point = sql.stream().map(s -> s.snapshotAt).max(Comparator.naturalOrder()).orElse(null);
 
-        // Rule 1: every search store acknowledged its quiesce before anything was captured.
+        // QUIESCE_FIRST: every search store acknowledged its quiesce before anything was captured.
         List<StepEntity> quiesces = steps.stream().filter(s -> s.action == StepAction.QUIESCE).toList();
         for (StepEntity quiesce : quiesces) {
             Instant acked = time(quiesce, "quiescedAt");
             if (acked == null) {
-                return Verdict.fail(describe(quiesce) + " recorded no acknowledgement time");
+                return Verdict.fail(Rule.QUIESCE_FIRST, describe(quiesce) + " recorded no acknowledgement time");
             }
             for (StepEntity s : sql) {
                 if (s.snapshotAt.isBefore(acked)) {
-                    return Verdict.fail(describe(s) + " took its snapshot at " + s.snapshotAt + ", before " + quiesce.store
+                    return Verdict.fail(Rule.QUIESCE_FIRST, describe(s) + " took its snapshot at " + s.snapshotAt + ", before " + quiesce.store
                             + " was quiesced at " + acked);
                 }
             }
             for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
                 Instant started = time(search, "snapshotStartedAt");
                 if (started != null && started.isBefore(acked)) {
-                    return Verdict.fail(describe(search) + " started at " + started + ", before " + quiesce.store
+                    return Verdict.fail(Rule.QUIESCE_FIRST, describe(search) + " started at " + started + ", before " + quiesce.store
                             + " was quiesced at " + acked);
                 }
             }
         }
 
-        // Rule 2: object listings start only after every SQL snapshot point.
+        // SQL_BEFORE_OBJECTS: object listings start only after every SQL snapshot point.
         for (StepEntity objects : captures.stream().filter(s -> s.storeKind == StoreKind.OBJECTSTORE).toList()) {
             Instant listed = time(objects, "listingStartedAt");
             if (listed == null) {
-                return Verdict.fail(describe(objects) + " recorded no listing start");
+                return Verdict.fail(Rule.SQL_BEFORE_OBJECTS, describe(objects) + " recorded no listing start");
             }
             if (point != null && listed.isBefore(point)) {
-                return Verdict.fail(describe(objects) + " started listing at " + listed + ", before the SQL consistency point "
+                return Verdict.fail(Rule.SQL_BEFORE_OBJECTS, describe(objects) + " started listing at " + listed + ", before the SQL consistency point "
                         + point);
             }
         }
 
-        // Rule 3: search snapshots inside the quiet window; released only after every SQL snapshot point.
+        // SEARCH_WHILE_QUIESCED: snapshots inside the quiet window; released only after every SQL snapshot point.
         for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
             Instant started = time(search, "snapshotStartedAt");
             Instant ended = time(search, "snapshotEndedAt");
             Optional<StepEntity> resume = steps.stream().filter(s -> s.action == StepAction.RESUME)
                     .filter(s -> s.store.equals(search.store)).findFirst();
             if (started == null || ended == null) {
-                return Verdict.fail(describe(search) + " recorded no snapshot start or end");
+                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, describe(search) + " recorded no snapshot start or end");
             }
             if (resume.isEmpty() || time(resume.get(), "resumedAt") == null) {
-                return Verdict.fail("store " + search.store + " has no recorded release");
+                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, "store " + search.store + " has no recorded release");
             }
-            if (!"true".equals(Json.readMap(resume.get().evidence).get("leaseUnbroken"))) {
-                return Verdict.fail("the quiesce lease of store " + search.store + " lapsed or was lost before its"
+            if (!"true".equals(resume.get().evidence.get(EvidenceKeys.LEASE_UNBROKEN))) {
+                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, "the quiesce lease of store " + search.store + " lapsed or was lost before its"
                         + " release (the agent restarted or stopped being renewed): the quiet window has a gap");
             }
             Instant released = time(resume.get(), "resumedAt");
             if (released.isBefore(ended)) {
-                return Verdict.fail(search.store + " was released at " + released + ", before its snapshot ended at " + ended);
+                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, search.store + " was released at " + released + ", before its snapshot ended at " + ended);
             }
             Instant releaseRequested = resume.get().dispatchedAt;
             if (point != null && releaseRequested != null && releaseRequested.isBefore(point)) {
-                return Verdict.fail(search.store + " was released at " + releaseRequested
+                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, search.store + " was released at " + releaseRequested
                         + ", before the last SQL snapshot point " + point);
             }
         }
@@ -138,7 +142,7 @@ public final class BackupEvidence {
         if (verify == null) {
             return "artifact " + capture.artifact + " was not verified";
         }
-        Map<String, String> read = Json.readMap(verify.evidence);
+        Map<String, String> read = verify.evidence;
         switch (capture.storeKind) {
             case POSTGRES -> {
                 if (capture.snapshotAt == null) {
@@ -169,7 +173,7 @@ public final class BackupEvidence {
                 }
             }
             case SEARCH -> {
-                Map<String, String> taken = Json.readMap(capture.evidence);
+                Map<String, String> taken = capture.evidence;
                 if (!"SUCCESS".equals(taken.get("state")) || !"SUCCESS".equals(read.get("state"))) {
                     return what + " is not a SUCCESS snapshot (" + taken.get("state") + ")";
                 }
@@ -197,7 +201,7 @@ public final class BackupEvidence {
     }
 
     static Instant time(StepEntity step, String field) {
-        String value = Json.readMap(step.evidence).get(field);
+        String value = step.evidence.get(field);
         try {
             return value == null ? null : Instant.parse(value);
         } catch (DateTimeParseException e) {
@@ -205,8 +209,7 @@ public final class BackupEvidence {
         }
     }
 
-    static String describe(StepEntity step) {
-        return step.action.name().toLowerCase() + " of " + step.store
-                + (step.database == null ? "" : "/" + step.database);
+    private static String describe(StepEntity step) {
+        return StepRoles.describe(step);
     }
 }

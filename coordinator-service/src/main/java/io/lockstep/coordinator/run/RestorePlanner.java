@@ -1,9 +1,13 @@
 package io.lockstep.coordinator.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.PlanSpec;
+import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
-import io.lockstep.coordinator.plan.PlanService;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -14,12 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Plans the steps of a run that uses a backup, in waves (PRODUCT.md, restore ordering). A wave starts only when
+ * Plans the steps of a run that uses a backup, in waves (docs/rules.md, "Restore order"). A wave starts only when
  * every step of the wave before succeeded:
  * <ol start="0">
  * <li>every artifact is re-read and checked against its recorded SHA-256 (so nothing is dropped for a corrupted
@@ -35,11 +40,6 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class RestorePlanner {
 
-    public static final String TYPE_RESTORE = "RESTORE";
-    public static final String TYPE_DRILL = "DRILL";
-    public static final String TYPE_DRY_RUN = "DRY_RUN";
-    public static final String TYPE_VERIFY = "VERIFY";
-
     static final int PREFLIGHT = 0;
     static final int QUIESCE = 1;
     static final int SQL = 2;
@@ -50,11 +50,6 @@ public final class RestorePlanner {
 
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,254}");
-
-    /** A step to create: everything but ids and timestamps. */
-    public record Planned(String store, StoreKind kind, StepAction action, String database, String artifact,
-            String expectedSha256, int wave, Map<String, String> parameters) {
-    }
 
     private RestorePlanner() {
     }
@@ -69,9 +64,9 @@ public final class RestorePlanner {
      *
      * @throws RestoreRejectedException with a 4xx status when the request cannot be served
      */
-    public static List<Planned> plan(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+    public static List<PlannedStep> plan(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             RestoreOptions options) {
-        if (!RunStateMachine.TYPE_BACKUP.equals(source.type)) {
+        if (source.type != RunType.BACKUP) {
             throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
                     + " run; only backups can be restored or verified");
         }
@@ -109,42 +104,41 @@ public final class RestorePlanner {
         String tag = run.id.toString().substring(0, 8);
         Map<StepEntity, Map<String, String>> targets = new LinkedHashMap<>();
         for (StepEntity capture : chosen) {
-            targets.put(capture, TYPE_DRILL.equals(type) ? scratch(capture, tag) : target(capture, options.target(capture.store)));
+            targets.put(capture, type == RunType.DRILL ? scratch(capture, tag) : target(capture, options.target(capture.store)));
         }
-        List<Planned> planned = new ArrayList<>();
+        List<PlannedStep> planned = new ArrayList<>();
         switch (type) {
-            case TYPE_VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
-            case TYPE_DRY_RUN -> targets.forEach((c, t) -> {
+            case VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
+            case DRY_RUN -> targets.forEach((c, t) -> {
                 Map<String, String> p = new HashMap<>(t);
                 p.putAll(snapshot(c));
                 p.put("artifactBytes", Long.toString(c.bytes == null ? 0 : c.bytes));
                 if (options.isPrune()) {
                     p.put(Parameters.PRUNE, "true");
                 }
-                planned.add(new Planned(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
                         PREFLIGHT, p));
             });
-            case TYPE_RESTORE, TYPE_DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
+            case RESTORE, DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
             default -> throw new IllegalArgumentException("unknown run type " + type);
         }
         return planned;
     }
 
-    private static void planRestore(String type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
+    private static void planRestore(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
             List<StepEntity> chosen, Map<StepEntity, Map<String, String>> targets, RestoreOptions options,
-            List<Planned> planned) {
-        boolean drill = TYPE_DRILL.equals(type);
+            List<PlannedStep> planned) {
+        boolean drill = type == RunType.DRILL;
         for (StepEntity c : chosen) {
-            planned.add(new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
+            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
                     snapshot(c)));
         }
         Set<String> quiesced = new LinkedHashSet<>();
         for (StepEntity c : chosen) {
             if (c.storeKind == StoreKind.SEARCH && !drill && targets.get(c).isEmpty() && quiesced.add(c.store)) {
-                planned.add(new Planned(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
             }
         }
-        List<JsonNode> references = references(source);
         Map<String, List<String>> referenceArtifacts = new HashMap<>();
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
@@ -155,13 +149,12 @@ public final class RestorePlanner {
                 case SEARCH -> SEARCH;
             };
             if (c.storeKind == StoreKind.POSTGRES) {
-                for (JsonNode r : references) {
-                    String objects = r.path("objects").asText();
+                for (PlanSpec.Reference r : source.planSpec.referenceList()) {
+                    String objects = r.objects();
                     boolean bothRestored = chosen.stream().anyMatch(o -> o.store.equals(objects));
-                    if (bothRestored && r.path("store").asText().equals(c.store)
-                            && r.path("database").asText().equals(c.database)) {
-                        String artifact = RunStateMachine.artifactKey(run, c.store, c.database + ".refs.txt.gz");
-                        p.put(Parameters.REFERENCE_QUERY, r.path("query").asText());
+                    if (bothRestored && c.store.equals(r.store()) && c.database.equals(r.database())) {
+                        String artifact = BackupPlanner.artifactKey(run, c.store, c.database + ".refs.txt.gz");
+                        p.put(Parameters.REFERENCE_QUERY, r.query());
                         p.put(Parameters.REFERENCE_ARTIFACT, artifact);
                         referenceArtifacts.computeIfAbsent(objects, k -> new ArrayList<>()).add(artifact);
                     }
@@ -170,12 +163,12 @@ public final class RestorePlanner {
             if (c.storeKind == StoreKind.OBJECTSTORE && options.isPrune() && !drill) {
                 p.put(Parameters.PRUNE, "true");
             }
-            planned.add(new Planned(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
+            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
         }
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
             p.putAll(snapshot(c));
-            Map<String, String> evidence = Json.readMap(c.evidence);
+            Map<String, String> evidence = c.evidence;
             switch (c.storeKind) {
                 case POSTGRES -> {
                     if (drill) {
@@ -186,7 +179,7 @@ public final class RestorePlanner {
                         }
                         p.put(Parameters.CENSUS_ARTIFACT, evidence.get("censusArtifact"));
                         p.put(Parameters.CENSUS_SHA256, evidence.get("censusSha256"));
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
                                 CHECK, p));
                     }
                 }
@@ -196,42 +189,42 @@ public final class RestorePlanner {
                         p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
                     }
                     if (drill || !refs.isEmpty()) {
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
                                 p));
                     }
                 }
                 case SEARCH -> {
                     if (drill) {
                         p.put(Parameters.DOCUMENT_COUNTS, evidence.getOrDefault("documentCounts", ""));
-                        planned.add(new Planned(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
+                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
                     }
                 }
             }
         }
         for (String store : quiesced) {
-            planned.add(new Planned(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
+            planned.add(new PlannedStep(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
         }
         if (drill) {
             for (StepEntity c : chosen) {
                 Map<String, String> p = new HashMap<>(targets.get(c));
                 if (c.storeKind == StoreKind.SEARCH) {
-                    p.put(Parameters.DOCUMENT_COUNTS, Json.readMap(c.evidence).getOrDefault("documentCounts", ""));
+                    p.put(Parameters.DOCUMENT_COUNTS, c.evidence.getOrDefault("documentCounts", ""));
                 }
-                planned.add(new Planned(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
+                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.DROP, c.database, null, null, RELEASE, p));
             }
         }
     }
 
     /** A re-verification step: exactly what the backup's own verification did. */
-    private static Planned verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
+    private static PlannedStep verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
         Map<String, String> p = new HashMap<>(snapshot(c));
         if (c.storeKind == StoreKind.OBJECTSTORE) {
             List<String> refs = new ArrayList<>();
-            for (JsonNode r : references(source)) {
-                if (r.path("objects").asText().equals(c.store) && selected.contains(r.path("store").asText())) {
-                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.path("store").asText())
-                            && r.path("database").asText().equals(s.database))
-                            .map(s -> Json.readMap(s.evidence).get("referenceArtifact"))
+            for (PlanSpec.Reference r : source.planSpec.referenceList()) {
+                if (c.store.equals(r.objects()) && selected.contains(r.store())) {
+                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.store())
+                            && Objects.equals(r.database(), s.database))
+                            .map(s -> s.evidence.get("referenceArtifact"))
                             .filter(a -> a != null).forEach(refs::add);
                 }
             }
@@ -239,20 +232,11 @@ public final class RestorePlanner {
                 p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
             }
         }
-        return new Planned(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, p);
+        return new PlannedStep(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, p);
     }
 
     private static Map<String, String> snapshot(StepEntity c) {
-        return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, RunStateMachine.snapshotName(c)) : Map.of();
-    }
-
-    private static List<JsonNode> references(RunEntity source) {
-        JsonNode references = PlanService.fromJson(source.planSpec).references();
-        List<JsonNode> list = new ArrayList<>();
-        if (references != null && references.isArray()) {
-            references.forEach(list::add);
-        }
-        return list;
+        return c.storeKind == StoreKind.SEARCH ? Map.of(Parameters.SNAPSHOT, BackupPlanner.snapshotName(c)) : Map.of();
     }
 
     /** Scratch targets of a drill: a temporary database, a scratch prefix, renamed indices. */
@@ -327,7 +311,7 @@ public final class RestorePlanner {
                 }
                 try {
                     Pattern compiled = Pattern.compile(pattern);
-                    for (String index : Json.readMap(c.evidence).getOrDefault("indices", "").split(",")) {
+                    for (String index : c.evidence.getOrDefault("indices", "").split(",")) {
                         if (!index.isBlank()) {
                             String renamed = compiled.matcher(index).replaceAll(replacement);
                             if (renamed.equals(index) || !INDEX_NAME.matcher(renamed).matches()) {
@@ -367,9 +351,9 @@ public final class RestorePlanner {
     }
 
     /** A readable line per planned step, in order: what a dry run says a restore would do. */
-    public static List<String> describe(List<Planned> planned) {
+    public static List<String> describe(List<PlannedStep> planned) {
         List<String> lines = new ArrayList<>();
-        planned.stream().sorted(java.util.Comparator.comparingInt(Planned::wave)).forEach(p -> {
+        planned.stream().sorted(java.util.Comparator.comparingInt(PlannedStep::wave)).forEach(p -> {
             String where = p.store() + (p.database() == null ? "" : "/" + p.database());
             String into = p.parameters().containsKey(Parameters.TARGET_DATABASE)
                     ? " into database " + p.parameters().get(Parameters.TARGET_DATABASE)

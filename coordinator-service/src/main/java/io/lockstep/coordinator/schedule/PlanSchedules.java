@@ -2,13 +2,14 @@ package io.lockstep.coordinator.schedule;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.messaging.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
-import io.lockstep.coordinator.plan.PlanService;
-import io.lockstep.coordinator.plan.PlanSpec;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.plan.PlanChanged;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.PlanEvent;
@@ -17,7 +18,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -45,14 +45,17 @@ public class PlanSchedules {
     private static final Logger LOG = Logger.getLogger(PlanSchedules.class);
     public static final String SCHEDULED_LABEL = "scheduled";
 
-    @Inject
-    EntityManager em;
-    @Inject
-    RunStateMachine machine;
-    @Inject
-    Outbox outbox;
-    @Inject
-    CoordinatorConfig config;
+    private final EntityManager em;
+    private final RunStateMachine machine;
+    private final Outbox outbox;
+    private final CoordinatorConfig config;
+
+    PlanSchedules(EntityManager em, RunStateMachine machine, Outbox outbox, CoordinatorConfig config) {
+        this.em = em;
+        this.machine = machine;
+        this.outbox = outbox;
+        this.config = config;
+    }
 
     Clock clock = Clock.systemUTC();
 
@@ -85,7 +88,7 @@ public class PlanSchedules {
                 QuarkusTransaction.requiringNew().run(() -> {
                     PlanEntity plan = PlanEntity.findById(name);
                     if (plan != null) {
-                        planChanged(name, PlanService.fromJson(plan.spec));
+                        planChanged(name, plan.spec);
                     }
                 });
             } catch (RuntimeException e) {
@@ -93,6 +96,12 @@ public class PlanSchedules {
                         e.getMessage());
             }
         }
+    }
+
+    /** A plan was created or replaced: its next fire time is stored or recomputed, inside the same transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void onPlanChanged(@Observes PlanChanged change) {
+        planChanged(change.name(), change.spec());
     }
 
     /** Stores or recomputes a plan's next fire time after it was created or replaced (inside its transaction). */
@@ -199,7 +208,7 @@ public class PlanSchedules {
         RunEntity active = RunEntity.<RunEntity>find("plan = ?1 and state in ?2 order by createdAt desc", name, RunState.ACTIVE)
                 .firstResult();
         if (active != null) {
-            String reason = "scheduled run due at " + slot + " skipped: " + active.type.toLowerCase() + " run "
+            String reason = "scheduled run due at " + slot + " skipped: " + active.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
                     + active.id + " of the plan is still " + active.state;
             outbox.planEvent(EventTypes.RUN_SKIPPED, new PlanEvent(name, reason, active.id, lastConsistentAt(name), now));
             LOG.warnf("plan %s: %s", name, reason);
@@ -268,7 +277,7 @@ public class PlanSchedules {
     /** When the plan's newest CONSISTENT backup ended, or null. */
     static Instant lastConsistentAt(String plan) {
         return RunEntity.<RunEntity>find("plan = ?1 and type = ?2 and state = ?3 order by endedAt desc", plan,
-                RunStateMachine.TYPE_BACKUP, RunState.CONSISTENT).firstResultOptional().map(r -> r.endedAt).orElse(null);
+                RunType.BACKUP, RunState.CONSISTENT).firstResultOptional().map(r -> r.endedAt).orElse(null);
     }
 
     private static FiringFailed cause(Throwable e) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.retention.RetentionPolicy.Candidate;
 import io.lockstep.coordinator.retention.RetentionPolicy.Decision;
-import io.lockstep.coordinator.run.RunState;
 import io.lockstep.protocol.EventCodec;
 import java.time.Duration;
 import java.time.Instant;

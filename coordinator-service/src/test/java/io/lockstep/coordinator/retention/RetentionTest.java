@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.coordinator.run.RunPhase;
-import io.lockstep.coordinator.run.RunState;
-import io.lockstep.coordinator.run.StepState;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.protocol.CloudEvent;
@@ -256,10 +258,10 @@ class RetentionTest {
             RunEntity run = new RunEntity();
             run.id = id;
             run.plan = plan;
-            run.type = "BACKUP";
+            run.type = RunType.BACKUP;
             run.state = state;
             run.phase = ended ? RunPhase.DONE : RunPhase.CAPTURING;
-            run.planSpec = "{\"stores\": [\"" + db + "\", \"" + bucket + "\"]}";
+            run.planSpec = new PlanSpec(List.of(db, bucket), null, null, null, null, null, null, null);
             run.createdAt = t.minusSeconds(120);
             run.startedAt = run.createdAt;
             if (ended) {
@@ -278,7 +280,7 @@ class RetentionTest {
         QuarkusTransaction.requiringNew().run(() -> {
             RunEntity run = RunEntity.findById(runId);
             StepEntity step = step(run, 2, search, StoreKind.SEARCH, "search/" + search + "/", true);
-            step.evidence = "{\"snapshot\":\"lockstep-" + runId + "\"}";
+            step.evidence = Map.of("snapshot", "lockstep-" + runId);
         });
     }
 

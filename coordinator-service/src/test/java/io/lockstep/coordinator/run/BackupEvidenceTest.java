@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +46,7 @@ class BackupEvidenceTest {
         s.artifact = capture.artifact;
         s.sha256 = sha;
         s.bytes = bytes;
-        s.evidence = "{\"tocEntries\":\"" + tocEntries + "\"}";
+        s.evidence = Map.of("tocEntries", tocEntries);
         return s;
     }
 
@@ -91,7 +94,7 @@ class BackupEvidenceTest {
         s.storeKind = kind;
         s.action = action;
         s.state = StepState.SUCCEEDED;
-        s.evidence = evidence;
+        s.evidence = Json.readMap(evidence);
         return s;
     }
 
@@ -111,7 +114,7 @@ class BackupEvidenceTest {
                 + "\",\"leaseUnbroken\":\"true\"}");
         resume.dispatchedAt = releaseRequested;
         StepEntity verifyObjects = verify(objects, "mm", 10, "0");
-        verifyObjects.evidence = "{\"blobsMissing\":\"0\",\"dangling\":\"0\"}";
+        verifyObjects.evidence = Map.of("blobsMissing", "0", "dangling", "0");
         StepEntity verifySnapshot = step(StoreKind.SEARCH, StepAction.VERIFY, "es", "{\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
         verifySnapshot.artifact = "search/es/";
         return List.of(quiesce, dump, objects, snapshot, resume, verify(dump, "aa", 1000, "4"), verifyObjects,
@@ -131,7 +134,7 @@ class BackupEvidenceTest {
         List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
                 T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
         StepEntity resume = steps.stream().filter(s -> s.action == StepAction.RESUME).findFirst().orElseThrow();
-        resume.evidence = "{\"resumedAt\":\"" + T0.plusSeconds(4) + "\",\"leaseUnbroken\":\"false\"}";
+        resume.evidence = Map.of("resumedAt", T0.plusSeconds(4).toString(), "leaseUnbroken", "false");
 
         var verdict = BackupEvidence.judge(steps);
 
@@ -169,7 +172,7 @@ class BackupEvidenceTest {
     void aPartialSnapshotIsNotConsistent() {
         List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
                 T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
-        steps.get(3).evidence = steps.get(3).evidence.replace("SUCCESS", "PARTIAL");
+        steps.get(3).evidence = Json.readMap(Json.write(steps.get(3).evidence).replace("SUCCESS", "PARTIAL"));
         assertTrue(BackupEvidence.judge(steps).reason().contains("PARTIAL"));
     }
 

@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.lockstep.coordinator.catalog.Json;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
@@ -41,7 +47,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The restore ordering (PRODUCT.md) and what a failure still does, driven through agent events over the real
+ * The restore order (docs/rules.md, "Restore order") and what a failure still does, driven through agent events over the real
  * catalog: waves in order, hooks around an in-place restore, drills into scratch targets cleaned up even on failure.
  */
 @QuarkusTest
@@ -296,10 +302,10 @@ class RestoreFlowTest {
             RunEntity run = new RunEntity();
             run.id = id;
             run.plan = plan;
-            run.type = RunStateMachine.TYPE_BACKUP;
+            run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
-            run.planSpec = spec;
+            run.planSpec = Json.read(spec, PlanSpec.class);
             run.createdAt = at;
             run.startedAt = at;
             run.endedAt = at;
@@ -319,9 +325,9 @@ class RestoreFlowTest {
                 step.artifact = store.equals(search) ? "search/" + store + "/" : "runs/" + plan + "/" + id + "/" + store;
                 step.sha256 = store.equals(search) ? null : "sha-" + store;
                 step.bytes = 1000L;
-                step.evidence = Json.write(store.equals(sql) ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
+                step.evidence = store.equals(sql) ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
                         : store.equals(search) ? Map.of("snapshot", "lockstep-" + id, "indices", "products",
-                                "documentCounts", "products=7") : Map.of());
+                                "documentCounts", "products=7") : Map.of();
                 step.createdAt = at;
                 step.persist();
                 if (!store.equals(search)) {

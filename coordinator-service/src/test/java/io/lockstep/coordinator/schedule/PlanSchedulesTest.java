@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.catalog.PlanScheduleEntity;
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
-import io.lockstep.coordinator.run.RunPhase;
-import io.lockstep.coordinator.run.RunState;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.protocol.EventCodec;
@@ -204,10 +206,10 @@ class PlanSchedulesTest {
             RunEntity run = new RunEntity();
             run.id = UUID.randomUUID();
             run.plan = plan;
-            run.type = "BACKUP";
+            run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;
-            run.planSpec = "{\"stores\": []}";
+            run.planSpec = new PlanSpec(List.of(), null, null, null, null, null, null, null);
             run.createdAt = endedAt.minusSeconds(60).truncatedTo(ChronoUnit.MICROS);
             run.startedAt = run.createdAt;
             run.consistencyPoint = endedAt.minusSeconds(30).truncatedTo(ChronoUnit.MICROS);

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.run;
+package io.lockstep.coordinator.catalog;
 
 /** The life of one step: PENDING, DISPATCHED, RUNNING, then SUCCEEDED, FAILED or CANCELLED. */
 public enum StepState {

@@ -1,11 +1,11 @@
-package io.lockstep.coordinator.run;
+package io.lockstep.coordinator.catalog;
 
 /**
  * The public state of a run, as the API and run events show it.
  * <ul>
  * <li>a backup goes {@code QUEUED -> RUNNING -> VERIFYING -> CONSISTENT}, or ends {@code FAILED} or
  * {@code CANCELLED};
- * <li>{@code CONSISTENT} is reached only with evidence (see {@link RunStateMachine});
+ * <li>{@code CONSISTENT} is reached only with evidence (see {@code RunStateMachine});
  * <li>a restore, drill, dry run or re-verification goes {@code QUEUED -> RUNNING -> SUCCEEDED}, or ends {@code FAILED}.
  * </ul>
  */

@@ -1,8 +1,9 @@
-package io.lockstep.coordinator.plan;
+package io.lockstep.coordinator.catalog;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A backup plan as operators write it ({@code PUT /api/v1/plans/{name}}).
@@ -12,8 +13,7 @@ import java.util.List;
  * @param timezone optional IANA zone for the schedule, UTC by default
  * @param retention optional retention rules (keepLast, keepDaily, keepWeekly, keepMonthly, maxAgeDays)
  * @param verify {@code checksum} (default) or {@code restore-drill}
- * @param references optional cross-store reference checks, each
- *        {@code {"store": "<pg store>", "database": "<db>", "query": "select key from blocks", "objects": "<object store>"}}
+ * @param references optional cross-store reference checks (docs/rules.md, "Cross-store references")
  * @param hooks optional HTTP hooks an in-place restore calls: {@code {"stopDependents": "<url>", "startDependents":
  *        "<url>"}}; each gets a POST with the restore's id, plan and backup, and must answer 2xx
  * @param timeouts optional per-step timeouts by action ({@code quiesce}, {@code backup}, {@code verify},
@@ -27,9 +27,27 @@ public record PlanSpec(
         String timezone,
         JsonNode retention,
         String verify,
-        JsonNode references,
+        List<Reference> references,
         JsonNode hooks,
-        java.util.Map<String, String> timeouts) {
+        Map<String, String> timeouts) {
+
+    /**
+     * A cross-store reference check: the query, run in the database's snapshot, returns object keys that the object
+     * store's manifest must hold.
+     *
+     * @param store the PostgreSQL store
+     * @param database its database the query runs in
+     * @param query returns one key per row, such as {@code select key from blocks}
+     * @param objects the object store the keys name objects of
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Reference(String store, String database, String query, String objects) {
+    }
+
+    /** The plan's references; empty when it declares none. */
+    public List<Reference> referenceList() {
+        return references == null ? List.of() : references;
+    }
 
     public static final String VERIFY_RESTORE_DRILL = "restore-drill";
     public static final String HOOK_STOP_DEPENDENTS = "stopDependents";

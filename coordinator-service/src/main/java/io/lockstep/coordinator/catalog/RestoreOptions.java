@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.run;
+package io.lockstep.coordinator.catalog;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;

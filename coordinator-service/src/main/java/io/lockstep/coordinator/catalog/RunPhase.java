@@ -1,7 +1,7 @@
-package io.lockstep.coordinator.run;
+package io.lockstep.coordinator.catalog;
 
 /**
- * Where a backup run is in its flow. Each phase has exactly one owner, {@link RunStateMachine}, and each
+ * Where a backup run is in its flow. Each phase has exactly one owner, {@code RunStateMachine}, and each
  * transition is written once there. An event that belongs to another phase is logged and ignored.
  *
  * <pre>
@@ -25,7 +25,7 @@ public enum RunPhase {
     /** Every artifact is re-read from the repository and checked; cross-store references resolved. */
     VERIFYING,
     /**
-     * A restore, drill, dry run or re-verification: its planned steps run in waves (see {@link RestorePlanner}),
+     * A restore, drill, dry run or re-verification: its planned steps run in waves (see {@code RestorePlanner}),
      * each wave once the one before has fully succeeded.
      */
     IN_WAVES,

@@ -1,0 +1,51 @@
+package io.lockstep.coordinator.run;
+
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
+import java.util.List;
+
+/**
+ * The conditions that open the stages of a backup ({@link BackupStage}), each evaluated on the run's steps as they
+ * are now. The ordering rules are the first three; {@link BackupEvidence} re-checks them afterwards from the recorded
+ * times.
+ */
+final class BackupGates {
+
+    private BackupGates() {
+    }
+
+    /** Nothing to wait for. */
+    static boolean open(List<StepEntity> steps) {
+        return true;
+    }
+
+    /** {@link Rule#QUIESCE_FIRST}: every search store acknowledged its quiesce (none to wait for without search). */
+    static boolean quiesced(List<StepEntity> steps) {
+        return steps.stream().filter(StepRoles::isQuiesce).allMatch(s -> s.state == StepState.SUCCEEDED);
+    }
+
+    /** {@link Rule#SQL_BEFORE_OBJECTS}: every SQL capture reported its snapshot point. */
+    static boolean sqlPointsKnown(List<StepEntity> steps) {
+        return steps.stream().filter(StepRoles::isSqlCapture).allMatch(s -> s.snapshotAt != null);
+    }
+
+    /** {@link Rule#SEARCH_WHILE_QUIESCED}: every search snapshot succeeded and every SQL snapshot point is known. */
+    static boolean searchSnapshotsDone(List<StepEntity> steps) {
+        return sqlPointsKnown(steps)
+                && steps.stream().filter(StepRoles::isSearchCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
+    }
+
+    /** Every capture and every release succeeded, and quiesced stores were released. */
+    static boolean capturedAndReleased(List<StepEntity> steps) {
+        boolean captured = steps.stream().filter(s -> StepRoles.isCapture(s) || StepRoles.isResume(s))
+                .allMatch(s -> s.state == StepState.SUCCEEDED);
+        boolean released = steps.stream().noneMatch(StepRoles::isQuiesce) || steps.stream().anyMatch(StepRoles::isResume);
+        return captured && released;
+    }
+
+    /** {@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}: every verification succeeded; the evidence is judged next. */
+    static boolean verified(List<StepEntity> steps) {
+        return steps.stream().anyMatch(StepRoles::isVerify)
+                && steps.stream().filter(StepRoles::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED);
+    }
+}
