@@ -5,10 +5,12 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Manifests;
+import io.lockstep.objectstore.backup.Quarantine;
 import io.lockstep.objectstore.backup.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Hashing;
+import io.lockstep.repository.DamagedArtifactException;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifyingInputStream;
@@ -57,6 +59,8 @@ public class BucketRestore {
     BackupRepository repository;
     @Inject
     SourceBuckets buckets;
+    @Inject
+    Quarantine quarantine;
 
     /** Where a restore writes: a bucket and the prefix that replaces the store's own. */
     public record Target(String store, String bucket, String storePrefix, String prefix) {
@@ -274,7 +278,10 @@ public class BucketRestore {
         }
     }
 
-    /** Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. */
+    /**
+     * Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. A blob
+     * found damaged is moved aside ({@link Quarantine}) so that the next backup of the store copies it again.
+     */
     private void copyBack(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException, StepFailure {
         try (InputStream blob = repository.open(entry.blob())) {
             if (entry.size() <= config.inMemoryLimit()) {
@@ -283,8 +290,9 @@ public class BucketRestore {
                 digest.update(bytes);
                 String actual = Hashing.hex(digest);
                 if (!actual.equalsIgnoreCase(entry.sha256())) {
-                    throw new StepFailure("blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
-                            + actual + ", the manifest recorded " + entry.sha256() + "; " + key + " was not written");
+                    String why = "blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
+                            + actual + ", the manifest recorded " + entry.sha256();
+                    throw new StepFailure(why + "; " + key + " was not written; " + quarantine.damaged(entry.blob(), why));
                 }
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             } else {
@@ -293,9 +301,14 @@ public class BucketRestore {
                 s3.putObject(b -> b.bucket(bucket).key(key).contentLength(entry.size()),
                         RequestBody.fromInputStream(checked, entry.size()));
             }
-        } catch (SdkException e) {
+        } catch (SdkException | IOException e) {
+            DamagedArtifactException damaged = Quarantine.damage(e);
+            if (damaged != null) {
+                throw new StepFailure(damaged.getMessage() + "; " + key + " was not written; "
+                        + quarantine.damaged(entry.blob(), damaged.getMessage()));
+            }
             Throwable cause = e.getCause();
-            if (cause instanceof IntegrityException) {
+            if (e instanceof SdkException && cause instanceof IntegrityException) {
                 throw new StepFailure(cause.getMessage() + "; " + key + " was not written");
             }
             throw e;
