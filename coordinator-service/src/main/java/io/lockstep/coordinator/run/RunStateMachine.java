@@ -385,7 +385,7 @@ public class RunStateMachine {
         if (sqlPointsKnown) {
             for (StepEntity step : steps) {
                 if (isObjectCapture(step) && step.state == StepState.PENDING) {
-                    dispatch(run, step, null, previousManifest(step.store)
+                    dispatch(run, step, null, previousManifest(run, step.store)
                             .map(m -> Map.of(StepCommand.Parameters.PREVIOUS_MANIFEST, m)).orElse(Map.of()));
                 }
             }
@@ -409,12 +409,9 @@ public class RunStateMachine {
         }
     }
 
-    /** The manifest of the newest successful copy of this store, for an incremental copy. */
-    private java.util.Optional<String> previousManifest(String store) {
-        return StepEntity.<StepEntity>find("store = ?1 and storeKind = ?2 and action = ?3 and state = ?4 "
-                + "and runId in (select r.id from RunEntity r where r.state = ?5 and r.expiringAt is null) order by endedAt desc", store,
-                StoreKind.OBJECTSTORE, StepAction.BACKUP, StepState.SUCCEEDED, RunState.CONSISTENT)
-                .firstResultOptional().map(s -> s.artifact);
+    /** The base of an incremental copy of this store: see {@link BaseSelection}. */
+    private java.util.Optional<String> previousManifest(RunEntity run, String store) {
+        return BaseSelection.manifestFor(run.plan, store);
     }
 
     private void startVerification(RunEntity run, List<StepEntity> steps) {
