@@ -91,7 +91,7 @@ class HealingIT {
         assertEquals(step(first, "BACKUP").path("artifact").asText(), copy.path("base").asText(),
                 "the first run was the base");
         assertEquals(Integer.toString(deleted.size()),
-                second.path("evidence").path("objects").get(0).path("healed").asText(), second::toPrettyString);
+                second.path("evidence").path("objectListings").get(0).path("healed").asText(), second::toPrettyString);
         assertEquals(SMALL + LARGE, blobs().size(), "every blob is back");
 
         String restored = bucket + "-healed";
