@@ -141,7 +141,7 @@ public class BucketBackup {
                     "unchanged", Long.toString(counters.reused.get()),
                     "vanished", Long.toString(counters.vanished.get()),
                     "healed", Long.toString(counters.healed.get())));
-            if (previousManifest != null && !previousManifest.isBlank()) {
+            if (previous.stream != null) { // a base was read (an unreadable one means a full copy)
                 evidence.put("base", previousManifest);
                 evidence.put("blobsListed", Long.toString(previous.blobsListed));
             }

@@ -145,6 +145,11 @@ class HealingCopyTest {
         StepResult second = copy("r2", first.artifact());
         assertEquals("0", second.evidence().get("healed"));
         assertEquals(Integer.toString(OBJECTS), second.evidence().get("unchanged"));
+        assertEquals(Integer.toString(OBJECTS), second.evidence().get("blobsListed"));
+
+        StepResult unreadableBase = copy("r3", "runs/p/gone/" + STORE + "/objects.jsonl.gz");
+        assertEquals(Integer.toString(OBJECTS), unreadableBase.evidence().get("copied"), "a full copy");
+        assertNull(unreadableBase.evidence().get("base"), unreadableBase.evidence()::toString);
     }
 
     @Test
