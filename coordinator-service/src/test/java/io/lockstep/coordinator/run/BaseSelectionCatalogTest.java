@@ -36,12 +36,13 @@ class BaseSelectionCatalogTest {
         run("nightly", RunState.CONSISTENT, StepState.SUCCEEDED, StepState.SUCCEEDED, 1, "m1", false);
         run("nightly", RunState.FAILED, StepState.SUCCEEDED, StepState.FAILED, 2, "m2-blobs-missing", false);
         run("nightly", RunState.FAILED, StepState.SUCCEEDED, StepState.SUCCEEDED, 3, "m3-failed-elsewhere", false);
-        run("hourly", RunState.VERIFYING, StepState.SUCCEEDED, StepState.SUCCEEDED, 4, "m4-other-plan-running", false);
+        run("hourly", RunState.VERIFYING, StepState.SUCCEEDED, StepState.SUCCEEDED, 4, "m4-hourly-verifying", false);
         run("nightly", RunState.CONSISTENT, StepState.SUCCEEDED, StepState.SUCCEEDED, 5, "m5-expiring", true);
         run("nightly", RunState.RUNNING, StepState.RUNNING, null, 6, "m6-copying", false);
 
-        assertEquals(Optional.of("m1"), base("nightly"));
-        assertEquals(Optional.of("m1"), base("hourly"), "another plan's CONSISTENT run is a base");
+        assertEquals(Optional.of("m1"), base("nightly"), "another plan's run still VERIFYING is not");
+        assertEquals(Optional.of("m4-hourly-verifying"), base("hourly"), "its own run, once the store verified, is");
+        assertEquals(Optional.of("m1"), base("weekly"), "another plan's CONSISTENT run is a base");
 
         run("hourly", RunState.CONSISTENT, StepState.SUCCEEDED, StepState.SUCCEEDED, 7, "m7", false);
         assertEquals(Optional.of("m7"), base("nightly"));
