@@ -283,9 +283,12 @@ public class BucketRestore {
      * found damaged is moved aside ({@link Quarantine}) so that the next backup of the store copies it again.
      */
     private void copyBack(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException, StepFailure {
-        try (InputStream blob = repository.open(entry.blob())) {
+        try {
             if (entry.size() <= config.inMemoryLimit()) {
-                byte[] bytes = blob.readAllBytes();
+                byte[] bytes;
+                try (InputStream blob = repository.open(entry.blob())) {
+                    bytes = blob.readAllBytes();
+                }
                 MessageDigest digest = Hashing.sha256();
                 digest.update(bytes);
                 String actual = Hashing.hex(digest);
@@ -296,10 +299,12 @@ public class BucketRestore {
                 }
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             } else {
-                // Streamed with its known length; a hash mismatch at the end aborts the request, so no object.
-                InputStream checked = new VerifyingInputStream(blob, entry.blob(), entry.sha256());
+                // Streamed with its known length; a hash mismatch at the end aborts the request, so no object. The
+                // blob is opened by a provider, once per read: the SDK reads a body twice when it signs the payload
+                // (plain-http endpoints), and a one-shot stream cannot be read again.
                 s3.putObject(b -> b.bucket(bucket).key(key).contentLength(entry.size()),
-                        RequestBody.fromInputStream(checked, entry.size()));
+                        RequestBody.fromContentProvider(() -> new VerifyingInputStream(repository.open(entry.blob()),
+                                entry.blob(), entry.sha256()), entry.size(), "application/octet-stream"));
             }
         } catch (SdkException | IOException e) {
             DamagedArtifactException damaged = Quarantine.damage(e);

@@ -195,7 +195,7 @@ class HealingCopyTest {
                 new Class<?>[] {ObjectStoreAgentConfig.class}, (p, m, a) -> switch (m.getName()) {
                     case "stores" -> Map.of(STORE, store);
                     case "copyConcurrency" -> 4;
-                    case "inMemoryLimit" -> 8 * 1024 * 1024;
+                    case "inMemoryLimit" -> 16 * 1024; // objects above it stream (through tmp/ when copied)
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
     }

@@ -85,6 +85,13 @@ final class InMemoryS3 implements InvocationHandler {
             case "putObject" -> {
                 PutObjectRequest request = (PutObjectRequest) args[0];
                 RequestBody body = (RequestBody) args[1];
+                // Read twice, as the SDK does when it signs the payload over plain http: a body that cannot be read
+                // again fails here as it would against S3Proxy.
+                try (var signing = body.contentStreamProvider().newStream()) {
+                    signing.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 try (var in = body.contentStreamProvider().newStream()) {
                     byte[] bytes = in.readAllBytes();
                     bucket(request.bucket()).put(request.key(), bytes);
