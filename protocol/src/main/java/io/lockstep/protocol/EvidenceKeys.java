@@ -111,6 +111,14 @@ public final class EvidenceKeys {
     public static final String COPIED_BYTES = "copiedBytes";
     /** BACKUP: objects deleted between the listing and their copy. */
     public static final String VANISHED = "vanished";
+    /** BACKUP: unchanged objects whose blob was missing from the repository and was copied again from the source. */
+    public static final String HEALED = "healed";
+    /** BACKUP: up to a few keys of healed objects, comma-separated. */
+    public static final String HEALED_SAMPLE = "healedSample";
+    /** BACKUP: the manifest of the incremental copy's base, when one was read. */
+    public static final String BASE = "base";
+    /** BACKUP: how many blobs one listing of {@code blobs/<store>/} confirmed before the base was trusted. */
+    public static final String BLOBS_LISTED = "blobsListed";
     /** VERIFY: objects whose blob is missing ({@code 0} or the step fails). */
     public static final String BLOBS_MISSING = "blobsMissing";
     /** VERIFY: objects no reference key uses. */

@@ -398,6 +398,48 @@ public class BackupRepository implements AutoCloseable {
         return sizes;
     }
 
+    /**
+     * Keys (relative to the repository prefix) under {@code keyPrefix}, streamed page by page in S3's listing order
+     * (nothing is collected); a failed page surfaces as a {@link RepositoryException} from the iterator.
+     */
+    public java.util.Iterator<String> keys(String keyPrefix) {
+        java.util.Iterator<software.amazon.awssdk.services.s3.model.S3Object> pages;
+        try {
+            pages = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents().iterator();
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
+        }
+        return new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return pages.hasNext();
+                } catch (SdkException e) {
+                    throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String next() {
+                return pages.next().key().substring(prefix.length());
+            }
+        };
+    }
+
+    /**
+     * Copies the stored bytes of an artifact as they lie (server-side, never decrypted or re-encrypted): to keep a
+     * damaged artifact aside. An encrypted artifact is bound to its key, so the copy is evidence, not readable data.
+     */
+    public void copyStored(String fromKey, String toKey) {
+        try {
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(objectKey(fromKey)).destinationBucket(bucket)
+                    .destinationKey(objectKey(toKey)));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Whether an artifact exists. */
     public boolean exists(String key) {
         try {

@@ -63,7 +63,7 @@ final class DecodingInputStream extends BlockReadInputStream {
         if (e instanceof IntegrityException) {
             return e;
         }
-        return new IntegrityException("artifact " + objectKey + " failed authentication while decrypting: it was "
+        return new DamagedArtifactException("artifact " + objectKey + " failed authentication while decrypting: it was "
                 + "altered or truncated, or it was moved here from another key (" + e.getMessage() + ")");
     }
 

@@ -141,7 +141,7 @@ public final class Views {
                                     s.snapshotAt, "lsn", s.snapshotLsn, "referenceKeys", e.get("referenceKeys")));
                             case OBJECTSTORE -> objects.add(entry("store", s.store, "listingStartedAt",
                                     e.get("listingStartedAt"), "objects", e.get("objects"), "copied", e.get("copied"),
-                                    "unchanged", e.get("unchanged")));
+                                    "unchanged", e.get("unchanged"), "healed", e.get("healed")));
                             case SEARCH -> search.add(entry("store", s.store, "snapshot", e.get("snapshot"), "startedAt",
                                     e.get("snapshotStartedAt"), "endedAt", e.get("snapshotEndedAt"), "state",
                                     e.get("state")));

@@ -137,7 +137,7 @@ class BackupFlow {
                             dispatcher.dispatchPlanned(run, step);
                         } else {
                             dispatcher.dispatch(run, step, null, BackupPlanner.captureParameters(run, spec, step,
-                                    StepRoles.isObjectCapture(step) ? previousManifest(step.store) : Optional.empty()));
+                                    StepRoles.isObjectCapture(step) ? BaseSelection.manifestFor(run.plan, step.store) : Optional.empty()));
                         }
                     }
                 }
@@ -163,14 +163,6 @@ class BackupFlow {
     /** Whether a backup that just became CONSISTENT is to be proved restorable by a drill ({@code "verify"}). */
     static boolean drillAfter(RunEntity run) {
         return run.state == RunState.CONSISTENT && PlanSpec.VERIFY_RESTORE_DRILL.equals(run.planSpec.verify());
-    }
-
-    /** The manifest of the newest successful copy of this store, for an incremental copy. */
-    private static Optional<String> previousManifest(String store) {
-        return StepEntity.<StepEntity>find("store = ?1 and storeKind = ?2 and action = ?3 and state = ?4 "
-                + "and runId in (select r.id from RunEntity r where r.state = ?5 and r.expiringAt is null) order by endedAt desc",
-                store, StoreKind.OBJECTSTORE, StepAction.BACKUP, StepState.SUCCEEDED, RunState.CONSISTENT)
-                .firstResultOptional().map(s -> s.artifact);
     }
 
 }

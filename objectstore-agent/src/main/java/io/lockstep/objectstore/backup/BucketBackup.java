@@ -60,12 +60,16 @@ public class BucketBackup {
 
     private static final Logger LOG = Logger.getLogger(BucketBackup.class);
 
+    private final ObjectStoreAgentConfig config;
+    private final SourceBuckets buckets;
+    private final BackupRepository repository;
+
     @Inject
-    ObjectStoreAgentConfig config;
-    @Inject
-    SourceBuckets buckets;
-    @Inject
-    BackupRepository repository;
+    public BucketBackup(ObjectStoreAgentConfig config, SourceBuckets buckets, BackupRepository repository) {
+        this.config = config;
+        this.buckets = buckets;
+        this.repository = repository;
+    }
 
     public StepResult backup(String store, String manifestKey, String previousManifest, StepContext context)
             throws StepFailure {
@@ -80,7 +84,7 @@ public class BucketBackup {
         } catch (SdkException e) {
             throw new StepFailure("cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
         }
-        Previous previous = Previous.open(repository, previousManifest);
+        Previous previous = Previous.open(repository, previousManifest, store);
         ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
         ExecutorService manifestWriter = Executors.newSingleThreadExecutor(); // never the common pool: it blocks
         Counters counters = new Counters();
@@ -98,11 +102,17 @@ public class BucketBackup {
                         throw new StepFailure(context.cancelReason());
                     }
                     S3Object object = listing.next();
-                    ManifestEntry unchanged = previous.unchanged(object);
-                    if (unchanged != null) {
+                    IncrementalBase.Decision decision = previous.decide(object);
+                    if (decision == IncrementalBase.Decision.REUSE) {
                         counters.reused.incrementAndGet();
-                        window.add(CompletableFuture.completedFuture(unchanged));
+                        window.add(CompletableFuture.completedFuture(previous.entry()));
                     } else {
+                        if (decision == IncrementalBase.Decision.HEAL) {
+                            counters.healed.incrementAndGet();
+                            if (counters.healSample.size() < 20) {
+                                counters.healSample.add(object.key());
+                            }
+                        }
                         window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)));
                     }
                     while (window.size() >= maxInFlight || (!window.isEmpty() && window.peek().isDone())) {
@@ -122,16 +132,30 @@ public class BucketBackup {
                 closeQuietly(manifestOut);
             }
             UploadResult manifest = upload.join();
-            LOG.infof("store %s: %d objects, %d copied (%d bytes), %d unchanged", store, counters.objects.get(),
-                    counters.copied.get(), counters.copiedBytes.get(), counters.reused.get());
-            return new StepResult(manifest.bytes(), manifest.sha256(), manifestKey, Map.of(
+            LOG.infof("store %s: %d objects, %d copied (%d bytes), %d unchanged, %d healed", store,
+                    counters.objects.get(), counters.copied.get(), counters.copiedBytes.get(), counters.reused.get(),
+                    counters.healed.get());
+            if (counters.healed.get() > 0) {
+                LOG.warnf("store %s: %d unchanged objects had no blob in the repository and were copied again from "
+                        + "the source, for example %s", store, counters.healed.get(), counters.healSample);
+            }
+            Map<String, String> evidence = new java.util.HashMap<>(Map.of(
                     EvidenceKeys.LISTING_STARTED_AT, listingStartedAt.toString(),
                     EvidenceKeys.OBJECTS, Long.toString(counters.objects.get()),
                     EvidenceKeys.OBJECT_BYTES, Long.toString(counters.totalBytes.get()),
                     EvidenceKeys.COPIED, Long.toString(counters.copied.get()),
                     EvidenceKeys.COPIED_BYTES, Long.toString(counters.copiedBytes.get()),
                     EvidenceKeys.UNCHANGED, Long.toString(counters.reused.get()),
-                    EvidenceKeys.VANISHED, Long.toString(counters.vanished.get())));
+                    EvidenceKeys.VANISHED, Long.toString(counters.vanished.get()),
+                    EvidenceKeys.HEALED, Long.toString(counters.healed.get())));
+            if (previous.stream != null) { // a base was read (an unreadable one means a full copy)
+                evidence.put(EvidenceKeys.BASE, previousManifest);
+                evidence.put(EvidenceKeys.BLOBS_LISTED, Long.toString(previous.blobsListed));
+            }
+            if (!counters.healSample.isEmpty()) {
+                evidence.put(EvidenceKeys.HEALED_SAMPLE, String.join(",", counters.healSample));
+            }
+            return new StepResult(manifest.bytes(), manifest.sha256(), manifestKey, evidence);
         } catch (IOException e) {
             throw new StepFailure("writing the manifest of store " + store + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -230,43 +254,54 @@ public class BucketBackup {
         final AtomicLong copiedBytes = new AtomicLong();
         final AtomicLong reused = new AtomicLong();
         final AtomicLong vanished = new AtomicLong();
+        /** Unchanged since the base but without a blob in the repository: copied again. */
+        final AtomicLong healed = new AtomicLong();
+        final java.util.List<String> healSample = new java.util.ArrayList<>();
     }
 
-    /** The previous run's manifest, read forward in key order alongside the listing. */
+    /**
+     * The base run's manifest, read forward in key order alongside the listing, and the store's blobs as one listing
+     * of {@code blobs/<store>/} says they are now (see {@link IncrementalBase}).
+     */
     private static final class Previous implements AutoCloseable {
         private final InputStream stream;
-        private final Iterator<ManifestEntry> entries;
-        private ManifestEntry current;
+        private final IncrementalBase base;
+        final long blobsListed;
 
-        private Previous(InputStream stream, Iterator<ManifestEntry> entries) {
+        private Previous(InputStream stream, IncrementalBase base, long blobsListed) {
             this.stream = stream;
-            this.entries = entries;
-            this.current = entries != null && entries.hasNext() ? entries.next() : null;
+            this.base = base;
+            this.blobsListed = blobsListed;
         }
 
-        static Previous open(BackupRepository repository, String key) throws StepFailure {
+        static Previous open(BackupRepository repository, String key, String store) throws StepFailure {
             if (key == null || key.isBlank()) {
-                return new Previous(null, null);
+                return new Previous(null, IncrementalBase.none(), 0);
+            }
+            String blobPrefix = "blobs/" + store + "/";
+            BlobSet blobs;
+            try {
+                // Listed before the manifest is read: a blob deleted after this listing is caught by verification.
+                blobs = BlobSet.of(repository.keys(blobPrefix));
+            } catch (RepositoryException e) {
+                LOG.warnf("cannot list %s (%s); copying everything", blobPrefix, e.getMessage());
+                return new Previous(null, IncrementalBase.none(), 0);
             }
             try {
                 InputStream in = repository.open(key);
-                return new Previous(in, Manifests.entries(in));
-            } catch (IOException | RepositoryException e) {
+                return new Previous(in, new IncrementalBase(Manifests.entries(in), blobs, blobPrefix), blobs.size());
+            } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
                 LOG.warnf("previous manifest %s is unreadable (%s); copying everything", key, e.getMessage());
-                return new Previous(null, null);
+                return new Previous(null, IncrementalBase.none(), 0);
             }
         }
 
-        /** The previous entry of this object if its key, size and ETag are unchanged; null otherwise. */
-        ManifestEntry unchanged(S3Object object) {
-            while (current != null && Manifests.KEY_ORDER.compare(current.key(), object.key()) < 0) {
-                current = entries.hasNext() ? entries.next() : null;
-            }
-            if (current != null && current.key().equals(object.key()) && current.size() == object.size()
-                    && current.etag() != null && current.etag().equals(object.eTag())) {
-                return current;
-            }
-            return null;
+        IncrementalBase.Decision decide(S3Object object) {
+            return base.decide(object.key(), object.size(), object.eTag());
+        }
+
+        ManifestEntry entry() {
+            return base.entry();
         }
 
         @Override

@@ -104,7 +104,8 @@ public class BucketVerifier {
         String actual = expectedSha256 == null ? null : expectedSha256.toLowerCase();
         if (!missingBlobs.isEmpty()) {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
-                    + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size())));
+                    + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size()))
+                    + "; the next backup of the store copies them again from the source");
         }
         evidence.put(EvidenceKeys.OBJECTS, Long.toString(objects));
         evidence.put(EvidenceKeys.BLOBS_MISSING, "0");

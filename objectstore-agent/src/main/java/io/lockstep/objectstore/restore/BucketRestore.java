@@ -5,6 +5,7 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Manifests;
+import io.lockstep.objectstore.backup.Quarantine;
 import io.lockstep.objectstore.backup.ReferenceMerge;
 import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
@@ -12,6 +13,7 @@ import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Hashing;
+import io.lockstep.repository.DamagedArtifactException;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifyingInputStream;
@@ -55,12 +57,15 @@ public class BucketRestore {
     private final ObjectStoreAgentConfig config;
     private final BackupRepository repository;
     private final SourceBuckets buckets;
+    private final Quarantine quarantine;
 
     @Inject
-    public BucketRestore(ObjectStoreAgentConfig config, BackupRepository repository, SourceBuckets buckets) {
+    public BucketRestore(ObjectStoreAgentConfig config, BackupRepository repository, SourceBuckets buckets,
+            Quarantine quarantine) {
         this.config = config;
         this.repository = repository;
         this.buckets = buckets;
+        this.quarantine = quarantine;
     }
 
     /** Where a restore writes: a bucket and the prefix that replaces the store's own. */
@@ -247,28 +252,42 @@ public class BucketRestore {
         }
     }
 
-    /** Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. */
+    /**
+     * Copies one blob back to its key; its content must hash to the manifest's SHA-256 or nothing is written. A blob
+     * found damaged is moved aside ({@link Quarantine}) so that the next backup of the store copies it again.
+     */
     private void copyBack(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException, StepFailure {
-        try (InputStream blob = repository.open(entry.blob())) {
+        try {
             if (entry.size() <= config.inMemoryLimit()) {
-                byte[] bytes = blob.readAllBytes();
+                byte[] bytes;
+                try (InputStream blob = repository.open(entry.blob())) {
+                    bytes = blob.readAllBytes();
+                }
                 MessageDigest digest = Hashing.sha256();
                 digest.update(bytes);
                 String actual = Hashing.hex(digest);
                 if (!actual.equalsIgnoreCase(entry.sha256())) {
-                    throw new StepFailure("blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
-                            + actual + ", the manifest recorded " + entry.sha256() + "; " + key + " was not written");
+                    String why = "blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
+                            + actual + ", the manifest recorded " + entry.sha256();
+                    throw new StepFailure(why + "; " + key + " was not written; " + quarantine.damaged(entry.blob(), why));
                 }
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             } else {
-                // Streamed with its known length; a hash mismatch at the end aborts the request, so no object.
-                InputStream checked = new VerifyingInputStream(blob, entry.blob(), entry.sha256());
+                // Streamed with its known length; a hash mismatch at the end aborts the request, so no object. The
+                // blob is opened by a provider, once per read: the SDK reads a body twice when it signs the payload
+                // (plain-http endpoints), and a one-shot stream cannot be read again.
                 s3.putObject(b -> b.bucket(bucket).key(key).contentLength(entry.size()),
-                        RequestBody.fromInputStream(checked, entry.size()));
+                        RequestBody.fromContentProvider(() -> new VerifyingInputStream(repository.open(entry.blob()),
+                                entry.blob(), entry.sha256()), entry.size(), "application/octet-stream"));
             }
-        } catch (SdkException e) {
+        } catch (SdkException | IOException e) {
+            DamagedArtifactException damaged = Quarantine.damage(e);
+            if (damaged != null) {
+                throw new StepFailure(damaged.getMessage() + "; " + key + " was not written; "
+                        + quarantine.damaged(entry.blob(), damaged.getMessage()));
+            }
             Throwable cause = e.getCause();
-            if (cause instanceof IntegrityException) {
+            if (e instanceof SdkException && cause instanceof IntegrityException) {
                 throw new StepFailure(cause.getMessage() + "; " + key + " was not written");
             }
             throw e;

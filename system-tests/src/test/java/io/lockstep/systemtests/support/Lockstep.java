@@ -67,6 +67,9 @@ public final class Lockstep {
     /** A bucket store of its own for the encryption tests. */
     public final String sealedStore = "it" + id + "-sealed";
     public final String sealedBucket = "it-" + id + "-sealed";
+    /** A bucket store of its own for the healing tests, whose blobs they delete and damage. */
+    public final String healStore = "it" + id + "-heal";
+    public final String healBucket = "it-" + id + "-heal";
     public final Path keysetFile;
     /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
     public final String adminToken = Tokens.random();
@@ -128,6 +131,7 @@ public final class Lockstep {
         bucketStore(objectConfig, blocksStore, blocksBucket);
         bucketStore(objectConfig, missingBucketStore, "it-" + id + "-no-such-bucket");
         bucketStore(objectConfig, sealedStore, sealedBucket);
+        bucketStore(objectConfig, healStore, healBucket);
         objectstoreAgent = ServiceProcess.start("objectstore-agent",
                 repo.resolve("objectstore-agent/target/quarkus-app/quarkus-run.jar"),
                 Files.createDirectories(work.resolve("objectstore-agent")), freePort(), objectConfig);

@@ -1,0 +1,150 @@
+package io.lockstep.objectstore.backup;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * The blobs that exist under {@code blobs/<store>/}, from one paginated listing, in bounded memory.
+ * <p>
+ * A manifest is in object-key order and the listing in blob-name order, so the two cannot be merged as streams;
+ * the listing is held instead, compactly: a blob name is 64 hex digits (a SHA-256, or with encryption an
+ * HMAC-SHA256 of it, see {@code repository/BlobNames}), kept as its first 128 bits in one sorted {@code long[]}:
+ * 16 bytes a blob (16 MB for a million blobs) instead of about 150 bytes as a {@code String} in a set. Two names
+ * sharing 128 bits is as likely as a hash collision (about n/2^128 per lookup). Any other name (a foreign file) is
+ * kept whole in a small set. Lookups are a binary search.
+ */
+public final class BlobSet {
+
+    private final long[] pairs; // hi, lo, hi, lo ... sorted as unsigned 128-bit numbers
+    private final int size;
+    private final Set<String> others;
+
+    private BlobSet(long[] pairs, int size, Set<String> others) {
+        this.pairs = pairs;
+        this.size = size;
+        this.others = others;
+    }
+
+    /** Reads names ({@code blobs/<store>/<name>} or bare names) as they come; sorts them if they come unsorted. */
+    public static BlobSet of(Iterator<String> keys) {
+        long[] pairs = new long[2 * 1024];
+        int n = 0;
+        boolean sorted = true;
+        Set<String> others = new HashSet<>();
+        while (keys.hasNext()) {
+            String name = name(keys.next());
+            if (!isHexName(name)) {
+                others.add(name);
+                continue;
+            }
+            long hi = Long.parseUnsignedLong(name.substring(0, 16), 16);
+            long lo = Long.parseUnsignedLong(name.substring(16, 32), 16);
+            if (2 * n + 2 > pairs.length) {
+                pairs = Arrays.copyOf(pairs, pairs.length * 2);
+            }
+            if (n > 0 && compare(pairs[2 * n - 2], pairs[2 * n - 1], hi, lo) >= 0) {
+                sorted = false;
+            }
+            pairs[2 * n] = hi;
+            pairs[2 * n + 1] = lo;
+            n++;
+        }
+        if (!sorted) {
+            sort(pairs, 0, n - 1);
+        }
+        return new BlobSet(pairs, n, others);
+    }
+
+    /** Whether the blob ({@code blobs/<store>/<name>} or a bare name) was listed. */
+    public boolean contains(String blob) {
+        String name = name(blob);
+        if (!isHexName(name)) {
+            return others.contains(name);
+        }
+        long hi = Long.parseUnsignedLong(name.substring(0, 16), 16);
+        long lo = Long.parseUnsignedLong(name.substring(16, 32), 16);
+        int low = 0;
+        int high = size - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int c = compare(pairs[2 * mid], pairs[2 * mid + 1], hi, lo);
+            if (c < 0) {
+                low = mid + 1;
+            } else if (c > 0) {
+                high = mid - 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many blobs were listed. */
+    public long size() {
+        return size + others.size();
+    }
+
+    private static String name(String key) {
+        int slash = key.lastIndexOf('/');
+        return slash < 0 ? key : key.substring(slash + 1);
+    }
+
+    /** 64 lowercase hex digits, as every blob name Lockstep writes. */
+    static boolean isHexName(String name) {
+        if (name.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = name.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int compare(long hi1, long lo1, long hi2, long lo2) {
+        int c = Long.compareUnsigned(hi1, hi2);
+        return c != 0 ? c : Long.compareUnsigned(lo1, lo2);
+    }
+
+    /** Quicksort of (hi, lo) pairs; only for listings that were not in key order (S3 lists sorted). */
+    private static void sort(long[] a, int from, int to) {
+        while (from < to) {
+            int mid = (from + to) >>> 1;
+            long ph = a[2 * mid];
+            long pl = a[2 * mid + 1];
+            int i = from;
+            int j = to;
+            while (i <= j) {
+                while (compare(a[2 * i], a[2 * i + 1], ph, pl) < 0) {
+                    i++;
+                }
+                while (compare(a[2 * j], a[2 * j + 1], ph, pl) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    swap(a, i++, j--);
+                }
+            }
+            if (j - from < to - i) { // recurse into the smaller part: bounded stack
+                sort(a, from, j);
+                from = i;
+            } else {
+                sort(a, i, to);
+                to = j;
+            }
+        }
+    }
+
+    private static void swap(long[] a, int i, int j) {
+        long h = a[2 * i];
+        long l = a[2 * i + 1];
+        a[2 * i] = a[2 * j];
+        a[2 * i + 1] = a[2 * j + 1];
+        a[2 * j] = h;
+        a[2 * j + 1] = l;
+    }
+}

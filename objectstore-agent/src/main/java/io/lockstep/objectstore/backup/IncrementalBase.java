@@ -1,0 +1,70 @@
+package io.lockstep.objectstore.backup;
+
+import java.util.Collections;
+import java.util.Iterator;
+
+/**
+ * The base of an incremental copy: the base run's manifest, read forward in key order beside the bucket listing,
+ * and the blobs that exist now. An object is reused only if the base holds it with the same size and ETag
+ * <em>and</em> its blob is in the repository's listing; an unchanged object whose blob is missing (deleted, or
+ * quarantined as damaged by a restore or drill) is copied again from the source: it heals the blob for this run
+ * and for every older run that names it (blobs are content-addressed and shared).
+ */
+public final class IncrementalBase {
+
+    /** What to do with one listed object. */
+    public enum Decision {
+        /** Unchanged and its blob exists: reuse the base's entry. */
+        REUSE,
+        /** Unchanged, but its blob is not in the repository: copy it again (heals the blob). */
+        HEAL,
+        /** New or changed since the base: copy it. */
+        COPY
+    }
+
+    private final Iterator<ManifestEntry> entries;
+    private final BlobSet blobs;
+    private final String blobPrefix;
+    private ManifestEntry current;
+
+    /**
+     * @param entries the base manifest in key order (empty without a base)
+     * @param blobs the blobs listed under {@code blobPrefix}
+     * @param blobPrefix {@code blobs/<store>/}: a base entry whose blob lies elsewhere cannot be confirmed
+     */
+    public IncrementalBase(Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix) {
+        this.entries = entries == null ? Collections.emptyIterator() : entries;
+        this.blobs = blobs;
+        this.blobPrefix = blobPrefix;
+        this.current = this.entries.hasNext() ? this.entries.next() : null;
+    }
+
+    /** No base: every object is copied. */
+    public static IncrementalBase none() {
+        return new IncrementalBase(null, null, "");
+    }
+
+    /**
+     * Decides for the next listed object (call in listing order). After {@link Decision#REUSE}, {@link #entry()}
+     * is the base's entry to write.
+     */
+    public Decision decide(String key, long size, String etag) {
+        while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
+            current = entries.hasNext() ? entries.next() : null;
+        }
+        if (current == null || !current.key().equals(key) || current.size() != size || current.etag() == null
+                || !current.etag().equals(etag)) {
+            return Decision.COPY;
+        }
+        if (blobs == null || current.blob() == null || !current.blob().startsWith(blobPrefix)
+                || !blobs.contains(current.blob())) {
+            return Decision.HEAL;
+        }
+        return Decision.REUSE;
+    }
+
+    /** The base's entry of the object last decided {@link Decision#REUSE} (or {@link Decision#HEAL}). */
+    public ManifestEntry entry() {
+        return current;
+    }
+}
