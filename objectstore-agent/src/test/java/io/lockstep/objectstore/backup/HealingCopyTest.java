@@ -166,12 +166,6 @@ class HealingCopyTest {
         return entries;
     }
 
-    static void set(Object target, String field, Object value) throws Exception {
-        var f = target.getClass().getDeclaredField(field);
-        f.setAccessible(true);
-        f.set(target, value);
-    }
-
     static ObjectStoreAgentConfig config() {
         ObjectStoreAgentConfig.Store store = (ObjectStoreAgentConfig.Store) Proxy.newProxyInstance(
                 ObjectStoreAgentConfig.class.getClassLoader(), new Class<?>[] {ObjectStoreAgentConfig.Store.class},
