@@ -49,6 +49,8 @@ public class RunStateMachine {
     @Inject
     CoordinatorConfig config;
     @Inject
+    AgentLiveness liveness;
+    @Inject
     RestoreHooks hooks;
 
     Clock clock = Clock.systemUTC();
@@ -113,9 +115,9 @@ public class RunStateMachine {
                 problems.add("store " + storeId + " is not announced by any agent");
                 continue;
             }
-            if (store.lastSeen.isBefore(now.minus(config.agentLiveness()))) {
+            if (liveness.silent(store.lastSeen)) {
                 problems.add("store " + storeId + " has no live agent: " + store.agentId + " sent its last heartbeat at "
-                        + store.lastSeen + " (liveness window " + config.agentLiveness().toSeconds() + " s)");
+                        + store.lastSeen + " (liveness window " + liveness.windowSeconds() + " s)");
                 continue;
             }
             StoreKind kind = StoreKind.valueOf(store.kind);
@@ -805,7 +807,7 @@ public class RunStateMachine {
                 return;
             }
             StoreEntity store = StoreEntity.findById(step.store);
-            if (store == null || store.lastSeen.isBefore(now.minus(config.agentLiveness()))) {
+            if (store == null || liveness.silent(store.lastSeen)) {
                 step.state = StepState.FAILED;
                 step.error = "agent went silent";
                 step.endedAt = now;
