@@ -51,15 +51,12 @@ public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWe
         Duration failedAfter = null;
         JsonNode failed = retention.get("failedAfter");
         if (failed != null && !failed.isNull()) {
-            try {
-                failedAfter = PlanSpec.parseDuration(failed.asText());
-            } catch (RuntimeException e) {
-                failedAfter = null;
-            }
-            if (!failed.isTextual() || failedAfter == null || failedAfter.isNegative()) {
+            if (!failed.isTextual()) {
                 throw new IllegalArgumentException("retention rule \"failedAfter\" must be a duration such as \"12h\" "
                         + "or \"3d\", not " + failed);
             }
+            failedAfter = io.lockstep.coordinator.plan.DurationBounds.parse("retention rule \"failedAfter\"", failed.asText(),
+                    io.lockstep.coordinator.plan.DurationBounds.MAX_FAILED_AFTER, true);
         }
         return new RetentionRules(count(retention, "keepLast"), count(retention, "keepDaily"),
                 count(retention, "keepWeekly"), count(retention, "keepMonthly"), count(retention, "maxAgeDays"),

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Plans the steps of a run that uses a backup, in waves (PRODUCT.md, restore ordering). A wave starts only when
@@ -327,6 +326,9 @@ public final class RestorePlanner {
                 }
                 try {
                     Pattern compiled = Pattern.compile(pattern);
+                    // The replacement is applied to a sample too, so a bad group reference ("x-$") is refused even
+                    // when the run recorded no index names.
+                    compiled.matcher("lockstep-sample").replaceAll(replacement);
                     for (String index : Json.readMap(c.evidence).getOrDefault("indices", "").split(",")) {
                         if (!index.isBlank()) {
                             String renamed = compiled.matcher(index).replaceAll(replacement);
@@ -336,7 +338,7 @@ public final class RestorePlanner {
                             }
                         }
                     }
-                } catch (PatternSyntaxException | IndexOutOfBoundsException e) {
+                } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // PatternSyntaxException too
                     throw invalid("the rename pattern of store " + c.store + " is unusable: " + e.getMessage());
                 }
                 p.put(Parameters.RENAME_PATTERN, pattern);
