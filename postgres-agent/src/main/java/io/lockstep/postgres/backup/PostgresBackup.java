@@ -57,6 +57,8 @@ public class PostgresBackup {
     @Inject
     BackupRepository repository;
     @Inject
+    io.lockstep.postgres.config.PostgresAgentConfig config;
+    @Inject
     PostgresTools tools;
 
     /**
@@ -156,6 +158,9 @@ public class PostgresBackup {
         command.add(tools.pgDump());
         command.add("--format=custom");
         command.add("--snapshot=" + snapshotId);
+        if (config.lockWaitTimeout().toMillis() > 0) {
+            command.add("--lock-wait-timeout=" + config.lockWaitTimeout().toMillis() + "ms");
+        }
         command.addAll(db.libpqArguments());
         command.add(db.database());
         try (ChildProcess pgDump = ChildProcess.start(command, db.libpqEnvironment(passFile), db.secrets())) {
