@@ -42,8 +42,9 @@ class AgentKillFaultIT {
     @Test
     @Order(1)
     void anAgentKilledAndGoneFailsItsRunWithinTheLivenessWindow() throws Exception {
+        int before = env.pauses();
         String runId = env.backup();
-        env.awaitPause();
+        env.awaitPause(before);
         assertTrue(env.openUploads() > 0, "the fault hits a real multipart upload");
         env.agent.kill();
         Instant killed = Instant.now();
@@ -67,8 +68,9 @@ class AgentKillFaultIT {
         pause.put("lockstep.test.pause-at", "mid-upload");
         env.agent = env.agent.restart(pause);
         env.api.awaitStoreLive(env.store);
+        int before = env.pauses();
         String runId = env.backup();
-        env.awaitPause();
+        env.awaitPause(before);
         assertTrue(env.openUploads() > 0, "the fault hits a real multipart upload");
         env.agent.kill();
         env.agent = env.agent.restart(FaultEnv.noPause());

@@ -42,8 +42,9 @@ class BrokerOutageFaultIT {
 
     @Test
     void aBrokerOutageShorterThanTheStepDeadlineDoesNotFailTheRun() throws Exception {
+        int before = env.pauses();
         String runId = env.backup();
-        env.awaitPause();
+        env.awaitPause(before);
         Instant stopped;
         try {
             Faults.stopKafka();

@@ -35,8 +35,9 @@ class CoordinatorRestartFaultIT {
 
     @Test
     void aCoordinatorKilledMidDumpAndRestartedCompletesTheRunConsistent() throws Exception {
+        int before = env.pauses();
         String runId = env.backup();
-        env.awaitPause();
+        env.awaitPause(before);
         env.coordinator.kill();
         Instant killed = Instant.now();
         Thread.sleep(10_000); // the fault: the coordinator stays dead for 10 s while the agent works on

@@ -30,7 +30,8 @@ public final class FaultEnv implements AutoCloseable {
     /** The coordinator judges liveness over 10 s here; the step deadline stays at 5 min, far beyond. */
     public static final Duration LIVENESS = Duration.ofSeconds(10);
     public static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
-    public static final String PAUSE_LOG = "TEST PAUSE at mid-upload";
+    /** What the agent logs when the test pause starts (its log keeps every life of the process). */
+    public static final String PAUSE_LOG = "TEST PAUSE at mid-upload for";
 
     public final String id = "f" + UUID.randomUUID().toString().substring(0, 7);
     public final String store = "it" + id + "-pg";
@@ -132,9 +133,15 @@ public final class FaultEnv implements AutoCloseable {
         return Repository.keys(prefix() + "tmp/").size();
     }
 
-    public void awaitPause() {
+    /** How many times the agent (in all its lives) paused mid-upload so far. */
+    public int pauses() {
+        return agent.occurrences(PAUSE_LOG);
+    }
+
+    /** Waits until the agent pauses mid-upload once more than {@code before} times. */
+    public void awaitPause(int before) {
         Awaitility.await("the agent paused mid-upload").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> agent.logged(PAUSE_LOG));
+                .until(() -> pauses() > before);
     }
 
     /** Polls a run until it is terminal, for at most {@code bound}; returns it. */

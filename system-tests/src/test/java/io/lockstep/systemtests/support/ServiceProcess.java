@@ -111,12 +111,17 @@ public final class ServiceProcess {
         return port;
     }
 
-    /** Whether the service's log (all its lives) contains {@code text}. */
-    public boolean logged(String text) {
+    /** How many times the service's log (all its lives) contains {@code text}. */
+    public int occurrences(String text) {
         try {
-            return new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).contains(text);
+            String all = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8);
+            int count = 0;
+            for (int i = all.indexOf(text); i >= 0; i = all.indexOf(text, i + text.length())) {
+                count++;
+            }
+            return count;
         } catch (IOException e) {
-            return false;
+            return 0;
         }
     }
 
