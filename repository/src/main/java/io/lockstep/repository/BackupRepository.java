@@ -44,6 +44,8 @@ public class BackupRepository implements AutoCloseable {
     private final ExecutorService partUploads;
     private final Encryption encryption;
     private BlobNames blobNames;
+    /** Multipart uploads this process has open right now: a sweeper never aborts them. */
+    private final java.util.Set<String> uploadsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Opens the repository a service's {@link RepositoryConfig} describes.
@@ -171,6 +173,16 @@ public class BackupRepository implements AutoCloseable {
         } catch (SdkException e) {
             throw new RepositoryException("cannot start upload of " + objectKey + ": " + e.getMessage(), e);
         }
+        uploadsInFlight.add(uploadId);
+        try {
+            return uploadParts(key, objectKey, uploadId, in, hooks, sha, first);
+        } finally {
+            uploadsInFlight.remove(uploadId);
+        }
+    }
+
+    private UploadResult uploadParts(String key, String objectKey, String uploadId, InputStream in, UploadHooks hooks,
+            MessageDigest sha, byte[] first) {
         // A fixed pool of part buffers bounds memory: the reader waits for a free buffer.
         BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(concurrency + 1);
         for (int i = 0; i < concurrency; i++) {
@@ -489,6 +501,51 @@ public class BackupRepository implements AutoCloseable {
     /** Stores a small artifact (a manifest) in one PUT, encrypted when encryption is on. */
     public UploadResult put(String key, byte[] content) {
         return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);
+    }
+
+    /** A multipart upload open in the repository; {@code key} is repository-relative. */
+    public record OpenUpload(String key, String uploadId, java.time.Instant initiated, boolean inFlightHere) {
+    }
+
+    /** Every multipart upload open under the repository's prefix (paginated). */
+    public List<OpenUpload> openUploads() {
+        try {
+            List<OpenUpload> open = new ArrayList<>();
+            s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix)).uploads().forEach(u -> {
+                if (u.key().startsWith(prefix)) {
+                    open.add(new OpenUpload(u.key().substring(prefix.length()), u.uploadId(), u.initiated(),
+                            uploadsInFlight.contains(u.uploadId())));
+                }
+            });
+            return open;
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list open uploads under " + prefix + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Aborts an open multipart upload (one that {@link #openUploads()} listed). */
+    public void abortUpload(String key, String uploadId) {
+        if (uploadsInFlight.contains(uploadId)) {
+            throw new IllegalStateException("upload " + uploadId + " of " + key + " is in flight in this process");
+        }
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey(key)).uploadId(uploadId));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot abort upload " + uploadId + " of " + objectKey(key) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their last-modified times. */
+    public java.util.Map<String, java.time.Instant> listModified(String keyPrefix) {
+        java.util.Map<String, java.time.Instant> modified = new java.util.TreeMap<>();
+        try {
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents()
+                    .forEach(o -> modified.put(o.key().substring(prefix.length()), o.lastModified()));
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
+        }
+        return modified;
     }
 
     @Override

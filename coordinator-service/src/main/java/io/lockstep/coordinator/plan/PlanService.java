@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.plan;
 
+import io.lockstep.coordinator.catalog.DurationBounds;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanSpec;
@@ -122,12 +123,9 @@ public class PlanService {
                 throw new InvalidPlanException(400, "unknown timeout \"" + action + "\"; use " + TIMEOUT_KEYS);
             }
             try {
-                if (value == null || PlanSpec.parseDuration(value).isNegative() || PlanSpec.parseDuration(value).isZero()) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (RuntimeException e) {
-                throw new InvalidPlanException(400, "timeout \"" + action + "\" must be a positive duration such as "
-                        + "\"90s\", \"30m\" or \"6h\", not \"" + value + "\"");
+                DurationBounds.parse("timeout \"" + action + "\"", value, DurationBounds.MAX_STEP_TIMEOUT, false);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPlanException(400, e.getMessage());
             }
         });
     }

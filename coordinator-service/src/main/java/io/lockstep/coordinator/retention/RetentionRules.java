@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.retention;
 
+import io.lockstep.coordinator.catalog.DurationBounds;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.PlanSpec;
 import java.time.Duration;
@@ -51,15 +52,12 @@ public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWe
         Duration failedAfter = null;
         JsonNode failed = retention.get("failedAfter");
         if (failed != null && !failed.isNull()) {
-            try {
-                failedAfter = PlanSpec.parseDuration(failed.asText());
-            } catch (RuntimeException e) {
-                failedAfter = null;
-            }
-            if (!failed.isTextual() || failedAfter == null || failedAfter.isNegative()) {
+            if (!failed.isTextual()) {
                 throw new IllegalArgumentException("retention rule \"failedAfter\" must be a duration such as \"12h\" "
                         + "or \"3d\", not " + failed);
             }
+            failedAfter = DurationBounds.parse("retention rule \"failedAfter\"", failed.asText(),
+                    DurationBounds.MAX_FAILED_AFTER, true);
         }
         return new RetentionRules(count(retention, "keepLast"), count(retention, "keepDaily"),
                 count(retention, "keepWeekly"), count(retention, "keepMonthly"), count(retention, "maxAgeDays"),

@@ -9,7 +9,6 @@ import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
@@ -31,12 +30,12 @@ class BackupFlow {
 
     private final StepDispatcher dispatcher;
     private final RunEvents events;
-    private final CoordinatorConfig config;
+    private final AgentLiveness liveness;
 
-    BackupFlow(StepDispatcher dispatcher, RunEvents events, CoordinatorConfig config) {
+    BackupFlow(StepDispatcher dispatcher, RunEvents events, AgentLiveness liveness) {
         this.dispatcher = dispatcher;
         this.events = events;
-        this.config = config;
+        this.liveness = liveness;
     }
 
     /** A backup run just created, and why it cannot start (null when it can). */
@@ -51,7 +50,7 @@ class BackupFlow {
         run.pinned = pinned;
         run.persist();
         BackupPlanner.Plan planned = BackupPlanner.plan(run, run.planSpec, id -> StoreEntity.findById(id), now,
-                config.agentLiveness());
+                liveness);
         int seq = 0;
         for (PlannedStep p : planned.steps()) {
             StepEntity step = dispatcher.create(run, seq++, p);

@@ -37,15 +37,37 @@ public final class BackupPlanner {
     private BackupPlanner() {
     }
 
+    /** Whether a store's agent counts as silent; {@link AgentLiveness} judges it over what the coordinator read. */
+    public interface Liveness {
+        boolean silent(Instant lastSeen);
+
+        long windowSeconds();
+
+        /** Silent when last seen more than {@code window} before {@code now}. */
+        static Liveness window(Duration window, Instant now) {
+            return new Liveness() {
+                @Override
+                public boolean silent(Instant lastSeen) {
+                    return lastSeen.isBefore(now.minus(window));
+                }
+
+                @Override
+                public long windowSeconds() {
+                    return window.toSeconds();
+                }
+            };
+        }
+    }
+
     /**
      * Plans a backup of the stores of {@code spec}: a capture per database, object store and search store, and a
      * quiesce before each search store's capture.
      *
      * @param stores the announced stores by id (null when none is announced)
-     * @param liveness how recent a store's heartbeat must be at {@code now}
+     * @param liveness whether a store's agent counts as silent
      */
     public static Plan plan(RunEntity run, PlanSpec spec, Function<String, StoreEntity> stores, Instant now,
-            Duration liveness) {
+            Liveness liveness) {
         List<String> problems = new ArrayList<>();
         List<PlannedStep> steps = new ArrayList<>();
         for (String storeId : spec.stores()) {
@@ -54,9 +76,9 @@ public final class BackupPlanner {
                 problems.add("store " + storeId + " is not announced by any agent");
                 continue;
             }
-            if (store.lastSeen.isBefore(now.minus(liveness))) {
+            if (liveness.silent(store.lastSeen)) {
                 problems.add("store " + storeId + " has no live agent: " + store.agentId + " sent its last heartbeat at "
-                        + store.lastSeen + " (liveness window " + liveness.toSeconds() + " s)");
+                        + store.lastSeen + " (liveness window " + liveness.windowSeconds() + " s)");
                 continue;
             }
             StoreKind kind = StoreKind.valueOf(store.kind);

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Plans the steps of a run that uses a backup, in waves (docs/rules.md, "Restore order"). A wave starts only when
@@ -311,6 +310,9 @@ public final class RestorePlanner {
                 }
                 try {
                     Pattern compiled = Pattern.compile(pattern);
+                    // The replacement is applied to a sample too, so a bad group reference ("x-$") is refused even
+                    // when the run recorded no index names.
+                    compiled.matcher("lockstep-sample").replaceAll(replacement);
                     for (String index : c.evidence.getOrDefault("indices", "").split(",")) {
                         if (!index.isBlank()) {
                             String renamed = compiled.matcher(index).replaceAll(replacement);
@@ -320,7 +322,7 @@ public final class RestorePlanner {
                             }
                         }
                     }
-                } catch (PatternSyntaxException | IndexOutOfBoundsException e) {
+                } catch (IllegalArgumentException | IndexOutOfBoundsException e) { // PatternSyntaxException too
                     throw invalid("the rename pattern of store " + c.store + " is unusable: " + e.getMessage());
                 }
                 p.put(Parameters.RENAME_PATTERN, pattern);

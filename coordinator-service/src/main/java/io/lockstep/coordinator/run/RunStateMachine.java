@@ -9,7 +9,6 @@ import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepEvents;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,15 +41,15 @@ public class RunStateMachine {
     private final BackupFlow backups;
     private final RestoreFlow restores;
     private final RunEvents events;
-    private final CoordinatorConfig config;
+    private final AgentLiveness liveness;
 
     RunStateMachine(StepDispatcher dispatcher, BackupFlow backups, RestoreFlow restores, RunEvents events,
-            CoordinatorConfig config) {
+            AgentLiveness liveness) {
         this.dispatcher = dispatcher;
         this.backups = backups;
         this.restores = restores;
         this.events = events;
-        this.config = config;
+        this.liveness = liveness;
     }
 
     // ---------------------------------------------------------------- start
@@ -227,7 +226,7 @@ public class RunStateMachine {
                 return;
             }
             StoreEntity store = StoreEntity.findById(step.store);
-            if (store == null || store.lastSeen.isBefore(now.minus(config.agentLiveness()))) {
+            if (store == null || liveness.silent(store.lastSeen)) {
                 dispatcher.markFailed(step, "agent went silent", now);
                 fail(run, StepRoles.describe(step) + " lost its agent: "
                         + (store == null ? "the store is no longer announced"

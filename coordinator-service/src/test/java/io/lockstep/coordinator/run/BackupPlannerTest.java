@@ -55,7 +55,7 @@ class BackupPlannerTest {
     @Test
     void aThreeStoreBackupCapturesEveryDatabaseTheBucketAndQuiescesSearchBeforeItsSnapshot() {
         var plan = BackupPlanner.plan(run(), spec("{\"stores\": [\"app\", \"media\", \"search\"]}"), STORES::get, NOW,
-                LIVENESS);
+                BackupPlanner.Liveness.window(LIVENESS, NOW));
         assertTrue(plan.problems().isEmpty(), plan.problems().toString());
         assertEquals(List.of("app BACKUP shop runs/shop/00000000-0000-0000-0000-000000000001/app/shop.dump",
                 "app BACKUP auth runs/shop/00000000-0000-0000-0000-000000000001/app/auth.dump",
@@ -68,7 +68,7 @@ class BackupPlannerTest {
     @Test
     void aBackupCannotStartWithAnUnknownSilentOrEmptyStoreAndSaysWhy() {
         var plan = BackupPlanner.plan(run(), spec("{\"stores\": [\"gone\", \"silent\", \"empty\"]}"), STORES::get, NOW,
-                LIVENESS);
+                BackupPlanner.Liveness.window(LIVENESS, NOW));
         assertEquals(3, plan.problems().size(), plan.problems().toString());
         assertTrue(plan.problems().get(0).contains("store gone is not announced"));
         assertTrue(plan.problems().get(1).contains("silent-agent sent its last heartbeat"));

@@ -291,6 +291,22 @@ class RestoreFlowTest {
         assertEquals(List.of(), commands(), "nothing was dispatched");
     }
 
+    @Test
+    void anUnusableRenameReplacementIsRefusedWith400() {
+        UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"]}");
+        for (String replacement : List.of("x-$", "x-${missing}", "x-$9")) {
+            given().contentType("application/json").body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
+                    + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \"" + replacement.replace("$", "$") + "\"}}}")
+                    .post("/api/v1/runs/" + backup + "/restore").then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", org.hamcrest.Matchers.containsString("rename pattern"));
+        }
+        given().contentType("application/json").body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
+                + "\": {\"renamePattern\": \"([\", \"renameReplacement\": \"x\"}}}")
+                .post("/api/v1/runs/" + backup + "/restore").then().statusCode(400)
+                .contentType("application/problem+json");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A CONSISTENT backup of the plan's stores, as the catalog holds one after a run. */

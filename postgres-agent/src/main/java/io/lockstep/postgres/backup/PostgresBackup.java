@@ -9,6 +9,7 @@ import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.client.PostgresTools;
 import io.lockstep.postgres.client.TableCensus;
 import io.lockstep.protocol.EvidenceKeys;
+import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
@@ -56,11 +57,13 @@ public class PostgresBackup {
             });
 
     private final BackupRepository repository;
+    private final PostgresAgentConfig config;
     private final PostgresTools tools;
 
     @Inject
-    public PostgresBackup(BackupRepository repository, PostgresTools tools) {
+    public PostgresBackup(BackupRepository repository, PostgresAgentConfig config, PostgresTools tools) {
         this.repository = repository;
+        this.config = config;
         this.tools = tools;
     }
 
@@ -161,6 +164,9 @@ public class PostgresBackup {
         command.add(tools.pgDump());
         command.add("--format=custom");
         command.add("--snapshot=" + snapshotId);
+        if (config.lockWaitTimeout().toMillis() > 0) {
+            command.add("--lock-wait-timeout=" + config.lockWaitTimeout().toMillis() + "ms");
+        }
         command.addAll(db.libpqArguments());
         command.add(db.database());
         try (ChildProcess pgDump = ChildProcess.start(command, db.libpqEnvironment(passFile), db.secrets())) {

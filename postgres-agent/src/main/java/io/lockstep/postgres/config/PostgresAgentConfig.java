@@ -35,6 +35,14 @@ public interface PostgresAgentConfig {
     @WithDefault("15s")
     Duration connectTimeout();
 
+    /**
+     * pg_dump's {@code --lock-wait-timeout}: how long it waits for the ACCESS SHARE lock on each table at its start;
+     * a table held by an exclusive lock (a long migration) then fails the step at once instead of hanging until the
+     * step deadline. {@code 0} leaves the option out (wait for ever).
+     */
+    @WithDefault("60s")
+    Duration lockWaitTimeout();
+
     interface Store {
         @WithDefault("127.0.0.1")
         String host();

@@ -25,12 +25,19 @@ public final class ServiceProcess {
     private final int port;
     private final Process process;
     private final Path log;
+    private final Path jar;
+    private final Path workDir;
+    private final Map<String, String> config;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, Process process, Path log, Path jar, Path workDir,
+            Map<String, String> config) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.log = log;
+        this.jar = jar;
+        this.workDir = workDir;
+        this.config = Map.copyOf(config);
     }
 
     public static ServiceProcess start(String name, Path jar, Path workDir, int port, Map<String, String> config)
@@ -46,9 +53,10 @@ public final class ServiceProcess {
         Files.writeString(file, props);
         Path log = workDir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", jar.toString()));
+        // Appended, so a restarted service (fault tests) keeps the log of its previous life.
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(name, port, process, log);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ServiceProcess service = new ServiceProcess(name, port, process, log, jar, workDir, config);
         Runtime.getRuntime().addShutdownHook(new Thread(service::stop));
         service.awaitReady();
         return service;
@@ -69,6 +77,52 @@ public final class ServiceProcess {
                     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                             .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
+    }
+
+    /**
+     * Fault injection: SIGKILL to the service and every process it started (pg_dump...), as {@code kill -9} of the
+     * process group would; returns once the service is gone.
+     */
+    public void kill() {
+        ProcessHandle handle = process.toHandle();
+        List<ProcessHandle> children = handle.descendants().toList();
+        handle.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The same service started again: same jar, working directory, port and configuration (plus {@code overrides}). */
+    public ServiceProcess restart(Map<String, String> overrides) throws IOException {
+        stop();
+        Map<String, String> next = new java.util.LinkedHashMap<>(config);
+        next.putAll(overrides);
+        return start(name, jar, workDir, port, next);
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** How many times the service's log (all its lives) contains {@code text}. */
+    public int occurrences(String text) {
+        try {
+            String all = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8);
+            int count = 0;
+            for (int i = all.indexOf(text); i >= 0; i = all.indexOf(text, i + text.length())) {
+                count++;
+            }
+            return count;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     public long pid() {

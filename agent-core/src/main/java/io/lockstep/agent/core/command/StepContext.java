@@ -28,6 +28,9 @@ public final class StepContext {
     /** Reports progress; cheap to call often, events are rate-limited. */
     public void progress(long bytes, long items) {
         events.progress(runId, stepId, bytes, items);
+        if (bytes > 0) {
+            io.lockstep.agent.core.testing.TestPause.at("mid-upload");
+        }
     }
 
     public boolean cancelled() {
