@@ -7,6 +7,7 @@
 #
 # Everything runs against the local S3Proxy. The baselines copy bucket to bucket (server-side); Lockstep also
 # hashes every byte and writes a manifest. Machines here are shared and noisy: repeat and compare ratios.
+# shellcheck source=../deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 
 objects=20000

@@ -9,6 +9,7 @@
 #   bench/pg-backup.sh [--size-mb 1200] [--runs 3]
 #
 # Machines here are shared and noisy: read medians and ratios, not single runs.
+# shellcheck source=../deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 
 size_mb=1200

@@ -20,6 +20,7 @@
 #    restores it by hand with pg_restore, as an operator could without Lockstep.
 # Every artifact is encrypted client-side with the keyset in run/repository-keyset.json (created on first use).
 # The services keep running afterwards; deploy/local/down stops everything.
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
@@ -193,8 +194,11 @@ echo "the stored bytes start with $(head -c 6 "$dump.stored" | od -An -c | tr -s
   "pg_restore --list on them: $(pg_restore --list "$dump.stored" >/dev/null 2>&1 && echo parses || echo refuses)"
 rm -f "$dump.stored"
 # Decrypt with the local keyset (checks the stored SHA-256 too); a failure leaves no usable file.
-"$LOCAL_DIR/decrypt" --sha256 "$sha" "$artifact" >"$dump.part" && mv "$dump.part" "$dump" \
-  || { rm -f "$dump.part"; die "could not decrypt $artifact"; }
+if ! "$LOCAL_DIR/decrypt" --sha256 "$sha" "$artifact" >"$dump.part"; then
+  rm -f "$dump.part"
+  die "could not decrypt $artifact"
+fi
+mv "$dump.part" "$dump"
 echo "decrypted: $(head -c 5 "$dump") archive, $(stat -c %s "$dump") bytes"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop_by_hand WITH (FORCE)" -c "CREATE DATABASE shop_by_hand"
 pg_restore -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d shop_by_hand --single-transaction --exit-on-error "$dump"

@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the settings below are used by the scripts that source this file, which shellcheck checks separately.)
 # Shared settings and helpers for deploy/local/{up,down,status}. Sourced, not executed.
 # Everything lives under LOCKSTEP_HOME: downloads in dist/, state in run/. The default is ~/.cache/lockstep,
 # or /var/lib/lockstep for root, because Elasticsearch then runs as a system user that cannot enter /root.

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The dispatcher's scheduling, with in-memory senders: the real channels are covered by NotificationDeliveryTest. */
+/** The dispatcher's scheduling, with in-memory senders: the real channels are covered by NotificationDeliveryIT. */
 class DispatcherTest {
 
     private static final ChannelSpec HOOK = new ChannelSpec("hook", ChannelType.WEBHOOK,

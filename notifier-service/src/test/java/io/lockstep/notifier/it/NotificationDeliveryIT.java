@@ -54,7 +54,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = NotifierTestServices.class, restrictToAnnotatedClass = true)
-class NotificationDeliveryTest {
+class NotificationDeliveryIT {
 
     private static final EventCodec CODEC = new EventCodec("/coordinator");
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -119,9 +119,6 @@ class NotificationDeliveryTest {
         assertEquals(failed.id(), body.id());
         assertEquals("step app/billing failed: pg_dump exited 1",
                 EventCodec.payload(body, RunEvent.class).error());
-        // the same request signed with another secret would not verify
-        assertFalse(expectedSignature("another-secret", timestamp, request.body())
-                .equals(request.header("X-Lockstep-Signature")));
     }
 
     @Test
