@@ -124,7 +124,8 @@ class ArchitectureRulesTest {
                 .that()
                 .resideInAPackage("io.lockstep.protocol..")
                 .should()
-                .dependOnClassesThat(resideInAPackage("io.lockstep..").and(not(resideInAPackage("io.lockstep.protocol.."))))
+                .dependOnClassesThat(
+                        resideInAPackage("io.lockstep..").and(not(resideInAPackage("io.lockstep.protocol.."))))
                 .because("the protocol is the one contract every service depends on; it cannot depend on any of"
                         + " them"));
     }

@@ -34,8 +34,8 @@ public class ObjectStoreHandler implements StoreHandler {
     private final BucketRestore restore;
 
     @Inject
-    public ObjectStoreHandler(ObjectStoreAgentConfig config, BucketBackup backup, BucketVerifier verifier,
-            BucketRestore restore) {
+    public ObjectStoreHandler(
+            ObjectStoreAgentConfig config, BucketBackup backup, BucketVerifier verifier, BucketRestore restore) {
         this.config = config;
         this.backup = backup;
         this.verifier = verifier;
@@ -49,7 +49,8 @@ public class ObjectStoreHandler implements StoreHandler {
 
     @Override
     public List<Heartbeat.Store> stores() {
-        return config.stores().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        return config.stores().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .map(e -> {
                     Map<String, String> attributes = new HashMap<>();
                     attributes.put("bucket", e.getValue().bucket());
@@ -65,22 +66,34 @@ public class ObjectStoreHandler implements StoreHandler {
         if (!config.stores().containsKey(command.store())) {
             throw new StepFailure("this agent does not serve store " + command.store());
         }
-        if (command.action() != StepAction.DROP && (command.artifact() == null || command.artifact().isBlank())) {
+        if (command.action() != StepAction.DROP
+                && (command.artifact() == null || command.artifact().isBlank())) {
             throw new StepFailure("the command names no manifest artifact");
         }
-        BucketRestore.Target target = restore.target(command.store(),
+        BucketRestore.Target target = restore.target(
+                command.store(),
                 command.parameter(StepCommand.Parameters.TARGET_BUCKET),
                 command.parameter(StepCommand.Parameters.TARGET_PREFIX));
         boolean prune = Boolean.parseBoolean(command.parameter(StepCommand.Parameters.PRUNE));
         return switch (command.action()) {
-            case BACKUP -> backup.backup(command.store(), command.artifact(),
-                    command.parameter(StepCommand.Parameters.PREVIOUS_MANIFEST), context);
-            case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), referenceArtifacts(command),
-                    context);
+            case BACKUP ->
+                backup.backup(
+                        command.store(),
+                        command.artifact(),
+                        command.parameter(StepCommand.Parameters.PREVIOUS_MANIFEST),
+                        context);
+            case VERIFY ->
+                verifier.verify(command.artifact(), command.expectedSha256(), referenceArtifacts(command), context);
             case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
             case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
-            case CHECK -> restore.check(target, command.artifact(), command.expectedSha256(),
-                    target.prefix().startsWith(ArtifactLayout.DRILL_PREFIX), referenceArtifacts(command), context);
+            case CHECK ->
+                restore.check(
+                        target,
+                        command.artifact(),
+                        command.expectedSha256(),
+                        target.prefix().startsWith(ArtifactLayout.DRILL_PREFIX),
+                        referenceArtifacts(command),
+                        context);
             case DROP -> restore.drop(target);
             default -> throw new StepFailure("object stores do not " + command.action());
         };
@@ -88,7 +101,11 @@ public class ObjectStoreHandler implements StoreHandler {
 
     private static List<String> referenceArtifacts(StepCommand command) {
         String refs = command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACTS);
-        return refs == null || refs.isBlank() ? List.of()
-                : Arrays.stream(refs.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return refs == null || refs.isBlank()
+                ? List.of()
+                : Arrays.stream(refs.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 }

@@ -7,8 +7,8 @@ import io.lockstep.agent.core.command.StoreHandler;
 import io.lockstep.postgres.backup.PostgresBackup;
 import io.lockstep.postgres.backup.PostgresVerifier;
 import io.lockstep.postgres.client.Connection;
-import io.lockstep.postgres.restore.PostgresRestore;
 import io.lockstep.postgres.config.PostgresAgentConfig;
+import io.lockstep.postgres.restore.PostgresRestore;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
@@ -31,8 +31,8 @@ public class PostgresStoreHandler implements StoreHandler {
     private final PostgresRestore restore;
 
     @Inject
-    public PostgresStoreHandler(PostgresAgentConfig config, PostgresBackup backup, PostgresVerifier verifier,
-            PostgresRestore restore) {
+    public PostgresStoreHandler(
+            PostgresAgentConfig config, PostgresBackup backup, PostgresVerifier verifier, PostgresRestore restore) {
         this.config = config;
         this.backup = backup;
         this.verifier = verifier;
@@ -48,10 +48,14 @@ public class PostgresStoreHandler implements StoreHandler {
     public List<Heartbeat.Store> stores() {
         return config.stores().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
-                .map(e -> new Heartbeat.Store(e.getKey(), StoreKind.POSTGRES, e.getValue().databases(), Map.of(
-                        "host", e.getValue().host(),
-                        "port", Integer.toString(e.getValue().port()),
-                        "user", e.getValue().user())))
+                .map(e -> new Heartbeat.Store(
+                        e.getKey(),
+                        StoreKind.POSTGRES,
+                        e.getValue().databases(),
+                        Map.of(
+                                "host", e.getValue().host(),
+                                "port", Integer.toString(e.getValue().port()),
+                                "user", e.getValue().user())))
                 .toList();
     }
 
@@ -66,27 +70,45 @@ public class PostgresStoreHandler implements StoreHandler {
                 throw new StepFailure("the command names no database");
             }
         }
-        boolean needsArtifact = command.action() == StepAction.BACKUP || command.action() == StepAction.VERIFY
+        boolean needsArtifact = command.action() == StepAction.BACKUP
+                || command.action() == StepAction.VERIFY
                 || command.action() == StepAction.RESTORE;
         if (needsArtifact && (command.artifact() == null || command.artifact().isBlank())) {
             throw new StepFailure("the command names no artifact");
         }
         String target = command.parameters().getOrDefault(StepCommand.Parameters.TARGET_DATABASE, command.database());
         return switch (command.action()) {
-            case BACKUP -> backup.backup(connect(command, store, command.database()), command.artifact(),
-                    command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
-                    command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
-                    command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT), context);
+            case BACKUP ->
+                backup.backup(
+                        connect(command, store, command.database()),
+                        command.artifact(),
+                        command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                        command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
+                        command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
+                        context);
             case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), context);
-            case RESTORE -> restore.restore(connect(command, store, target), target, target.equals(command.database()),
-                    command.artifact(),
-                    command.expectedSha256(), command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
-                    command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT), command.stepId(), context);
-            case INSPECT -> restore.inspect(connect(command, store, target), target,
-                    Long.parseLong(command.parameters().getOrDefault(StepCommand.Parameters.ARTIFACT_BYTES, "0")));
-            case CHECK -> restore.check(connect(command, store, target), target,
-                    command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
-                    command.parameter(StepCommand.Parameters.CENSUS_SHA256));
+            case RESTORE ->
+                restore.restore(
+                        connect(command, store, target),
+                        target,
+                        target.equals(command.database()),
+                        command.artifact(),
+                        command.expectedSha256(),
+                        command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                        command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
+                        command.stepId(),
+                        context);
+            case INSPECT ->
+                restore.inspect(
+                        connect(command, store, target),
+                        target,
+                        Long.parseLong(command.parameters().getOrDefault(StepCommand.Parameters.ARTIFACT_BYTES, "0")));
+            case CHECK ->
+                restore.check(
+                        connect(command, store, target),
+                        target,
+                        command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
+                        command.parameter(StepCommand.Parameters.CENSUS_SHA256));
             case DROP -> restore.drop(connect(command, store, target), target);
             default -> throw new StepFailure("PostgreSQL stores do not " + command.action());
         };
@@ -94,6 +116,7 @@ public class PostgresStoreHandler implements StoreHandler {
 
     private Connection connect(StepCommand command, PostgresAgentConfig.Store store, String database)
             throws StepFailure {
-        return new Connection(command.store(), store, database, (int) config.connectTimeout().toSeconds());
+        return new Connection(
+                command.store(), store, database, (int) config.connectTimeout().toSeconds());
     }
 }

@@ -58,8 +58,7 @@ public final class ArtifactLayout {
     /** A database name is cut to this many characters before a suffix is added (PostgreSQL allows 63 bytes). */
     public static final int DATABASE_STEM = 40;
 
-    private ArtifactLayout() {
-    }
+    private ArtifactLayout() {}
 
     /** {@code runs/<plan>/<run>/}: everything one run wrote. */
     public static String runPrefix(String plan, Object runId) {

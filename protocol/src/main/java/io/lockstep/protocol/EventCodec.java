@@ -42,8 +42,15 @@ public final class EventCodec {
         if (EventTypes.payloadOf(type) == null) {
             throw new IllegalArgumentException("unknown event type " + type);
         }
-        return new CloudEvent(CloudEvent.SPEC_VERSION, UUID.randomUUID().toString(), source, type, subject,
-                clock.instant(), CloudEvent.CONTENT_TYPE, MAPPER.valueToTree(payload));
+        return new CloudEvent(
+                CloudEvent.SPEC_VERSION,
+                UUID.randomUUID().toString(),
+                source,
+                type,
+                subject,
+                clock.instant(),
+                CloudEvent.CONTENT_TYPE,
+                MAPPER.valueToTree(payload));
     }
 
     /** Wraps and serializes in one go. */
@@ -98,8 +105,8 @@ public final class EventCodec {
     public static <T> T payload(CloudEvent event, Class<T> type) {
         Class<?> expected = EventTypes.payloadOf(event.type());
         if (expected != type) {
-            throw new MalformedEventException("event " + event.id() + " of type " + event.type() + " does not carry "
-                    + type.getSimpleName());
+            throw new MalformedEventException(
+                    "event " + event.id() + " of type " + event.type() + " does not carry " + type.getSimpleName());
         }
         try {
             return MAPPER.treeToValue(event.data(), type);

@@ -32,6 +32,7 @@ public final class EventTypes {
     public static final String RUN_EXPIRED = "io.lockstep.run.expired";
     /** A restore (in place or into new targets) or a restore drill started, succeeded or failed. */
     public static final String RESTORE_STARTED = "io.lockstep.restore.started";
+
     public static final String RESTORE_SUCCEEDED = "io.lockstep.restore.succeeded";
     public static final String RESTORE_FAILED = "io.lockstep.restore.failed";
     /** A scheduled backup was not started because the plan's previous run was still going. */
@@ -39,8 +40,7 @@ public final class EventTypes {
     /** A scheduled plan has had no CONSISTENT run for longer than its staleness limit. */
     public static final String PLAN_STALE = "io.lockstep.plan.stale";
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 
     /** The payload record carried by events of the given type, or null for an unknown type. */
     public static Class<?> payloadOf(String type) {
@@ -56,8 +56,15 @@ public final class EventTypes {
             case STEP_SUCCEEDED -> StepEvents.Succeeded.class;
             case STEP_FAILED -> StepEvents.Failed.class;
             case STORE_RESUMED -> StepEvents.LeaseExpired.class;
-            case RUN_STARTED, RUN_CONSISTENT, RUN_FAILED, RUN_VERIFIED, RUN_VERIFICATION_FAILED, RUN_EXPIRED,
-                    RESTORE_STARTED, RESTORE_SUCCEEDED, RESTORE_FAILED -> RunEvent.class;
+            case RUN_STARTED,
+                    RUN_CONSISTENT,
+                    RUN_FAILED,
+                    RUN_VERIFIED,
+                    RUN_VERIFICATION_FAILED,
+                    RUN_EXPIRED,
+                    RESTORE_STARTED,
+                    RESTORE_SUCCEEDED,
+                    RESTORE_FAILED -> RunEvent.class;
             case RUN_SKIPPED, PLAN_STALE -> PlanEvent.class;
             default -> null;
         };

@@ -7,8 +7,7 @@ package io.lockstep.protocol;
  */
 public final class EvidenceKeys {
 
-    private EvidenceKeys() {
-    }
+    private EvidenceKeys() {}
 
     // ---- every agent (agent-core): quiesce leases ----
     /** QUIESCE: when the store stopped taking writes, on the agent's clock. */

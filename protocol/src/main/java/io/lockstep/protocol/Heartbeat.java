@@ -16,12 +16,7 @@ import java.util.UUID;
  * @param activeSteps the steps it is working on right now
  */
 public record Heartbeat(
-        String agentId,
-        StoreKind kind,
-        String version,
-        Instant startedAt,
-        List<Store> stores,
-        List<UUID> activeSteps) {
+        String agentId, StoreKind kind, String version, Instant startedAt, List<Store> stores, List<UUID> activeSteps) {
 
     public Heartbeat {
         stores = stores == null ? List.of() : List.copyOf(stores);

@@ -13,10 +13,4 @@ import java.util.UUID;
  * @param lastConsistentAt when the plan's newest CONSISTENT run ended, or null if it never had one
  * @param at when it happened
  */
-public record PlanEvent(
-        String plan,
-        String reason,
-        UUID runId,
-        Instant lastConsistentAt,
-        Instant at) {
-}
+public record PlanEvent(String plan, String reason, UUID runId, Instant lastConsistentAt, Instant at) {}

@@ -32,5 +32,4 @@ public record RunEvent(
         Instant at,
         Instant startedAt,
         UUID sourceRunId,
-        boolean verified) {
-}
+        boolean verified) {}

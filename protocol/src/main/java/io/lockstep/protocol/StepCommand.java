@@ -81,7 +81,6 @@ public record StepCommand(
         /** postgres INSPECT: the stored size of the dump a restore would read, for the dry run's estimate. */
         public static final String ARTIFACT_BYTES = "artifactBytes";
 
-        private Parameters() {
-        }
+        private Parameters() {}
     }
 }

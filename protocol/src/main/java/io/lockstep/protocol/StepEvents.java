@@ -7,16 +7,13 @@ import java.util.UUID;
 /** The events an agent emits about one step, in the order they can happen. */
 public final class StepEvents {
 
-    private StepEvents() {
-    }
+    private StepEvents() {}
 
     /** The agent took the command and started working on it. */
-    public record Accepted(UUID runId, UUID stepId, String agentId, Instant at) {
-    }
+    public record Accepted(UUID runId, UUID stepId, String agentId, Instant at) {}
 
     /** Periodic progress of a long step. */
-    public record Progress(UUID runId, UUID stepId, long bytes, long items, Instant at) {
-    }
+    public record Progress(UUID runId, UUID stepId, long bytes, long items, Instant at) {}
 
     /**
      * A PostgreSQL snapshot was exported; the dump that follows sees exactly this state. Sent before the
@@ -26,8 +23,7 @@ public final class StepEvents {
      * @param lsn the WAL position at that moment ({@code pg_current_wal_lsn()})
      * @param snapshotId the exported snapshot name passed to {@code pg_dump --snapshot}
      */
-    public record SnapshotTaken(UUID runId, UUID stepId, Instant snapshotTime, String lsn, String snapshotId) {
-    }
+    public record SnapshotTaken(UUID runId, UUID stepId, Instant snapshotTime, String lsn, String snapshotId) {}
 
     /**
      * The step finished well.
@@ -57,11 +53,9 @@ public final class StepEvents {
      * A quiesce lease ran out before the coordinator released it: the agent removed the write blocks and
      * resumed the indexer by itself.
      */
-    public record LeaseExpired(UUID runId, UUID stepId, String store, String agentId, Instant leaseUntil,
-            Instant resumedAt) {
-    }
+    public record LeaseExpired(
+            UUID runId, UUID stepId, String store, String agentId, Instant leaseUntil, Instant resumedAt) {}
 
     /** The step failed. The reason is readable and holds no secret. */
-    public record Failed(UUID runId, UUID stepId, String reason, Instant at) {
-    }
+    public record Failed(UUID runId, UUID stepId, String reason, Instant at) {}
 }

@@ -16,8 +16,7 @@ public final class Topics {
     /** Where a consumer puts a record it cannot parse, instead of crashing on it. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     /** The command topic that agents of the given store kind consume. */
     public static String commandsFor(StoreKind kind) {

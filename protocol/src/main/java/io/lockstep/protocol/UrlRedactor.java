@@ -14,11 +14,10 @@ public final class UrlRedactor {
     /** What replaces a password in a URL found in free text. */
     public static final String MASK = "****";
 
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile(
-            "(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s]+):([^@\\s]+)@");
+    private static final Pattern USERINFO_PASSWORD =
+            Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s]+):([^@\\s]+)@");
 
-    private UrlRedactor() {
-    }
+    private UrlRedactor() {}
 
     /** {@code scheme://host[:port]/path}: without user info, query and fragment. For hooks' URLs. */
     public static String withoutSecrets(URI url) {

@@ -56,8 +56,8 @@ class ArtifactLayoutTest {
         assertFalse(ArtifactLayout.isDrillPrefix(".lockstep-drill/"), "the whole drill area is never one drill's");
         assertFalse(ArtifactLayout.isDrillPrefix("media/"));
 
-        String index = "products".replaceAll(ArtifactLayout.DRILL_INDEX_PATTERN,
-                ArtifactLayout.drillIndexReplacement("1a2b3c4d"));
+        String index = "products"
+                .replaceAll(ArtifactLayout.DRILL_INDEX_PATTERN, ArtifactLayout.drillIndexReplacement("1a2b3c4d"));
         assertEquals("lsdrill-1a2b3c4d-products", index);
         assertTrue(ArtifactLayout.isDrillIndex(index));
         assertFalse(ArtifactLayout.isDrillIndex("products"));

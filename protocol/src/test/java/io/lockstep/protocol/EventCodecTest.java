@@ -20,8 +20,17 @@ class EventCodecTest {
 
     @Test
     void stepCommandSurvivesARoundTripThroughTheEnvelope() {
-        var command = new StepCommand(UUID.randomUUID(), UUID.randomUUID(), "nightly", "app-db", StepAction.BACKUP,
-                "clinical", "runs/nightly/x/app-db/clinical.dump", null, now.plusSeconds(60), Map.of("k", "v"));
+        var command = new StepCommand(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "nightly",
+                "app-db",
+                StepAction.BACKUP,
+                "clinical",
+                "runs/nightly/x/app-db/clinical.dump",
+                null,
+                now.plusSeconds(60),
+                Map.of("k", "v"));
 
         String json = codec.encode(EventTypes.STEP_COMMAND, command.runId().toString(), command);
         CloudEvent event = EventCodec.decode(json);
@@ -36,33 +45,46 @@ class EventCodecTest {
     @Test
     void everyEnvelopeGetsItsOwnId() {
         var failed = new StepEvents.Failed(UUID.randomUUID(), UUID.randomUUID(), "boom", now);
-        assertNotEquals(codec.wrap(EventTypes.STEP_FAILED, "s", failed).id(),
+        assertNotEquals(
+                codec.wrap(EventTypes.STEP_FAILED, "s", failed).id(),
                 codec.wrap(EventTypes.STEP_FAILED, "s", failed).id());
     }
 
     @Test
     void heartbeatKeepsStoresAndActiveSteps() {
         var step = UUID.randomUUID();
-        var heartbeat = new Heartbeat("pg-1", StoreKind.POSTGRES, "0.1", now,
+        var heartbeat = new Heartbeat(
+                "pg-1",
+                StoreKind.POSTGRES,
+                "0.1",
+                now,
                 List.of(new Heartbeat.Store("app-db", StoreKind.POSTGRES, List.of("a", "b"), Map.of("host", "h"))),
                 List.of(step));
-        Heartbeat back = EventCodec.decodePayload(codec.encode(EventTypes.AGENT_HEARTBEAT, "pg-1", heartbeat),
-                Heartbeat.class);
+        Heartbeat back =
+                EventCodec.decodePayload(codec.encode(EventTypes.AGENT_HEARTBEAT, "pg-1", heartbeat), Heartbeat.class);
         assertEquals(heartbeat, back);
     }
 
     @Test
     void malformedRecordsAreRejectedWithAReason() {
         assertTrue(assertThrows(MalformedEventException.class, () -> EventCodec.decode("{not json"))
-                .getMessage().contains("not a CloudEvents JSON object"));
+                .getMessage()
+                .contains("not a CloudEvents JSON object"));
         assertTrue(assertThrows(MalformedEventException.class, () -> EventCodec.decode(""))
-                .getMessage().contains("empty"));
-        assertTrue(assertThrows(MalformedEventException.class,
-                () -> EventCodec.decode("{\"specversion\":\"1.0\",\"source\":\"/x\",\"type\":\"io.lockstep.step.failed\",\"data\":{}}"))
-                .getMessage().contains("'id'"));
-        assertTrue(assertThrows(MalformedEventException.class,
-                () -> EventCodec.decode("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/x\",\"type\":\"io.other\",\"data\":{}}"))
-                .getMessage().contains("unknown event type"));
+                .getMessage()
+                .contains("empty"));
+        assertTrue(assertThrows(
+                        MalformedEventException.class,
+                        () -> EventCodec.decode(
+                                "{\"specversion\":\"1.0\",\"source\":\"/x\",\"type\":\"io.lockstep.step.failed\",\"data\":{}}"))
+                .getMessage()
+                .contains("'id'"));
+        assertTrue(assertThrows(
+                        MalformedEventException.class,
+                        () -> EventCodec.decode(
+                                "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/x\",\"type\":\"io.other\",\"data\":{}}"))
+                .getMessage()
+                .contains("unknown event type"));
     }
 
     @Test

@@ -10,8 +10,10 @@ class UrlRedactorTest {
 
     @Test
     void aHookUrlLosesItsUserInfoQueryAndFragmentButKeepsItsPath() {
-        assertEquals("https://indexer.example.com:8443/pause", UrlRedactor.withoutSecrets(
-                URI.create("https://ops:s3cret@indexer.example.com:8443/pause?token=abc#frag")));
+        assertEquals(
+                "https://indexer.example.com:8443/pause",
+                UrlRedactor.withoutSecrets(
+                        URI.create("https://ops:s3cret@indexer.example.com:8443/pause?token=abc#frag")));
         assertEquals("http://indexer/resume", UrlRedactor.withoutSecrets(URI.create("http://indexer/resume")));
     }
 
@@ -24,13 +26,17 @@ class UrlRedactorTest {
 
     @Test
     void anOriginKeepsOnlySchemeHostAndPort() {
-        assertEquals("https://hooks.slack.com", UrlRedactor.origin(URI.create("https://hooks.slack.com/services/T0/B0/XYZ")));
-        assertEquals("http://127.0.0.1:9000", UrlRedactor.origin(URI.create("http://key:secret@127.0.0.1:9000/bucket")));
+        assertEquals(
+                "https://hooks.slack.com",
+                UrlRedactor.origin(URI.create("https://hooks.slack.com/services/T0/B0/XYZ")));
+        assertEquals(
+                "http://127.0.0.1:9000", UrlRedactor.origin(URI.create("http://key:secret@127.0.0.1:9000/bucket")));
     }
 
     @Test
     void passwordsOfUrlsInFreeTextAreMasked() {
-        assertEquals("cannot reach postgresql://app:****@db:5432/shop (refused)",
+        assertEquals(
+                "cannot reach postgresql://app:****@db:5432/shop (refused)",
                 UrlRedactor.maskPasswords("cannot reach postgresql://app:hunter2@db:5432/shop (refused)"));
         assertEquals("no url here", UrlRedactor.maskPasswords("no url here"));
         assertNull(UrlRedactor.maskPasswords(null));

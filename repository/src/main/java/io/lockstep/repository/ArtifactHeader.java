@@ -73,7 +73,8 @@ record ArtifactHeader(String kekId, byte[] wrappedDataKey) {
             data.readFully(wrapped);
             return new ArtifactHeader(new String(id, StandardCharsets.UTF_8), wrapped);
         } catch (EOFException e) {
-            throw new IntegrityException("artifact " + objectKey + " is truncated: it ends inside its encryption header");
+            throw new IntegrityException(
+                    "artifact " + objectKey + " is truncated: it ends inside its encryption header");
         }
     }
 }

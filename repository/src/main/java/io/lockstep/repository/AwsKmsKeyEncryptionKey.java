@@ -39,9 +39,11 @@ public final class AwsKmsKeyEncryptionKey implements Aead {
     public static Encryption encryption(String keyArn, Optional<String> region, boolean encryptNew) {
         String[] arn = keyArn.split(":");
         Region kmsRegion = Region.of(region.orElse(arn.length > 3 && !arn[3].isBlank() ? arn[3] : "us-east-1"));
-        KmsClient client = KmsClient.builder().region(kmsRegion)
+        KmsClient client = KmsClient.builder()
+                .region(kmsRegion)
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofSeconds(30)))
                 .build();
         return Encryption.withKeyEncryptionKey(new AwsKmsKeyEncryptionKey(client, keyArn), keyArn, encryptNew);
@@ -54,10 +56,14 @@ public final class AwsKmsKeyEncryptionKey implements Aead {
     @Override
     public byte[] encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
         try {
-            return kms.encrypt(b -> b.keyId(keyArn).plaintext(SdkBytes.fromByteArray(plaintext))
-                    .encryptionContext(context(associatedData))).ciphertextBlob().asByteArray();
+            return kms.encrypt(b -> b.keyId(keyArn)
+                            .plaintext(SdkBytes.fromByteArray(plaintext))
+                            .encryptionContext(context(associatedData)))
+                    .ciphertextBlob()
+                    .asByteArray();
         } catch (SdkException e) {
-            throw new GeneralSecurityException("AWS KMS could not wrap a data key with " + keyArn + ": " + e.getMessage());
+            throw new GeneralSecurityException(
+                    "AWS KMS could not wrap a data key with " + keyArn + ": " + e.getMessage());
         }
     }
 
@@ -65,7 +71,9 @@ public final class AwsKmsKeyEncryptionKey implements Aead {
     public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
         try {
             return kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(ciphertext))
-                    .encryptionContext(context(associatedData))).plaintext().asByteArray();
+                            .encryptionContext(context(associatedData)))
+                    .plaintext()
+                    .asByteArray();
         } catch (SdkException e) {
             throw new GeneralSecurityException("AWS KMS could not unwrap a data key: " + e.getMessage());
         }

@@ -55,14 +55,20 @@ public class BackupRepository implements AutoCloseable {
      * @param maxConnections the S3 client's connection pool
      * @throws IllegalStateException without a bucket
      */
-    public static BackupRepository open(RepositoryConfig config, int partSize, int uploadConcurrency,
-            int maxConnections) {
-        String bucket = config.bucket().orElseThrow(() -> new IllegalStateException(
-                "lockstep.repository.bucket is not set: set it (or LOCKSTEP_REPOSITORY_BUCKET) to the backup bucket"));
+    public static BackupRepository open(
+            RepositoryConfig config, int partSize, int uploadConcurrency, int maxConnections) {
+        String bucket = config.bucket()
+                .orElseThrow(
+                        () -> new IllegalStateException(
+                                "lockstep.repository.bucket is not set: set it (or LOCKSTEP_REPOSITORY_BUCKET) to the backup bucket"));
         RepositoryConfig.Encryption e = config.encryption();
-        return new BackupRepository(S3Clients.create(config, maxConnections), bucket, config.prefix().orElse(""),
-                partSize, uploadConcurrency, Encryption.configure(e.enabled(), e.keysetFile(), e.keyset(),
-                        e.kmsKeyArn(), e.kmsRegion()));
+        return new BackupRepository(
+                S3Clients.create(config, maxConnections),
+                bucket,
+                config.prefix().orElse(""),
+                partSize,
+                uploadConcurrency,
+                Encryption.configure(e.enabled(), e.keysetFile(), e.keyset(), e.kmsKeyArn(), e.kmsRegion()));
     }
 
     public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency) {
@@ -73,8 +79,8 @@ public class BackupRepository implements AutoCloseable {
      * @param encryption encrypts every artifact written when it {@link Encryption#encrypts() encrypts}, and decrypts
      *            encrypted artifacts on every read whenever it holds a key
      */
-    public BackupRepository(S3Client s3, String bucket, String prefix, int partSize, int concurrency,
-            Encryption encryption) {
+    public BackupRepository(
+            S3Client s3, String bucket, String prefix, int partSize, int concurrency, Encryption encryption) {
         if (partSize < 5 * 1024 * 1024) {
             throw new IllegalArgumentException("partSize must be at least 5 MiB (S3's minimum), was " + partSize);
         }
@@ -154,7 +160,8 @@ public class BackupRepository implements AutoCloseable {
             // Small artifact: a single PUT, still only after the source confirms it is whole.
             confirm(hooks, objectKey);
             try {
-                s3.putObject(b -> b.bucket(bucket).key(objectKey),
+                s3.putObject(
+                        b -> b.bucket(bucket).key(objectKey),
                         RequestBody.fromInputStream(new ByteArrayInputStream(first, 0, firstLength), firstLength));
             } catch (SdkException e) {
                 throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
@@ -165,11 +172,12 @@ public class BackupRepository implements AutoCloseable {
         return multipart(key, objectKey, in, hooks, sha, first);
     }
 
-    private UploadResult multipart(String key, String objectKey, InputStream in, UploadHooks hooks, MessageDigest sha,
-            byte[] first) {
+    private UploadResult multipart(
+            String key, String objectKey, InputStream in, UploadHooks hooks, MessageDigest sha, byte[] first) {
         String uploadId;
         try {
-            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey)).uploadId();
+            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey))
+                    .uploadId();
         } catch (SdkException e) {
             throw new RepositoryException("cannot start upload of " + objectKey + ": " + e.getMessage(), e);
         }
@@ -181,8 +189,14 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    private UploadResult uploadParts(String key, String objectKey, String uploadId, InputStream in, UploadHooks hooks,
-            MessageDigest sha, byte[] first) {
+    private UploadResult uploadParts(
+            String key,
+            String objectKey,
+            String uploadId,
+            InputStream in,
+            UploadHooks hooks,
+            MessageDigest sha,
+            byte[] first) {
         // A fixed pool of part buffers bounds memory: the reader waits for a free buffer.
         BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(concurrency + 1);
         for (int i = 0; i < concurrency; i++) {
@@ -209,8 +223,11 @@ public class BackupRepository implements AutoCloseable {
                 completed.add(part.get());
             }
             confirm(hooks, objectKey);
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()));
+            s3.completeMultipartUpload(b -> b.bucket(bucket)
+                    .key(objectKey)
+                    .uploadId(uploadId)
+                    .multipartUpload(
+                            CompletedMultipartUpload.builder().parts(completed).build()));
             return new UploadResult(key, total, Hashing.hex(sha), completed.size(), sourceEnded);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -229,13 +246,23 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    private Future<CompletedPart> submitPart(String objectKey, String uploadId, int partNumber, byte[] buffer, int length,
+    private Future<CompletedPart> submitPart(
+            String objectKey,
+            String uploadId,
+            int partNumber,
+            byte[] buffer,
+            int length,
             BlockingQueue<byte[]> buffers) {
         return partUploads.submit(() -> {
             try {
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(partNumber)
-                        .contentLength((long) length),
-                        RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length)).eTag();
+                String etag = s3.uploadPart(
+                                b -> b.bucket(bucket)
+                                        .key(objectKey)
+                                        .uploadId(uploadId)
+                                        .partNumber(partNumber)
+                                        .contentLength((long) length),
+                                RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))
+                        .eTag();
                 return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
             } finally {
                 buffers.offer(buffer);
@@ -257,8 +284,8 @@ public class BackupRepository implements AutoCloseable {
         } catch (RepositoryException e) {
             throw e;
         } catch (Exception e) {
-            throw new RepositoryException(e.getMessage() == null ? "source of " + objectKey + " was not complete"
-                    : e.getMessage(), e);
+            throw new RepositoryException(
+                    e.getMessage() == null ? "source of " + objectKey + " was not complete" : e.getMessage(), e);
         }
     }
 
@@ -274,12 +301,17 @@ public class BackupRepository implements AutoCloseable {
             }
         }
         try {
-            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(objectKey).uploadId(uploadId)
+            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(bucket)
+                    .key(objectKey)
+                    .uploadId(uploadId)
                     .build());
             LOG.infof("aborted multipart upload of %s", objectKey);
         } catch (SdkException e) {
-            LOG.errorf("could not abort multipart upload %s of %s: %s; a bucket lifecycle rule for incomplete "
-                    + "uploads will remove it", uploadId, objectKey, e.getMessage());
+            LOG.errorf(
+                    "could not abort multipart upload %s of %s: %s; a bucket lifecycle rule for incomplete "
+                            + "uploads will remove it",
+                    uploadId, objectKey, e.getMessage());
         }
     }
 
@@ -312,7 +344,8 @@ public class BackupRepository implements AutoCloseable {
     private InputStream openStored(String key) {
         String objectKey = objectKey(key);
         try {
-            ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(objectKey));
+            ResponseInputStream<GetObjectResponse> in =
+                    s3.getObject(b -> b.bucket(bucket).key(objectKey));
             return in;
         } catch (NoSuchKeyException e) {
             throw new RepositoryException("artifact " + objectKey + " does not exist in bucket " + bucket, e);
@@ -329,7 +362,8 @@ public class BackupRepository implements AutoCloseable {
      */
     public VerifiedInputStream openVerified(String key, String expectedSha256) {
         if (expectedSha256 == null || expectedSha256.isBlank()) {
-            throw new RepositoryException("no SHA-256 was recorded for " + objectKey(key) + "; refusing to read it unchecked");
+            throw new RepositoryException(
+                    "no SHA-256 was recorded for " + objectKey(key) + "; refusing to read it unchecked");
         }
         VerifyingInputStream stored = new VerifyingInputStream(openStored(key), objectKey(key), expectedSha256);
         return new VerifiedInputStream(new DecodingInputStream(stored, key, objectKey(key), encryption), stored);
@@ -363,22 +397,25 @@ public class BackupRepository implements AutoCloseable {
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try {
-                    byte[] wrapped = s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey)).asByteArray();
+                    byte[] wrapped = s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey))
+                            .asByteArray();
                     com.google.crypto.tink.KeysetHandle key = encryption.unwrapKeyset(wrapped, BlobNames.AD);
                     if (encryption.encrypts() && encryption.wrappedByOlderKey(wrapped)) {
                         // After a KEK rotation: the same name key, wrapped by the new primary, so the old KEK can
                         // be retired once no run needs it. Concurrent rewraps write the same key: harmless.
                         byte[] rewrapped = encryption.wrap(key, BlobNames.AD);
                         s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(rewrapped));
-                        LOG.infof("wrapped the blob-name key %s with key-encryption key %s", objectKey,
-                                encryption.keyId().orElse("?"));
+                        LOG.infof(
+                                "wrapped the blob-name key %s with key-encryption key %s",
+                                objectKey, encryption.keyId().orElse("?"));
                     }
                     return BlobNames.of(key);
                 } catch (NoSuchKeyException missing) {
                     com.google.crypto.tink.KeysetHandle key = BlobNames.newKey();
                     byte[] wrapped = encryption.wrap(key, BlobNames.AD);
                     try {
-                        s3.putObject(b -> b.bucket(bucket).key(objectKey).ifNoneMatch("*"), RequestBody.fromBytes(wrapped));
+                        s3.putObject(
+                                b -> b.bucket(bucket).key(objectKey).ifNoneMatch("*"), RequestBody.fromBytes(wrapped));
                         LOG.infof("created the blob-name key %s", objectKey);
                         return BlobNames.of(key);
                     } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
@@ -391,10 +428,13 @@ public class BackupRepository implements AutoCloseable {
             }
             throw new RepositoryException("the blob-name key " + objectKey + " could not be created or read");
         } catch (java.security.GeneralSecurityException e) {
-            throw new RepositoryException("the blob-name key " + objectKey + " does not decrypt with the configured "
-                    + "key-encryption keys (a key that wrapped it was removed from the keyset?)", e);
+            throw new RepositoryException(
+                    "the blob-name key " + objectKey + " does not decrypt with the configured "
+                            + "key-encryption keys (a key that wrapped it was removed from the keyset?)",
+                    e);
         } catch (SdkException e) {
-            throw new RepositoryException("cannot read or create the blob-name key " + objectKey + ": " + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot read or create the blob-name key " + objectKey + ": " + e.getMessage(), e);
         }
     }
 
@@ -402,7 +442,8 @@ public class BackupRepository implements AutoCloseable {
     public java.util.Map<String, Long> list(String keyPrefix) {
         java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
         try {
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents()
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
+                    .contents()
                     .forEach(o -> sizes.put(o.key().substring(prefix.length()), o.size()));
         } catch (SdkException e) {
             throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
@@ -417,7 +458,9 @@ public class BackupRepository implements AutoCloseable {
     public java.util.Iterator<String> keys(String keyPrefix) {
         java.util.Iterator<software.amazon.awssdk.services.s3.model.S3Object> pages;
         try {
-            pages = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents().iterator();
+            pages = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
+                    .contents()
+                    .iterator();
         } catch (SdkException e) {
             throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
         }
@@ -444,11 +487,13 @@ public class BackupRepository implements AutoCloseable {
      */
     public void copyStored(String fromKey, String toKey) {
         try {
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(objectKey(fromKey)).destinationBucket(bucket)
+            s3.copyObject(b -> b.sourceBucket(bucket)
+                    .sourceKey(objectKey(fromKey))
+                    .destinationBucket(bucket)
                     .destinationKey(objectKey(toKey)));
         } catch (SdkException e) {
-            throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
-                    + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": " + e.getMessage(), e);
         }
     }
 
@@ -476,17 +521,19 @@ public class BackupRepository implements AutoCloseable {
             try (InputStream in = open(fromKey)) {
                 upload(toKey, in, UploadHooks.NONE);
             } catch (IOException e) {
-                throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
-                        + e.getMessage(), e);
+                throw new RepositoryException(
+                        "cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": " + e.getMessage(), e);
             }
             return;
         }
         try {
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(objectKey(fromKey)).destinationBucket(bucket)
+            s3.copyObject(b -> b.sourceBucket(bucket)
+                    .sourceKey(objectKey(fromKey))
+                    .destinationBucket(bucket)
                     .destinationKey(objectKey(toKey)));
         } catch (SdkException e) {
-            throw new RepositoryException("cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": "
-                    + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": " + e.getMessage(), e);
         }
     }
 
@@ -504,19 +551,23 @@ public class BackupRepository implements AutoCloseable {
     }
 
     /** A multipart upload open in the repository; {@code key} is repository-relative. */
-    public record OpenUpload(String key, String uploadId, java.time.Instant initiated, boolean inFlightHere) {
-    }
+    public record OpenUpload(String key, String uploadId, java.time.Instant initiated, boolean inFlightHere) {}
 
     /** Every multipart upload open under the repository's prefix (paginated). */
     public List<OpenUpload> openUploads() {
         try {
             List<OpenUpload> open = new ArrayList<>();
-            s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix)).uploads().forEach(u -> {
-                if (u.key().startsWith(prefix)) {
-                    open.add(new OpenUpload(u.key().substring(prefix.length()), u.uploadId(), u.initiated(),
-                            uploadsInFlight.contains(u.uploadId())));
-                }
-            });
+            s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
+                    .uploads()
+                    .forEach(u -> {
+                        if (u.key().startsWith(prefix)) {
+                            open.add(new OpenUpload(
+                                    u.key().substring(prefix.length()),
+                                    u.uploadId(),
+                                    u.initiated(),
+                                    uploadsInFlight.contains(u.uploadId())));
+                        }
+                    });
             return open;
         } catch (SdkException e) {
             throw new RepositoryException("cannot list open uploads under " + prefix + ": " + e.getMessage(), e);
@@ -531,8 +582,8 @@ public class BackupRepository implements AutoCloseable {
         try {
             s3.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey(key)).uploadId(uploadId));
         } catch (SdkException e) {
-            throw new RepositoryException("cannot abort upload " + uploadId + " of " + objectKey(key) + ": "
-                    + e.getMessage(), e);
+            throw new RepositoryException(
+                    "cannot abort upload " + uploadId + " of " + objectKey(key) + ": " + e.getMessage(), e);
         }
     }
 
@@ -540,7 +591,8 @@ public class BackupRepository implements AutoCloseable {
     public java.util.Map<String, java.time.Instant> listModified(String keyPrefix) {
         java.util.Map<String, java.time.Instant> modified = new java.util.TreeMap<>();
         try {
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix))).contents()
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
+                    .contents()
                     .forEach(o -> modified.put(o.key().substring(prefix.length()), o.lastModified()));
         } catch (SdkException e) {
             throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);

@@ -21,6 +21,7 @@ final class BlobNames {
 
     /** Where the wrapped name key lives, relative to the repository prefix. */
     static final String KEY = ArtifactLayout.BLOB_NAME_KEY;
+
     static final byte[] AD = "lockstep blob-name key v1".getBytes(StandardCharsets.UTF_8);
 
     private final Mac mac;
@@ -30,8 +31,12 @@ final class BlobNames {
     }
 
     static KeysetHandle newKey() throws GeneralSecurityException {
-        return KeysetHandle.generateNew(HmacParameters.builder().setKeySizeBytes(32).setTagSizeBytes(32)
-                .setHashType(HmacParameters.HashType.SHA256).setVariant(HmacParameters.Variant.NO_PREFIX).build());
+        return KeysetHandle.generateNew(HmacParameters.builder()
+                .setKeySizeBytes(32)
+                .setTagSizeBytes(32)
+                .setHashType(HmacParameters.HashType.SHA256)
+                .setVariant(HmacParameters.Variant.NO_PREFIX)
+                .build());
     }
 
     static BlobNames of(KeysetHandle key) throws GeneralSecurityException {
@@ -40,8 +45,9 @@ final class BlobNames {
 
     String name(String sha256Hex) {
         try {
-            return HexFormat.of().formatHex(mac.computeMac(("sha256:" + sha256Hex.toLowerCase())
-                    .getBytes(StandardCharsets.US_ASCII)));
+            return HexFormat.of()
+                    .formatHex(
+                            mac.computeMac(("sha256:" + sha256Hex.toLowerCase()).getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new RepositoryException("cannot compute a blob name: " + e.getMessage(), e);
         }

@@ -65,6 +65,7 @@ public final class Encryption {
     private final String kekId;
     /** The Tink id of the primary KEK; null when the KEK is not a Tink keyset (a KMS key). */
     private final Integer primaryTinkId;
+
     private final Set<String> kekIds;
     private final boolean encryptNew;
     private DataKey current;
@@ -75,8 +76,7 @@ public final class Encryption {
         }
     };
 
-    private record DataKey(StreamingAead aead, ArtifactHeader header, Instant created) {
-    }
+    private record DataKey(StreamingAead aead, ArtifactHeader header, Instant created) {}
 
     private Encryption(Aead kek, String kekId, Integer primaryTinkId, Set<String> kekIds, boolean encryptNew) {
         this.kek = kek;
@@ -89,7 +89,8 @@ public final class Encryption {
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * The JDK's AES-GCM is fast only once the JIT has compiled its callers with the AES and GHASH intrinsics; with
@@ -101,28 +102,31 @@ public final class Encryption {
         if (!WARMED.compareAndSet(false, true)) {
             return;
         }
-        Thread thread = new Thread(() -> {
-            try {
-                StreamingAead aead = KeysetHandle.generateNew(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB)
-                        .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
-                byte[] chunk = new byte[4096];
-                java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream(1 << 20);
-                for (int i = 0; i < 16; i++) {
-                    sink.reset();
-                    try (java.io.OutputStream out = aead.newEncryptingStream(sink, chunk)) {
-                        for (int j = 0; j < 256; j++) {
-                            out.write(chunk);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        StreamingAead aead = KeysetHandle.generateNew(
+                                        PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB)
+                                .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+                        byte[] chunk = new byte[4096];
+                        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream(1 << 20);
+                        for (int i = 0; i < 16; i++) {
+                            sink.reset();
+                            try (java.io.OutputStream out = aead.newEncryptingStream(sink, chunk)) {
+                                for (int j = 0; j < 256; j++) {
+                                    out.write(chunk);
+                                }
+                            }
+                            try (InputStream in = aead.newDecryptingStream(
+                                    new java.io.ByteArrayInputStream(sink.toByteArray()), chunk)) {
+                                in.transferTo(java.io.OutputStream.nullOutputStream());
+                            }
                         }
+                    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                        // only a warm-up: encryption works without it, just slower at first
                     }
-                    try (InputStream in = aead.newDecryptingStream(new java.io.ByteArrayInputStream(sink.toByteArray()),
-                            chunk)) {
-                        in.transferTo(java.io.OutputStream.nullOutputStream());
-                    }
-                }
-            } catch (GeneralSecurityException | IOException | RuntimeException e) {
-                // only a warm-up: encryption works without it, just slower at first
-            }
-        }, "repository-encryption-warm-up");
+                },
+                "repository-encryption-warm-up");
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
@@ -146,8 +150,12 @@ public final class Encryption {
      * As {@link #configure(boolean, Optional, Optional)}, or with {@code kmsKeyArn} a key-encryption key in AWS KMS
      * (see {@link AwsKmsKeyEncryptionKey}); a keyset and a KMS key together are refused as ambiguous.
      */
-    public static Encryption configure(boolean enabled, Optional<Path> keysetFile, Optional<String> keysetJson,
-            Optional<String> kmsKeyArn, Optional<String> kmsRegion) {
+    public static Encryption configure(
+            boolean enabled,
+            Optional<Path> keysetFile,
+            Optional<String> keysetJson,
+            Optional<String> kmsKeyArn,
+            Optional<String> kmsRegion) {
         Optional<String> arn = kmsKeyArn.filter(s -> !s.isBlank());
         if (arn.isPresent()) {
             if (keysetFile.isPresent() || keysetJson.filter(s -> !s.isBlank()).isPresent()) {
@@ -186,8 +194,12 @@ public final class Encryption {
             for (int i = 0; i < handle.size(); i++) {
                 ids.add(keyId(handle.getAt(i).getId()));
             }
-            return new Encryption(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                    keyId(handle.getPrimary().getId()), handle.getPrimary().getId(), ids, encryptNew);
+            return new Encryption(
+                    handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
+                    keyId(handle.getPrimary().getId()),
+                    handle.getPrimary().getId(),
+                    ids,
+                    encryptNew);
         } catch (GeneralSecurityException | RuntimeException e) {
             // Tink's messages name no key material, but keep even the class only: the input is a secret.
             throw new RepositoryException("the encryption keyset is not a valid Tink JSON keyset of AEAD keys ("
@@ -220,8 +232,8 @@ public final class Encryption {
     /** A new Tink JSON keyset with one AES256_GCM key: a key-encryption key for {@link #fromKeyset}. */
     public static String generateKeyset() {
         try {
-            return TinkJsonProtoKeysetFormat.serializeKeyset(KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
-                    InsecureSecretKeyAccess.get());
+            return TinkJsonProtoKeysetFormat.serializeKeyset(
+                    KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM), InsecureSecretKeyAccess.get());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate a keyset", e);
         }
@@ -233,11 +245,13 @@ public final class Encryption {
             KeysetHandle old = TinkJsonProtoKeysetFormat.parseKeyset(keysetJson, InsecureSecretKeyAccess.get());
             KeysetHandle rotated = KeysetHandle.newBuilder(old)
                     .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-                            .withRandomId().makePrimary())
+                            .withRandomId()
+                            .makePrimary())
                     .build();
             return TinkJsonProtoKeysetFormat.serializeKeyset(rotated, InsecureSecretKeyAccess.get());
         } catch (GeneralSecurityException e) {
-            throw new RepositoryException("cannot rotate the keyset: " + e.getClass().getSimpleName());
+            throw new RepositoryException(
+                    "cannot rotate the keyset: " + e.getClass().getSimpleName());
         }
     }
 
@@ -247,7 +261,8 @@ public final class Encryption {
         try {
             return new EncryptingInputStream(plaintext, dataKey.header().bytes(), sink -> {
                 try {
-                    return dataKey.aead().newEncryptingStream(sink, dataKey.header().associatedData(key));
+                    return dataKey.aead()
+                            .newEncryptingStream(sink, dataKey.header().associatedData(key));
                 } catch (GeneralSecurityException e) {
                     throw new IOException("cannot start encrypting " + key, e);
                 }
@@ -266,8 +281,8 @@ public final class Encryption {
                 current = new DataKey(aead, new ArtifactHeader(kekId, wrapped), Instant.now());
                 unwrapped.put(ByteBuffer.wrap(wrapped), aead);
             } catch (GeneralSecurityException e) {
-                throw new RepositoryException("cannot create a data key with key-encryption key " + kekId + ": "
-                        + e.getMessage(), e);
+                throw new RepositoryException(
+                        "cannot create a data key with key-encryption key " + kekId + ": " + e.getMessage(), e);
             }
         }
         return current;
@@ -298,8 +313,8 @@ public final class Encryption {
             String why = kekIds.contains(header.kekId())
                     ? "its data key does not unwrap with key-encryption key " + header.kekId()
                             + " (the header or the key was altered, or the key service refused: " + e.getMessage() + ")"
-                    : "it needs key-encryption key " + header.kekId() + ", which the configured keyset "
-                            + kekIds + " lacks (wrong key, or an old key was removed after a rotation)";
+                    : "it needs key-encryption key " + header.kekId() + ", which the configured keyset " + kekIds
+                            + " lacks (wrong key, or an old key was removed after a rotation)";
             throw new IntegrityException("artifact " + objectKey + " cannot be decrypted: " + why);
         }
     }
@@ -318,9 +333,11 @@ public final class Encryption {
             return false;
         }
         try {
-            byte[] ciphertext = com.google.crypto.tink.proto.EncryptedKeyset.parseFrom(wrapped).getEncryptedKeyset()
+            byte[] ciphertext = com.google.crypto.tink.proto.EncryptedKeyset.parseFrom(wrapped)
+                    .getEncryptedKeyset()
                     .toByteArray();
-            return ciphertext.length >= 5 && ciphertext[0] == 1
+            return ciphertext.length >= 5
+                    && ciphertext[0] == 1
                     && ByteBuffer.wrap(ciphertext, 1, 4).getInt() != primaryTinkId;
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return false;

@@ -9,5 +9,4 @@ package io.lockstep.repository;
  * @param parts multipart parts used (1 for a single PUT)
  * @param sourceEndedAt when the source reached end-of-stream; the rest of the upload's time is the repository's
  */
-public record UploadResult(String key, long bytes, String sha256, int parts, java.time.Instant sourceEndedAt) {
-}
+public record UploadResult(String key, long bytes, String sha256, int parts, java.time.Instant sourceEndedAt) {}

@@ -71,8 +71,9 @@ public final class VerifyingInputStream extends BlockReadInputStream {
         checked = true;
         String actual = Hashing.hex(digest);
         if (!actual.equalsIgnoreCase(expectedSha256)) {
-            throw new DamagedArtifactException("artifact " + key + " is corrupted: its " + bytes + " bytes hash to SHA-256 "
-                    + actual + " but " + expectedSha256 + " was recorded when it was written");
+            throw new DamagedArtifactException(
+                    "artifact " + key + " is corrupted: its " + bytes + " bytes hash to SHA-256 " + actual + " but "
+                            + expectedSha256 + " was recorded when it was written");
         }
     }
 }

@@ -55,8 +55,13 @@ class AwsKmsKeyEncryptionKeyTest {
                 cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
                 cipher.updateAAD(request.encryptionContext().toString().getBytes(StandardCharsets.UTF_8));
                 byte[] sealed = cipher.doFinal(request.plaintext().asByteArray());
-                return EncryptResponse.builder().keyId(request.keyId()).ciphertextBlob(SdkBytes.fromByteArray(
-                        ByteBuffer.allocate(12 + sealed.length).put(iv).put(sealed).array())).build();
+                return EncryptResponse.builder()
+                        .keyId(request.keyId())
+                        .ciphertextBlob(SdkBytes.fromByteArray(ByteBuffer.allocate(12 + sealed.length)
+                                .put(iv)
+                                .put(sealed)
+                                .array()))
+                        .build();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -66,17 +71,22 @@ class AwsKmsKeyEncryptionKeyTest {
         public DecryptResponse decrypt(DecryptRequest request) {
             decrypts.incrementAndGet();
             if (denied) {
-                throw KmsException.builder().message("User is not authorized to perform kms:Decrypt").build();
+                throw KmsException.builder()
+                        .message("User is not authorized to perform kms:Decrypt")
+                        .build();
             }
             try {
                 byte[] blob = request.ciphertextBlob().asByteArray();
                 Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
                 cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, blob, 0, 12));
                 cipher.updateAAD(request.encryptionContext().toString().getBytes(StandardCharsets.UTF_8));
-                return DecryptResponse.builder().plaintext(SdkBytes.fromByteArray(
-                        cipher.doFinal(blob, 12, blob.length - 12))).build();
+                return DecryptResponse.builder()
+                        .plaintext(SdkBytes.fromByteArray(cipher.doFinal(blob, 12, blob.length - 12)))
+                        .build();
             } catch (Exception e) {
-                throw KmsException.builder().message("InvalidCiphertextException").build();
+                throw KmsException.builder()
+                        .message("InvalidCiphertextException")
+                        .build();
             }
         }
 
@@ -86,8 +96,7 @@ class AwsKmsKeyEncryptionKeyTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     static byte[] roundTrip(Encryption writer, Encryption reader, String key, byte[] plaintext) throws Exception {
@@ -123,7 +132,8 @@ class AwsKmsKeyEncryptionKeyTest {
         kms.denied = true;
         Encryption reader = Encryption.withKeyEncryptionKey(new AwsKmsKeyEncryptionKey(kms, ARN), ARN, false);
 
-        IntegrityException e = assertThrows(IntegrityException.class,
+        IntegrityException e = assertThrows(
+                IntegrityException.class,
                 () -> roundTrip(writer, reader, "runs/p/r/db.dump", "PGDMP".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("runs/p/r/db.dump") && e.getMessage().contains(ARN), e.getMessage());
         assertTrue(e.getMessage().contains("not authorized to perform kms:Decrypt"), e.getMessage());
@@ -131,9 +141,14 @@ class AwsKmsKeyEncryptionKeyTest {
 
     @Test
     void aKeysetAndAKmsKeyTogetherAreRefused() {
-        RepositoryException e = assertThrows(RepositoryException.class, () -> Encryption.configure(true,
-                java.util.Optional.empty(), java.util.Optional.of(Encryption.generateKeyset()),
-                java.util.Optional.of(ARN), java.util.Optional.empty()));
+        RepositoryException e = assertThrows(
+                RepositoryException.class,
+                () -> Encryption.configure(
+                        true,
+                        java.util.Optional.empty(),
+                        java.util.Optional.of(Encryption.generateKeyset()),
+                        java.util.Optional.of(ARN),
+                        java.util.Optional.empty()));
         assertTrue(e.getMessage().contains("not both"), e.getMessage());
     }
 }

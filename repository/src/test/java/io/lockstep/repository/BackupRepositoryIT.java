@@ -30,8 +30,13 @@ class BackupRepositoryIT {
 
     @BeforeAll
     static void connect() {
-        s3 = S3Clients.create(Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true,
-                Optional.of("lockstep"), Optional.of("lockstep-local-secret"), 16);
+        s3 = S3Clients.create(
+                Optional.of(URI.create("http://127.0.0.1:9000")),
+                "us-east-1",
+                true,
+                Optional.of("lockstep"),
+                Optional.of("lockstep-local-secret"),
+                16);
         repository = new BackupRepository(s3, "lockstep-it", prefix, PART, 3);
         repository.ensureBucket();
     }
@@ -113,7 +118,8 @@ class BackupRepositoryIT {
                 throw new Exception("pg_dump exited with code 1");
             }
         };
-        var e = assertThrows(RepositoryException.class,
+        var e = assertThrows(
+                RepositoryException.class,
                 () -> repository.upload("refused.bin", source(2L * PART + 1, Long.MAX_VALUE), refuse));
         assertTrue(e.getMessage().contains("pg_dump exited with code 1"), e.getMessage());
         assertNoTrace("refused.bin");
@@ -121,7 +127,8 @@ class BackupRepositoryIT {
 
     @Test
     void aSourceThatBreaksMidStreamAbortsTheUploadAndLeavesNothing() {
-        var e = assertThrows(RepositoryException.class,
+        var e = assertThrows(
+                RepositoryException.class,
                 () -> repository.upload("broken.bin", source(4L * PART, 2L * PART + 100), UploadHooks.NONE));
         assertTrue(e.getMessage().contains("source broke"), e.getMessage());
         assertNoTrace("broken.bin");
@@ -135,7 +142,8 @@ class BackupRepositoryIT {
                 throw new Exception("no");
             }
         };
-        assertThrows(RepositoryException.class, () -> repository.upload("tiny.bin", source(10, Long.MAX_VALUE), refuse));
+        assertThrows(
+                RepositoryException.class, () -> repository.upload("tiny.bin", source(10, Long.MAX_VALUE), refuse));
         assertNoTrace("tiny.bin");
     }
 
@@ -153,7 +161,9 @@ class BackupRepositoryIT {
         repository.put("changed.bin", "Original bytes".getBytes());
         try (InputStream in = repository.openVerified("changed.bin", original.sha256())) {
             var e = assertThrows(IntegrityException.class, in::readAllBytes);
-            assertTrue(e.getMessage().contains("changed.bin") && e.getMessage().contains(original.sha256()), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("changed.bin") && e.getMessage().contains(original.sha256()),
+                    e.getMessage());
         }
     }
 
@@ -165,8 +175,12 @@ class BackupRepositoryIT {
 
     static void assertNoTrace(String key) {
         String objectKey = repository.objectKey(key);
-        assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket("lockstep-it").key(objectKey)));
-        assertFalse(s3.listMultipartUploads(b -> b.bucket("lockstep-it").prefix(objectKey)).uploads().stream()
-                .anyMatch(u -> u.key().equals(objectKey)), "no multipart upload is left open");
+        assertThrows(
+                NoSuchKeyException.class,
+                () -> s3.headObject(b -> b.bucket("lockstep-it").key(objectKey)));
+        assertFalse(
+                s3.listMultipartUploads(b -> b.bucket("lockstep-it").prefix(objectKey)).uploads().stream()
+                        .anyMatch(u -> u.key().equals(objectKey)),
+                "no multipart upload is left open");
     }
 }

@@ -15,11 +15,21 @@ public final class BoundedMemoryCheck {
     public static void main(String[] args) throws Exception {
         Encryption encryption = Encryption.fromKeyset(Files.readString(Path.of(args[0])), true);
         long size = Long.parseLong(args[3]);
-        try (BackupRepository repository = new BackupRepository(S3Clients.create(
-                Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true, Optional.of("lockstep"),
-                Optional.of("lockstep-local-secret"), 16), args[1], args[2], 5 * 1024 * 1024, 3, encryption)) {
-            UploadResult result = repository.upload("memory/large.bin", BackupRepositoryIT.source(size, Long.MAX_VALUE),
-                    UploadHooks.NONE);
+        try (BackupRepository repository = new BackupRepository(
+                S3Clients.create(
+                        Optional.of(URI.create("http://127.0.0.1:9000")),
+                        "us-east-1",
+                        true,
+                        Optional.of("lockstep"),
+                        Optional.of("lockstep-local-secret"),
+                        16),
+                args[1],
+                args[2],
+                5 * 1024 * 1024,
+                3,
+                encryption)) {
+            UploadResult result = repository.upload(
+                    "memory/large.bin", BackupRepositoryIT.source(size, Long.MAX_VALUE), UploadHooks.NONE);
             String plaintextSha;
             try (InputStream in = repository.openVerified("memory/large.bin", result.sha256())) {
                 plaintextSha = BackupRepositoryIT.sha(in);

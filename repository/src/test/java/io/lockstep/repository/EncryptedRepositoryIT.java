@@ -52,8 +52,13 @@ class EncryptedRepositoryIT {
     }
 
     static S3Client client() {
-        return S3Clients.create(Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true,
-                Optional.of("lockstep"), Optional.of("lockstep-local-secret"), 16);
+        return S3Clients.create(
+                Optional.of(URI.create("http://127.0.0.1:9000")),
+                "us-east-1",
+                true,
+                Optional.of("lockstep"),
+                Optional.of("lockstep-local-secret"),
+                16);
     }
 
     static BackupRepository repository(Encryption encryption) {
@@ -63,7 +68,8 @@ class EncryptedRepositoryIT {
     }
 
     static byte[] stored(String key) {
-        return raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + "/" + key)).asByteArray();
+        return raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(prefix + "/" + key))
+                .asByteArray();
     }
 
     static void store(String key, byte[] bytes) {
@@ -84,11 +90,15 @@ class EncryptedRepositoryIT {
         byte[] stored = stored("rt/big.bin");
         assertEquals(stored.length, result.bytes(), "the recorded size is the stored size");
         assertTrue(result.bytes() > size, "ciphertext carries a header and a tag per segment");
-        assertEquals(sha(new java.io.ByteArrayInputStream(stored)), result.sha256(), "the SHA-256 covers the stored bytes");
+        assertEquals(
+                sha(new java.io.ByteArrayInputStream(stored)), result.sha256(), "the SHA-256 covers the stored bytes");
         assertNotEquals(sha(source(size, Long.MAX_VALUE)), result.sha256());
-        assertEquals(sha(source(size, Long.MAX_VALUE)), sha(repository.open("rt/big.bin")), "open returns the plaintext");
+        assertEquals(
+                sha(source(size, Long.MAX_VALUE)), sha(repository.open("rt/big.bin")), "open returns the plaintext");
         try (VerifiedInputStream verified = repository.openVerified("rt/big.bin", result.sha256())) {
-            assertEquals(sha(source(size, Long.MAX_VALUE)), sha(verified),
+            assertEquals(
+                    sha(source(size, Long.MAX_VALUE)),
+                    sha(verified),
                     "openVerified checks the stored bytes and returns the plaintext");
             assertEquals(result.bytes(), verified.storedBytes(), "and counts the stored bytes");
         }
@@ -96,7 +106,8 @@ class EncryptedRepositoryIT {
 
     @Test
     void theStoredBytesAreNotThePlaintext() throws Exception {
-        byte[] plaintext = "PGDMP custom archive with a recognisable secret: patient 4711".repeat(50)
+        byte[] plaintext = "PGDMP custom archive with a recognisable secret: patient 4711"
+                .repeat(50)
                 .getBytes(StandardCharsets.UTF_8);
         repository.put("plain/dump.dump", plaintext);
 
@@ -123,7 +134,8 @@ class EncryptedRepositoryIT {
         BackupRepository keyless = repository(Encryption.none());
 
         IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(keyless.open("nokey/run.json")));
-        assertTrue(e.getMessage().contains("nokey/run.json") && e.getMessage().contains("no encryption keyset"),
+        assertTrue(
+                e.getMessage().contains("nokey/run.json") && e.getMessage().contains("no encryption keyset"),
                 e.getMessage());
     }
 
@@ -136,10 +148,11 @@ class EncryptedRepositoryIT {
         store("flip/a.bin", stored);
 
         IntegrityException plain = assertThrows(IntegrityException.class, () -> sha(repository.open("flip/a.bin")));
-        assertTrue(plain.getMessage().contains("flip/a.bin") && plain.getMessage().contains("altered"),
+        assertTrue(
+                plain.getMessage().contains("flip/a.bin") && plain.getMessage().contains("altered"),
                 plain.getMessage());
-        IntegrityException verified = assertThrows(IntegrityException.class,
-                () -> sha(repository.openVerified("flip/a.bin", result.sha256())));
+        IntegrityException verified = assertThrows(
+                IntegrityException.class, () -> sha(repository.openVerified("flip/a.bin", result.sha256())));
         assertTrue(verified.getMessage().contains("flip/a.bin"), verified.getMessage());
     }
 
@@ -150,7 +163,8 @@ class EncryptedRepositoryIT {
         stored[ArtifactHeader.MAGIC.length + 3] ^= 0x01; // inside the key id
         store("flip/header.json", stored);
 
-        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(repository.open("flip/header.json")));
+        IntegrityException e =
+                assertThrows(IntegrityException.class, () -> readAll(repository.open("flip/header.json")));
         assertTrue(e.getMessage().contains("flip/header.json"), e.getMessage());
     }
 
@@ -211,7 +225,8 @@ class EncryptedRepositoryIT {
         UploadResult result = plain.put("legacy/run.json", "{\"format\":1}".getBytes());
 
         assertEquals("{\"format\":1}", new String(readAll(repository.open("legacy/run.json"))));
-        assertEquals("{\"format\":1}", new String(readAll(repository.openVerified("legacy/run.json", result.sha256()))));
+        assertEquals(
+                "{\"format\":1}", new String(readAll(repository.openVerified("legacy/run.json", result.sha256()))));
     }
 
     @Test
@@ -229,7 +244,10 @@ class EncryptedRepositoryIT {
         assertNotEquals(sha, name, "the name does not reveal the content hash");
         assertEquals(64, name.length());
         assertEquals(name, repository(Encryption.fromKeyset(KEYSET, true)).contentName(sha));
-        assertEquals(name, repository(Encryption.fromKeyset(Encryption.rotateKeyset(KEYSET), true)).contentName(sha));
+        assertEquals(
+                name,
+                repository(Encryption.fromKeyset(Encryption.rotateKeyset(KEYSET), true))
+                        .contentName(sha));
         assertNotEquals(name, repository.contentName("0".repeat(64)));
         assertEquals(sha, repository(Encryption.none()).contentName(sha), "plaintext repositories keep plain names");
     }
@@ -241,26 +259,27 @@ class EncryptedRepositoryIT {
         String sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         String prefix = "encrypted-it/" + UUID.randomUUID();
         String name;
-        try (BackupRepository old = new BackupRepository(client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(before, true));
-                BackupRepository rotated = new BackupRepository(client(), BUCKET, prefix, PART, 1,
-                        Encryption.fromKeyset(after, true))) {
+        try (BackupRepository old =
+                        new BackupRepository(client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(before, true));
+                BackupRepository rotated =
+                        new BackupRepository(client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(after, true))) {
             name = old.contentName(sha);
             assertEquals(name, rotated.contentName(sha));
         }
-        try (BackupRepository retired = new BackupRepository(client(), BUCKET, prefix, PART, 1,
-                Encryption.fromKeyset(withoutOldestKey(after), true))) {
+        try (BackupRepository retired = new BackupRepository(
+                client(), BUCKET, prefix, PART, 1, Encryption.fromKeyset(withoutOldestKey(after), true))) {
             assertEquals(name, retired.contentName(sha), "the name key no longer needs the retired key");
         }
     }
 
     /** The keyset without its first (oldest) key. */
     static String withoutOldestKey(String keyset) throws Exception {
-        var handle = com.google.crypto.tink.TinkJsonProtoKeysetFormat.parseKeyset(keyset,
-                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+        var handle = com.google.crypto.tink.TinkJsonProtoKeysetFormat.parseKeyset(
+                keyset, com.google.crypto.tink.InsecureSecretKeyAccess.get());
         var builder = com.google.crypto.tink.KeysetHandle.newBuilder(handle);
         builder.deleteAt(0);
-        return com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(builder.build(),
-                com.google.crypto.tink.InsecureSecretKeyAccess.get());
+        return com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeyset(
+                builder.build(), com.google.crypto.tink.InsecureSecretKeyAccess.get());
     }
 
     @Test
@@ -268,10 +287,18 @@ class EncryptedRepositoryIT {
         long size = 160L * 1024 * 1024;
         Path keyset = Files.createTempFile("keyset", ".json");
         Files.writeString(keyset, KEYSET);
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), BoundedMemoryCheck.class.getName(),
-                keyset.toString(), BUCKET, prefix, Long.toString(size))
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BoundedMemoryCheck.class.getName(),
+                        keyset.toString(),
+                        BUCKET,
+                        prefix,
+                        Long.toString(size))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(child.waitFor(10, TimeUnit.MINUTES));
         Files.delete(keyset);

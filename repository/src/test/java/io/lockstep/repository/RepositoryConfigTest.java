@@ -60,8 +60,8 @@ class RepositoryConfigTest {
     void withoutABucketTheCoordinatorStillStartsButNoRepositoryCanBeOpened() {
         RepositoryConfig config = map(Map.of());
         assertEquals(Optional.empty(), config.bucket());
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> BackupRepository.open(config, 8 * 1024 * 1024, 1, 4));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> BackupRepository.open(config, 8 * 1024 * 1024, 1, 4));
         assertTrue(e.getMessage().contains("lockstep.repository.bucket"), e.getMessage());
     }
 }

@@ -39,8 +39,8 @@ class VerifyingInputStreamTest {
     @Test
     void aMismatchIsThrownAtTheEndInsteadOfACleanEndWhicheverReadIsUsed() throws IOException {
         String wrong = sha256("other".getBytes(StandardCharsets.UTF_8));
-        VerifyingInputStream single = new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "runs/p/r/a.dump",
-                wrong);
+        VerifyingInputStream single =
+                new VerifyingInputStream(new ByteArrayInputStream(CONTENT), "runs/p/r/a.dump", wrong);
         single.skip(CONTENT.length);
         IntegrityException e = assertThrows(IntegrityException.class, single::read);
         assertTrue(e.getMessage().contains("runs/p/r/a.dump"), e.getMessage());

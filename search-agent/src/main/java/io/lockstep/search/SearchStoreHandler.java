@@ -37,8 +37,13 @@ public class SearchStoreHandler implements StoreHandler {
     private final SnapshotRestore restore;
 
     @Inject
-    public SearchStoreHandler(SearchAgentConfig config, IndexQuiesce quiesce, SnapshotBackup backup,
-            SnapshotVerifier verifier, SnapshotExpiry expiry, SnapshotRestore restore) {
+    public SearchStoreHandler(
+            SearchAgentConfig config,
+            IndexQuiesce quiesce,
+            SnapshotBackup backup,
+            SnapshotVerifier verifier,
+            SnapshotExpiry expiry,
+            SnapshotRestore restore) {
         this.config = config;
         this.quiesce = quiesce;
         this.backup = backup;
@@ -54,11 +59,16 @@ public class SearchStoreHandler implements StoreHandler {
 
     @Override
     public List<Heartbeat.Store> stores() {
-        return config.stores().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> new Heartbeat.Store(e.getKey(), StoreKind.SEARCH, List.of(), Map.of(
-                        "url", UrlRedactor.withoutSecrets(e.getValue().url()),
-                        "indices", String.join(",", e.getValue().indices()),
-                        "repository", e.getValue().repository())))
+        return config.stores().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> new Heartbeat.Store(
+                        e.getKey(),
+                        StoreKind.SEARCH,
+                        List.of(),
+                        Map.of(
+                                "url", UrlRedactor.withoutSecrets(e.getValue().url()),
+                                "indices", String.join(",", e.getValue().indices()),
+                                "repository", e.getValue().repository())))
                 .toList();
     }
 
@@ -92,7 +102,8 @@ public class SearchStoreHandler implements StoreHandler {
         if ((snapshot == null || snapshot.isBlank()) && command.action() != StepAction.DROP) {
             throw new StepFailure("the command names no snapshot");
         }
-        Rename rename = Rename.of(command.parameter(StepCommand.Parameters.RENAME_PATTERN),
+        Rename rename = Rename.of(
+                command.parameter(StepCommand.Parameters.RENAME_PATTERN),
                 command.parameter(StepCommand.Parameters.RENAME_REPLACEMENT));
         String counts = command.parameter(StepCommand.Parameters.DOCUMENT_COUNTS);
         return switch (command.action()) {
@@ -101,8 +112,14 @@ public class SearchStoreHandler implements StoreHandler {
             case RESTORE -> restore.restore(command.store(), store, snapshot, rename, context);
             case INSPECT -> restore.inspect(command.store(), store, snapshot, rename, context);
             case CHECK -> restore.check(command.store(), snapshot, rename, counts);
-            case DROP -> restore.drop(command.store(), store, rename, counts == null ? store.indices()
-                    : List.copyOf(DocumentCounts.decode(counts).keySet()));
+            case DROP ->
+                restore.drop(
+                        command.store(),
+                        store,
+                        rename,
+                        counts == null
+                                ? store.indices()
+                                : List.copyOf(DocumentCounts.decode(counts).keySet()));
             case EXPIRE -> expiry.expire(command.store(), store, snapshot);
             default -> throw new StepFailure("search stores do not " + command.action());
         };

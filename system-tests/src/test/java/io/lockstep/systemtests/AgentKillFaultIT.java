@@ -51,10 +51,14 @@ class AgentKillFaultIT {
 
         JsonNode run = env.awaitEnd(runId, Duration.ofMinutes(2));
         Duration toTerminal = Duration.between(killed, Instant.now());
-        FaultEnv.record("agent-kill (stays down)", run.path("state").asText() + " " + run.path("error").asText(""),
+        FaultEnv.record(
+                "agent-kill (stays down)",
+                run.path("state").asText() + " " + run.path("error").asText(""),
                 toTerminal);
         assertEquals("FAILED", run.path("state").asText(), run::toPrettyString);
-        assertTrue(run.path("error").asText().contains("lost its agent"), run.path("error").asText());
+        assertTrue(
+                run.path("error").asText().contains("lost its agent"),
+                run.path("error").asText());
         assertTrue(toTerminal.compareTo(FaultEnv.STEP_TIMEOUT) < 0, "ended by liveness, not by the step deadline");
 
         env.agent = env.agent.restart(FaultEnv.noPause());
@@ -78,17 +82,23 @@ class AgentKillFaultIT {
 
         JsonNode run = env.awaitEnd(runId, Duration.ofMinutes(2));
         Duration toTerminal = Duration.between(restarted, Instant.now());
-        FaultEnv.record("agent-kill (restarted)", run.path("state").asText() + " " + run.path("error").asText(""),
+        FaultEnv.record(
+                "agent-kill (restarted)",
+                run.path("state").asText() + " " + run.path("error").asText(""),
                 toTerminal);
         assertEquals("FAILED", run.path("state").asText(), run::toPrettyString);
-        assertTrue(run.path("error").asText().contains("restarted"), run.path("error").asText());
-        assertTrue(toTerminal.compareTo(FaultEnv.LIVENESS) < 0, "failed at the restarted agent's first heartbeat, "
-                + "before the liveness window: " + toTerminal);
+        assertTrue(
+                run.path("error").asText().contains("restarted"),
+                run.path("error").asText());
+        assertTrue(
+                toTerminal.compareTo(FaultEnv.LIVENESS) < 0,
+                "failed at the restarted agent's first heartbeat, " + "before the liveness window: " + toTerminal);
         assertSweptAndRetrySucceeds();
     }
 
     private static void assertSweptAndRetrySucceeds() {
-        Awaitility.await("the restarted agent aborted its stale upload").atMost(Duration.ofSeconds(30))
+        Awaitility.await("the restarted agent aborted its stale upload")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> env.openUploads() == 0);
         assertEquals(0, env.tmpObjects());
         env.api.awaitStoreLive(env.store);

@@ -17,7 +17,7 @@ class ApiAuthIT {
     void withoutAValidTokenTheApiAnswers401AndRecordsTheRefusedChange() {
         Lockstep lockstep = Lockstep.get();
         String plan = "it" + lockstep.id + "-unauthenticated";
-        for (Api caller : new Api[] { lockstep.api.withToken(null), lockstep.api.withToken("lst_not-a-token") }) {
+        for (Api caller : new Api[] {lockstep.api.withToken(null), lockstep.api.withToken("lst_not-a-token")}) {
             Api.Reply read = caller.get("/api/v1/runs");
             assertEquals(401, read.status(), read.raw());
             assertTrue(read.contentType().startsWith("application/problem+json"), read.contentType());
@@ -32,7 +32,9 @@ class ApiAuthIT {
 
         JsonNode[] rows = new JsonNode[1];
         Awaitility.await("refused calls audited").atMost(Duration.ofSeconds(10)).until(() -> {
-            rows[0] = lockstep.api.get("/api/v1/audit?targetKind=plan&targetId=" + plan).body();
+            rows[0] = lockstep.api
+                    .get("/api/v1/audit?targetKind=plan&targetId=" + plan)
+                    .body();
             return rows[0].size() == 2;
         });
         assertEquals("(invalid token)", rows[0].get(0).path("subject").asText());

@@ -41,7 +41,8 @@ class ApiErrorsIT {
 
     @Test
     void anUnknownStoreIsA422ThatListsTheKnownOnes() {
-        assertProblem(api.put("/api/v1/plans/unknown-store", "{\"stores\": [\"no-such-store\"]}"), 422, "no-such-store");
+        assertProblem(
+                api.put("/api/v1/plans/unknown-store", "{\"stores\": [\"no-such-store\"]}"), 422, "no-such-store");
         assertEquals(404, api.get("/api/v1/plans/unknown-store").status(), "nothing was stored");
     }
 
@@ -53,10 +54,18 @@ class ApiErrorsIT {
 
     @Test
     void anInvalidCronExpressionIsA400ThatNamesTheField() {
-        assertProblem(api.put("/api/v1/plans/bad-cron",
-                "{\"stores\": [\"" + lockstep.singleStore + "\"], \"schedule\": \"0 25 * * *\"}"), 400, "hour");
-        assertProblem(api.put("/api/v1/plans/bad-cron",
-                "{\"stores\": [\"" + lockstep.singleStore + "\"], \"schedule\": \"every day\"}"), 400, "5");
+        assertProblem(
+                api.put(
+                        "/api/v1/plans/bad-cron",
+                        "{\"stores\": [\"" + lockstep.singleStore + "\"], \"schedule\": \"0 25 * * *\"}"),
+                400,
+                "hour");
+        assertProblem(
+                api.put(
+                        "/api/v1/plans/bad-cron",
+                        "{\"stores\": [\"" + lockstep.singleStore + "\"], \"schedule\": \"every day\"}"),
+                400,
+                "5");
     }
 
     @Test
@@ -68,7 +77,9 @@ class ApiErrorsIT {
 
     @Test
     void anInvalidPlanNameIsA400() {
-        assertProblem(api.put("/api/v1/plans/Bad%20Name", "{\"stores\": [\"" + lockstep.singleStore + "\"]}"), 400,
+        assertProblem(
+                api.put("/api/v1/plans/Bad%20Name", "{\"stores\": [\"" + lockstep.singleStore + "\"]}"),
+                400,
                 "plan name");
     }
 
@@ -83,10 +94,15 @@ class ApiErrorsIT {
     @Test
     void aValidPlanRoundTripsAndShowsItsNextRuns() {
         String name = "it" + lockstep.id + "-roundtrip";
-        Api.Reply created = api.put("/api/v1/plans/" + name, "{\"stores\": [\"" + lockstep.singleStore
-                + "\"], \"schedule\": \"@daily\", \"retention\": {\"keepDaily\": 14}}");
+        Api.Reply created = api.put(
+                "/api/v1/plans/" + name,
+                "{\"stores\": [\"" + lockstep.singleStore
+                        + "\"], \"schedule\": \"@daily\", \"retention\": {\"keepDaily\": 14}}");
         assertEquals(201, created.status(), created.raw());
-        assertEquals(200, api.put("/api/v1/plans/" + name, "{\"stores\": [\"" + lockstep.singleStore + "\"]}").status());
+        assertEquals(
+                200,
+                api.put("/api/v1/plans/" + name, "{\"stores\": [\"" + lockstep.singleStore + "\"]}")
+                        .status());
         Api.Reply fetched = api.get("/api/v1/plans/" + name);
         assertEquals(200, fetched.status());
         assertTrue(fetched.body().path("schedule").isMissingNode(), "the replacement dropped the schedule");

@@ -61,7 +61,9 @@ class BrokerOutageFaultIT {
         assertEquals(202, second.status(), second.raw());
 
         JsonNode run = env.awaitEnd(runId, Duration.ofMinutes(2));
-        FaultEnv.record("broker-outage", run.path("state").asText() + " " + run.path("error").asText(""),
+        FaultEnv.record(
+                "broker-outage",
+                run.path("state").asText() + " " + run.path("error").asText(""),
                 Duration.between(back, Instant.now()));
         assertEquals("CONSISTENT", run.path("state").asText(), run::toPrettyString);
         JsonNode after = env.awaitEnd(second.body().get("id").asText(), Duration.ofMinutes(2));

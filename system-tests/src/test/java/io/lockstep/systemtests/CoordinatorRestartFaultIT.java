@@ -46,9 +46,12 @@ class CoordinatorRestartFaultIT {
 
         JsonNode run = env.awaitEnd(runId, Duration.ofMinutes(2));
         Duration toTerminal = Duration.between(restarted, Instant.now());
-        FaultEnv.record("coordinator-restart", run.path("state").asText() + " " + run.path("error").asText(""),
+        FaultEnv.record(
+                "coordinator-restart",
+                run.path("state").asText() + " " + run.path("error").asText(""),
                 toTerminal);
-        assertEquals("CONSISTENT", run.path("state").asText(), () -> "killed at " + killed + ": " + run.toPrettyString());
+        assertEquals(
+                "CONSISTENT", run.path("state").asText(), () -> "killed at " + killed + ": " + run.toPrettyString());
 
         Awaitility.await("no open upload").atMost(Duration.ofSeconds(30)).until(() -> env.openUploads() == 0);
         assertEquals(0, env.tmpObjects());

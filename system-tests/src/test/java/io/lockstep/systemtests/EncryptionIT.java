@@ -70,12 +70,17 @@ class EncryptionIT {
         assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
         JsonNode dump = step(run, "BACKUP", lockstep.ordersDb);
         String key = lockstep.objectPrefix() + dump.path("artifact").asText();
-        assertEquals(expectedKeyId, dump.path("evidence").path("encryptionKeyId").asText(), dump.toString());
-        assertEquals(dump.path("sha256").asText(), Repository.sha256(key), "the recorded SHA-256 covers the stored bytes");
-        assertEquals(dump.path("sha256").asText(), step(run, "VERIFY", lockstep.ordersDb).path("sha256").asText());
+        assertEquals(
+                expectedKeyId, dump.path("evidence").path("encryptionKeyId").asText(), dump.toString());
+        assertEquals(
+                dump.path("sha256").asText(), Repository.sha256(key), "the recorded SHA-256 covers the stored bytes");
+        assertEquals(
+                dump.path("sha256").asText(),
+                step(run, "VERIFY", lockstep.ordersDb).path("sha256").asText());
 
         byte[] head = Repository.storedPrefix(key, 5);
-        assertNotEquals("PGDMP", new String(head, StandardCharsets.ISO_8859_1), "the stored dump is not a plain archive");
+        assertNotEquals(
+                "PGDMP", new String(head, StandardCharsets.ISO_8859_1), "the stored dump is not a plain archive");
         Path stored = Repository.downloadStored(key, Files.createTempFile("sealed", ".dump"));
         try {
             ProcessResult list = pgRestoreList(stored);
@@ -102,7 +107,8 @@ class EncryptionIT {
 
         // run.json is encrypted too, and records the key id, never key material.
         String manifestKey = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/run.json";
-        Awaitility.await("run.json written").atMost(Duration.ofSeconds(30))
+        Awaitility.await("run.json written")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> Repository.keys(Lockstep.BUCKET, manifestKey).contains(manifestKey));
         Path storedJson = Repository.downloadStored(manifestKey, Files.createTempFile("run", ".json"));
         String storedText = Files.readString(storedJson, StandardCharsets.ISO_8859_1);
@@ -138,7 +144,9 @@ class EncryptionIT {
         assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
         String manifestKey = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.sealedStore
                 + "/objects.jsonl.gz";
-        assertArrayEquals(new byte[] {(byte) 0x89, 'L', 'S', 'E', 'N', 'C'}, Repository.storedPrefix(manifestKey, 6),
+        assertArrayEquals(
+                new byte[] {(byte) 0x89, 'L', 'S', 'E', 'N', 'C'},
+                Repository.storedPrefix(manifestKey, 6),
                 "the manifest is stored encrypted");
         List<JsonNode> manifest = Repository.manifest(manifestKey);
         assertEquals(objects.size(), manifest.size());
@@ -159,11 +167,12 @@ class EncryptionIT {
         assertTrue(Repository.keys(lockstep.objectPrefix() + "tmp/").isEmpty(), "no temporary copy is left");
     }
 
-    record ProcessResult(int exit, String output) {
-    }
+    record ProcessResult(int exit, String output) {}
 
     static ProcessResult pgRestoreList(Path file) throws Exception {
-        Process process = new ProcessBuilder("pg_restore", "--list", file.toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("pg_restore", "--list", file.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(1, TimeUnit.MINUTES));
         return new ProcessResult(process.exitValue(), output);

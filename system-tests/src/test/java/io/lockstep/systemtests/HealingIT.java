@@ -86,20 +86,34 @@ class HealingIT {
         JsonNode copy = step(second, "BACKUP").path("evidence");
         assertEquals(Integer.toString(deleted.size()), copy.path("healed").asText(), copy::toPrettyString);
         assertEquals(Integer.toString(deleted.size()), copy.path("copied").asText(), copy::toPrettyString);
-        assertEquals(Integer.toString(SMALL + LARGE - deleted.size()), copy.path("unchanged").asText(),
+        assertEquals(
+                Integer.toString(SMALL + LARGE - deleted.size()),
+                copy.path("unchanged").asText(),
                 copy::toPrettyString);
-        assertEquals(step(first, "BACKUP").path("artifact").asText(), copy.path("base").asText(),
+        assertEquals(
+                step(first, "BACKUP").path("artifact").asText(),
+                copy.path("base").asText(),
                 "the first run was the base");
-        assertEquals(Integer.toString(deleted.size()),
-                second.path("evidence").path("objectListings").get(0).path("healed").asText(), second::toPrettyString);
+        assertEquals(
+                Integer.toString(deleted.size()),
+                second.path("evidence")
+                        .path("objectListings")
+                        .get(0)
+                        .path("healed")
+                        .asText(),
+                second::toPrettyString);
         assertEquals(SMALL + LARGE, blobs().size(), "every blob is back");
 
         String restored = bucket + "-healed";
         JsonNode restore = restore(second, restored);
         assertEquals("SUCCEEDED", restore.path("state").asText(), restore::toPrettyString);
         assertEquals(source, Repository.objectHashes(restored, ""), "the restore matches the bucket byte for byte");
-        System.out.printf("[healing] %d objects, %d blobs deleted, healed %s, copied %s, unchanged %s%n",
-                source.size(), deleted.size(), copy.path("healed").asText(), copy.path("copied").asText(),
+        System.out.printf(
+                "[healing] %d objects, %d blobs deleted, healed %s, copied %s, unchanged %s%n",
+                source.size(),
+                deleted.size(),
+                copy.path("healed").asText(),
+                copy.path("copied").asText(),
                 copy.path("unchanged").asText());
     }
 
@@ -118,12 +132,18 @@ class HealingIT {
         assertEquals(202, drillReply.status(), drillReply.raw());
         JsonNode drill = api.awaitEnd(drillReply.body().path("id").asText());
         assertEquals("FAILED", drill.path("state").asText(), drill::toPrettyString);
-        assertTrue(drill.path("error").asText().contains("quarantine/"), drill.path("error").asText());
-        String aside = lockstep.objectPrefix() + "quarantine/" + damagedEntry.path("blob").asText().substring("blobs/".length());
-        assertEquals(List.of(aside), Repository.keys(lockstep.objectPrefix() + "quarantine/"),
+        assertTrue(
+                drill.path("error").asText().contains("quarantine/"),
+                drill.path("error").asText());
+        String aside = lockstep.objectPrefix() + "quarantine/"
+                + damagedEntry.path("blob").asText().substring("blobs/".length());
+        assertEquals(
+                List.of(aside),
+                Repository.keys(lockstep.objectPrefix() + "quarantine/"),
                 "the damaged blob was kept aside");
         assertFalse(blobs().contains(blob), "and taken out of blobs/");
-        org.awaitility.Awaitility.await("the drill's scratch prefix dropped").atMost(java.time.Duration.ofSeconds(60))
+        org.awaitility.Awaitility.await("the drill's scratch prefix dropped")
+                .atMost(java.time.Duration.ofSeconds(60))
                 .until(() -> Repository.keys(bucket, ".lockstep-drill/").isEmpty());
 
         JsonNode next = backUp();
@@ -131,10 +151,12 @@ class HealingIT {
         assertEquals("CONSISTENT", next.path("state").asText(), next::toPrettyString);
         JsonNode copy = step(next, "BACKUP").path("evidence");
         assertEquals("1", copy.path("healed").asText(), copy::toPrettyString);
-        assertEquals(damagedEntry.path("key").asText(), copy.path("healedSample").asText());
+        assertEquals(
+                damagedEntry.path("key").asText(), copy.path("healedSample").asText());
         Path plain = Files.createTempFile("healed", ".bin");
         Repository.download(blob, plain);
-        assertEquals(damagedEntry.path("sha256").asText(), sha256(Files.readAllBytes(plain)), "the blob is whole again");
+        assertEquals(
+                damagedEntry.path("sha256").asText(), sha256(Files.readAllBytes(plain)), "the blob is whole again");
         Files.delete(plain);
 
         String restored = bucket + "-after-damage";
@@ -156,7 +178,8 @@ class HealingIT {
 
     static JsonNode restore(JsonNode run, String targetBucket) {
         Repository.createBucket(targetBucket);
-        Api.Reply reply = api.post("/api/v1/runs/" + run.path("id").asText() + "/restore",
+        Api.Reply reply = api.post(
+                "/api/v1/runs/" + run.path("id").asText() + "/restore",
                 "{\"targets\": {\"" + store + "\": {\"bucket\": \"" + targetBucket + "\"}}}");
         assertEquals(202, reply.status(), reply.raw());
         return api.awaitEnd(reply.body().path("id").asText());
@@ -172,7 +195,8 @@ class HealingIT {
 
     static JsonNode step(JsonNode run, String action) {
         for (JsonNode s : run.path("steps")) {
-            if (s.path("action").asText().equals(action) && s.path("store").asText().equals(store)) {
+            if (s.path("action").asText().equals(action)
+                    && s.path("store").asText().equals(store)) {
                 return s;
             }
         }

@@ -39,7 +39,8 @@ class KeyRotationIT {
         lockstep = Lockstep.get();
         store = "it" + lockstep.id + "-rotation";
         db = "it" + lockstep.id + "_rotation";
-        work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).resolve(lockstep.id)
+        work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
+                .resolve(lockstep.id)
                 .resolve("rotation-agent");
         Files.createDirectories(work);
         keysetFile = work.resolve("rotation-keyset.json");
@@ -73,7 +74,8 @@ class KeyRotationIT {
         assertEquals("CONSISTENT", newRun.path("state").asText(), newRun::toPrettyString);
         assertNotEquals(keyId(oldRun), keyId(newRun), "new backups use the new primary key");
 
-        try (Connection c = AppDatabase.connect(db); Statement st = c.createStatement()) {
+        try (Connection c = AppDatabase.connect(db);
+                Statement st = c.createStatement()) {
             st.execute("DELETE FROM order_lines");
         }
         JsonNode restored = restore(before);
@@ -81,14 +83,16 @@ class KeyRotationIT {
         assertEquals(backedUp, AppDatabase.tableChecksums(db), "the backup under the old key restored exactly");
 
         startAgent(Encryption.generateKeyset());
-        try (Connection c = AppDatabase.connect(db); Statement st = c.createStatement()) {
+        try (Connection c = AppDatabase.connect(db);
+                Statement st = c.createStatement()) {
             st.execute("DELETE FROM order_lines WHERE order_id % 2 = 0");
         }
         Map<String, String> live = AppDatabase.tableChecksums(db);
         JsonNode refused = restore(after);
         assertEquals("FAILED", refused.path("state").asText(), refused::toPrettyString);
         String reason = refused.path("error").asText();
-        assertTrue(reason.contains(keyId(newRun)) && reason.contains(db + ".dump"),
+        assertTrue(
+                reason.contains(keyId(newRun)) && reason.contains(db + ".dump"),
                 "the reason names the artifact and the key it needs: " + reason);
         assertEquals(live, AppDatabase.tableChecksums(db), "nothing was replaced");
     }
@@ -114,7 +118,8 @@ class KeyRotationIT {
             agent.stop();
         }
         Files.deleteIfExists(keysetFile);
-        Files.createFile(keysetFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+                keysetFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(keysetFile, keyset);
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", "it-pg-rotation-" + lockstep.id);
@@ -134,7 +139,8 @@ class KeyRotationIT {
         config.put(p + "user", Lockstep.APP_PG_USER);
         config.put(p + "password", Lockstep.APP_PG_PASSWORD);
         config.put(p + "databases", db);
-        agent = ServiceProcess.start("postgres-agent", Lockstep.jar("postgres-agent"), work, Lockstep.freePort(), config);
+        agent = ServiceProcess.start(
+                "postgres-agent", Lockstep.jar("postgres-agent"), work, Lockstep.freePort(), config);
         lockstep.api.awaitStoreLive(store);
     }
 }

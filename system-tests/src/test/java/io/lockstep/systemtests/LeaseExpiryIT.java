@@ -27,20 +27,39 @@ class LeaseExpiryIT {
         Elastic.recreateIndex(lockstep.otherIndex);
         UUID runId = UUID.randomUUID();
         // This test plays a coordinator that quiesces a store and then dies: one command, no renewal.
-        var command = new StepCommand(runId, UUID.randomUUID(), "lease-test", lockstep.badRepoStore, StepAction.QUIESCE,
-                null, null, null, Instant.now().plusSeconds(60), Map.of(StepCommand.Parameters.LEASE_SECONDS, "3"));
-        Kafka.send(Topics.COMMANDS_SEARCH, lockstep.badRepoStore,
+        var command = new StepCommand(
+                runId,
+                UUID.randomUUID(),
+                "lease-test",
+                lockstep.badRepoStore,
+                StepAction.QUIESCE,
+                null,
+                null,
+                null,
+                Instant.now().plusSeconds(60),
+                Map.of(StepCommand.Parameters.LEASE_SECONDS, "3"));
+        Kafka.send(
+                Topics.COMMANDS_SEARCH,
+                lockstep.badRepoStore,
                 new EventCodec("/lease-test").encode(EventTypes.STEP_COMMAND, runId.toString(), command));
 
-        Awaitility.await("write block set").atMost(Duration.ofSeconds(30))
+        Awaitility.await("write block set")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> Elastic.writeBlocked(lockstep.otherIndex));
         // The lease is 3 s; the agent checks its leases every second.
-        Awaitility.await("write block gone within the lease").atMost(Duration.ofSeconds(3 + 2))
+        Awaitility.await("write block gone within the lease")
+                .atMost(Duration.ofSeconds(3 + 2))
                 .until(() -> !Elastic.writeBlocked(lockstep.otherIndex));
 
-        var events = Kafka.readUntil(Topics.AGENT_EVENTS, records -> records.stream()
-                .anyMatch(r -> runId.toString().equals(r.key()) && r.value().contains(EventTypes.STORE_RESUMED)));
-        assertTrue(events.stream().anyMatch(r -> r.value().contains(lockstep.badRepoStore)
-                && r.value().contains(EventTypes.STORE_RESUMED)), "the agent reports that it resumed by itself");
+        var events = Kafka.readUntil(
+                Topics.AGENT_EVENTS,
+                records -> records.stream()
+                        .anyMatch(r ->
+                                runId.toString().equals(r.key()) && r.value().contains(EventTypes.STORE_RESUMED)));
+        assertTrue(
+                events.stream()
+                        .anyMatch(r -> r.value().contains(lockstep.badRepoStore)
+                                && r.value().contains(EventTypes.STORE_RESUMED)),
+                "the agent reports that it resumed by itself");
     }
 }

@@ -50,10 +50,15 @@ class MessagingIT {
         assertEquals("CONSISTENT", before.path("state").asText());
 
         // Every step event of this run as it travelled: accepted, snapshot taken, progress, succeeded.
-        List<ConsumerRecord<String, String>> events = Kafka.readUntil(Topics.AGENT_EVENTS,
-                records -> records.stream().filter(r -> runId.equals(r.key()))
-                        .filter(r -> r.value().contains("io.lockstep.step.succeeded")).count() >= 2);
-        List<ConsumerRecord<String, String>> ofRun = events.stream().filter(r -> runId.equals(r.key())).toList();
+        List<ConsumerRecord<String, String>> events = Kafka.readUntil(
+                Topics.AGENT_EVENTS,
+                records -> records.stream()
+                                .filter(r -> runId.equals(r.key()))
+                                .filter(r -> r.value().contains("io.lockstep.step.succeeded"))
+                                .count()
+                        >= 2);
+        List<ConsumerRecord<String, String>> ofRun =
+                events.stream().filter(r -> runId.equals(r.key())).toList();
         assertTrue(ofRun.size() >= 4, "accepted, snapshot and two successes at least: " + ofRun.size());
 
         for (ConsumerRecord<String, String> record : ofRun) {
@@ -70,19 +75,27 @@ class MessagingIT {
         String notJson = "not-json-" + UUID.randomUUID();
         String badData = "bad-data-" + UUID.randomUUID();
         Kafka.send(Topics.AGENT_EVENTS, "garbage", "{\"this is\": \"" + notJson + "\"");
-        Kafka.send(Topics.AGENT_EVENTS, "garbage", "{\"specversion\":\"1.0\",\"id\":\"" + badData + "\",\"source\":\"/x\","
-                + "\"type\":\"io.lockstep.step.succeeded\",\"data\":{\"runId\":\"not-a-uuid\"}}");
+        Kafka.send(
+                Topics.AGENT_EVENTS,
+                "garbage",
+                "{\"specversion\":\"1.0\",\"id\":\"" + badData + "\",\"source\":\"/x\","
+                        + "\"type\":\"io.lockstep.step.succeeded\",\"data\":{\"runId\":\"not-a-uuid\"}}");
 
         // Any coordinator consuming the topic (this build's, a demo's) dead-letters them; each must be there.
-        List<ConsumerRecord<String, String>> dead = Kafka.readUntil(Topics.deadLetter(Topics.AGENT_EVENTS),
+        List<ConsumerRecord<String, String>> dead = Kafka.readUntil(
+                Topics.deadLetter(Topics.AGENT_EVENTS),
                 records -> records.stream().anyMatch(r -> r.value().contains(notJson))
                         && records.stream().anyMatch(r -> r.value().contains(badData)));
-        ConsumerRecord<String, String> letter = dead.stream().filter(r -> r.value().contains(badData)).findFirst()
+        ConsumerRecord<String, String> letter = dead.stream()
+                .filter(r -> r.value().contains(badData))
+                .findFirst()
                 .orElseThrow();
         assertTrue(letter.headers().lastHeader("dead-letter-reason") != null, "the dead letter says why");
 
         String runId = lockstep.api.startBackup(plan());
-        assertEquals("CONSISTENT", lockstep.api.awaitEnd(runId).path("state").asText(),
+        assertEquals(
+                "CONSISTENT",
+                lockstep.api.awaitEnd(runId).path("state").asText(),
                 "the consumer still handles events after the bad records");
     }
 
@@ -91,10 +104,16 @@ class MessagingIT {
         String runId = lockstep.api.startBackup(plan());
         assertEquals("CONSISTENT", lockstep.api.awaitEnd(runId).path("state").asText());
 
-        List<ConsumerRecord<String, String>> events = Kafka.readUntil(Topics.RUN_EVENTS,
-                records -> records.stream().anyMatch(r -> runId.equals(r.key()) && r.value().contains("run.consistent")));
-        List<JsonNode> ofRun = events.stream().filter(r -> runId.equals(r.key())).map(r -> parse(r.value())).toList();
-        assertEquals(List.of("io.lockstep.run.started", "io.lockstep.run.consistent"),
+        List<ConsumerRecord<String, String>> events = Kafka.readUntil(
+                Topics.RUN_EVENTS,
+                records -> records.stream()
+                        .anyMatch(r -> runId.equals(r.key()) && r.value().contains("run.consistent")));
+        List<JsonNode> ofRun = events.stream()
+                .filter(r -> runId.equals(r.key()))
+                .map(r -> parse(r.value()))
+                .toList();
+        assertEquals(
+                List.of("io.lockstep.run.started", "io.lockstep.run.consistent"),
                 ofRun.stream().map(e -> e.path("type").asText()).toList());
         JsonNode consistent = ofRun.get(1);
         assertEquals("1.0", consistent.path("specversion").asText());

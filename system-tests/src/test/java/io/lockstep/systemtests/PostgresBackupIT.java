@@ -32,15 +32,16 @@ class PostgresBackupIT {
         AppDatabase.fillShop(lockstep.genomicDb, 3_000);
         AppDatabase.recreate(lockstep.clinicalDb);
         AppDatabase.fillShop(lockstep.clinicalDb, 1_500);
-        for (String store : List.of(lockstep.singleStore, lockstep.doubleStore, lockstep.badPasswordStore,
-                lockstep.missingDbStore)) {
+        for (String store : List.of(
+                lockstep.singleStore, lockstep.doubleStore, lockstep.badPasswordStore, lockstep.missingDbStore)) {
             lockstep.api.awaitStoreLive(store);
         }
     }
 
     @AfterAll
     static void dropDatabases() throws Exception {
-        for (String db : List.of(lockstep.ordersDb, lockstep.genomicDb, lockstep.clinicalDb, lockstep.ordersDb + "_restored")) {
+        for (String db :
+                List.of(lockstep.ordersDb, lockstep.genomicDb, lockstep.clinicalDb, lockstep.ordersDb + "_restored")) {
             AppDatabase.drop(db);
         }
     }
@@ -57,14 +58,17 @@ class PostgresBackupIT {
         JsonNode dump = step(run, "BACKUP", lockstep.ordersDb);
         String key = "runs/" + plan + "/" + runId + "/" + lockstep.singleStore + "/" + lockstep.ordersDb + ".dump";
         assertEquals(key, dump.path("artifact").asText());
-        assertEquals(run.path("consistencyPoint").asText(), dump.path("evidence").path("snapshotTime").asText(),
+        assertEquals(
+                run.path("consistencyPoint").asText(),
+                dump.path("evidence").path("snapshotTime").asText(),
                 "the consistency point is the SQL snapshot's time");
         assertFalse(dump.path("evidence").path("lsn").asText().isEmpty(), "the snapshot's LSN is recorded");
         assertTrue(dump.path("bytes").asLong() > 0);
         assertEquals(dump.path("bytes").asLong(), run.path("bytes").asLong());
 
         String sha = dump.path("sha256").asText();
-        assertEquals(sha, Repository.sha256(lockstep.objectPrefix() + key), "the stored object has the reported SHA-256");
+        assertEquals(
+                sha, Repository.sha256(lockstep.objectPrefix() + key), "the stored object has the reported SHA-256");
         JsonNode verify = step(run, "VERIFY", lockstep.ordersDb);
         assertEquals("SUCCEEDED", verify.path("state").asText());
         assertEquals(sha, verify.path("sha256").asText());
@@ -91,19 +95,32 @@ class PostgresBackupIT {
 
         assertEquals("CONSISTENT", run.path("state").asText(), () -> "run: " + run.toPrettyString());
         List<String> keys = Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/").stream()
-                .filter(k -> !k.endsWith("/run.json")).toList();
+                .filter(k -> !k.endsWith("/run.json"))
+                .toList();
         String dir = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/" + lockstep.doubleStore + "/";
-        assertEquals(List.of(dir + lockstep.clinicalDb + ".dump", dir + lockstep.clinicalDb + ".tables.tsv",
-                dir + lockstep.genomicDb + ".dump", dir + lockstep.genomicDb + ".tables.tsv"),
-                keys.stream().sorted().toList(), "a dump and its table census per database");
+        assertEquals(
+                List.of(
+                        dir + lockstep.clinicalDb + ".dump",
+                        dir + lockstep.clinicalDb + ".tables.tsv",
+                        dir + lockstep.genomicDb + ".dump",
+                        dir + lockstep.genomicDb + ".tables.tsv"),
+                keys.stream().sorted().toList(),
+                "a dump and its table census per database");
         for (String db : List.of(lockstep.genomicDb, lockstep.clinicalDb)) {
             JsonNode dump = step(run, "BACKUP", db);
-            assertEquals(dump.path("sha256").asText(), Repository.sha256(lockstep.objectPrefix() + dump.path("artifact").asText()));
+            assertEquals(
+                    dump.path("sha256").asText(),
+                    Repository.sha256(
+                            lockstep.objectPrefix() + dump.path("artifact").asText()));
         }
-        String latestSnapshot = List.of(step(run, "BACKUP", lockstep.genomicDb), step(run, "BACKUP", lockstep.clinicalDb))
-                .stream().map(s -> s.path("evidence").path("snapshotTime").asText())
-                .max(java.util.Comparator.comparing(java.time.Instant::parse)).orElseThrow();
-        assertEquals(latestSnapshot, run.path("consistencyPoint").asText(),
+        String latestSnapshot =
+                List.of(step(run, "BACKUP", lockstep.genomicDb), step(run, "BACKUP", lockstep.clinicalDb)).stream()
+                        .map(s -> s.path("evidence").path("snapshotTime").asText())
+                        .max(java.util.Comparator.comparing(java.time.Instant::parse))
+                        .orElseThrow();
+        assertEquals(
+                latestSnapshot,
+                run.path("consistencyPoint").asText(),
                 "the consistency point is the latest SQL snapshot of the run");
     }
 
@@ -132,8 +149,14 @@ class PostgresBackupIT {
         JsonNode run = lockstep.api.awaitEnd(runId);
 
         assertEquals("FAILED", run.path("state").asText());
-        assertTrue(run.path("error").asText().contains("does not exist"), run.path("error").asText());
-        assertEquals("FAILED", step(run, "BACKUP", "it" + lockstep.id + "_does_not_exist").path("state").asText());
+        assertTrue(
+                run.path("error").asText().contains("does not exist"),
+                run.path("error").asText());
+        assertEquals(
+                "FAILED",
+                step(run, "BACKUP", "it" + lockstep.id + "_does_not_exist")
+                        .path("state")
+                        .asText());
         assertEquals(List.of(), artifacts(plan));
         assertEquals(List.of(), Repository.openUploads(lockstep.objectPrefix()));
     }
@@ -156,12 +179,14 @@ class PostgresBackupIT {
     /** What a plan's runs left in the repository, besides the run manifests that describe them. */
     static List<String> artifacts(String plan) {
         return Repository.keys(lockstep.objectPrefix() + "runs/" + plan + "/").stream()
-                .filter(k -> !k.endsWith("/run.json")).toList();
+                .filter(k -> !k.endsWith("/run.json"))
+                .toList();
     }
 
     static JsonNode step(JsonNode run, String action, String database) {
         for (JsonNode step : run.path("steps")) {
-            if (step.path("action").asText().equals(action) && step.path("database").asText().equals(database)) {
+            if (step.path("action").asText().equals(action)
+                    && step.path("database").asText().equals(database)) {
                 return step;
             }
         }
@@ -169,9 +194,15 @@ class PostgresBackupIT {
     }
 
     static void pgRestore(Path dump, String database) throws Exception {
-        List<String> command = new ArrayList<>(List.of("pg_restore", "--host=" + Lockstep.APP_PG_HOST,
-                "--port=" + Lockstep.APP_PG_PORT, "--username=" + Lockstep.APP_PG_USER, "--dbname=" + database,
-                "--single-transaction", "--exit-on-error", dump.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "pg_restore",
+                "--host=" + Lockstep.APP_PG_HOST,
+                "--port=" + Lockstep.APP_PG_PORT,
+                "--username=" + Lockstep.APP_PG_USER,
+                "--dbname=" + database,
+                "--single-transaction",
+                "--exit-on-error",
+                dump.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", Lockstep.APP_PG_PASSWORD);
         Process process = builder.start();

@@ -40,6 +40,7 @@ class RestoreIT {
     static String backupId;
     /** The three stores as the backup captured them. */
     static Map<String, String> backupTables;
+
     static Map<String, String> backupObjects;
     static long backupDocuments;
 
@@ -58,10 +59,14 @@ class RestoreIT {
             api.awaitStoreLive(store);
         }
         plan = "it" + lockstep.id + "-restore";
-        api.putPlan(plan, "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
-                + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore + "\", \"database\": \""
-                + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \"" + lockstep.blocksStore
-                + "\"}]}");
+        api.putPlan(
+                plan,
+                "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
+                        + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore
+                        + "\", \"database\": \""
+                        + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \""
+                        + lockstep.blocksStore
+                        + "\"}]}");
         backupId = api.startBackup(plan);
         JsonNode run = api.awaitEnd(backupId);
         assertEquals("CONSISTENT", run.path("state").asText(), run::toPrettyString);
@@ -93,9 +98,16 @@ class RestoreIT {
         List<String> steps = new ArrayList<>();
         report.path("steps").forEach(s -> steps.add(s.asText()));
         assertTrue(steps.stream().anyMatch(s -> s.startsWith("2: restore " + lockstep.parsecStore)), steps::toString);
-        assertTrue(steps.indexOf(steps.stream().filter(s -> s.contains("quiesce")).findFirst().orElseThrow())
-                < steps.indexOf(steps.stream().filter(s -> s.contains("restore " + lockstep.parsecStore)).findFirst()
-                        .orElseThrow()), "quiesce comes before the SQL restore: " + steps);
+        assertTrue(
+                steps.indexOf(steps.stream()
+                                .filter(s -> s.contains("quiesce"))
+                                .findFirst()
+                                .orElseThrow())
+                        < steps.indexOf(steps.stream()
+                                .filter(s -> s.contains("restore " + lockstep.parsecStore))
+                                .findFirst()
+                                .orElseThrow()),
+                "quiesce comes before the SQL restore: " + steps);
         assertTrue(report.path("databasesToReplace").toString().contains(lockstep.parsecDb), report::toPrettyString);
         assertTrue(report.path("indicesToReplace").toString().contains(lockstep.docsIndex), report::toPrettyString);
         assertTrue(report.path("objectsToCopy").asLong() >= 3, report::toPrettyString);
@@ -144,8 +156,10 @@ class RestoreIT {
         String copyBucket = lockstep.blocksBucket + "-copy";
         Repository.createBucket(copyBucket);
         String targets = "{\"targets\": {\"" + lockstep.parsecStore + "\": {\"databases\": {\"" + lockstep.parsecDb
-                + "\": \"" + lockstep.parsecDb + "_copy\"}}, \"" + lockstep.blocksStore + "\": {\"bucket\": \"" + copyBucket
-                + "\"}, \"" + lockstep.docsStore + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \"copy-$1\"}}}";
+                + "\": \"" + lockstep.parsecDb + "_copy\"}}, \"" + lockstep.blocksStore + "\": {\"bucket\": \""
+                + copyBucket
+                + "\"}, \"" + lockstep.docsStore
+                + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \"copy-$1\"}}}";
 
         JsonNode restore = restore(backupId, targets);
 
@@ -160,7 +174,8 @@ class RestoreIT {
 
         Api.Reply again = api.post("/api/v1/runs/" + backupId + "/restore", targets);
         assertEquals(409, again.status(), again.raw());
-        assertTrue(again.raw().contains(lockstep.parsecDb + "_copy") && again.raw().contains("copy-" + lockstep.docsIndex),
+        assertTrue(
+                again.raw().contains(lockstep.parsecDb + "_copy") && again.raw().contains("copy-" + lockstep.docsIndex),
                 again.raw());
     }
 
@@ -182,7 +197,9 @@ class RestoreIT {
         assertEquals(150, figures.path("references").asLong(), figures::toPrettyString);
         assertTrue(figures.path("rows").asLong() >= 150, figures::toPrettyString);
         List<String> verified = new ArrayList<>();
-        api.get("/api/v1/runs?plan=" + plan + "&verified=true").body().forEach(r -> verified.add(r.path("id").asText()));
+        api.get("/api/v1/runs?plan=" + plan + "&verified=true")
+                .body()
+                .forEach(r -> verified.add(r.path("id").asText()));
         assertEquals(List.of(backupId), verified);
         assertNoScratchLeft();
     }
@@ -199,12 +216,14 @@ class RestoreIT {
         String runId = api.startBackup(corruptPlan);
         JsonNode run = api.awaitEnd(runId);
         assertEquals("CONSISTENT", run.path("state").asText(), run::toPrettyString);
-        String dump = lockstep.objectPrefix() + step(run, "BACKUP", lockstep.singleStore).path("artifact").asText();
+        String dump = lockstep.objectPrefix()
+                + step(run, "BACKUP", lockstep.singleStore).path("artifact").asText();
         byte[] bytes = Repository.read(Lockstep.BUCKET, dump);
         byte[] original = bytes.clone();
         bytes[bytes.length / 2] ^= 0x01;
         Repository.put(Lockstep.BUCKET, dump, bytes);
-        try (Connection c = AppDatabase.connect(db); Statement st = c.createStatement()) {
+        try (Connection c = AppDatabase.connect(db);
+                Statement st = c.createStatement()) {
             st.execute("INSERT INTO customers VALUES (999999, 'after-backup@example.com', 'live')");
         }
         Map<String, String> live = AppDatabase.tableChecksums(db);
@@ -213,11 +232,15 @@ class RestoreIT {
         assertEquals(202, verify.status(), verify.raw());
         JsonNode verification = api.awaitEnd(verify.body().path("id").asText());
         assertEquals("FAILED", verification.path("state").asText(), verification::toPrettyString);
-        assertTrue(verification.path("error").asText().contains("SHA-256"), verification.path("error").asText());
+        assertTrue(
+                verification.path("error").asText().contains("SHA-256"),
+                verification.path("error").asText());
 
         JsonNode restore = restore(runId, "{}");
         assertEquals("FAILED", restore.path("state").asText(), restore::toPrettyString);
-        assertTrue(restore.path("error").asText().contains("SHA-256"), restore.path("error").asText());
+        assertTrue(
+                restore.path("error").asText().contains("SHA-256"),
+                restore.path("error").asText());
         assertEquals(live, AppDatabase.tableChecksums(db), "the live database is unchanged");
         for (JsonNode s : restore.path("steps")) {
             if (s.path("action").asText().equals("RESTORE")) {
@@ -237,8 +260,13 @@ class RestoreIT {
         Repository.put(Lockstep.BUCKET, dump, java.util.Arrays.copyOf(original, original.length - 100));
         JsonNode truncated = restore(runId, "{}");
         assertEquals("FAILED", truncated.path("state").asText(), truncated::toPrettyString);
-        assertTrue(truncated.path("error").asText().contains(dump.substring(lockstep.objectPrefix().length())),
-                "the reason names the truncated artifact: " + truncated.path("error").asText());
+        assertTrue(
+                truncated
+                        .path("error")
+                        .asText()
+                        .contains(dump.substring(lockstep.objectPrefix().length())),
+                "the reason names the truncated artifact: "
+                        + truncated.path("error").asText());
         assertEquals(live, AppDatabase.tableChecksums(db), "the live database is unchanged");
 
         Repository.delete(Lockstep.BUCKET, dump);
@@ -262,25 +290,35 @@ class RestoreIT {
         Map<String, String> genomic = AppDatabase.tableChecksums(lockstep.genomicDb);
         Map<String, String> clinical = AppDatabase.tableChecksums(lockstep.clinicalDb);
         for (String db : List.of(lockstep.genomicDb, lockstep.clinicalDb)) {
-            try (Connection c = AppDatabase.connect(db); Statement st = c.createStatement()) {
+            try (Connection c = AppDatabase.connect(db);
+                    Statement st = c.createStatement()) {
                 st.execute("DELETE FROM order_lines WHERE order_id % 3 = 0");
             }
         }
         try (Connection held = AppDatabase.connect(lockstep.genomicDb)) {
-            try (Statement st = held.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
+            try (Statement st = held.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
                 assertTrue(rs.next());
             }
 
             JsonNode restore = restore(runId, "{}");
 
             assertEquals("SUCCEEDED", restore.path("state").asText(), restore::toPrettyString);
-            assertThrows(SQLException.class, () -> {
-                try (Statement st = held.createStatement()) {
-                    st.executeQuery("SELECT 1");
-                }
-            }, "the open session on the restored database was terminated");
-            assertTrue(step(restore, "RESTORE", lockstep.doubleStore, lockstep.genomicDb).path("evidence")
-                    .path("terminatedConnections").asInt() >= 1, restore::toPrettyString);
+            assertThrows(
+                    SQLException.class,
+                    () -> {
+                        try (Statement st = held.createStatement()) {
+                            st.executeQuery("SELECT 1");
+                        }
+                    },
+                    "the open session on the restored database was terminated");
+            assertTrue(
+                    step(restore, "RESTORE", lockstep.doubleStore, lockstep.genomicDb)
+                                    .path("evidence")
+                                    .path("terminatedConnections")
+                                    .asInt()
+                            >= 1,
+                    restore::toPrettyString);
         }
         assertEquals(genomic, AppDatabase.tableChecksums(lockstep.genomicDb));
         assertEquals(clinical, AppDatabase.tableChecksums(lockstep.clinicalDb));
@@ -302,8 +340,10 @@ class RestoreIT {
 
         Api.Reply unknownStore = api.post("/api/v1/runs/" + backupId + "/restore", "{\"stores\": [\"nope\"]}");
         assertEquals(422, unknownStore.status(), unknownStore.raw());
-        Api.Reply badTarget = api.post("/api/v1/runs/" + backupId + "/restore", "{\"targets\": {\"" + lockstep.parsecStore
-                + "\": {\"databases\": {\"" + lockstep.parsecDb + "\": \"bad name; drop\"}}}}");
+        Api.Reply badTarget = api.post(
+                "/api/v1/runs/" + backupId + "/restore",
+                "{\"targets\": {\"" + lockstep.parsecStore + "\": {\"databases\": {\"" + lockstep.parsecDb
+                        + "\": \"bad name; drop\"}}}}");
         assertEquals(400, badTarget.status(), badTarget.raw());
         Api.Reply notARun = api.post("/api/v1/runs/" + java.util.UUID.randomUUID() + "/restore", "{}");
         assertEquals(404, notARun.status(), notARun.raw());
@@ -315,7 +355,8 @@ class RestoreIT {
 
     /** Deletes rows, objects and documents, and changes some. */
     private static void mutateAllThreeStores(int n) throws Exception {
-        try (Connection c = AppDatabase.connect(lockstep.parsecDb); Statement st = c.createStatement()) {
+        try (Connection c = AppDatabase.connect(lockstep.parsecDb);
+                Statement st = c.createStatement()) {
             st.execute("DELETE FROM blocks WHERE key IN (SELECT key FROM blocks ORDER BY key LIMIT " + n + ")");
             st.execute("UPDATE blocks SET size = size + 1 WHERE key IN (SELECT key FROM blocks ORDER BY key DESC LIMIT "
                     + n + ")");
@@ -325,12 +366,16 @@ class RestoreIT {
             Repository.delete(lockstep.blocksBucket, keys.get(i));
             Repository.put(lockstep.blocksBucket, keys.get(keys.size() - 1 - i), ("changed " + i).getBytes());
         }
-        JsonNode hits = Elastic.call("GET", "/" + lockstep.docsIndex + "/_search?size=" + n, null).body()
-                .path("hits").path("hits");
+        JsonNode hits = Elastic.call("GET", "/" + lockstep.docsIndex + "/_search?size=" + n, null)
+                .body()
+                .path("hits")
+                .path("hits");
         assertEquals(n, hits.size(), hits::toString);
         for (JsonNode hit : hits) {
-            Elastic.Reply deleted = Elastic.call("DELETE", "/" + lockstep.docsIndex + "/_doc/" + hit.path("_id").asText()
-                    + "?refresh=true", null);
+            Elastic.Reply deleted = Elastic.call(
+                    "DELETE",
+                    "/" + lockstep.docsIndex + "/_doc/" + hit.path("_id").asText() + "?refresh=true",
+                    null);
             assertEquals(200, deleted.status(), String.valueOf(deleted.body()));
         }
     }
@@ -343,7 +388,8 @@ class RestoreIT {
 
     private static JsonNode step(JsonNode run, String action, String store) {
         for (JsonNode s : run.path("steps")) {
-            if (s.path("action").asText().equals(action) && s.path("store").asText().equals(store)) {
+            if (s.path("action").asText().equals(action)
+                    && s.path("store").asText().equals(store)) {
                 return s;
             }
         }
@@ -352,7 +398,8 @@ class RestoreIT {
 
     private static JsonNode step(JsonNode run, String action, String store, String database) {
         for (JsonNode s : run.path("steps")) {
-            if (s.path("action").asText().equals(action) && s.path("store").asText().equals(store)
+            if (s.path("action").asText().equals(action)
+                    && s.path("store").asText().equals(store)
                     && s.path("database").asText().equals(database)) {
                 return s;
             }
@@ -362,8 +409,10 @@ class RestoreIT {
 
     private static List<String> scratchDatabases(String marker) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = AppDatabase.connect("postgres"); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '%" + marker + "%'")) {
+        try (Connection c = AppDatabase.connect("postgres");
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '%" + marker + "%'")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
@@ -380,7 +429,8 @@ class RestoreIT {
 
     /** After a failed drill its drops run after the run ended: wait for them. */
     private static void awaitNoScratchLeft() {
-        org.awaitility.Awaitility.await("scratch targets dropped").atMost(java.time.Duration.ofSeconds(60))
+        org.awaitility.Awaitility.await("scratch targets dropped")
+                .atMost(java.time.Duration.ofSeconds(60))
                 .untilAsserted(RestoreIT::assertNoScratchLeft);
     }
 }

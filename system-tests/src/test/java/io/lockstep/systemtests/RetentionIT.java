@@ -55,8 +55,8 @@ class RetentionIT {
     }
 
     static String planSpec(String retention) {
-        return "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \"" + lockstep.docsStore
-                + "\"]" + retention + "}";
+        return "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
+                + lockstep.docsStore + "\"]" + retention + "}";
     }
 
     @AfterAll
@@ -66,8 +66,8 @@ class RetentionIT {
 
     @Test
     void keepLastTwoOverFourRunsDeletesTheOldestTwoRunsArtifactsAndKeepsWhatTheOthersNeed() throws Exception {
-        Api.Reply pinnedReply = lockstep.api.post("/api/v1/plans/" + plan + "/backups",
-                "{\"label\": \"before release 2.4\", \"pin\": true}");
+        Api.Reply pinnedReply = lockstep.api.post(
+                "/api/v1/plans/" + plan + "/backups", "{\"label\": \"before release 2.4\", \"pin\": true}");
         assertEquals(202, pinnedReply.status(), pinnedReply.raw());
         String pinned = pinnedReply.body().path("id").asText();
         assertConsistent(pinned);
@@ -91,17 +91,23 @@ class RetentionIT {
         onlyExpired.removeAll(needed);
         assertFalse(onlyExpired.isEmpty(), "the rewritten objects give the oldest runs blobs of their own");
         for (String run : List.of(runs.get(0), runs.get(1), runs.get(2), runs.get(3), pinned)) {
-            Awaitility.await("run.json of " + run).atMost(Duration.ofSeconds(30))
-                    .until(() -> !Repository.keys(Lockstep.BUCKET, runPrefix(run) + "run.json").isEmpty());
+            Awaitility.await("run.json of " + run)
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> !Repository.keys(Lockstep.BUCKET, runPrefix(run) + "run.json")
+                            .isEmpty());
         }
 
         lockstep.api.putPlan(plan, planSpec(", \"retention\": {\"keepLast\": 2}"));
-        JsonNode preview = lockstep.api.get("/api/v1/plans/" + plan + "/retention?dryRun=true").body();
+        JsonNode preview = lockstep.api
+                .get("/api/v1/plans/" + plan + "/retention?dryRun=true")
+                .body();
         assertEquals("pinned", decision(preview, pinned).path("reason").asText(), preview.toPrettyString());
 
         // Retention may already be running by itself after the plan change; the awaits below apply it and decide.
         for (String gone : runs.subList(0, 2)) {
-            Awaitility.await("run " + gone + " expired").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+            Awaitility.await("run " + gone + " expired")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> {
                         lockstep.api.post("/api/v1/plans/" + plan + "/retention", "{}");
                         return lockstep.api.get("/api/v1/runs/" + gone).body().hasNonNull("expiredAt");
@@ -109,38 +115,55 @@ class RetentionIT {
         }
 
         for (String gone : runs.subList(0, 2)) {
-            assertEquals(List.of(), Repository.keys(Lockstep.BUCKET, runPrefix(gone)), "dumps, manifests, run.json of " + gone);
-            assertEquals(404, Elastic.call("GET", "/_snapshot/it" + lockstep.id + "/lockstep-" + gone, null).status(),
+            assertEquals(
+                    List.of(),
+                    Repository.keys(Lockstep.BUCKET, runPrefix(gone)),
+                    "dumps, manifests, run.json of " + gone);
+            assertEquals(
+                    404,
+                    Elastic.call("GET", "/_snapshot/it" + lockstep.id + "/lockstep-" + gone, null)
+                            .status(),
                     "the Elasticsearch snapshot of " + gone + " is deleted");
         }
         // The blob collection runs after the expiries it follows; wait for the pass that saw both.
-        Awaitility.await("blobs only the expired runs referenced are collected").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+        Awaitility.await("blobs only the expired runs referenced are collected")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
                     lockstep.api.post("/api/v1/plans/" + plan + "/retention", "{}");
                     return onlyExpired.stream().noneMatch(RetentionIT::blobExists);
                 });
         for (String kept : List.of(runs.get(2), runs.get(3), pinned)) {
             JsonNode run = lockstep.api.get("/api/v1/runs/" + kept).body();
             assertFalse(run.hasNonNull("expiringAt"), run.toPrettyString());
-            assertFalse(Repository.keys(Lockstep.BUCKET, runPrefix(kept) + lockstep.parsecStore + "/").isEmpty());
-            assertEquals(200, Elastic.call("GET", "/_snapshot/it" + lockstep.id + "/lockstep-" + kept, null).status());
+            assertFalse(Repository.keys(Lockstep.BUCKET, runPrefix(kept) + lockstep.parsecStore + "/")
+                    .isEmpty());
+            assertEquals(
+                    200,
+                    Elastic.call("GET", "/_snapshot/it" + lockstep.id + "/lockstep-" + kept, null)
+                            .status());
         }
         List<String> missing = needed.stream().filter(b -> !blobExists(b)).toList();
         assertEquals(List.of(), missing, "every blob a remaining manifest names is still there");
-        assertTrue(Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/" + lockstep.docsStore + "/snap-")
-                .size() >= 3, "the copied snapshot files of the remaining snapshots stay");
+        assertTrue(
+                Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/" + lockstep.docsStore + "/snap-")
+                                .size()
+                        >= 3,
+                "the copied snapshot files of the remaining snapshots stay");
 
         // The newest remaining run still restores: its dump loads and every key it references is in its manifest.
         String newest = runs.get(3);
-        Path dump = Repository.download(runPrefix(newest) + lockstep.parsecStore + "/" + lockstep.parsecDb + ".dump",
+        Path dump = Repository.download(
+                runPrefix(newest) + lockstep.parsecStore + "/" + lockstep.parsecDb + ".dump",
                 Files.createTempFile("retention", ".dump"));
         String scratch = lockstep.parsecDb + "_kept";
         AppDatabase.recreate(scratch);
         try {
             PostgresBackupIT.pgRestore(dump, scratch);
-            Set<String> manifestKeys = new HashSet<>(Repository.manifestKeys(runPrefix(newest) + lockstep.blocksStore
-                    + "/objects.jsonl.gz"));
-            try (var c = AppDatabase.connect(scratch); var st = c.createStatement();
+            Set<String> manifestKeys = new HashSet<>(
+                    Repository.manifestKeys(runPrefix(newest) + lockstep.blocksStore + "/objects.jsonl.gz"));
+            try (var c = AppDatabase.connect(scratch);
+                    var st = c.createStatement();
                     var rs = st.executeQuery("SELECT key FROM blocks")) {
                 int rows = 0;
                 while (rs.next()) {
@@ -160,14 +183,25 @@ class RetentionIT {
         assertEquals(202, drill.status(), drill.raw());
         JsonNode drilled = lockstep.api.awaitEnd(drill.body().path("id").asText());
         assertEquals("SUCCEEDED", drilled.path("state").asText(), drilled::toPrettyString);
-        assertTrue(lockstep.api.get("/api/v1/runs/" + newest).body().path("verified").asBoolean());
+        assertTrue(lockstep.api
+                .get("/api/v1/runs/" + newest)
+                .body()
+                .path("verified")
+                .asBoolean());
 
         // A pinned run needs force; a snapshot someone already deleted by hand counts as deleted.
         assertEquals(409, lockstep.api.delete("/api/v1/runs/" + pinned).status());
-        assertEquals(200, Elastic.call("DELETE", "/_snapshot/it" + lockstep.id + "/lockstep-" + pinned, null).status());
-        assertEquals(202, lockstep.api.delete("/api/v1/runs/" + pinned + "?force=true").status());
-        Awaitility.await("pinned run " + pinned + " expired").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+        assertEquals(
+                200,
+                Elastic.call("DELETE", "/_snapshot/it" + lockstep.id + "/lockstep-" + pinned, null)
+                        .status());
+        assertEquals(
+                202,
+                lockstep.api.delete("/api/v1/runs/" + pinned + "?force=true").status());
+        Awaitility.await("pinned run " + pinned + " expired")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
                     lockstep.api.post("/api/v1/plans/" + plan + "/retention", "{}");
                     return lockstep.api.get("/api/v1/runs/" + pinned).body().hasNonNull("expiredAt");
                 });
@@ -198,12 +232,13 @@ class RetentionIT {
 
     /** The blobs ({@code blobs/<store>/<sha256>}) a run's object manifest names. */
     static Set<String> manifestBlobs(String run) throws Exception {
-        Path file = Repository.download(runPrefix(run) + lockstep.blocksStore + "/objects.jsonl.gz",
+        Path file = Repository.download(
+                runPrefix(run) + lockstep.blocksStore + "/objects.jsonl.gz",
                 Files.createTempFile("manifest", ".jsonl.gz"));
         Set<String> blobs = new HashSet<>();
         ObjectMapper json = new ObjectMapper();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 if (!line.isBlank()) {

@@ -63,7 +63,8 @@ class ScramKafkaIT {
         String token = Tokens.random();
         Map<String, String> coordinatorConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("coordinator"));
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
-        coordinatorConfig.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-scram-" + lockstep.id);
+        coordinatorConfig.put(
+                "mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-scram-" + lockstep.id);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
         coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
@@ -76,22 +77,31 @@ class ScramKafkaIT {
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(token));
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
         int port = Lockstep.freePort();
-        coordinator = ServiceProcess.start("coordinator-scram", Lockstep.jar("coordinator-service"),
-                lockstep.workDirectory("coordinator-scram"), port, coordinatorConfig);
+        coordinator = ServiceProcess.start(
+                "coordinator-scram",
+                Lockstep.jar("coordinator-service"),
+                lockstep.workDirectory("coordinator-scram"),
+                port,
+                coordinatorConfig);
         api = new Api("http://127.0.0.1:" + port, token);
 
-        agent = startAgent("postgres-agent", "it-scram-pg-", c -> Lockstep.store(c, store, Lockstep.APP_PG_PASSWORD, database));
+        agent = startAgent(
+                "postgres-agent", "it-scram-pg-", c -> Lockstep.store(c, store, Lockstep.APP_PG_PASSWORD, database));
         // The other agents only announce a store each: their heartbeats reach the coordinator through SCRAM too.
         bucketStore = "it" + lockstep.id + "-scram-bucket";
-        objectstoreAgent = startAgent("objectstore-agent", "it-scram-os-",
-                c -> Lockstep.bucketStore(c, bucketStore, lockstep.blocksBucket));
+        objectstoreAgent = startAgent(
+                "objectstore-agent", "it-scram-os-", c -> Lockstep.bucketStore(c, bucketStore, lockstep.blocksBucket));
         searchStore = "it" + lockstep.id + "-scram-docs";
         searchAgent = startAgent("search-agent", "it-scram-es-", c -> {
             String docs = "lockstep.search.stores.\"" + searchStore + "\".";
             c.put(docs + "url", Lockstep.ELASTICSEARCH);
             c.put(docs + "indices", lockstep.docsIndex);
             c.put(docs + "repository", "it" + lockstep.id + "-scram");
-            c.put(docs + "repository-location", Lockstep.snapshotDirectory().resolve("it" + lockstep.id + "-scram").toString());
+            c.put(
+                    docs + "repository-location",
+                    Lockstep.snapshotDirectory()
+                            .resolve("it" + lockstep.id + "-scram")
+                            .toString());
         });
     }
 
@@ -102,13 +112,17 @@ class ScramKafkaIT {
         config.put("lockstep.repository.prefix", "it/" + lockstep.id + "-scram");
         config.putAll(ScramKafka.serviceConfig(module));
         stores.accept(config);
-        return ServiceProcess.start(module + "-scram", Lockstep.jar(module), lockstep.workDirectory(module + "-scram"),
-                Lockstep.freePort(), config);
+        return ServiceProcess.start(
+                module + "-scram",
+                Lockstep.jar(module),
+                lockstep.workDirectory(module + "-scram"),
+                Lockstep.freePort(),
+                config);
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        for (ServiceProcess service : new ServiceProcess[] { searchAgent, objectstoreAgent, agent }) {
+        for (ServiceProcess service : new ServiceProcess[] {searchAgent, objectstoreAgent, agent}) {
             if (service != null) {
                 service.stop();
             }
@@ -134,19 +148,23 @@ class ScramKafkaIT {
 
         Properties admin = ScramKafka.clientProperties("admin", ScramKafka.password("admin"));
         var events = Kafka.readAll("lockstep.run-events", admin).stream()
-                .filter(r -> r.value().contains(runId) && r.value().contains("consistent")).toList();
+                .filter(r -> r.value().contains(runId) && r.value().contains("consistent"))
+                .toList();
         assertEquals(1, events.size(), "the run's consistent event is on the SCRAM broker");
         var plaintext = Kafka.readAll("lockstep.run-events", Kafka.plaintext()).stream()
-                .filter(r -> r.value().contains(runId)).toList();
+                .filter(r -> r.value().contains(runId))
+                .toList();
         assertTrue(plaintext.isEmpty(), "nothing of this run went through the plaintext broker: " + plaintext);
 
         for (ServiceProcess service : List.of(coordinator, agent, objectstoreAgent, searchAgent)) {
             String log = Files.readString(service.log());
-            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(service.pid()), "cmdline")),
+            String cmdline = new String(
+                    Files.readAllBytes(Path.of("/proc", Long.toString(service.pid()), "cmdline")),
                     StandardCharsets.UTF_8);
             for (String user : List.of("coordinator", "postgres-agent", "objectstore-agent", "search-agent")) {
                 String password = ScramKafka.password(user);
-                assertTrue(!log.contains(password) && !cmdline.contains(password),
+                assertTrue(
+                        !log.contains(password) && !cmdline.contains(password),
                         "the SCRAM password of " + user + " is in " + service.log() + " or its command line");
             }
         }
@@ -164,8 +182,10 @@ class ScramKafkaIT {
                 ours.add(a.path("id").asText());
             }
         });
-        assertEquals(List.of("it-scram-es-" + lockstep.id, "it-scram-os-" + lockstep.id, "it-scram-pg-" + lockstep.id),
-                ours.stream().sorted().toList(), "this build's three agents, all through SCRAM: " + agents);
+        assertEquals(
+                List.of("it-scram-es-" + lockstep.id, "it-scram-os-" + lockstep.id, "it-scram-pg-" + lockstep.id),
+                ours.stream().sorted().toList(),
+                "this build's three agents, all through SCRAM: " + agents);
     }
 
     @Test
@@ -174,7 +194,8 @@ class ScramKafkaIT {
         none.put("default.api.timeout.ms", "4000");
         none.put("request.timeout.ms", "2000");
         try (Admin admin = Admin.create(none)) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class, () -> admin.listTopics().names().get());
             assertInstanceOf(TimeoutException.class, e.getCause(), "a client without SASL never gets an answer");
         }
     }
@@ -185,10 +206,12 @@ class ScramKafkaIT {
         wrong.put("default.api.timeout.ms", "10000");
         wrong.put("request.timeout.ms", "5000");
         try (Admin admin = Admin.create(wrong)) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class, () -> admin.listTopics().names().get());
             assertInstanceOf(SaslAuthenticationException.class, e.getCause(), "authentication fails: " + e.getCause());
         }
-        try (Admin admin = Admin.create(ScramKafka.clientProperties("coordinator", ScramKafka.password("coordinator")))) {
+        try (Admin admin =
+                Admin.create(ScramKafka.clientProperties("coordinator", ScramKafka.password("coordinator")))) {
             assertEquals(1, admin.describeCluster().nodes().get().size(), "the right password gets an answer");
         }
     }

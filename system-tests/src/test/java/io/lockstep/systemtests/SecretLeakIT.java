@@ -1,7 +1,6 @@
 package io.lockstep.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,15 +41,19 @@ class SecretLeakIT {
         app = new ParsecApp(lockstep);
         app.createSchema();
         app.write(200);
-        for (String store : List.of(lockstep.parsecStore, lockstep.blocksStore, lockstep.docsStore,
-                lockstep.badPasswordStore)) {
+        for (String store :
+                List.of(lockstep.parsecStore, lockstep.blocksStore, lockstep.docsStore, lockstep.badPasswordStore)) {
             lockstep.api.awaitStoreLive(store);
         }
         plan = "it" + lockstep.id + "-leaks";
-        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
-                + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore + "\", \"database\": \""
-                + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \"" + lockstep.blocksStore
-                + "\"}]}");
+        lockstep.api.putPlan(
+                plan,
+                "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
+                        + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore
+                        + "\", \"database\": \""
+                        + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \""
+                        + lockstep.blocksStore
+                        + "\"}]}");
         badPlan = "it" + lockstep.id + "-leaks-badpass";
         lockstep.api.putPlan(badPlan, "{\"stores\": [\"" + lockstep.badPasswordStore + "\"]}");
     }
@@ -59,8 +62,8 @@ class SecretLeakIT {
     static void tearDown() throws Exception {
         AppDatabase.drop(lockstep.parsecDb);
         AppDatabase.drop(lockstep.parsecDb + "_leak");
-        io.lockstep.systemtests.support.Elastic.call("DELETE", "/leak-" + lockstep.docsIndex + "?ignore_unavailable=true",
-                null);
+        io.lockstep.systemtests.support.Elastic.call(
+                "DELETE", "/leak-" + lockstep.docsIndex + "?ignore_unavailable=true", null);
     }
 
     /** Every secret this build configured, by what it is. */
@@ -87,26 +90,37 @@ class SecretLeakIT {
 
             Api.Reply refused = lockstep.api.post("/api/v1/plans/" + badPlan + "/backups", "{}");
             answers.add(refused.raw());
-            String bad = refused.status() == 202 ? refused.body().path("id").asText()
+            String bad = refused.status() == 202
+                    ? refused.body().path("id").asText()
                     : refused.body().path("runId").asText();
             JsonNode failed = lockstep.api.awaitEnd(bad);
             assertEquals("FAILED", failed.path("state").asText(), "the wrong password fails its run");
 
             // A restore of the good run into new targets: its pg_restore, logs, events and answers are checked too.
             io.lockstep.systemtests.support.Repository.createBucket(lockstep.blocksBucket + "-leak");
-            Api.Reply restore = lockstep.api.post("/api/v1/runs/" + good + "/restore", "{\"targets\": {\""
-                    + lockstep.parsecStore + "\": {\"databases\": {\"" + lockstep.parsecDb + "\": \"" + lockstep.parsecDb
-                    + "_leak\"}}, \"" + lockstep.blocksStore + "\": {\"bucket\": \"" + lockstep.blocksBucket
-                    + "-leak\"}, \"" + lockstep.docsStore + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": "
-                    + "\"leak-$1\"}}}");
+            Api.Reply restore = lockstep.api.post(
+                    "/api/v1/runs/" + good + "/restore",
+                    "{\"targets\": {\""
+                            + lockstep.parsecStore + "\": {\"databases\": {\"" + lockstep.parsecDb + "\": \""
+                            + lockstep.parsecDb
+                            + "_leak\"}}, \"" + lockstep.blocksStore + "\": {\"bucket\": \"" + lockstep.blocksBucket
+                            + "-leak\"}, \"" + lockstep.docsStore
+                            + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": "
+                            + "\"leak-$1\"}}}");
             answers.add(restore.raw());
             assertEquals(202, restore.status(), restore.raw());
             JsonNode restored = lockstep.api.awaitEnd(restore.body().path("id").asText());
             assertEquals("SUCCEEDED", restored.path("state").asText(), restored::toPrettyString);
             answers.add(restored.toString());
 
-            for (String path : List.of("/api/v1/runs/" + good, "/api/v1/runs/" + bad, "/api/v1/runs?limit=50",
-                    "/api/v1/stores", "/api/v1/agents", "/api/v1/plans", "/api/v1/audit?limit=200")) {
+            for (String path : List.of(
+                    "/api/v1/runs/" + good,
+                    "/api/v1/runs/" + bad,
+                    "/api/v1/runs?limit=50",
+                    "/api/v1/stores",
+                    "/api/v1/agents",
+                    "/api/v1/plans",
+                    "/api/v1/audit?limit=200")) {
                 Api.Reply reply = lockstep.api.get(path);
                 assertEquals(200, reply.status(), path + ": " + reply.raw());
                 answers.add(reply.raw());
@@ -121,13 +135,19 @@ class SecretLeakIT {
         }
         List<ConsumerRecord<String, String>> records = Kafka.readAll("lockstep.", Kafka.plaintext());
         List<ConsumerRecord<String, String>> ours = records.stream()
-                .filter(r -> String.valueOf(r.value()).contains(lockstep.id) || String.valueOf(r.key()).contains(lockstep.id))
+                .filter(r -> String.valueOf(r.value()).contains(lockstep.id)
+                        || String.valueOf(r.key()).contains(lockstep.id))
                 .toList();
-        assertTrue(ours.stream().anyMatch(r -> r.topic().startsWith("lockstep.commands.")), "this build's commands were read");
-        assertTrue(ours.stream().anyMatch(r -> r.topic().equals("lockstep.agent-events")), "this build's agent events were read");
+        assertTrue(
+                ours.stream().anyMatch(r -> r.topic().startsWith("lockstep.commands.")),
+                "this build's commands were read");
+        assertTrue(
+                ours.stream().anyMatch(r -> r.topic().equals("lockstep.agent-events")),
+                "this build's agent events were read");
         for (ConsumerRecord<String, String> r : ours) {
-            sources.put("record " + r.topic() + "/" + r.partition() + "@" + r.offset(), r.key() + " " + r.value()
-                    + " " + headers(r));
+            sources.put(
+                    "record " + r.topic() + "/" + r.partition() + "@" + r.offset(),
+                    r.key() + " " + r.value() + " " + headers(r));
         }
         // The build's token is unique: it must not be on any record at all, this build's or not.
         records.forEach(r -> {
@@ -140,7 +160,8 @@ class SecretLeakIT {
         }
         assertTrue(commandLines.size() > pids.size(), "children of the services were sampled too: " + commandLines);
         commandLines.forEach((pid, line) -> sources.put("cmdline of pid " + pid, line));
-        assertTrue(environments.values().stream().anyMatch(e -> e.contains("PGPASSFILE=")),
+        assertTrue(
+                environments.values().stream().anyMatch(e -> e.contains("PGPASSFILE=")),
                 "the environment of pg_dump was sampled: " + environments.keySet());
         environments.forEach((pid, env) -> sources.put("environment of child pid " + pid, env));
 
@@ -167,8 +188,11 @@ class SecretLeakIT {
 
     private static String headers(ConsumerRecord<String, String> r) {
         StringBuilder text = new StringBuilder();
-        r.headers().forEach(h -> text.append(h.key()).append('=')
-                .append(h.value() == null ? "" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)).append(' '));
+        r.headers()
+                .forEach(h -> text.append(h.key())
+                        .append('=')
+                        .append(h.value() == null ? "" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))
+                        .append(' '));
         return text.toString();
     }
 }

@@ -60,14 +60,21 @@ class SharedSearchStoreFaultIT {
         signal("STOP", lockstep.postgresAgent.pid());
         try {
             runX = lockstep.api.startBackup(planX);
-            Awaitility.await("run X quiesced the search store").atMost(Duration.ofSeconds(20))
+            Awaitility.await("run X quiesced the search store")
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> Elastic.writeBlocked(lockstep.docsIndex));
 
             runY = lockstep.api.startBackup(planY);
             y = lockstep.api.awaitEnd(runY);
             // Run X still waits for its SQL snapshot point: the store must still be blocked for it.
             writeInsideXsWindow = Elastic.index(lockstep.docsIndex, "written-inside-x", "{\"title\": \"late\"}");
-            assertEquals("RUNNING", lockstep.api.get("/api/v1/runs/" + runX).body().path("state").asText(),
+            assertEquals(
+                    "RUNNING",
+                    lockstep.api
+                            .get("/api/v1/runs/" + runX)
+                            .body()
+                            .path("state")
+                            .asText(),
                     "run X is still inside its window when the write is attempted");
         } finally {
             signal("CONT", lockstep.postgresAgent.pid());
@@ -75,19 +82,25 @@ class SharedSearchStoreFaultIT {
         JsonNode x = lockstep.api.awaitEnd(runX);
 
         assertEquals("CONSISTENT", y.path("state").asText(), () -> y.toPrettyString());
-        assertTrue(writeInsideXsWindow >= 400, "a write inside run X's window is refused, got HTTP " + writeInsideXsWindow);
+        assertTrue(
+                writeInsideXsWindow >= 400,
+                "a write inside run X's window is refused, got HTTP " + writeInsideXsWindow);
         assertEquals("CONSISTENT", x.path("state").asText(), () -> x.toPrettyString());
         JsonNode quiesceY = y.path("evidence").path("quiesce").get(0);
         assertEquals("true", quiesceY.path("leaseUnbroken").asText(), () -> y.toPrettyString());
         JsonNode quiesceX = x.path("evidence").path("quiesce").get(0);
         assertEquals("true", quiesceX.path("leaseUnbroken").asText(), () -> x.toPrettyString());
         assertFalse(Elastic.writeBlocked(lockstep.docsIndex), "the last release lifts the write block");
-        assertNotEquals(403, Elastic.index(lockstep.docsIndex, "written-after", "{\"title\": \"after\"}"),
+        assertNotEquals(
+                403,
+                Elastic.index(lockstep.docsIndex, "written-after", "{\"title\": \"after\"}"),
                 "writes are accepted again once no run holds the store");
     }
 
     private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
     }
 }

@@ -46,10 +46,14 @@ class ThreeStoreBackupIT {
             lockstep.api.awaitStoreLive(store);
         }
         plan = "it" + lockstep.id + "-parsec";
-        lockstep.api.putPlan(plan, "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
-                + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore + "\", \"database\": \""
-                + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \"" + lockstep.blocksStore
-                + "\"}]}");
+        lockstep.api.putPlan(
+                plan,
+                "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore + "\", \""
+                        + lockstep.docsStore + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore
+                        + "\", \"database\": \""
+                        + lockstep.parsecDb + "\", \"query\": \"select key from blocks\", \"objects\": \""
+                        + lockstep.blocksStore
+                        + "\"}]}");
     }
 
     @AfterAll
@@ -87,7 +91,9 @@ class ThreeStoreBackupIT {
         assertFalse(listing.isBefore(sqlSnapshot), "rule 2: objects listed after the SQL snapshot point");
         assertFalse(released.isBefore(searchEnd), "rule 3: released after the search snapshot");
         assertFalse(releaseRequested.isBefore(sqlSnapshot), "rule 3: released after the SQL snapshot point");
-        assertEquals(run.path("consistencyPoint").asText(), evidence.path("sqlSnapshots").get(0).path("snapshotTime").asText());
+        assertEquals(
+                run.path("consistencyPoint").asText(),
+                evidence.path("sqlSnapshots").get(0).path("snapshotTime").asText());
         assertEquals("0", evidence.path("references").get(0).path("dangling").asText(), evidence.toString());
 
         // Indexing is back: the hook was called both ways and the write block is gone.
@@ -96,34 +102,44 @@ class ThreeStoreBackupIT {
         assertFalse(Elastic.writeBlocked(lockstep.docsIndex));
 
         // Every key the dumped SQL references is in the object manifest.
-        Set<String> manifest = new HashSet<>(Repository.manifestKeys(lockstep.objectPrefix() + "runs/" + plan + "/" + runId
-                + "/" + lockstep.blocksStore + "/objects.jsonl.gz"));
+        Set<String> manifest = new HashSet<>(Repository.manifestKeys(lockstep.objectPrefix() + "runs/" + plan + "/"
+                + runId + "/" + lockstep.blocksStore + "/objects.jsonl.gz"));
         List<String> referenced = restoredKeys(runId);
         assertTrue(referenced.size() >= 300, "rows in the dump: " + referenced.size());
-        List<String> dangling = referenced.stream().filter(k -> !manifest.contains(k)).toList();
+        List<String> dangling =
+                referenced.stream().filter(k -> !manifest.contains(k)).toList();
         assertEquals(List.of(), dangling, "every key the SQL references is in the manifest");
 
         // The Elasticsearch snapshot holds the index.
-        JsonNode snapshot = Elastic.snapshot("it" + lockstep.id, "lockstep-" + runId).path("snapshots").get(0);
+        JsonNode snapshot = Elastic.snapshot("it" + lockstep.id, "lockstep-" + runId)
+                .path("snapshots")
+                .get(0);
         assertEquals("SUCCESS", snapshot.path("state").asText());
         assertTrue(snapshot.path("indices").toString().contains(lockstep.docsIndex), snapshot.toString());
-        List<String> snapshotFiles = Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/"
-                + lockstep.docsStore + "/snap-");
+        List<String> snapshotFiles =
+                Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + "search/" + lockstep.docsStore + "/snap-");
         assertFalse(snapshotFiles.isEmpty(), "the snapshot files are in the backup repository");
         if (Lockstep.ENCRYPTION) {
-            assertEquals("\u0089LSENC", new String(Repository.storedPrefix(snapshotFiles.get(0), 6),
-                    java.nio.charset.StandardCharsets.ISO_8859_1), "snapshot files are stored encrypted");
+            assertEquals(
+                    "\u0089LSENC",
+                    new String(
+                            Repository.storedPrefix(snapshotFiles.get(0), 6),
+                            java.nio.charset.StandardCharsets.ISO_8859_1),
+                    "snapshot files are stored encrypted");
         }
 
         // The repository describes itself: run.json holds the run, its artifacts and evidence.
         String manifestKey = lockstep.objectPrefix() + "runs/" + plan + "/" + runId + "/run.json";
-        Awaitility.await("run.json written").atMost(Duration.ofSeconds(30))
+        Awaitility.await("run.json written")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> Repository.keys(Lockstep.BUCKET, manifestKey).contains(manifestKey));
         Path file = Repository.download(manifestKey, Files.createTempFile("run", ".json"));
         JsonNode runJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
         Files.delete(file);
         assertEquals("CONSISTENT", runJson.path("run").path("state").asText());
-        assertEquals(run.path("consistencyPoint").asText(), runJson.path("run").path("consistencyPoint").asText());
+        assertEquals(
+                run.path("consistencyPoint").asText(),
+                runJson.path("run").path("consistencyPoint").asText());
         assertEquals(3, runJson.path("plan").path("stores").size());
     }
 
@@ -150,31 +166,43 @@ class ThreeStoreBackupIT {
     @Test
     void aDanglingReferenceFailsTheRunAndNamesTheKey() {
         String dangling = "it" + lockstep.id + "-dangling";
-        lockstep.api.putPlan(dangling, "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore
-                + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore + "\", \"database\": \"" + lockstep.parsecDb
-                + "\", \"query\": \"select key from blocks union all select 'blocks/never-written'\", \"objects\": \""
-                + lockstep.blocksStore + "\"}]}");
+        lockstep.api.putPlan(
+                dangling,
+                "{\"stores\": [\"" + lockstep.parsecStore + "\", \"" + lockstep.blocksStore
+                        + "\"], \"references\": [{\"store\": \"" + lockstep.parsecStore + "\", \"database\": \""
+                        + lockstep.parsecDb
+                        + "\", \"query\": \"select key from blocks union all select 'blocks/never-written'\", \"objects\": \""
+                        + lockstep.blocksStore + "\"}]}");
 
         JsonNode run = lockstep.api.awaitEnd(lockstep.api.startBackup(dangling));
 
         assertEquals("FAILED", run.path("state").asText());
-        assertTrue(run.path("error").asText().contains("1 dangling references"), run.path("error").asText());
-        assertTrue(run.path("error").asText().contains("blocks/never-written"), run.path("error").asText());
+        assertTrue(
+                run.path("error").asText().contains("1 dangling references"),
+                run.path("error").asText());
+        assertTrue(
+                run.path("error").asText().contains("blocks/never-written"),
+                run.path("error").asText());
     }
 
     @Test
     void anUnreachableBucketFailsTheRunAndIndexingIsResumed() {
         String broken = "it" + lockstep.id + "-nobucket";
         lockstep.api.awaitStoreLive(lockstep.missingBucketStore);
-        lockstep.api.putPlan(broken, "{\"stores\": [\"" + lockstep.missingBucketStore + "\", \"" + lockstep.docsStore + "\"]}");
+        lockstep.api.putPlan(
+                broken, "{\"stores\": [\"" + lockstep.missingBucketStore + "\", \"" + lockstep.docsStore + "\"]}");
         int resumesBefore = lockstep.indexer.resumes.get();
 
         JsonNode run = lockstep.api.awaitEnd(lockstep.api.startBackup(broken));
 
         assertEquals("FAILED", run.path("state").asText());
-        assertTrue(run.path("error").asText().contains("cannot list bucket"), run.path("error").asText());
-        Awaitility.await("indexing resumed").atMost(Duration.ofSeconds(30))
-                .until(() -> !Elastic.writeBlocked(lockstep.docsIndex) && lockstep.indexer.resumes.get() > resumesBefore);
+        assertTrue(
+                run.path("error").asText().contains("cannot list bucket"),
+                run.path("error").asText());
+        Awaitility.await("indexing resumed")
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        !Elastic.writeBlocked(lockstep.docsIndex) && lockstep.indexer.resumes.get() > resumesBefore);
         assertFalse(lockstep.indexer.paused());
     }
 
@@ -188,8 +216,11 @@ class ThreeStoreBackupIT {
         JsonNode run = lockstep.api.awaitEnd(lockstep.api.startBackup(broken));
 
         assertEquals("FAILED", run.path("state").asText());
-        assertTrue(run.path("error").asText().contains("snapshot"), run.path("error").asText());
-        Awaitility.await("write block removed").atMost(Duration.ofSeconds(30))
+        assertTrue(
+                run.path("error").asText().contains("snapshot"),
+                run.path("error").asText());
+        Awaitility.await("write block removed")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> !Elastic.writeBlocked(lockstep.otherIndex));
     }
 
@@ -211,7 +242,8 @@ class ThreeStoreBackupIT {
         PostgresBackupIT.pgRestore(dump, scratch);
         Files.delete(dump);
         List<String> keys = new ArrayList<>();
-        try (Connection c = AppDatabase.connect(scratch); Statement st = c.createStatement();
+        try (Connection c = AppDatabase.connect(scratch);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT key FROM blocks")) {
             while (rs.next()) {
                 keys.add(rs.getString(1));

@@ -53,7 +53,8 @@ public class AuditFilter implements ContainerResponseFilter {
             entry.subject = identity.getPrincipal().getName();
             entry.role = Roles.highest(identity.getRoles()).orElse(null);
         } else {
-            entry.subject = request.getHeaderString(HttpHeaders.AUTHORIZATION) == null ? "(anonymous)" : "(invalid token)";
+            entry.subject =
+                    request.getHeaderString(HttpHeaders.AUTHORIZATION) == null ? "(anonymous)" : "(invalid token)";
         }
         String[] target = target(path);
         entry.targetKind = target[0];
@@ -82,14 +83,14 @@ public class AuditFilter implements ContainerResponseFilter {
         if (parts.length >= 2 && !parts[1].isEmpty()) {
             switch (parts[0]) {
                 case "plans":
-                    return new String[] { "plan", parts[1] };
+                    return new String[] {"plan", parts[1]};
                 case "runs":
-                    return new String[] { "run", parts[1] };
+                    return new String[] {"run", parts[1]};
                 default:
                     break;
             }
         }
-        return new String[] { null, null };
+        return new String[] {null, null};
     }
 
     private static String detail(ContainerResponseContext response) {

@@ -33,7 +33,11 @@ public class AuditLog {
                 try {
                     write(entry);
                 } catch (RuntimeException e) {
-                    LOG.errorf(e, "could not record the audit entry for %s %s (status %d)", entry.method, entry.path,
+                    LOG.errorf(
+                            e,
+                            "could not record the audit entry for %s %s (status %d)",
+                            entry.method,
+                            entry.path,
                             entry.status);
                 }
             });

@@ -25,19 +25,32 @@ public class AuditResource {
     private static final int MAX_LIMIT = 1000;
 
     /** One audited call. */
-    public record AuditView(long id, Instant at, String subject, String role, String method, String path,
-            String targetKind, String targetId, int status, String detail) {
+    public record AuditView(
+            long id,
+            Instant at,
+            String subject,
+            String role,
+            String method,
+            String path,
+            String targetKind,
+            String targetId,
+            int status,
+            String detail) {
         static AuditView of(AuditEntry e) {
-            return new AuditView(e.id, e.at, e.subject, e.role, e.method, e.path, e.targetKind, e.targetId, e.status,
-                    e.detail);
+            return new AuditView(
+                    e.id, e.at, e.subject, e.role, e.method, e.path, e.targetKind, e.targetId, e.status, e.detail);
         }
     }
 
     @GET
     @RolesAllowed(Roles.ADMIN)
-    public List<AuditView> list(@QueryParam("subject") String subject, @QueryParam("method") String method,
-            @QueryParam("targetKind") String targetKind, @QueryParam("targetId") String targetId,
-            @QueryParam("status") Integer status, @QueryParam("since") String since,
+    public List<AuditView> list(
+            @QueryParam("subject") String subject,
+            @QueryParam("method") String method,
+            @QueryParam("targetKind") String targetKind,
+            @QueryParam("targetId") String targetId,
+            @QueryParam("status") Integer status,
+            @QueryParam("since") String since,
             @QueryParam("limit") Integer limit) {
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
@@ -69,13 +82,16 @@ public class AuditResource {
             try {
                 params.and("since", Instant.parse(since));
             } catch (DateTimeParseException e) {
-                throw new ApiException(400, "Invalid query", "since must be an ISO-8601 instant such as "
-                        + "2026-01-31T12:00:00Z, not '" + since + "'");
+                throw new ApiException(
+                        400,
+                        "Invalid query",
+                        "since must be an ISO-8601 instant such as " + "2026-01-31T12:00:00Z, not '" + since + "'");
             }
             where.add("at >= :since");
         }
         Sort order = Sort.descending("at", "id");
-        var query = where.isEmpty() ? AuditEntry.<AuditEntry>findAll(order)
+        var query = where.isEmpty()
+                ? AuditEntry.<AuditEntry>findAll(order)
                 : AuditEntry.<AuditEntry>find(String.join(" and ", where), order, params);
         return query.page(Page.ofSize(size)).list().stream().map(AuditView::of).toList();
     }

@@ -14,8 +14,7 @@ public final class DurationBounds {
     public static final Duration MAX_STEP_TIMEOUT = Duration.ofDays(MAX_STEP_TIMEOUT_DAYS);
     public static final Duration MAX_FAILED_AFTER = Duration.ofDays(MAX_FAILED_AFTER_DAYS);
 
-    private DurationBounds() {
-    }
+    private DurationBounds() {}
 
     /**
      * Parses {@code text} as a duration of at most {@code max}.

@@ -11,8 +11,7 @@ import java.util.Map;
 /** JSON text of the catalog, read and written with the wire mapper; the typed columns go through {@link JsonColumns}. */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     public static String write(Object value) {
         try {
@@ -42,15 +41,13 @@ public final class Json {
 
     /** A JSON object of strings (a store's attributes); empty for null. */
     public static Map<String, String> readMap(String json) {
-        Map<String, String> map = read(json, new TypeReference<Map<String, String>>() {
-        });
+        Map<String, String> map = read(json, new TypeReference<Map<String, String>>() {});
         return map == null ? Map.of() : map;
     }
 
     /** A JSON array of strings (a store's databases, an agent's active steps); empty for null. */
     public static List<String> readList(String json) {
-        List<String> list = read(json, new TypeReference<List<String>>() {
-        });
+        List<String> list = read(json, new TypeReference<List<String>>() {});
         return list == null ? List.of() : list;
     }
 

@@ -10,8 +10,7 @@ import java.util.Map;
  */
 public final class JsonColumns {
 
-    private JsonColumns() {
-    }
+    private JsonColumns() {}
 
     /** A JSON column read as {@code T}; null stays null. */
     abstract static class Column<T> implements AttributeConverter<T, String> {
@@ -36,32 +35,28 @@ public final class JsonColumns {
     /** A plan as validated ({@code plans.spec}, {@code runs.plan_spec}). */
     public static class PlanSpecs extends Column<PlanSpec> {
         public PlanSpecs() {
-            super(new TypeReference<>() {
-            });
+            super(new TypeReference<>() {});
         }
     }
 
     /** An operator's restore request ({@code runs.options}). */
     public static class Options extends Column<RestoreOptions> {
         public Options() {
-            super(new TypeReference<>() {
-            });
+            super(new TypeReference<>() {});
         }
     }
 
     /** A JSON object of any values ({@code runs.result}, {@code runs.verification}). */
     public static class ObjectMap extends Column<Map<String, Object>> {
         public ObjectMap() {
-            super(new TypeReference<>() {
-            });
+            super(new TypeReference<>() {});
         }
     }
 
     /** A JSON object of strings, never null: {@code {}} when empty ({@code steps.evidence}, {@code steps.parameters}). */
     public static class StringMap extends Column<Map<String, String>> {
         public StringMap() {
-            super(new TypeReference<>() {
-            });
+            super(new TypeReference<>() {});
         }
 
         @Override

@@ -41,8 +41,7 @@ public record PlanSpec(
      * @param objects the object store the keys name objects of
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Reference(String store, String database, String query, String objects) {
-    }
+    public record Reference(String store, String database, String query, String objects) {}
 
     /** The plan's references; empty when it declares none. */
     public List<Reference> referenceList() {

@@ -17,8 +17,8 @@ import java.util.Map;
  * @param prune delete objects the run's manifest does not hold
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RestoreOptions(List<String> stores, Map<String, JsonNode> targets, Boolean dryRun, Boolean force,
-        Boolean prune) {
+public record RestoreOptions(
+        List<String> stores, Map<String, JsonNode> targets, Boolean dryRun, Boolean force, Boolean prune) {
 
     public static final RestoreOptions DEFAULT = new RestoreOptions(null, null, false, false, false);
 

@@ -1,7 +1,5 @@
 package io.lockstep.coordinator.catalog;
 
-import io.lockstep.coordinator.catalog.RunPhase;
-import io.lockstep.coordinator.catalog.RunState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;

@@ -19,8 +19,8 @@ public enum RunState {
     SUCCEEDED;
 
     /** The states of a run still going: every state that is not {@link #terminal()}. */
-    public static final java.util.List<RunState> ACTIVE = java.util.Arrays.stream(values())
-            .filter(s -> !s.terminal()).toList();
+    public static final java.util.List<RunState> ACTIVE =
+            java.util.Arrays.stream(values()).filter(s -> !s.terminal()).toList();
 
     public boolean terminal() {
         return this == CONSISTENT || this == FAILED || this == CANCELLED || this == SUCCEEDED;

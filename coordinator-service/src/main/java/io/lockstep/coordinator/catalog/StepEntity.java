@@ -1,6 +1,5 @@
 package io.lockstep.coordinator.catalog;
 
-import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;

@@ -33,7 +33,7 @@ public class AgentEventConsumer {
             LOG.warnf("malformed agent event sent to the dead-letter topic: %s", e.getMessage());
             throw e;
         }
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 handler.handle(event);
                 return;

@@ -1,9 +1,9 @@
 package io.lockstep.coordinator.messaging;
 
 import io.lockstep.coordinator.catalog.AgentEntity;
+import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.catalog.ProcessedEvent;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.catalog.Json;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
@@ -31,6 +31,7 @@ public class AgentEventHandler {
 
     @Inject
     RunStateMachine machine;
+
     @Inject
     EntityManager em;
 
@@ -53,13 +54,16 @@ public class AgentEventHandler {
         switch (event.type()) {
             case EventTypes.STEP_ACCEPTED -> machine.onAccepted(EventCodec.payload(event, StepEvents.Accepted.class));
             case EventTypes.STEP_PROGRESS -> machine.onProgress(EventCodec.payload(event, StepEvents.Progress.class));
-            case EventTypes.STEP_SNAPSHOT_TAKEN -> machine.onSnapshotTaken(
-                    EventCodec.payload(event, StepEvents.SnapshotTaken.class));
-            case EventTypes.STEP_SUCCEEDED -> machine.onSucceeded(EventCodec.payload(event, StepEvents.Succeeded.class));
+            case EventTypes.STEP_SNAPSHOT_TAKEN ->
+                machine.onSnapshotTaken(EventCodec.payload(event, StepEvents.SnapshotTaken.class));
+            case EventTypes.STEP_SUCCEEDED ->
+                machine.onSucceeded(EventCodec.payload(event, StepEvents.Succeeded.class));
             case EventTypes.STEP_FAILED -> machine.onFailed(EventCodec.payload(event, StepEvents.Failed.class));
-            case EventTypes.STORE_RESUMED -> machine.onLeaseExpired(EventCodec.payload(event, StepEvents.LeaseExpired.class));
-            default -> throw new MalformedEventException("event type " + event.type() + " does not belong on the "
-                    + "agent-events topic");
+            case EventTypes.STORE_RESUMED ->
+                machine.onLeaseExpired(EventCodec.payload(event, StepEvents.LeaseExpired.class));
+            default ->
+                throw new MalformedEventException(
+                        "event type " + event.type() + " does not belong on the " + "agent-events topic");
         }
         return true;
     }
@@ -72,12 +76,15 @@ public class AgentEventHandler {
         AgentEntity agent = AgentEntity.findById(beat.agentId());
         // The catalog keeps microseconds; compare at that precision so an unchanged start time stays equal.
         Instant startedAt = beat.startedAt() == null ? null : beat.startedAt().truncatedTo(ChronoUnit.MICROS);
-        boolean restarted = agent != null && startedAt != null && agent.startedAt != null
-                && startedAt.isAfter(agent.startedAt);
+        boolean restarted =
+                agent != null && startedAt != null && agent.startedAt != null && startedAt.isAfter(agent.startedAt);
         if (agent == null) {
             agent = new AgentEntity();
             agent.id = beat.agentId();
-            LOG.infof("agent %s (%s) announced stores %s", beat.agentId(), beat.kind(),
+            LOG.infof(
+                    "agent %s (%s) announced stores %s",
+                    beat.agentId(),
+                    beat.kind(),
                     beat.stores().stream().map(Heartbeat.Store::id).toList());
         } else if (agent.lastSeen != null && seen.isBefore(agent.lastSeen)) {
             return; // an older heartbeat delivered late
@@ -95,10 +102,13 @@ public class AgentEventHandler {
                 store = new StoreEntity();
                 store.id = announced.id();
             } else if (!store.agentId.equals(beat.agentId()) && store.lastSeen.isAfter(seen.minusSeconds(60))) {
-                LOG.warnf("store %s is announced by both %s and %s; the latest heartbeat wins", announced.id(),
-                        store.agentId, beat.agentId());
+                LOG.warnf(
+                        "store %s is announced by both %s and %s; the latest heartbeat wins",
+                        announced.id(), store.agentId, beat.agentId());
             }
-            store.kind = announced.kind() == null ? beat.kind().name() : announced.kind().name();
+            store.kind = announced.kind() == null
+                    ? beat.kind().name()
+                    : announced.kind().name();
             store.agentId = beat.agentId();
             store.databases = Json.write(announced.databases());
             store.attributes = Json.write(announced.attributes());

@@ -56,10 +56,13 @@ public class AgentFeed {
 
     @ConfigProperty(name = "mp.messaging.incoming.agent-events.connector", defaultValue = "")
     String connector;
+
     @ConfigProperty(name = "mp.messaging.incoming.agent-events.topic", defaultValue = Topics.AGENT_EVENTS)
     String topic;
+
     @ConfigProperty(name = "mp.messaging.incoming.agent-events.group.id", defaultValue = "lockstep-coordinator")
     String group;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
@@ -72,8 +75,7 @@ public class AgentFeed {
     private volatile boolean reachable = true;
     private Admin admin;
 
-    private record Snapshot(Instant at, Map<TopicPartition, Long> ends) {
-    }
+    private record Snapshot(Instant at, Map<TopicPartition, Long> ends) {}
 
     /** Whether the channel is Kafka; otherwise the feed is always current. */
     boolean tracked() {
@@ -109,7 +111,9 @@ public class AgentFeed {
         return !tracked() || reachable;
     }
 
-    @Scheduled(every = "${lockstep.coordinator.feed-check-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${lockstep.coordinator.feed-check-every:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
         if (!tracked()) {
             return;
@@ -117,17 +121,28 @@ public class AgentFeed {
         Instant at = clock.instant();
         try {
             Admin client = admin();
-            Set<TopicPartition> partitions = client.describeTopics(List.of(topic)).allTopicNames()
-                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toSet());
+            Set<TopicPartition> partitions = client
+                    .describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .get(topic)
+                    .partitions()
+                    .stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .collect(Collectors.toSet());
             Map<TopicPartition, Long> ends = new HashMap<>();
             client.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
-                    .all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).forEach((p, info) -> ends.put(p, info.offset()));
+                    .all()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .forEach((p, info) -> ends.put(p, info.offset()));
             Map<TopicPartition, OffsetAndMetadata> committed = client.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Set<TopicPartition> assigned = new HashSet<>();
-            ConsumerGroupDescription description = client.describeConsumerGroups(List.of(group)).all()
-                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(group);
+            ConsumerGroupDescription description = client.describeConsumerGroups(List.of(group))
+                    .all()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .get(group);
             if (description != null) {
                 for (MemberDescription member : description.members()) {
                     assigned.addAll(member.assignment().topicPartitions());
@@ -157,15 +172,19 @@ public class AgentFeed {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (reachable) {
-                LOG.warnf("cannot check the agent events' offsets (%s); agents are not judged on liveness until the "
-                        + "coordinator has read what the broker holds", e.getMessage());
+                LOG.warnf(
+                        "cannot check the agent events' offsets (%s); agents are not judged on liveness until the "
+                                + "coordinator has read what the broker holds",
+                        e.getMessage());
             }
             reachable = false;
         }
     }
 
     /** Whether every record a snapshot saw is handled. */
-    static boolean read(Map<TopicPartition, Long> ends, Map<TopicPartition, OffsetAndMetadata> committed,
+    static boolean read(
+            Map<TopicPartition, Long> ends,
+            Map<TopicPartition, OffsetAndMetadata> committed,
             Set<TopicPartition> assigned) {
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             OffsetAndMetadata done = committed.get(end.getKey());

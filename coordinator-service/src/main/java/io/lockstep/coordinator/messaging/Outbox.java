@@ -34,13 +34,18 @@ public class Outbox {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void command(StoreKind kind, StepCommand command) {
-        write(Topics.commandsFor(kind), command.store(), codec.encode(EventTypes.STEP_COMMAND,
-                command.runId().toString(), command));
+        write(
+                Topics.commandsFor(kind),
+                command.store(),
+                codec.encode(EventTypes.STEP_COMMAND, command.runId().toString(), command));
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void runEvent(String type, RunEvent event) {
-        write(Topics.RUN_EVENTS, event.runId().toString(), codec.encode(type, event.runId().toString(), event));
+        write(
+                Topics.RUN_EVENTS,
+                event.runId().toString(),
+                codec.encode(type, event.runId().toString(), event));
     }
 
     /** A plan event (a scheduled run skipped, a plan gone stale), keyed by plan name. */
@@ -58,8 +63,7 @@ public class Outbox {
         message.persist();
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
-            public void beforeCompletion() {
-            }
+            public void beforeCompletion() {}
 
             @Override
             public void afterCompletion(int status) {

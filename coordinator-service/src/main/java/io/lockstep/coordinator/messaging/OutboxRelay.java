@@ -113,14 +113,21 @@ public class OutboxRelay {
 
     private CompletableFuture<Void> send(OutboxMessage row) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withTopic(row.topic).withKey(row.key).build();
-        emitter.send(Message.of(row.payload, Metadata.of(metadata), () -> {
-            acked.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }, failure -> {
-            acked.completeExceptionally(failure);
-            return CompletableFuture.completedFuture(null);
-        }));
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(row.topic)
+                .withKey(row.key)
+                .build();
+        emitter.send(Message.of(
+                row.payload,
+                Metadata.of(metadata),
+                () -> {
+                    acked.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> {
+                    acked.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
         return acked;
     }
 }

@@ -6,5 +6,4 @@ import io.lockstep.coordinator.catalog.PlanSpec;
  * A plan was created or replaced, fired synchronously inside the transaction that stored it (the scheduler observes
  * it to recompute the plan's next fire time).
  */
-public record PlanChanged(String name, PlanSpec spec) {
-}
+public record PlanChanged(String name, PlanSpec spec) {}

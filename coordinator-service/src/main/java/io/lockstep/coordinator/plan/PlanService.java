@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.plan;
 
-import io.lockstep.coordinator.catalog.DurationBounds;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.coordinator.catalog.DurationBounds;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
@@ -37,16 +37,20 @@ public class PlanService {
 
     public static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidPlanException(400, "plan name '" + name + "' is invalid: use 1 to 63 lowercase letters, "
-                    + "digits, '.', '_' or '-', starting with a letter or digit");
+            throw new InvalidPlanException(
+                    400,
+                    "plan name '" + name + "' is invalid: use 1 to 63 lowercase letters, "
+                            + "digits, '.', '_' or '-', starting with a letter or digit");
         }
     }
 
     /** Checks a spec against the catalog; returns it normalized. */
     public PlanSpec validate(PlanSpec spec) {
         if (spec == null) {
-            throw new InvalidPlanException(400, "the request body must be a plan object, for example "
-                    + "{\"stores\": [\"app-db\"], \"schedule\": \"0 4 * * *\"}");
+            throw new InvalidPlanException(
+                    400,
+                    "the request body must be a plan object, for example "
+                            + "{\"stores\": [\"app-db\"], \"schedule\": \"0 4 * * *\"}");
         }
         if (spec.stores() == null || spec.stores().isEmpty()) {
             throw new InvalidPlanException(400, "a plan needs at least one store in \"stores\"");
@@ -60,21 +64,29 @@ public class PlanService {
                 throw new InvalidPlanException(400, "store '" + store + "' is listed twice in \"stores\"");
             }
         }
-        List<String> unknown = spec.stores().stream().filter(s -> StoreEntity.findById(s) == null).toList();
+        List<String> unknown = spec.stores().stream()
+                .filter(s -> StoreEntity.findById(s) == null)
+                .toList();
         if (!unknown.isEmpty()) {
-            String known = StoreEntity.<StoreEntity>listAll().stream().map(s -> s.id).sorted()
+            String known = StoreEntity.<StoreEntity>listAll().stream()
+                    .map(s -> s.id)
+                    .sorted()
                     .collect(Collectors.joining(", "));
-            throw new InvalidPlanException(422, "unknown store" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-                    + "; no agent has announced " + (unknown.size() > 1 ? "them" : "it") + ". Known stores: "
-                    + (known.isEmpty() ? "none yet" : known));
+            throw new InvalidPlanException(
+                    422,
+                    "unknown store" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                            + "; no agent has announced " + (unknown.size() > 1 ? "them" : "it") + ". Known stores: "
+                            + (known.isEmpty() ? "none yet" : known));
         }
         ZoneId zone = ZoneOffset.UTC;
         if (spec.timezone() != null) {
             try {
                 zone = ZoneId.of(spec.timezone());
             } catch (DateTimeException e) {
-                throw new InvalidPlanException(400, "unknown timezone '" + spec.timezone() + "'; use an IANA name such as "
-                        + "Europe/Paris or UTC");
+                throw new InvalidPlanException(
+                        400,
+                        "unknown timezone '" + spec.timezone() + "'; use an IANA name such as "
+                                + "Europe/Paris or UTC");
             }
         }
         if (spec.schedule() != null) {
@@ -85,8 +97,8 @@ public class PlanService {
             }
         }
         if (spec.verify() != null && !VERIFY_MODES.contains(spec.verify())) {
-            throw new InvalidPlanException(400, "\"verify\" must be \"checksum\" or \"restore-drill\", not \""
-                    + spec.verify() + "\"");
+            throw new InvalidPlanException(
+                    400, "\"verify\" must be \"checksum\" or \"restore-drill\", not \"" + spec.verify() + "\"");
         }
         validateRetention(spec.retention());
         validateReferences(spec);
@@ -95,24 +107,34 @@ public class PlanService {
             throw new InvalidPlanException(400, "\"hooks\" must be an object");
         }
         if (spec.hooks() != null) {
-            for (var it = spec.hooks().fieldNames(); it.hasNext();) {
+            for (var it = spec.hooks().fieldNames(); it.hasNext(); ) {
                 String hook = it.next();
                 if (!hook.equals(PlanSpec.HOOK_STOP_DEPENDENTS) && !hook.equals(PlanSpec.HOOK_START_DEPENDENTS)) {
-                    throw new InvalidPlanException(400, "unknown hook \"" + hook + "\"; use \""
-                            + PlanSpec.HOOK_STOP_DEPENDENTS + "\" or \"" + PlanSpec.HOOK_START_DEPENDENTS + "\"");
+                    throw new InvalidPlanException(
+                            400,
+                            "unknown hook \"" + hook + "\"; use \"" + PlanSpec.HOOK_STOP_DEPENDENTS + "\" or \""
+                                    + PlanSpec.HOOK_START_DEPENDENTS + "\"");
                 }
                 String url = spec.hook(hook);
                 if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                    throw new InvalidPlanException(400, "hook \"" + hook + "\" must be an http(s) URL or {\"url\": ...}");
+                    throw new InvalidPlanException(
+                            400, "hook \"" + hook + "\" must be an http(s) URL or {\"url\": ...}");
                 }
             }
         }
-        return new PlanSpec(List.copyOf(spec.stores()), spec.schedule(), spec.timezone(), spec.retention(),
-                spec.verify() == null ? "checksum" : spec.verify(), spec.references(), spec.hooks(), spec.timeouts());
+        return new PlanSpec(
+                List.copyOf(spec.stores()),
+                spec.schedule(),
+                spec.timezone(),
+                spec.retention(),
+                spec.verify() == null ? "checksum" : spec.verify(),
+                spec.references(),
+                spec.hooks(),
+                spec.timeouts());
     }
 
-    private static final Set<String> TIMEOUT_KEYS = Set.of("quiesce", "backup", "verify", "resume", "restore",
-            "inspect", "check", "drop");
+    private static final Set<String> TIMEOUT_KEYS =
+            Set.of("quiesce", "backup", "verify", "resume", "restore", "inspect", "check", "drop");
 
     private static void validateTimeouts(PlanSpec spec) {
         if (spec.timeouts() == null) {
@@ -133,26 +155,31 @@ public class PlanService {
     private static void validateReferences(PlanSpec spec) {
         Set<String> databases = new HashSet<>();
         for (PlanSpec.Reference ref : spec.referenceList()) {
-            if (ref == null || isEmpty(ref.store()) || isEmpty(ref.database()) || ref.query() == null
-                    || ref.query().isBlank() || isEmpty(ref.objects())) {
-                throw new InvalidPlanException(400, "each reference needs \"store\", \"database\", \"query\" and "
-                        + "\"objects\"");
+            if (ref == null
+                    || isEmpty(ref.store())
+                    || isEmpty(ref.database())
+                    || ref.query() == null
+                    || ref.query().isBlank()
+                    || isEmpty(ref.objects())) {
+                throw new InvalidPlanException(
+                        400, "each reference needs \"store\", \"database\", \"query\" and " + "\"objects\"");
             }
             String store = ref.store();
             String database = ref.database();
             String objects = ref.objects();
             StoreEntity sql = StoreEntity.findById(store);
             if (!spec.stores().contains(store) || sql == null || !"POSTGRES".equals(sql.kind)) {
-                throw new InvalidPlanException(422, "reference store '" + store + "' is not a PostgreSQL store of this plan");
+                throw new InvalidPlanException(
+                        422, "reference store '" + store + "' is not a PostgreSQL store of this plan");
             }
             StoreEntity bucket = StoreEntity.findById(objects);
             if (!spec.stores().contains(objects) || bucket == null || !"OBJECTSTORE".equals(bucket.kind)) {
-                throw new InvalidPlanException(422, "reference objects '" + objects + "' is not an object store of this "
-                        + "plan");
+                throw new InvalidPlanException(
+                        422, "reference objects '" + objects + "' is not an object store of this " + "plan");
             }
             if (!databases.add(store + "/" + database)) {
-                throw new InvalidPlanException(400, "only one reference per database: " + store + "/" + database
-                        + " has two");
+                throw new InvalidPlanException(
+                        400, "only one reference per database: " + store + "/" + database + " has two");
             }
         }
     }
@@ -202,11 +229,10 @@ public class PlanService {
         if (plan == null) {
             return false;
         }
-        long active = RunEntity.count("plan = ?1 and state in ?2", name,
-                RunState.ACTIVE);
+        long active = RunEntity.count("plan = ?1 and state in ?2", name, RunState.ACTIVE);
         if (active > 0) {
-            throw new InvalidPlanException(409, "plan '" + name + "' has a run in progress; wait for it to end, then "
-                    + "delete the plan");
+            throw new InvalidPlanException(
+                    409, "plan '" + name + "' has a run in progress; wait for it to end, then " + "delete the plan");
         }
         plan.delete();
         return true;

@@ -44,9 +44,14 @@ public class RunManifests {
         if (client.get().isEmpty()) {
             return;
         }
-        List<UUID> pending = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>find(
-                "endedAt is not null and manifestWrittenAt is null order by endedAt").page(0, 20).list()
-                .stream().map(r -> r.id).toList());
+        List<UUID> pending = QuarkusTransaction.requiringNew()
+                .call(() -> RunEntity.<RunEntity>find(
+                                "endedAt is not null and manifestWrittenAt is null order by endedAt")
+                        .page(0, 20)
+                        .list()
+                        .stream()
+                        .map(r -> r.id)
+                        .toList());
         for (UUID id : pending) {
             try {
                 write(id);
@@ -63,8 +68,11 @@ public class RunManifests {
             RunEntity r = RunEntity.findById(id);
             manifest.put("format", FORMAT);
             // The key-encryption key of run.json itself; each capture step's evidence names its artifact's key.
-            client.get().orElseThrow().encryptionKeyId().ifPresent(kek -> manifest.put("encryption", Map.of("keyId", kek,
-                    "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
+            client.get()
+                    .orElseThrow()
+                    .encryptionKeyId()
+                    .ifPresent(kek -> manifest.put(
+                            "encryption", Map.of("keyId", kek, "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
             manifest.put("plan", PlanService.fromJson(r.planSpec));
             manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
             return r;
@@ -77,7 +85,8 @@ public class RunManifests {
         }
         String key = key(run);
         client.get().orElseThrow().put(key, body);
-        QuarkusTransaction.requiringNew().run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
+        QuarkusTransaction.requiringNew()
+                .run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
         LOG.debugf("wrote %s", key);
     }
 }

@@ -33,7 +33,8 @@ public class AgentResource {
         Map<String, List<String>> storesByAgent = StoreEntity.<StoreEntity>listAll().stream()
                 .collect(Collectors.groupingBy(s -> s.agentId, Collectors.mapping(s -> s.id, Collectors.toList())));
         return AgentEntity.<AgentEntity>list("order by id").stream()
-                .map(a -> Views.AgentView.of(a, storesByAgent.getOrDefault(a.id, List.of()), config.agentLiveness(), now))
+                .map(a ->
+                        Views.AgentView.of(a, storesByAgent.getOrDefault(a.id, List.of()), config.agentLiveness(), now))
                 .toList();
     }
 
@@ -43,6 +44,7 @@ public class AgentResource {
     public List<Views.StoreView> stores() {
         Instant now = Instant.now();
         return StoreEntity.<StoreEntity>list("order by id").stream()
-                .map(s -> Views.StoreView.of(s, config.agentLiveness(), now)).toList();
+                .map(s -> Views.StoreView.of(s, config.agentLiveness(), now))
+                .toList();
     }
 }

@@ -35,11 +35,14 @@ public class ControlCharacterGuard implements ContainerRequestFilter, ReaderInte
             request.abortWith(refused("the path holds a control character (such as a NUL byte); names never do"));
             return;
         }
-        for (Map.Entry<String, List<String>> param : request.getUriInfo().getQueryParameters().entrySet()) {
+        for (Map.Entry<String, List<String>> param :
+                request.getUriInfo().getQueryParameters().entrySet()) {
             if (CONTROL.matcher(param.getKey()).find()
-                    || param.getValue().stream().anyMatch(v -> CONTROL.matcher(v).find())) {
-                request.abortWith(refused("query parameter \"" + CONTROL.matcher(param.getKey()).replaceAll("?")
-                        + "\" holds a control character (such as a NUL byte)"));
+                    || param.getValue().stream()
+                            .anyMatch(v -> CONTROL.matcher(v).find())) {
+                request.abortWith(refused(
+                        "query parameter \"" + CONTROL.matcher(param.getKey()).replaceAll("?")
+                                + "\" holds a control character (such as a NUL byte)"));
                 return;
             }
         }
@@ -61,8 +64,8 @@ public class ControlCharacterGuard implements ContainerRequestFilter, ReaderInte
     }
 
     private static WebApplicationException nul() {
-        return new WebApplicationException("a field of the body holds a NUL character (\\u0000), which no name or "
-                + "value may hold", 400);
+        return new WebApplicationException(
+                "a field of the body holds a NUL character (\\u0000), which no name or " + "value may hold", 400);
     }
 
     private static Response refused(String detail) {

@@ -63,7 +63,9 @@ public class PlanResource {
     public Response put(@PathParam("name") String name, PlanSpec spec) {
         boolean exists = plans.find(name).isPresent();
         PlanEntity plan = plans.put(name, spec);
-        return Response.status(exists ? 200 : 201).entity(Views.PlanView.of(plan)).build();
+        return Response.status(exists ? 200 : 201)
+                .entity(Views.PlanView.of(plan))
+                .build();
     }
 
     @DELETE
@@ -96,20 +98,29 @@ public class PlanResource {
             return Views.RunView.of(started, StepEntity.ofRun(started.id));
         });
         if (RunState.FAILED.name().equals(run.state())) {
-            throw new ApiException(409, "Backup cannot start", run.error(), Map.of("runId", run.id().toString()));
+            throw new ApiException(
+                    409,
+                    "Backup cannot start",
+                    run.error(),
+                    Map.of("runId", run.id().toString()));
         }
-        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+        return Response.accepted(run)
+                .header("Location", "/api/v1/runs/" + run.id())
+                .build();
     }
 
     /** What retention would delete now, and why (rule per run). Only a dry run: POST applies it. */
     @GET
     @Path("/{name}/retention")
     @RolesAllowed(Roles.VIEWER)
-    public Retention.Report retention(@PathParam("name") String name, @QueryParam("dryRun") @DefaultValue("true")
-            boolean dryRun) {
+    public Retention.Report retention(
+            @PathParam("name") String name, @QueryParam("dryRun") @DefaultValue("true") boolean dryRun) {
         if (!dryRun) {
-            throw new ApiException(400, "Invalid query", "GET only previews retention (dryRun=true); "
-                    + "POST /api/v1/plans/" + name + "/retention applies it");
+            throw new ApiException(
+                    400,
+                    "Invalid query",
+                    "GET only previews retention (dryRun=true); " + "POST /api/v1/plans/" + name
+                            + "/retention applies it");
         }
         plans.find(name).orElseThrow(() -> unknownPlan(name));
         return retention.preview(name, Instant.now());
@@ -122,8 +133,12 @@ public class PlanResource {
     @Consumes(MediaType.WILDCARD)
     public Retention.PassResult applyRetention(@PathParam("name") String name) {
         plans.find(name).orElseThrow(() -> unknownPlan(name));
-        return retention.applyNow(name, Instant.now()).orElseThrow(() -> new ApiException(409, "Retention is busy",
-                "another coordinator is running a retention pass; retry in a minute"));
+        return retention
+                .applyNow(name, Instant.now())
+                .orElseThrow(() -> new ApiException(
+                        409,
+                        "Retention is busy",
+                        "another coordinator is running a retention pass; retry in a minute"));
     }
 
     static ApiException unknownPlan(String name) {

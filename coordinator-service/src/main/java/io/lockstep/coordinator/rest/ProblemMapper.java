@@ -34,8 +34,10 @@ public class ProblemMapper {
     /** A bearer token was sent but is not valid (unknown static token, bad JWT signature, expired JWT). */
     @ServerExceptionMapper
     public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
-        return unauthorized("the bearer token is not valid (unknown, expired or badly signed); send "
-                + "'Authorization: Bearer <token>' with a configured API token or a JWT from the identity provider", uri);
+        return unauthorized(
+                "the bearer token is not valid (unknown, expired or badly signed); send "
+                        + "'Authorization: Bearer <token>' with a configured API token or a JWT from the identity provider",
+                uri);
     }
 
     /** No token at all on an endpoint that needs one. */
@@ -46,14 +48,21 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return problem(403, "Forbidden", "the token's role may not do this; " + Roles.VIEWER + " reads, "
-                + Roles.OPERATOR + " also manages plans and starts backups and verifications, " + Roles.ADMIN
-                + " also restores, deletes runs, uses force and reads the audit log", uri, Map.of());
+        return problem(
+                403,
+                "Forbidden",
+                "the token's role may not do this; " + Roles.VIEWER + " reads, "
+                        + Roles.OPERATOR + " also manages plans and starts backups and verifications, " + Roles.ADMIN
+                        + " also restores, deletes runs, uses force and reads the audit log",
+                uri,
+                Map.of());
     }
 
     private static Response unauthorized(String detail, UriInfo uri) {
         Response problem = problem(401, "Unauthorized", detail, uri, Map.of());
-        return Response.fromResponse(problem).header("WWW-Authenticate", "Bearer").build();
+        return Response.fromResponse(problem)
+                .header("WWW-Authenticate", "Bearer")
+                .build();
     }
 
     @ServerExceptionMapper
@@ -68,14 +77,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response restore(io.lockstep.coordinator.run.RestoreRejectedException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.getMessage(), uri, e.runId() == null ? Map.of()
-                : RunResource.ids(e.runId()));
+        return problem(
+                e.status(), e.title(), e.getMessage(), uri, e.runId() == null ? Map.of() : RunResource.ids(e.runId()));
     }
 
     @ServerExceptionMapper
     public Response retention(io.lockstep.coordinator.retention.Retention.RetentionException e, UriInfo uri) {
-        return problem(e.status(), e.status() == 404 ? "Not found" : "Run cannot be changed", e.getMessage(), uri,
-                Map.of());
+        return problem(
+                e.status(), e.status() == 404 ? "Not found" : "Run cannot be changed", e.getMessage(), uri, Map.of());
     }
 
     @ServerExceptionMapper
@@ -96,7 +105,9 @@ public class ProblemMapper {
             return json(jpe, uri);
         }
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
-        String title = e.getResponse() == null ? "Error" : e.getResponse().getStatusInfo().getReasonPhrase();
+        String title = e.getResponse() == null
+                ? "Error"
+                : e.getResponse().getStatusInfo().getReasonPhrase();
         String detail = switch (status) {
             case 404 -> "no resource at " + uri.getPath();
             case 405 -> "method not allowed on " + uri.getPath();
@@ -111,18 +122,25 @@ public class ProblemMapper {
     public Response unexpected(Throwable e, UriInfo uri) {
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected error %s on %s", id, uri.getPath());
-        return problem(500, "Internal error", "an unexpected error occurred; the coordinator log has it under id " + id,
-                uri, Map.of("errorId", id));
+        return problem(
+                500,
+                "Internal error",
+                "an unexpected error occurred; the coordinator log has it under id " + id,
+                uri,
+                Map.of("errorId", id));
     }
 
     static Response problem(int status, String title, String detail, UriInfo uri, Map<String, Object> extensions) {
-        Problem body = new Problem("about:blank", title, status, detail, uri == null ? null : uri.getPath(), extensions);
+        Problem body =
+                new Problem("about:blank", title, status, detail, uri == null ? null : uri.getPath(), extensions);
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
     }
 
     private static String describe(JsonProcessingException e) {
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr();
+        String where = e.getLocation() == null
+                ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
         if (e instanceof UnrecognizedPropertyException u) {
             return "unknown field \"" + u.getPropertyName() + "\"" + where;
         }
@@ -136,7 +154,8 @@ public class ProblemMapper {
     }
 
     private static String path(MismatchedInputException e) {
-        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".", "\"", "\""));
     }
 }

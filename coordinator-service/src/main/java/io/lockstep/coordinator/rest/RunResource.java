@@ -52,8 +52,12 @@ public class RunResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public List<Views.RunView> list(@QueryParam("plan") String plan, @QueryParam("state") String state,
-            @QueryParam("type") String type, @QueryParam("verified") String verified, @QueryParam("limit") Integer limit) {
+    public List<Views.RunView> list(
+            @QueryParam("plan") String plan,
+            @QueryParam("state") String state,
+            @QueryParam("type") String type,
+            @QueryParam("verified") String verified,
+            @QueryParam("limit") Integer limit) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw new ApiException(400, "Invalid query", "limit must be between 1 and " + MAX_LIMIT);
@@ -71,8 +75,10 @@ public class RunResource {
         if (type != null && !type.isBlank()) {
             String t = type.toUpperCase(Locale.ROOT).replace('-', '_');
             if (Arrays.stream(RunType.values()).noneMatch(r -> r.name().equals(t))) {
-                throw new ApiException(400, "Invalid query", "type must be one of backup, restore, drill, dry_run, "
-                        + "verify, not '" + type + "'");
+                throw new ApiException(
+                        400,
+                        "Invalid query",
+                        "type must be one of backup, restore, drill, dry_run, " + "verify, not '" + type + "'");
             }
             where.add("type = :type");
             params.and("type", RunType.valueOf(t));
@@ -85,9 +91,12 @@ public class RunResource {
             params.and("backup", RunType.BACKUP);
             params.and("verified", Boolean.parseBoolean(verified));
         }
-        var query = where.isEmpty() ? RunEntity.<RunEntity>findAll(Sort.descending("createdAt"))
+        var query = where.isEmpty()
+                ? RunEntity.<RunEntity>findAll(Sort.descending("createdAt"))
                 : RunEntity.<RunEntity>find(String.join(" and ", where), Sort.descending("createdAt"), params);
-        return query.page(Page.ofSize(size)).list().stream().map(r -> Views.RunView.of(r, null)).toList();
+        return query.page(Page.ofSize(size)).list().stream()
+                .map(r -> Views.RunView.of(r, null))
+                .toList();
     }
 
     @GET
@@ -116,14 +125,18 @@ public class RunResource {
         gate.checkArtifacts(sourceId, options, repository.get().orElse(null));
         if (options.isDryRun()) {
             Views.RunView dryRun = gate.dryRun(sourceId, options, RunResource::view);
-            return Response.status(dryRun.state().equals(RunState.RUNNING.name()) ? 202 : 200).entity(dryRun)
-                    .header("Location", "/api/v1/runs/" + dryRun.id()).build();
+            return Response.status(dryRun.state().equals(RunState.RUNNING.name()) ? 202 : 200)
+                    .entity(dryRun)
+                    .header("Location", "/api/v1/runs/" + dryRun.id())
+                    .build();
         }
         if (options.targets() != null && !options.targets().isEmpty()) {
             gate.refuseCollisions(sourceId, options);
         }
         Views.RunView run = gate.start(sourceId, RunType.RESTORE, options, RunResource::view);
-        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+        return Response.accepted(run)
+                .header("Location", "/api/v1/runs/" + run.id())
+                .build();
     }
 
     /** Verifies a backup again: {@code {"drill": true}} restores it into scratch targets and compares. */
@@ -135,9 +148,11 @@ public class RunResource {
         boolean drill = request != null && Boolean.TRUE.equals(request.drill());
         UUID sourceId = parseId(id);
         gate.checkArtifacts(sourceId, RestoreOptions.DEFAULT, repository.get().orElse(null));
-        Views.RunView run = gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY, RestoreOptions.DEFAULT,
-                RunResource::view);
-        return Response.accepted(run).header("Location", "/api/v1/runs/" + run.id()).build();
+        Views.RunView run =
+                gate.start(sourceId, drill ? RunType.DRILL : RunType.VERIFY, RestoreOptions.DEFAULT, RunResource::view);
+        return Response.accepted(run)
+                .header("Location", "/api/v1/runs/" + run.id())
+                .build();
     }
 
     /** Pins ({@code {"pinned": true}}) or unpins a run; retention never expires a pinned run. */
@@ -147,8 +162,8 @@ public class RunResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Views.RunView patch(@PathParam("id") String id, Views.RunPatch patch) {
         if (patch == null || patch.pinned() == null) {
-            throw new ApiException(400, "Invalid run update", "the body must be {\"pinned\": true} or "
-                    + "{\"pinned\": false}");
+            throw new ApiException(
+                    400, "Invalid run update", "the body must be {\"pinned\": true} or " + "{\"pinned\": false}");
         }
         UUID runId = parseId(id);
         return QuarkusTransaction.requiringNew().call(() -> {
@@ -173,7 +188,6 @@ public class RunResource {
         return Response.accepted(view).build();
     }
 
-
     static UUID parseId(String id) {
         try {
             return UUID.fromString(id);
@@ -186,8 +200,10 @@ public class RunResource {
         try {
             return RunState.valueOf(state.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "Invalid query", "unknown state '" + state + "'; use one of "
-                    + Arrays.toString(RunState.values()));
+            throw new ApiException(
+                    400,
+                    "Invalid query",
+                    "unknown state '" + state + "'; use one of " + Arrays.toString(RunState.values()));
         }
     }
 

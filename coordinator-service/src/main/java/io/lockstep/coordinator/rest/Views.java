@@ -24,28 +24,62 @@ import java.util.UUID;
 /** The JSON shapes of the API (catalog rows never leave the service as they are). */
 public final class Views {
 
-    private Views() {
-    }
+    private Views() {}
 
-    public record AgentView(String id, String kind, String version, Instant startedAt, Instant lastSeen, boolean live,
-            List<String> activeSteps, List<String> stores) {
+    public record AgentView(
+            String id,
+            String kind,
+            String version,
+            Instant startedAt,
+            Instant lastSeen,
+            boolean live,
+            List<String> activeSteps,
+            List<String> stores) {
         static AgentView of(AgentEntity a, List<String> stores, Duration liveness, Instant now) {
-            return new AgentView(a.id, a.kind, a.version, a.startedAt, a.lastSeen,
-                    !a.lastSeen.isBefore(now.minus(liveness)), Json.readList(a.activeSteps), stores);
+            return new AgentView(
+                    a.id,
+                    a.kind,
+                    a.version,
+                    a.startedAt,
+                    a.lastSeen,
+                    !a.lastSeen.isBefore(now.minus(liveness)),
+                    Json.readList(a.activeSteps),
+                    stores);
         }
     }
 
-    public record StoreView(String id, String kind, String agent, List<String> databases, Map<String, String> attributes,
-            Instant lastSeen, boolean live) {
+    public record StoreView(
+            String id,
+            String kind,
+            String agent,
+            List<String> databases,
+            Map<String, String> attributes,
+            Instant lastSeen,
+            boolean live) {
         static StoreView of(StoreEntity s, Duration liveness, Instant now) {
-            return new StoreView(s.id, s.kind, s.agentId, Json.readList(s.databases), Json.readMap(s.attributes),
-                    s.lastSeen, !s.lastSeen.isBefore(now.minus(liveness)));
+            return new StoreView(
+                    s.id,
+                    s.kind,
+                    s.agentId,
+                    Json.readList(s.databases),
+                    Json.readMap(s.attributes),
+                    s.lastSeen,
+                    !s.lastSeen.isBefore(now.minus(liveness)));
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PlanView(String name, List<String> stores, String schedule, String timezone, JsonNode retention,
-            String verify, List<PlanSpec.Reference> references, JsonNode hooks, List<Instant> nextRuns, Instant createdAt,
+    public record PlanView(
+            String name,
+            List<String> stores,
+            String schedule,
+            String timezone,
+            JsonNode retention,
+            String verify,
+            List<PlanSpec.Reference> references,
+            JsonNode hooks,
+            List<Instant> nextRuns,
+            Instant createdAt,
             Instant updatedAt) {
         static PlanView of(PlanEntity p) {
             PlanSpec spec = p.spec;
@@ -53,25 +87,50 @@ public final class Views {
             if (spec.schedule() != null) {
                 ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
                 next = CronSchedule.parse(spec.schedule(), zone).next(ZonedDateTime.now(zone), 3).stream()
-                        .map(ZonedDateTime::toInstant).toList();
+                        .map(ZonedDateTime::toInstant)
+                        .toList();
             }
-            return new PlanView(p.name, spec.stores(), spec.schedule(), spec.timezone(), spec.retention(), spec.verify(),
-                    spec.references(), spec.hooks(), next, p.createdAt, p.updatedAt);
+            return new PlanView(
+                    p.name,
+                    spec.stores(),
+                    spec.schedule(),
+                    spec.timezone(),
+                    spec.retention(),
+                    spec.verify(),
+                    spec.references(),
+                    spec.hooks(),
+                    next,
+                    p.createdAt,
+                    p.updatedAt);
         }
     }
 
     /** Optional body of {@code POST /plans/{name}/backups}. */
-    public record BackupRequest(String label, Boolean pin) {
-    }
+    public record BackupRequest(String label, Boolean pin) {}
 
     /** Body of {@code PATCH /runs/{id}}. */
-    public record RunPatch(Boolean pinned) {
-    }
+    public record RunPatch(Boolean pinned) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StepView(UUID id, String store, String kind, String action, String database, int wave, String state,
-            String agent, String artifact, Long bytes, String sha256, String error, Instant createdAt,
-            Instant dispatchedAt, Instant acceptedAt, Instant startedAt, Instant endedAt, Instant deadline,
+    public record StepView(
+            UUID id,
+            String store,
+            String kind,
+            String action,
+            String database,
+            int wave,
+            String state,
+            String agent,
+            String artifact,
+            Long bytes,
+            String sha256,
+            String error,
+            Instant createdAt,
+            Instant dispatchedAt,
+            Instant acceptedAt,
+            Instant startedAt,
+            Instant endedAt,
+            Instant deadline,
             Map<String, String> evidence) {
         static StepView of(StepEntity s) {
             var evidence = new java.util.TreeMap<>(s.evidence);
@@ -81,38 +140,100 @@ public final class Views {
             if (s.snapshotLsn != null) {
                 evidence.put("lsn", s.snapshotLsn);
             }
-            return new StepView(s.id, s.store, s.storeKind.name(), s.action.name(), s.database, s.wave, s.state.name(), s.agentId,
-                    s.artifact, s.bytes, s.sha256, s.error, s.createdAt, s.dispatchedAt, s.acceptedAt, s.startedAt,
-                    s.endedAt, s.deadline, evidence);
+            return new StepView(
+                    s.id,
+                    s.store,
+                    s.storeKind.name(),
+                    s.action.name(),
+                    s.database,
+                    s.wave,
+                    s.state.name(),
+                    s.agentId,
+                    s.artifact,
+                    s.bytes,
+                    s.sha256,
+                    s.error,
+                    s.createdAt,
+                    s.dispatchedAt,
+                    s.acceptedAt,
+                    s.startedAt,
+                    s.endedAt,
+                    s.deadline,
+                    evidence);
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RunView(UUID id, String plan, String type, String state, String phase, Instant consistencyPoint,
-            String label, boolean pinned, long bytes, String error, Instant createdAt, Instant startedAt,
-            Instant endedAt, Long durationMillis, UUID sourceRunId, JsonNode options, JsonNode result,
-            Boolean verified, Instant verifiedAt, JsonNode verification, Evidence evidence, List<StepView> steps,
-            Instant expiringAt, Instant expiredAt, String expiryReason) {
+    public record RunView(
+            UUID id,
+            String plan,
+            String type,
+            String state,
+            String phase,
+            Instant consistencyPoint,
+            String label,
+            boolean pinned,
+            long bytes,
+            String error,
+            Instant createdAt,
+            Instant startedAt,
+            Instant endedAt,
+            Long durationMillis,
+            UUID sourceRunId,
+            JsonNode options,
+            JsonNode result,
+            Boolean verified,
+            Instant verifiedAt,
+            JsonNode verification,
+            Evidence evidence,
+            List<StepView> steps,
+            Instant expiringAt,
+            Instant expiredAt,
+            String expiryReason) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
-            Long duration = r.endedAt == null ? null : Duration.between(r.createdAt, r.endedAt).toMillis();
+            Long duration = r.endedAt == null
+                    ? null
+                    : Duration.between(r.createdAt, r.endedAt).toMillis();
             boolean backup = r.type == RunType.BACKUP;
-            return new RunView(r.id, r.plan, r.type.name(), r.state.name(), r.phase.name(), r.consistencyPoint, r.label,
-                    r.pinned, r.bytes, r.error, r.createdAt, r.startedAt, r.endedAt, duration, r.sourceRunId,
-                    Json.tree(r.options), Json.tree(r.result), backup ? r.verified : null, r.verifiedAt, Json.tree(r.verification),
+            return new RunView(
+                    r.id,
+                    r.plan,
+                    r.type.name(),
+                    r.state.name(),
+                    r.phase.name(),
+                    r.consistencyPoint,
+                    r.label,
+                    r.pinned,
+                    r.bytes,
+                    r.error,
+                    r.createdAt,
+                    r.startedAt,
+                    r.endedAt,
+                    duration,
+                    r.sourceRunId,
+                    Json.tree(r.options),
+                    Json.tree(r.result),
+                    backup ? r.verified : null,
+                    r.verifiedAt,
+                    Json.tree(r.verification),
                     steps == null ? null : Evidence.of(steps),
-                    steps == null ? null : steps.stream().map(StepView::of).toList(), r.expiringAt, r.expiredAt,
+                    steps == null ? null : steps.stream().map(StepView::of).toList(),
+                    r.expiringAt,
+                    r.expiredAt,
                     r.expiryReason);
         }
     }
 
     /** Body of {@code POST /runs/{id}/verify}. */
-    public record VerifyRequest(Boolean drill) {
-    }
+    public record VerifyRequest(Boolean drill) {}
 
     /** The timestamps that prove the ordering rules, gathered from the steps. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Evidence(List<Map<String, Object>> quiesce, List<Map<String, Object>> sqlSnapshots,
-            List<Map<String, Object>> objectListings, List<Map<String, Object>> searchSnapshots,
+    public record Evidence(
+            List<Map<String, Object>> quiesce,
+            List<Map<String, Object>> sqlSnapshots,
+            List<Map<String, Object>> objectListings,
+            List<Map<String, Object>> searchSnapshots,
             List<Map<String, Object>> references) {
         static Evidence of(List<StepEntity> steps) {
             var quiesce = new java.util.ArrayList<Map<String, Object>>();
@@ -124,10 +245,20 @@ public final class Views {
                 Map<String, String> e = s.evidence;
                 switch (s.action) {
                     case QUIESCE -> {
-                        var row = entry("store", s.store, "requestedAt", s.dispatchedAt, "acknowledgedAt",
-                                e.get("quiescedAt"), "leaseUntil", e.get("leaseUntil"));
-                        steps.stream().filter(r -> r.action == io.lockstep.protocol.StepAction.RESUME
-                                && r.store.equals(s.store)).findFirst().ifPresent(r -> {
+                        var row = entry(
+                                "store",
+                                s.store,
+                                "requestedAt",
+                                s.dispatchedAt,
+                                "acknowledgedAt",
+                                e.get("quiescedAt"),
+                                "leaseUntil",
+                                e.get("leaseUntil"));
+                        steps.stream()
+                                .filter(r ->
+                                        r.action == io.lockstep.protocol.StepAction.RESUME && r.store.equals(s.store))
+                                .findFirst()
+                                .ifPresent(r -> {
                                     row.put("releaseRequestedAt", r.dispatchedAt);
                                     row.put("releasedAt", r.evidence.get(EvidenceKeys.RESUMED_AT));
                                     row.put("leaseUnbroken", r.evidence.get(EvidenceKeys.LEASE_UNBROKEN));
@@ -137,24 +268,60 @@ public final class Views {
                     }
                     case BACKUP -> {
                         switch (s.storeKind) {
-                            case POSTGRES -> sql.add(entry("store", s.store, "database", s.database, "snapshotTime",
-                                    s.snapshotAt, "lsn", s.snapshotLsn, "referenceKeys", e.get("referenceKeys")));
-                            case OBJECTSTORE -> objects.add(entry("store", s.store, "listingStartedAt",
-                                    e.get("listingStartedAt"), "objects", e.get("objects"), "copied", e.get("copied"),
-                                    "unchanged", e.get("unchanged"), "healed", e.get("healed")));
-                            case SEARCH -> search.add(entry("store", s.store, "snapshot", e.get("snapshot"), "startedAt",
-                                    e.get("snapshotStartedAt"), "endedAt", e.get("snapshotEndedAt"), "state",
-                                    e.get("state")));
+                            case POSTGRES ->
+                                sql.add(entry(
+                                        "store",
+                                        s.store,
+                                        "database",
+                                        s.database,
+                                        "snapshotTime",
+                                        s.snapshotAt,
+                                        "lsn",
+                                        s.snapshotLsn,
+                                        "referenceKeys",
+                                        e.get("referenceKeys")));
+                            case OBJECTSTORE ->
+                                objects.add(entry(
+                                        "store",
+                                        s.store,
+                                        "listingStartedAt",
+                                        e.get("listingStartedAt"),
+                                        "objects",
+                                        e.get("objects"),
+                                        "copied",
+                                        e.get("copied"),
+                                        "unchanged",
+                                        e.get("unchanged"),
+                                        "healed",
+                                        e.get("healed")));
+                            case SEARCH ->
+                                search.add(entry(
+                                        "store",
+                                        s.store,
+                                        "snapshot",
+                                        e.get("snapshot"),
+                                        "startedAt",
+                                        e.get("snapshotStartedAt"),
+                                        "endedAt",
+                                        e.get("snapshotEndedAt"),
+                                        "state",
+                                        e.get("state")));
                         }
                     }
                     case VERIFY -> {
                         if (e.containsKey("dangling")) {
-                            references.add(entry("objects", s.store, "references", e.get("references"), "dangling",
-                                    e.get("dangling"), "orphans", e.get("orphans")));
+                            references.add(entry(
+                                    "objects",
+                                    s.store,
+                                    "references",
+                                    e.get("references"),
+                                    "dangling",
+                                    e.get("dangling"),
+                                    "orphans",
+                                    e.get("orphans")));
                         }
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
             return new Evidence(quiesce, sql, objects, search, references);

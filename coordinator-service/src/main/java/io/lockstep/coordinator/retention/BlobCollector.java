@@ -51,8 +51,7 @@ public class BlobCollector {
      * @param busyStores stores whose blobs were left alone because a backup of them was running or had just run
      * @param stoppedBecause set when the collection deleted nothing because a manifest could not be read
      */
-    public record Result(int blobs, int reachable, int deleted, Set<String> busyStores, String stoppedBecause) {
-    }
+    public record Result(int blobs, int reachable, int deleted, Set<String> busyStores, String stoppedBecause) {}
 
     public Result collect(Instant now) {
         if (client.get().isEmpty()) {
@@ -69,8 +68,8 @@ public class BlobCollector {
             if (!key.endsWith("/" + MANIFEST)) {
                 continue;
             }
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(repository.open(key)), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(new GZIPInputStream(repository.open(key)), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (line.isBlank()) {
@@ -102,8 +101,12 @@ public class BlobCollector {
             repository.delete(blob);
             deleted++;
         }
-        LOG.infof("blob collection: %d blobs, %d referenced by a manifest, %d deleted%s", blobs, reachable.size(),
-                deleted, busy.isEmpty() ? "" : "; left alone while their backups run: " + busy);
+        LOG.infof(
+                "blob collection: %d blobs, %d referenced by a manifest, %d deleted%s",
+                blobs,
+                reachable.size(),
+                deleted,
+                busy.isEmpty() ? "" : "; left alone while their backups run: " + busy);
         return new Result(blobs, reachable.size(), deleted, busy, null);
     }
 
@@ -116,11 +119,14 @@ public class BlobCollector {
     /** Object stores with a backup running, or (with {@code since}) one that started or ended since then. */
     private static List<String> busyStores(Instant since) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            var query = StepEntity.getEntityManager().createQuery(
-                    "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
-                            + "and s.storeKind = :objects and (r.state in :active"
-                            + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"), String.class)
-                    .setParameter("backup", RunType.BACKUP).setParameter("objects", StoreKind.OBJECTSTORE)
+            var query = StepEntity.getEntityManager()
+                    .createQuery(
+                            "select distinct s.store from StepEntity s, RunEntity r where s.runId = r.id and r.type = :backup "
+                                    + "and s.storeKind = :objects and (r.state in :active"
+                                    + (since == null ? ")" : " or r.createdAt >= :since or r.endedAt >= :since)"),
+                            String.class)
+                    .setParameter("backup", RunType.BACKUP)
+                    .setParameter("objects", StoreKind.OBJECTSTORE)
                     .setParameter("active", RunState.ACTIVE);
             if (since != null) {
                 query.setParameter("since", since);

@@ -25,17 +25,26 @@ public class Leases {
 
     /** Takes (or extends) the lease if it is free, ran out, or is already ours. */
     public boolean tryAcquire(String name, Instant now, Duration ttl) {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("insert into coordinator_leases "
-                + "(name, holder, until) values (:name, :holder, :until) on conflict (name) do update "
-                + "set holder = excluded.holder, until = excluded.until "
-                + "where coordinator_leases.until < :now or coordinator_leases.holder = excluded.holder")
-                .setParameter("name", name).setParameter("holder", holder).setParameter("until", now.plus(ttl))
-                .setParameter("now", now).executeUpdate() == 1);
+        return QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery(
+                                        "insert into coordinator_leases "
+                                                + "(name, holder, until) values (:name, :holder, :until) on conflict (name) do update "
+                                                + "set holder = excluded.holder, until = excluded.until "
+                                                + "where coordinator_leases.until < :now or coordinator_leases.holder = excluded.holder")
+                                .setParameter("name", name)
+                                .setParameter("holder", holder)
+                                .setParameter("until", now.plus(ttl))
+                                .setParameter("now", now)
+                                .executeUpdate()
+                        == 1);
     }
 
     public void release(String name) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("delete from coordinator_leases "
-                + "where name = :name and holder = :holder").setParameter("name", name).setParameter("holder", holder)
-                .executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery(
+                                "delete from coordinator_leases " + "where name = :name and holder = :holder")
+                        .setParameter("name", name)
+                        .setParameter("holder", holder)
+                        .executeUpdate());
     }
 }

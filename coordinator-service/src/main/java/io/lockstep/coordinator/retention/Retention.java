@@ -58,7 +58,12 @@ public class Retention {
     private final Leases leases;
     private final RunStateMachine machine;
 
-    Retention(CoordinatorConfig config, Outbox outbox, RepositoryClient client, BlobCollector collector, Leases leases,
+    Retention(
+            CoordinatorConfig config,
+            Outbox outbox,
+            RepositoryClient client,
+            BlobCollector collector,
+            Leases leases,
             RunStateMachine machine) {
         this.config = config;
         this.outbox = outbox;
@@ -73,17 +78,21 @@ public class Retention {
     private volatile Instant lastFullPass = Instant.EPOCH;
 
     /** One run and what retention does with it. */
-    public record RunDecision(UUID runId, String state, boolean pinned, String label, Instant consistencyPoint,
-            Instant endedAt, String action, String reason) {
-    }
+    public record RunDecision(
+            UUID runId,
+            String state,
+            boolean pinned,
+            String label,
+            Instant consistencyPoint,
+            Instant endedAt,
+            String action,
+            String reason) {}
 
     /** The outcome of evaluating (dry run) or applying a plan's retention. */
-    public record Report(String plan, boolean dryRun, Instant at, RetentionRules rules, List<RunDecision> runs) {
-    }
+    public record Report(String plan, boolean dryRun, Instant at, RetentionRules rules, List<RunDecision> runs) {}
 
     /** What one pass did. */
-    public record PassResult(List<Report> reports, int expired, BlobCollector.Result collection) {
-    }
+    public record PassResult(List<Report> reports, int expired, BlobCollector.Result collection) {}
 
     // ---------------------------------------------------------------- decide
 
@@ -98,23 +107,38 @@ public class Retention {
         RetentionRules rules = RetentionRules.parse(spec.retention());
         ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
         Duration failedAfter = rules.failedAfter() != null ? rules.failedAfter() : config.failedRetention();
-        List<RunEntity> runs = RunEntity.<RunEntity>list("plan = ?1 and type = ?2 and state in ?3 and expiringAt is null "
-                + "order by createdAt desc", planName, RunType.BACKUP,
+        List<RunEntity> runs = RunEntity.<RunEntity>list(
+                "plan = ?1 and type = ?2 and state in ?3 and expiringAt is null " + "order by createdAt desc",
+                planName,
+                RunType.BACKUP,
                 List.of(RunState.CONSISTENT, RunState.FAILED, RunState.CANCELLED));
-        List<RetentionPolicy.Candidate> candidates = runs.stream().map(r -> new RetentionPolicy.Candidate(r.id, r.state,
-                r.pinned, r.consistencyPoint, r.endedAt)).toList();
-        Map<UUID, RetentionPolicy.Decision> decisions = RetentionPolicy.decide(candidates, rules, zone, now, failedAfter)
-                .stream().collect(Collectors.toMap(RetentionPolicy.Decision::runId, d -> d));
+        List<RetentionPolicy.Candidate> candidates = runs.stream()
+                .map(r -> new RetentionPolicy.Candidate(r.id, r.state, r.pinned, r.consistencyPoint, r.endedAt))
+                .toList();
+        Map<UUID, RetentionPolicy.Decision> decisions =
+                RetentionPolicy.decide(candidates, rules, zone, now, failedAfter).stream()
+                        .collect(Collectors.toMap(RetentionPolicy.Decision::runId, d -> d));
         List<RunDecision> out = new ArrayList<>();
         for (RunEntity run : runs) {
             RetentionPolicy.Decision d = decisions.get(run.id);
             // A restore, drill or re-verification still reading the backup keeps it until it ends.
-            RunEntity user = d.keep() ? null : RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id,
-                    RunState.ACTIVE).firstResult();
-            String reason = user == null ? d.reason() : "kept: " + user.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
-                    + user.id + " is using it (" + d.reason() + ")";
-            out.add(new RunDecision(run.id, run.state.name(), run.pinned, run.label, run.consistencyPoint, run.endedAt,
-                    d.keep() || user != null ? "keep" : "expire", reason));
+            RunEntity user = d.keep()
+                    ? null
+                    : RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id, RunState.ACTIVE)
+                            .firstResult();
+            String reason = user == null
+                    ? d.reason()
+                    : "kept: " + user.type.name().toLowerCase(java.util.Locale.ROOT) + " run " + user.id
+                            + " is using it (" + d.reason() + ")";
+            out.add(new RunDecision(
+                    run.id,
+                    run.state.name(),
+                    run.pinned,
+                    run.label,
+                    run.consistencyPoint,
+                    run.endedAt,
+                    d.keep() || user != null ? "keep" : "expire",
+                    reason));
         }
         return new Report(planName, dryRun, now, rules, out);
     }
@@ -155,22 +179,31 @@ public class Retention {
             throw new RetentionException(404, "no run with id " + id);
         }
         if (!run.state.terminal()) {
-            throw new RetentionException(409, "run " + id + " is " + run.state + "; cancel it or wait for it to end, "
-                    + "then delete it");
+            throw new RetentionException(
+                    409, "run " + id + " is " + run.state + "; cancel it or wait for it to end, " + "then delete it");
         }
         if (run.expiringAt != null) {
             return run;
         }
         if (run.pinned && !force) {
-            throw new RetentionException(409, "run " + id + " is pinned; unpin it (PATCH {\"pinned\": false}) or "
-                    + "delete it with ?force=true");
+            throw new RetentionException(
+                    409,
+                    "run " + id + " is pinned; unpin it (PATCH {\"pinned\": false}) or "
+                            + "delete it with ?force=true");
         }
         if (run.state == RunState.CONSISTENT && !force) {
-            RunEntity newest = RunEntity.<RunEntity>find("plan = ?1 and type = ?2 and state = ?3 and expiringAt is null "
-                    + "order by consistencyPoint desc", run.plan, run.type, RunState.CONSISTENT).firstResult();
+            RunEntity newest = RunEntity.<RunEntity>find(
+                            "plan = ?1 and type = ?2 and state = ?3 and expiringAt is null "
+                                    + "order by consistencyPoint desc",
+                            run.plan,
+                            run.type,
+                            RunState.CONSISTENT)
+                    .firstResult();
             if (newest != null && newest.id.equals(run.id)) {
-                throw new RetentionException(409, "run " + id + " is the newest CONSISTENT run of plan " + run.plan
-                        + "; delete it with ?force=true if you really mean to");
+                throw new RetentionException(
+                        409,
+                        "run " + id + " is the newest CONSISTENT run of plan " + run.plan
+                                + "; delete it with ?force=true if you really mean to");
             }
         }
         run.expiringAt = now;
@@ -185,8 +218,10 @@ public class Retention {
             throw new RetentionException(404, "no run with id " + id);
         }
         if (pinned && run.expiringAt != null) {
-            throw new RetentionException(409, "run " + id + " is " + (run.expiredAt != null ? "expired" : "expiring")
-                    + " (" + run.expiryReason + "); it can no longer be pinned");
+            throw new RetentionException(
+                    409,
+                    "run " + id + " is " + (run.expiredAt != null ? "expired" : "expiring") + " (" + run.expiryReason
+                            + "); it can no longer be pinned");
         }
         run.pinned = pinned;
         return run;
@@ -198,8 +233,12 @@ public class Retention {
      * @return how many runs became expired
      */
     public int advanceExpiries(Instant now) {
-        List<UUID> expiring = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>list(
-                "expiringAt is not null and expiredAt is null order by expiringAt").stream().map(r -> r.id).toList());
+        List<UUID> expiring = QuarkusTransaction.requiringNew()
+                .call(() ->
+                        RunEntity.<RunEntity>list("expiringAt is not null and expiredAt is null order by expiringAt")
+                                .stream()
+                                .map(r -> r.id)
+                                .toList());
         int expired = 0;
         for (UUID id : expiring) {
             try {
@@ -244,7 +283,9 @@ public class Retention {
 
     // ---------------------------------------------------------------- passes
 
-    @Scheduled(every = "${lockstep.coordinator.retention-check-every:15s}", delayed = "10s",
+    @Scheduled(
+            every = "${lockstep.coordinator.retention-check-every:15s}",
+            delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         if (!config.retentionEnabled()) {
@@ -271,10 +312,18 @@ public class Retention {
         }
         try {
             Instant since = lastPass;
-            List<String> plans = QuarkusTransaction.requiringNew().call(() -> full
-                    ? PlanEntity.<PlanEntity>listAll().stream().map(p -> p.name).toList()
-                    : RunEntity.<RunEntity>list("endedAt >= ?1 or (manifestWrittenAt is not null and manifestWrittenAt >= ?1)",
-                            since).stream().map(r -> r.plan).distinct().toList());
+            List<String> plans = QuarkusTransaction.requiringNew()
+                    .call(() -> full
+                            ? PlanEntity.<PlanEntity>listAll().stream()
+                                    .map(p -> p.name)
+                                    .toList()
+                            : RunEntity.<RunEntity>list(
+                                            "endedAt >= ?1 or (manifestWrittenAt is not null and manifestWrittenAt >= ?1)",
+                                            since)
+                                    .stream()
+                                    .map(r -> r.plan)
+                                    .distinct()
+                                    .toList());
             List<Report> reports = new ArrayList<>();
             for (String plan : plans) {
                 try {
@@ -306,8 +355,8 @@ public class Retention {
         try {
             Report report = mark(plan, now);
             int expired = advanceExpiries(now);
-            return java.util.Optional.of(new PassResult(List.of(report), expired, expired > 0 ? collector.collect(now)
-                    : null));
+            return java.util.Optional.of(
+                    new PassResult(List.of(report), expired, expired > 0 ? collector.collect(now) : null));
         } finally {
             leases.release(LEASE);
         }

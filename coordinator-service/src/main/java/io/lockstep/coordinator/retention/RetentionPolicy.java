@@ -29,8 +29,7 @@ import java.util.function.Function;
  */
 public final class RetentionPolicy {
 
-    private RetentionPolicy() {
-    }
+    private RetentionPolicy() {}
 
     /** An ended backup run as retention sees it. */
     public record Candidate(UUID id, RunState state, boolean pinned, Instant consistencyPoint, Instant endedAt) {
@@ -40,15 +39,16 @@ public final class RetentionPolicy {
     }
 
     /** What happens to one run, with the rules that decided it. */
-    public record Decision(UUID runId, boolean keep, String reason) {
-    }
+    public record Decision(UUID runId, boolean keep, String reason) {}
 
     /** Decisions for every candidate, in the order given. */
-    public static List<Decision> decide(List<Candidate> runs, RetentionRules rules, ZoneId zone, Instant now,
-            Duration failedAfter) {
+    public static List<Decision> decide(
+            List<Candidate> runs, RetentionRules rules, ZoneId zone, Instant now, Duration failedAfter) {
         Map<UUID, List<String>> keptBy = new LinkedHashMap<>();
-        List<Candidate> consistent = runs.stream().filter(r -> r.state() == RunState.CONSISTENT)
-                .sorted(Comparator.comparing(Candidate::time).reversed()).toList();
+        List<Candidate> consistent = runs.stream()
+                .filter(r -> r.state() == RunState.CONSISTENT)
+                .sorted(Comparator.comparing(Candidate::time).reversed())
+                .toList();
         consistent.forEach(r -> keptBy.put(r.id(), new ArrayList<>()));
         if (!consistent.isEmpty()) {
             keptBy.get(consistent.get(0).id()).add("newest consistent run");
@@ -57,18 +57,32 @@ public final class RetentionPolicy {
             consistent.forEach(r -> keptBy.get(r.id()).add("no retention rule expires consistent runs"));
         }
         if (rules.keepLast() != null) {
-            consistent.stream().limit(rules.keepLast()).forEach(r -> keptBy.get(r.id()).add("keepLast " + rules.keepLast()));
+            consistent.stream()
+                    .limit(rules.keepLast())
+                    .forEach(r -> keptBy.get(r.id()).add("keepLast " + rules.keepLast()));
         }
-        keepNewestPerPeriod(consistent, rules.keepDaily(), "keepDaily", r -> LocalDate.ofInstant(r.time(), zone), keptBy);
-        keepNewestPerPeriod(consistent, rules.keepWeekly(), "keepWeekly", r -> {
-            LocalDate day = LocalDate.ofInstant(r.time(), zone);
-            return day.get(IsoFields.WEEK_BASED_YEAR) + "-W" + String.format("%02d", day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
-        }, keptBy);
-        keepNewestPerPeriod(consistent, rules.keepMonthly(), "keepMonthly",
-                r -> YearMonth.from(LocalDate.ofInstant(r.time(), zone)), keptBy);
+        keepNewestPerPeriod(
+                consistent, rules.keepDaily(), "keepDaily", r -> LocalDate.ofInstant(r.time(), zone), keptBy);
+        keepNewestPerPeriod(
+                consistent,
+                rules.keepWeekly(),
+                "keepWeekly",
+                r -> {
+                    LocalDate day = LocalDate.ofInstant(r.time(), zone);
+                    return day.get(IsoFields.WEEK_BASED_YEAR) + "-W"
+                            + String.format("%02d", day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+                },
+                keptBy);
+        keepNewestPerPeriod(
+                consistent,
+                rules.keepMonthly(),
+                "keepMonthly",
+                r -> YearMonth.from(LocalDate.ofInstant(r.time(), zone)),
+                keptBy);
         if (rules.maxAgeDays() != null) {
             Instant limit = now.minus(Duration.ofDays(rules.maxAgeDays()));
-            consistent.stream().filter(r -> !r.time().isBefore(limit))
+            consistent.stream()
+                    .filter(r -> !r.time().isBefore(limit))
                     .forEach(r -> keptBy.get(r.id()).add("maxAgeDays " + rules.maxAgeDays()));
         }
 
@@ -78,21 +92,30 @@ public final class RetentionPolicy {
                 decisions.add(new Decision(run.id(), true, "pinned"));
             } else if (run.state() == RunState.CONSISTENT) {
                 List<String> why = keptBy.get(run.id());
-                decisions.add(why.isEmpty()
-                        ? new Decision(run.id(), false, "no retention rule keeps it (" + describe(rules) + ")")
-                        : new Decision(run.id(), true, String.join(", ", why)));
+                decisions.add(
+                        why.isEmpty()
+                                ? new Decision(run.id(), false, "no retention rule keeps it (" + describe(rules) + ")")
+                                : new Decision(run.id(), true, String.join(", ", why)));
             } else {
-                boolean old = run.endedAt() != null && run.endedAt().plus(failedAfter).isBefore(now);
-                decisions.add(new Decision(run.id(), !old, (old ? "ended " : "kept: ended ") + run.state()
-                        + (old ? " more than " : " less than ") + failedAfter + " ago (failedAfter)"));
+                boolean old =
+                        run.endedAt() != null && run.endedAt().plus(failedAfter).isBefore(now);
+                decisions.add(new Decision(
+                        run.id(),
+                        !old,
+                        (old ? "ended " : "kept: ended ") + run.state() + (old ? " more than " : " less than ")
+                                + failedAfter + " ago (failedAfter)"));
             }
         }
         return decisions;
     }
 
     /** Walks runs newest first and keeps the newest of each of the {@code count} most recent periods. */
-    private static void keepNewestPerPeriod(List<Candidate> newestFirst, Integer count, String rule,
-            Function<Candidate, Object> period, Map<UUID, List<String>> keptBy) {
+    private static void keepNewestPerPeriod(
+            List<Candidate> newestFirst,
+            Integer count,
+            String rule,
+            Function<Candidate, Object> period,
+            Map<UUID, List<String>> keptBy) {
         if (count == null || count == 0) {
             return;
         }

@@ -1,8 +1,7 @@
 package io.lockstep.coordinator.retention;
 
-import io.lockstep.coordinator.catalog.DurationBounds;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lockstep.coordinator.catalog.PlanSpec;
+import io.lockstep.coordinator.catalog.DurationBounds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,13 @@ import java.util.Set;
  * @param maxAgeDays keep every consistent run whose consistency point is at most this many days old
  * @param failedAfter how long FAILED and CANCELLED runs are kept; the coordinator's default when null
  */
-public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWeekly, Integer keepMonthly,
-        Integer maxAgeDays, Duration failedAfter) {
+public record RetentionRules(
+        Integer keepLast,
+        Integer keepDaily,
+        Integer keepWeekly,
+        Integer keepMonthly,
+        Integer maxAgeDays,
+        Duration failedAfter) {
 
     public static final RetentionRules NONE = new RetentionRules(null, null, null, null, null, null);
     static final Set<String> COUNTS = Set.of("keepLast", "keepDaily", "keepWeekly", "keepMonthly", "maxAgeDays");
@@ -56,11 +60,15 @@ public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWe
                 throw new IllegalArgumentException("retention rule \"failedAfter\" must be a duration such as \"12h\" "
                         + "or \"3d\", not " + failed);
             }
-            failedAfter = DurationBounds.parse("retention rule \"failedAfter\"", failed.asText(),
-                    DurationBounds.MAX_FAILED_AFTER, true);
+            failedAfter = DurationBounds.parse(
+                    "retention rule \"failedAfter\"", failed.asText(), DurationBounds.MAX_FAILED_AFTER, true);
         }
-        return new RetentionRules(count(retention, "keepLast"), count(retention, "keepDaily"),
-                count(retention, "keepWeekly"), count(retention, "keepMonthly"), count(retention, "maxAgeDays"),
+        return new RetentionRules(
+                count(retention, "keepLast"),
+                count(retention, "keepDaily"),
+                count(retention, "keepWeekly"),
+                count(retention, "keepMonthly"),
+                count(retention, "maxAgeDays"),
                 failedAfter);
     }
 
@@ -70,8 +78,8 @@ public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWe
             return null;
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0) {
-            throw new IllegalArgumentException("retention rule \"" + key + "\" must be a whole number >= 0, not "
-                    + value);
+            throw new IllegalArgumentException(
+                    "retention rule \"" + key + "\" must be a whole number >= 0, not " + value);
         }
         return value.asInt();
     }

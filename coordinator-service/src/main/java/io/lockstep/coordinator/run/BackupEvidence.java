@@ -38,20 +38,22 @@ public final class BackupEvidence {
         }
     }
 
-    private BackupEvidence() {
-    }
+    private BackupEvidence() {}
 
     public static Verdict judge(List<StepEntity> steps) {
-        List<StepEntity> captures = steps.stream().filter(s -> s.action == StepAction.BACKUP).toList();
+        List<StepEntity> captures =
+                steps.stream().filter(s -> s.action == StepAction.BACKUP).toList();
         if (captures.isEmpty()) {
             return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, "the run captured nothing");
         }
         for (StepEntity step : steps) {
             if (step.state != StepState.SUCCEEDED) {
-                return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, describe(step) + " did not succeed (" + step.state + ")");
+                return Verdict.fail(
+                        Rule.CONSISTENT_ONLY_WITH_EVIDENCE, describe(step) + " did not succeed (" + step.state + ")");
             }
         }
-        Map<String, StepEntity> verifications = steps.stream().filter(s -> s.action == StepAction.VERIFY)
+        Map<String, StepEntity> verifications = steps.stream()
+                .filter(s -> s.action == StepAction.VERIFY)
                 .filter(s -> s.artifact != null)
                 .collect(Collectors.toMap(s -> s.artifact, Function.identity(), (a, b) -> a));
 
@@ -64,11 +66,16 @@ public final class BackupEvidence {
         }
 
         // SQL_BEFORE_OBJECTS needs the consistency point: the latest SQL snapshot.
-        List<StepEntity> sql = captures.stream().filter(s -> s.storeKind == StoreKind.POSTGRES).toList();
-        Instant point = sql.stream().map(s -> s.snapshotAt).max(Comparator.naturalOrder()).orElse(null);
+        List<StepEntity> sql =
+                captures.stream().filter(s -> s.storeKind == StoreKind.POSTGRES).toList();
+        Instant point = sql.stream()
+                .map(s -> s.snapshotAt)
+                .max(Comparator.naturalOrder())
+                .orElse(null);
 
         // QUIESCE_FIRST: every search store acknowledged its quiesce before anything was captured.
-        List<StepEntity> quiesces = steps.stream().filter(s -> s.action == StepAction.QUIESCE).toList();
+        List<StepEntity> quiesces =
+                steps.stream().filter(s -> s.action == StepAction.QUIESCE).toList();
         for (StepEntity quiesce : quiesces) {
             Instant acked = time(quiesce, "quiescedAt");
             if (acked == null) {
@@ -76,63 +83,89 @@ public final class BackupEvidence {
             }
             for (StepEntity s : sql) {
                 if (s.snapshotAt.isBefore(acked)) {
-                    return Verdict.fail(Rule.QUIESCE_FIRST, describe(s) + " took its snapshot at " + s.snapshotAt + ", before " + quiesce.store
-                            + " was quiesced at " + acked);
+                    return Verdict.fail(
+                            Rule.QUIESCE_FIRST,
+                            describe(s) + " took its snapshot at " + s.snapshotAt + ", before " + quiesce.store
+                                    + " was quiesced at " + acked);
                 }
             }
-            for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
+            for (StepEntity search : captures.stream()
+                    .filter(s -> s.storeKind == StoreKind.SEARCH)
+                    .toList()) {
                 Instant started = time(search, "snapshotStartedAt");
                 if (started != null && started.isBefore(acked)) {
-                    return Verdict.fail(Rule.QUIESCE_FIRST, describe(search) + " started at " + started + ", before " + quiesce.store
-                            + " was quiesced at " + acked);
+                    return Verdict.fail(
+                            Rule.QUIESCE_FIRST,
+                            describe(search) + " started at " + started + ", before " + quiesce.store
+                                    + " was quiesced at " + acked);
                 }
             }
         }
 
         // SQL_BEFORE_OBJECTS: object listings start only after every SQL snapshot point.
-        for (StepEntity objects : captures.stream().filter(s -> s.storeKind == StoreKind.OBJECTSTORE).toList()) {
+        for (StepEntity objects : captures.stream()
+                .filter(s -> s.storeKind == StoreKind.OBJECTSTORE)
+                .toList()) {
             Instant listed = time(objects, "listingStartedAt");
             if (listed == null) {
                 return Verdict.fail(Rule.SQL_BEFORE_OBJECTS, describe(objects) + " recorded no listing start");
             }
             if (point != null && listed.isBefore(point)) {
-                return Verdict.fail(Rule.SQL_BEFORE_OBJECTS, describe(objects) + " started listing at " + listed + ", before the SQL consistency point "
-                        + point);
+                return Verdict.fail(
+                        Rule.SQL_BEFORE_OBJECTS,
+                        describe(objects) + " started listing at " + listed + ", before the SQL consistency point "
+                                + point);
             }
         }
 
         // SEARCH_WHILE_QUIESCED: snapshots inside the quiet window; released only after every SQL snapshot point.
-        for (StepEntity search : captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
+        for (StepEntity search :
+                captures.stream().filter(s -> s.storeKind == StoreKind.SEARCH).toList()) {
             Instant started = time(search, "snapshotStartedAt");
             Instant ended = time(search, "snapshotEndedAt");
-            Optional<StepEntity> resume = steps.stream().filter(s -> s.action == StepAction.RESUME)
-                    .filter(s -> s.store.equals(search.store)).findFirst();
+            Optional<StepEntity> resume = steps.stream()
+                    .filter(s -> s.action == StepAction.RESUME)
+                    .filter(s -> s.store.equals(search.store))
+                    .findFirst();
             if (started == null || ended == null) {
-                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, describe(search) + " recorded no snapshot start or end");
+                return Verdict.fail(
+                        Rule.SEARCH_WHILE_QUIESCED, describe(search) + " recorded no snapshot start or end");
             }
             if (resume.isEmpty() || time(resume.get(), "resumedAt") == null) {
                 return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, "store " + search.store + " has no recorded release");
             }
             if (!"true".equals(resume.get().evidence.get(EvidenceKeys.LEASE_UNBROKEN))) {
-                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, "the quiesce lease of store " + search.store + " lapsed or was lost before its"
-                        + " release (the agent restarted or stopped being renewed): the quiet window has a gap");
+                return Verdict.fail(
+                        Rule.SEARCH_WHILE_QUIESCED,
+                        "the quiesce lease of store " + search.store + " lapsed or was lost before its"
+                                + " release (the agent restarted or stopped being renewed): the quiet window has a gap");
             }
             Instant released = time(resume.get(), "resumedAt");
             if (released.isBefore(ended)) {
-                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, search.store + " was released at " + released + ", before its snapshot ended at " + ended);
+                return Verdict.fail(
+                        Rule.SEARCH_WHILE_QUIESCED,
+                        search.store + " was released at " + released + ", before its snapshot ended at " + ended);
             }
             Instant releaseRequested = resume.get().dispatchedAt;
             if (point != null && releaseRequested != null && releaseRequested.isBefore(point)) {
-                return Verdict.fail(Rule.SEARCH_WHILE_QUIESCED, search.store + " was released at " + releaseRequested
-                        + ", before the last SQL snapshot point " + point);
+                return Verdict.fail(
+                        Rule.SEARCH_WHILE_QUIESCED,
+                        search.store + " was released at " + releaseRequested + ", before the last SQL snapshot point "
+                                + point);
             }
         }
 
         if (point == null) {
-            point = quiesces.stream().map(q -> time(q, "quiescedAt")).filter(Objects::nonNull)
+            point = quiesces.stream()
+                    .map(q -> time(q, "quiescedAt"))
+                    .filter(Objects::nonNull)
                     .max(Comparator.naturalOrder())
-                    .orElseGet(() -> captures.stream().map(c -> Optional.ofNullable(time(c, "listingStartedAt"))
-                            .orElse(c.startedAt)).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(null));
+                    .orElseGet(() -> captures.stream()
+                            .map(c -> Optional.ofNullable(time(c, "listingStartedAt"))
+                                    .orElse(c.startedAt))
+                            .filter(Objects::nonNull)
+                            .min(Comparator.naturalOrder())
+                            .orElse(null));
         }
         return new Verdict(true, null, point);
     }

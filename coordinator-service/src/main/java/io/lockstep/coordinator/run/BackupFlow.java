@@ -10,8 +10,6 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.StepAction;
-import io.lockstep.protocol.StoreKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +37,7 @@ class BackupFlow {
     }
 
     /** A backup run just created, and why it cannot start (null when it can). */
-    record Created(RunEntity run, String problem) {
-    }
+    record Created(RunEntity run, String problem) {}
 
     /** Creates the run and its steps; when a store cannot be backed up, the steps are cancelled at once. */
     Created create(PlanEntity plan, String label, boolean pinned) {
@@ -49,8 +46,8 @@ class BackupFlow {
         run.label = label;
         run.pinned = pinned;
         run.persist();
-        BackupPlanner.Plan planned = BackupPlanner.plan(run, run.planSpec, id -> StoreEntity.findById(id), now,
-                liveness);
+        BackupPlanner.Plan planned =
+                BackupPlanner.plan(run, run.planSpec, id -> StoreEntity.findById(id), now, liveness);
         int seq = 0;
         for (PlannedStep p : planned.steps()) {
             StepEntity step = dispatcher.create(run, seq++, p);
@@ -64,7 +61,9 @@ class BackupFlow {
         run.state = RunState.RUNNING;
         run.startedAt = now;
         events.publish(run, EventTypes.RUN_STARTED);
-        LOG.infof("run %s of plan %s started with %d steps", run.id, run.plan, planned.steps().size());
+        LOG.infof(
+                "run %s of plan %s started with %d steps",
+                run.id, run.plan, planned.steps().size());
         return new Created(run, null);
     }
 
@@ -75,7 +74,8 @@ class BackupFlow {
 
     /** A step of the backup succeeded: a capture must have written the artifact it was given, after its point. */
     String onSucceeded(RunEntity run, StepEntity step, String reportedArtifact) {
-        if ((StepRoles.isSqlCapture(step) || StepRoles.isObjectCapture(step)) && reportedArtifact != null
+        if ((StepRoles.isSqlCapture(step) || StepRoles.isObjectCapture(step))
+                && reportedArtifact != null
                 && !reportedArtifact.equals(step.artifact)) {
             return StepRoles.describe(step) + " wrote " + reportedArtifact + " instead of " + step.artifact;
         }
@@ -103,7 +103,9 @@ class BackupFlow {
                 run.phase = stage.phase();
                 if (stage == BackupStage.VERIFY) {
                     run.state = RunState.VERIFYING;
-                    run.bytes = steps.stream().filter(StepRoles::isCapture).mapToLong(s -> s.bytes == null ? 0 : s.bytes)
+                    run.bytes = steps.stream()
+                            .filter(StepRoles::isCapture)
+                            .mapToLong(s -> s.bytes == null ? 0 : s.bytes)
                             .sum();
                 }
             }
@@ -117,15 +119,25 @@ class BackupFlow {
         switch (stage) {
             case RELEASE -> {
                 if (steps.stream().noneMatch(stage::dispatches)) {
-                    dispatcher.createAndDispatch(run, steps, steps.stream().filter(StepRoles::isQuiesce)
-                            .map(StepDispatcher::resumeOf).toList());
+                    dispatcher.createAndDispatch(
+                            run,
+                            steps,
+                            steps.stream()
+                                    .filter(StepRoles::isQuiesce)
+                                    .map(StepDispatcher::resumeOf)
+                                    .toList());
                 }
             }
             case VERIFY -> {
                 if (steps.stream().noneMatch(stage::dispatches)) {
                     PlanSpec spec = run.planSpec;
-                    dispatcher.createAndDispatch(run, steps, steps.stream().filter(StepRoles::isCapture)
-                            .map(c -> BackupPlanner.verification(run, spec, c)).toList());
+                    dispatcher.createAndDispatch(
+                            run,
+                            steps,
+                            steps.stream()
+                                    .filter(StepRoles::isCapture)
+                                    .map(c -> BackupPlanner.verification(run, spec, c))
+                                    .toList());
                 }
             }
             default -> {
@@ -135,8 +147,17 @@ class BackupFlow {
                         if (StepRoles.isQuiesce(step)) {
                             dispatcher.dispatchPlanned(run, step);
                         } else {
-                            dispatcher.dispatch(run, step, null, BackupPlanner.captureParameters(run, spec, step,
-                                    StepRoles.isObjectCapture(step) ? BaseSelection.manifestFor(run.plan, step.store) : Optional.empty()));
+                            dispatcher.dispatch(
+                                    run,
+                                    step,
+                                    null,
+                                    BackupPlanner.captureParameters(
+                                            run,
+                                            spec,
+                                            step,
+                                            StepRoles.isObjectCapture(step)
+                                                    ? BaseSelection.manifestFor(run.plan, step.store)
+                                                    : Optional.empty()));
                         }
                     }
                 }
@@ -163,5 +184,4 @@ class BackupFlow {
     static boolean drillAfter(RunEntity run) {
         return run.state == RunState.CONSISTENT && PlanSpec.VERIFY_RESTORE_DRILL.equals(run.planSpec.verify());
     }
-
 }

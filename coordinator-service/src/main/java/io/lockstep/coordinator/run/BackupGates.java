@@ -11,8 +11,7 @@ import java.util.List;
  */
 final class BackupGates {
 
-    private BackupGates() {
-    }
+    private BackupGates() {}
 
     /** Nothing to wait for. */
     static boolean open(List<StepEntity> steps) {
@@ -37,9 +36,11 @@ final class BackupGates {
 
     /** Every capture and every release succeeded, and quiesced stores were released. */
     static boolean capturedAndReleased(List<StepEntity> steps) {
-        boolean captured = steps.stream().filter(s -> StepRoles.isCapture(s) || StepRoles.isResume(s))
+        boolean captured = steps.stream()
+                .filter(s -> StepRoles.isCapture(s) || StepRoles.isResume(s))
                 .allMatch(s -> s.state == StepState.SUCCEEDED);
-        boolean released = steps.stream().noneMatch(StepRoles::isQuiesce) || steps.stream().anyMatch(StepRoles::isResume);
+        boolean released =
+                steps.stream().noneMatch(StepRoles::isQuiesce) || steps.stream().anyMatch(StepRoles::isResume);
         return captured && released;
     }
 

@@ -31,11 +31,9 @@ public final class BackupPlanner {
      *
      * @param steps what to create, even when the backup cannot start (they are then recorded as cancelled)
      */
-    public record Plan(List<PlannedStep> steps, List<String> problems) {
-    }
+    public record Plan(List<PlannedStep> steps, List<String> problems) {}
 
-    private BackupPlanner() {
-    }
+    private BackupPlanner() {}
 
     /** Whether a store's agent counts as silent; {@link AgentLiveness} judges it over what the coordinator read. */
     public interface Liveness {
@@ -66,8 +64,8 @@ public final class BackupPlanner {
      * @param stores the announced stores by id (null when none is announced)
      * @param liveness whether a store's agent counts as silent
      */
-    public static Plan plan(RunEntity run, PlanSpec spec, Function<String, StoreEntity> stores, Instant now,
-            Liveness liveness) {
+    public static Plan plan(
+            RunEntity run, PlanSpec spec, Function<String, StoreEntity> stores, Instant now, Liveness liveness) {
         List<String> problems = new ArrayList<>();
         List<PlannedStep> steps = new ArrayList<>();
         for (String storeId : spec.stores()) {
@@ -77,8 +75,9 @@ public final class BackupPlanner {
                 continue;
             }
             if (liveness.silent(store.lastSeen)) {
-                problems.add("store " + storeId + " has no live agent: " + store.agentId + " sent its last heartbeat at "
-                        + store.lastSeen + " (liveness window " + liveness.windowSeconds() + " s)");
+                problems.add(
+                        "store " + storeId + " has no live agent: " + store.agentId + " sent its last heartbeat at "
+                                + store.lastSeen + " (liveness window " + liveness.windowSeconds() + " s)");
                 continue;
             }
             StoreKind kind = StoreKind.valueOf(store.kind);
@@ -89,12 +88,17 @@ public final class BackupPlanner {
                         problems.add("store " + storeId + " lists no database to back up");
                     }
                     for (String database : databases) {
-                        steps.add(PlannedStep.backup(store.id, kind, StepAction.BACKUP, database,
+                        steps.add(PlannedStep.backup(
+                                store.id,
+                                kind,
+                                StepAction.BACKUP,
+                                database,
                                 artifactKey(run, store.id, database + ".dump")));
                     }
                 }
-                case OBJECTSTORE -> steps.add(PlannedStep.backup(store.id, kind, StepAction.BACKUP, null,
-                        artifactKey(run, store.id, "objects.jsonl.gz")));
+                case OBJECTSTORE ->
+                    steps.add(PlannedStep.backup(
+                            store.id, kind, StepAction.BACKUP, null, artifactKey(run, store.id, "objects.jsonl.gz")));
                 case SEARCH -> {
                     steps.add(PlannedStep.backup(store.id, kind, StepAction.QUIESCE, null, null));
                     steps.add(PlannedStep.backup(store.id, kind, StepAction.BACKUP, null, "search/" + store.id + "/"));
@@ -124,18 +128,20 @@ public final class BackupPlanner {
      * A capture's parameters: for a database its reference query and where its keys and table census go, for a
      * search store the snapshot's name, for an object store the manifest of its previous copy.
      */
-    static Map<String, String> captureParameters(RunEntity run, PlanSpec spec, StepEntity capture,
-            Optional<String> previousManifest) {
+    static Map<String, String> captureParameters(
+            RunEntity run, PlanSpec spec, StepEntity capture, Optional<String> previousManifest) {
         Map<String, String> parameters = new HashMap<>();
         switch (capture.storeKind) {
             case POSTGRES -> {
                 spec.referenceList().stream()
                         .filter(r -> capture.store.equals(r.store()) && capture.database.equals(r.database()))
-                        .findFirst().ifPresent(r -> {
+                        .findFirst()
+                        .ifPresent(r -> {
                             parameters.put(Parameters.REFERENCE_QUERY, r.query());
                             parameters.put(Parameters.REFERENCE_ARTIFACT, referenceArtifact(run, r));
                         });
-                parameters.put(Parameters.CENSUS_ARTIFACT, artifactKey(run, capture.store, capture.database + ".tables.tsv"));
+                parameters.put(
+                        Parameters.CENSUS_ARTIFACT, artifactKey(run, capture.store, capture.database + ".tables.tsv"));
             }
             case SEARCH -> parameters.put(Parameters.SNAPSHOT, snapshotName(run));
             case OBJECTSTORE -> previousManifest.ifPresent(m -> parameters.put(Parameters.PREVIOUS_MANIFEST, m));
@@ -158,8 +164,15 @@ public final class BackupPlanner {
                 parameters.put(Parameters.REFERENCE_ARTIFACTS, refs);
             }
         }
-        return new PlannedStep(capture.store, capture.storeKind, StepAction.VERIFY, capture.database, capture.artifact,
-                capture.sha256, 0, parameters);
+        return new PlannedStep(
+                capture.store,
+                capture.storeKind,
+                StepAction.VERIFY,
+                capture.database,
+                capture.artifact,
+                capture.sha256,
+                0,
+                parameters);
     }
 
     /** Where the postgres-agent writes a reference's keys: {@code <db>.refs.txt.gz} beside the dump. */

@@ -21,7 +21,10 @@ import java.util.function.Predicate;
  */
 enum BackupStage {
     QUIESCE(RunPhase.QUIESCING, null, BackupGates::open, StepRoles::isQuiesce),
-    SNAPSHOT(RunPhase.CAPTURING, Rule.QUIESCE_FIRST, BackupGates::quiesced,
+    SNAPSHOT(
+            RunPhase.CAPTURING,
+            Rule.QUIESCE_FIRST,
+            BackupGates::quiesced,
             s -> StepRoles.isSqlCapture(s) || StepRoles.isSearchCapture(s)),
     COPY_OBJECTS(RunPhase.CAPTURING, Rule.SQL_BEFORE_OBJECTS, BackupGates::sqlPointsKnown, StepRoles::isObjectCapture),
     RELEASE(RunPhase.CAPTURING, Rule.SEARCH_WHILE_QUIESCED, BackupGates::searchSnapshotsDone, StepRoles::isResume),

@@ -35,12 +35,18 @@ public final class BaseSelection {
     static final int CANDIDATES = 20;
 
     /** A successful copy of the store, with what the rules need to know of its run. */
-    public record Candidate(UUID runId, String plan, RunType runType, RunState runState, boolean expiring,
-            boolean expired, boolean storeVerified, Instant copiedAt, String manifest) {
-    }
+    public record Candidate(
+            UUID runId,
+            String plan,
+            RunType runType,
+            RunState runState,
+            boolean expiring,
+            boolean expired,
+            boolean storeVerified,
+            Instant copiedAt,
+            String manifest) {}
 
-    private BaseSelection() {
-    }
+    private BaseSelection() {}
 
     /** Whether a copy may be the base of a copy of the same store for {@code plan}. */
     public static boolean eligible(Candidate c, String plan) {
@@ -55,7 +61,8 @@ public final class BaseSelection {
 
     /** The newest eligible copy's manifest. */
     public static Optional<String> choose(String plan, List<Candidate> candidates) {
-        return candidates.stream().filter(c -> eligible(c, plan))
+        return candidates.stream()
+                .filter(c -> eligible(c, plan))
                 .max(Comparator.comparing(Candidate::copiedAt, Comparator.nullsFirst(Comparator.naturalOrder())))
                 .map(Candidate::manifest);
     }
@@ -68,25 +75,47 @@ public final class BaseSelection {
     static List<Candidate> candidates(String plan, String store) {
         var em = StepEntity.getEntityManager();
         // Narrowed in SQL (so that other plans' failures cannot crowd out the candidates); the rules above decide.
-        List<Object[]> rows = em.createQuery("select s.runId, r.plan, r.type, r.state, r.expiringAt, r.expiredAt, "
-                + "s.endedAt, s.artifact from StepEntity s, RunEntity r where s.runId = r.id and s.store = :store "
-                + "and s.storeKind = :objects and s.action = :backup and s.state = :succeeded and r.type = :backupRun "
-                + "and r.state <> :failed and r.expiringAt is null and (r.plan = :plan or r.state = :consistent) "
-                + "order by s.endedAt desc", Object[].class)
-                .setParameter("store", store).setParameter("objects", StoreKind.OBJECTSTORE)
-                .setParameter("backup", StepAction.BACKUP).setParameter("succeeded", StepState.SUCCEEDED)
-                .setParameter("backupRun", RunType.BACKUP).setParameter("failed", RunState.FAILED)
-                .setParameter("plan", plan).setParameter("consistent", RunState.CONSISTENT)
-                .setMaxResults(CANDIDATES).getResultList();
+        List<Object[]> rows = em.createQuery(
+                        "select s.runId, r.plan, r.type, r.state, r.expiringAt, r.expiredAt, "
+                                + "s.endedAt, s.artifact from StepEntity s, RunEntity r where s.runId = r.id and s.store = :store "
+                                + "and s.storeKind = :objects and s.action = :backup and s.state = :succeeded and r.type = :backupRun "
+                                + "and r.state <> :failed and r.expiringAt is null and (r.plan = :plan or r.state = :consistent) "
+                                + "order by s.endedAt desc",
+                        Object[].class)
+                .setParameter("store", store)
+                .setParameter("objects", StoreKind.OBJECTSTORE)
+                .setParameter("backup", StepAction.BACKUP)
+                .setParameter("succeeded", StepState.SUCCEEDED)
+                .setParameter("backupRun", RunType.BACKUP)
+                .setParameter("failed", RunState.FAILED)
+                .setParameter("plan", plan)
+                .setParameter("consistent", RunState.CONSISTENT)
+                .setMaxResults(CANDIDATES)
+                .getResultList();
         if (rows.isEmpty()) {
             return List.of();
         }
         List<UUID> runIds = rows.stream().map(r -> (UUID) r[0]).toList();
-        Set<UUID> verified = new HashSet<>(em.createQuery("select v.runId from StepEntity v where v.runId in :runs "
-                + "and v.store = :store and v.action = :verify and v.state = :succeeded", UUID.class)
-                .setParameter("runs", runIds).setParameter("store", store).setParameter("verify", StepAction.VERIFY)
-                .setParameter("succeeded", StepState.SUCCEEDED).getResultList());
-        return rows.stream().map(r -> new Candidate((UUID) r[0], (String) r[1], (RunType) r[2], (RunState) r[3],
-                r[4] != null, r[5] != null, verified.contains((UUID) r[0]), (Instant) r[6], (String) r[7])).toList();
+        Set<UUID> verified = new HashSet<>(em.createQuery(
+                        "select v.runId from StepEntity v where v.runId in :runs "
+                                + "and v.store = :store and v.action = :verify and v.state = :succeeded",
+                        UUID.class)
+                .setParameter("runs", runIds)
+                .setParameter("store", store)
+                .setParameter("verify", StepAction.VERIFY)
+                .setParameter("succeeded", StepState.SUCCEEDED)
+                .getResultList());
+        return rows.stream()
+                .map(r -> new Candidate(
+                        (UUID) r[0],
+                        (String) r[1],
+                        (RunType) r[2],
+                        (RunState) r[3],
+                        r[4] != null,
+                        r[5] != null,
+                        verified.contains((UUID) r[0]),
+                        (Instant) r[6],
+                        (String) r[7]))
+                .toList();
     }
 }

@@ -11,8 +11,15 @@ import java.util.Map;
  * @param wave the wave of a restore, drill, dry run or re-verification; 0 for a backup's steps
  * @param parameters the command's parameters fixed at planning time
  */
-public record PlannedStep(String store, StoreKind kind, StepAction action, String database, String artifact,
-        String expectedSha256, int wave, Map<String, String> parameters) {
+public record PlannedStep(
+        String store,
+        StoreKind kind,
+        StepAction action,
+        String database,
+        String artifact,
+        String expectedSha256,
+        int wave,
+        Map<String, String> parameters) {
 
     /** A backup's step: no expected hash, no wave, parameters decided when it is dispatched. */
     static PlannedStep backup(String store, StoreKind kind, StepAction action, String database, String artifact) {

@@ -74,7 +74,10 @@ class RestoreFlow {
         if (steps.stream().anyMatch(s -> s.state == StepState.DISPATCHED || s.state == StepState.RUNNING)) {
             return null;
         }
-        OptionalInt next = steps.stream().filter(s -> s.state == StepState.PENDING).mapToInt(s -> s.wave).min();
+        OptionalInt next = steps.stream()
+                .filter(s -> s.state == StepState.PENDING)
+                .mapToInt(s -> s.wave)
+                .min();
         if (next.isEmpty()) {
             return conclude(run, steps);
         }
@@ -104,8 +107,7 @@ class RestoreFlow {
             case DRY_RUN -> result.putAll(RunReports.dryRun(plannedRestore(run), steps));
             case DRILL -> result.putAll(RunReports.drillFigures(steps));
             case RESTORE -> result.put("restored", RunReports.restored(steps));
-            default -> {
-            }
+            default -> {}
         }
         run.result = result;
         if (callsHooks(run)) {
@@ -140,8 +142,8 @@ class RestoreFlow {
     /** The steps a restore with this dry run's options would run, one line each. */
     private static List<String> plannedRestore(RunEntity dryRun) {
         RunEntity source = RunEntity.findById(dryRun.sourceRunId);
-        return RestorePlanner.describe(RestorePlanner.plan(RunType.RESTORE, dryRun, source, StepEntity.ofRun(source.id),
-                readOptions(dryRun)));
+        return RestorePlanner.describe(
+                RestorePlanner.plan(RunType.RESTORE, dryRun, source, StepEntity.ofRun(source.id), readOptions(dryRun)));
     }
 
     /** Marks a backup verified (or not) by a drill, and tells subscribers. */
@@ -195,8 +197,15 @@ class RestoreFlow {
     }
 
     private static Map<String, Object> hookBody(RunEntity run, String action) {
-        return Map.of("action", action + "-dependents", "runId", run.id.toString(), "plan", run.plan,
-                "backupRunId", String.valueOf(run.sourceRunId));
+        return Map.of(
+                "action",
+                action + "-dependents",
+                "runId",
+                run.id.toString(),
+                "plan",
+                run.plan,
+                "backupRunId",
+                String.valueOf(run.sourceRunId));
     }
 
     private static Map<String, Object> result(RunEntity run) {

@@ -48,11 +48,14 @@ public class RestoreGate {
         if (repository == null) {
             return;
         }
-        List<StepEntity> captures = QuarkusTransaction.requiringNew().call(() -> StepEntity.<StepEntity>list(
-                "runId = ?1 and action = ?2 and state = ?3", sourceId, StepAction.BACKUP, StepState.SUCCEEDED));
+        List<StepEntity> captures = QuarkusTransaction.requiringNew()
+                .call(() -> StepEntity.<StepEntity>list(
+                        "runId = ?1 and action = ?2 and state = ?3", sourceId, StepAction.BACKUP, StepState.SUCCEEDED));
         List<String> missing = new ArrayList<>();
         for (StepEntity c : captures) {
-            if (options.stores() != null && !options.stores().isEmpty() && !options.stores().contains(c.store)) {
+            if (options.stores() != null
+                    && !options.stores().isEmpty()
+                    && !options.stores().contains(c.store)) {
                 continue;
             }
             try {
@@ -66,13 +69,16 @@ public class RestoreGate {
                     missing.add(c.artifact);
                 }
             } catch (RepositoryException e) {
-                throw new RestoreRejectedException(503, "Repository unreachable", "cannot check the backup's artifacts: "
-                        + e.getMessage());
+                throw new RestoreRejectedException(
+                        503, "Repository unreachable", "cannot check the backup's artifacts: " + e.getMessage());
             }
         }
         if (!missing.isEmpty()) {
-            throw new RestoreRejectedException(422, "Artifact missing", "the backup repository no longer holds " + missing
-                    + "; run " + sourceId + " cannot be restored", sourceId);
+            throw new RestoreRejectedException(
+                    422,
+                    "Artifact missing",
+                    "the backup repository no longer holds " + missing + "; run " + sourceId + " cannot be restored",
+                    sourceId);
         }
     }
 
@@ -117,15 +123,18 @@ public class RestoreGate {
 
     /** 409 when a restore into new targets would land on names that already exist. */
     public void refuseCollisions(UUID sourceId, RestoreOptions options) {
-        RestoreOptions inspectOnly = new RestoreOptions(options.stores(), options.targets(), true, options.force(),
-                options.prune());
-        record Inspection(UUID id, RunState state, List<StepEntity> steps) {
-        }
-        Inspection inspection = dryRun(sourceId, inspectOnly, run -> new Inspection(run.id, run.state,
-                StepEntity.ofRun(run.id)));
+        RestoreOptions inspectOnly =
+                new RestoreOptions(options.stores(), options.targets(), true, options.force(), options.prune());
+        record Inspection(UUID id, RunState state, List<StepEntity> steps) {}
+        Inspection inspection =
+                dryRun(sourceId, inspectOnly, run -> new Inspection(run.id, run.state, StepEntity.ofRun(run.id)));
         if (inspection.state() != RunState.SUCCEEDED) {
-            throw new RestoreRejectedException(503, "Targets not checked", "the agents did not say in time whether the "
-                    + "new targets exist; dry run " + inspection.id() + " is still running", inspection.id());
+            throw new RestoreRejectedException(
+                    503,
+                    "Targets not checked",
+                    "the agents did not say in time whether the " + "new targets exist; dry run " + inspection.id()
+                            + " is still running",
+                    inspection.id());
         }
         List<String> collisions = new ArrayList<>();
         for (StepEntity step : inspection.steps()) {
@@ -143,11 +152,13 @@ public class RestoreGate {
                     }
                 }
                 case OBJECTSTORE -> {
-                    long present = Json.number(e.get("unchanged")) + Json.number(e.get("keysToOverwrite"))
-                            + Json.number(e.get("keysNotInManifestKept")) + Json.number(e.get("keysToDelete"));
+                    long present = Json.number(e.get("unchanged"))
+                            + Json.number(e.get("keysToOverwrite"))
+                            + Json.number(e.get("keysNotInManifestKept"))
+                            + Json.number(e.get("keysToDelete"));
                     if (present > 0) {
-                        collisions.add(present + " objects already exist under " + e.get("bucket") + "/"
-                                + e.get("prefix"));
+                        collisions.add(
+                                present + " objects already exist under " + e.get("bucket") + "/" + e.get("prefix"));
                     }
                 }
                 case SEARCH -> {
@@ -159,8 +170,12 @@ public class RestoreGate {
             }
         }
         if (!collisions.isEmpty()) {
-            throw new RestoreRejectedException(409, "Targets exist", "a restore into new targets never overwrites: "
-                    + String.join("; ", collisions) + ". Choose other names, or restore in place.", inspection.id());
+            throw new RestoreRejectedException(
+                    409,
+                    "Targets exist",
+                    "a restore into new targets never overwrites: " + String.join("; ", collisions)
+                            + ". Choose other names, or restore in place.",
+                    inspection.id());
         }
     }
 }

@@ -18,19 +18,25 @@ import java.util.Map;
 public class RestoreHooks {
 
     static final Duration TIMEOUT = Duration.ofSeconds(15);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     /** Calls the hook; returns null on success or a readable reason. */
     public String call(String hook, String url, Map<String, Object> body) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(TIMEOUT)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(EventCodec.mapper().writeValueAsString(body))).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            EventCodec.mapper().writeValueAsString(body)))
+                    .build();
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() / 100 == 2 ? null
+            return response.statusCode() / 100 == 2
+                    ? null
                     : "the " + hook + " hook " + redact(url) + " answered " + response.statusCode();
         } catch (IOException | IllegalArgumentException e) {
-            return "the " + hook + " hook " + redact(url) + " failed: " + e.getClass().getSimpleName();
+            return "the " + hook + " hook " + redact(url) + " failed: "
+                    + e.getClass().getSimpleName();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "the " + hook + " hook " + redact(url) + " was interrupted";

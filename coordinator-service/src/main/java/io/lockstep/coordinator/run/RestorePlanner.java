@@ -50,12 +50,13 @@ public final class RestorePlanner {
     private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,254}");
 
-    private RestorePlanner() {
-    }
+    private RestorePlanner() {}
 
     /** The source run's captures: one per database, bucket and search store, in plan order. */
     static List<StepEntity> captures(List<StepEntity> sourceSteps) {
-        return sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.state == StepState.SUCCEEDED).toList();
+        return sourceSteps.stream()
+                .filter(s -> s.action == StepAction.BACKUP && s.state == StepState.SUCCEEDED)
+                .toList();
     }
 
     /**
@@ -63,79 +64,103 @@ public final class RestorePlanner {
      *
      * @throws RestoreRejectedException with a 4xx status when the request cannot be served
      */
-    public static List<PlannedStep> plan(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
-            RestoreOptions options) {
+    public static List<PlannedStep> plan(
+            RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps, RestoreOptions options) {
         if (source.type != RunType.BACKUP) {
-            throw new RestoreRejectedException(409, "Not a backup", "run " + source.id + " is a " + source.type
-                    + " run; only backups can be restored or verified");
+            throw new RestoreRejectedException(
+                    409,
+                    "Not a backup",
+                    "run " + source.id + " is a " + source.type + " run; only backups can be restored or verified");
         }
         if (source.expiringAt != null) {
-            throw new RestoreRejectedException(409, "Backup expired", "run " + source.id + " was expired by retention ("
-                    + source.expiryReason + "); its artifacts are deleted or being deleted");
+            throw new RestoreRejectedException(
+                    409,
+                    "Backup expired",
+                    "run " + source.id + " was expired by retention (" + source.expiryReason
+                            + "); its artifacts are deleted or being deleted");
         }
         if (source.state != RunState.CONSISTENT && !options.isForce()) {
-            throw new RestoreRejectedException(409, "Backup not consistent", "run " + source.id + " is " + source.state
-                    + (source.error == null ? "" : " (" + source.error + ")")
-                    + "; only CONSISTENT runs are restored unless \"force\": true is given");
+            throw new RestoreRejectedException(
+                    409,
+                    "Backup not consistent",
+                    "run " + source.id + " is " + source.state
+                            + (source.error == null ? "" : " (" + source.error + ")")
+                            + "; only CONSISTENT runs are restored unless \"force\": true is given");
         }
         List<StepEntity> captures = captures(sourceSteps);
         Set<String> available = new LinkedHashSet<>();
         captures.forEach(c -> available.add(c.store));
-        Set<String> selected = new LinkedHashSet<>(options.stores() == null || options.stores().isEmpty()
-                ? available : options.stores());
-        List<String> unknown = selected.stream().filter(s -> !available.contains(s)).toList();
+        Set<String> selected = new LinkedHashSet<>(
+                options.stores() == null || options.stores().isEmpty() ? available : options.stores());
+        List<String> unknown =
+                selected.stream().filter(s -> !available.contains(s)).toList();
         if (!unknown.isEmpty()) {
-            throw new RestoreRejectedException(422, "Unknown store", "run " + source.id + " holds no backup of "
-                    + unknown + "; it has " + available);
+            throw new RestoreRejectedException(
+                    422,
+                    "Unknown store",
+                    "run " + source.id + " holds no backup of " + unknown + "; it has " + available);
         }
         if (options.targets() != null) {
-            List<String> stray = options.targets().keySet().stream().filter(s -> !selected.contains(s)).toList();
+            List<String> stray = options.targets().keySet().stream()
+                    .filter(s -> !selected.contains(s))
+                    .toList();
             if (!stray.isEmpty()) {
-                throw new RestoreRejectedException(422, "Unknown store", "targets name stores that are not restored: "
-                        + stray);
+                throw new RestoreRejectedException(
+                        422, "Unknown store", "targets name stores that are not restored: " + stray);
             }
         }
-        List<StepEntity> chosen = captures.stream().filter(c -> selected.contains(c.store)).toList();
+        List<StepEntity> chosen =
+                captures.stream().filter(c -> selected.contains(c.store)).toList();
         if (chosen.isEmpty()) {
-            throw new RestoreRejectedException(409, "Nothing to restore", "run " + source.id + " has no successful "
-                    + "capture to restore");
+            throw new RestoreRejectedException(
+                    409, "Nothing to restore", "run " + source.id + " has no successful " + "capture to restore");
         }
         String tag = run.id.toString().substring(0, 8);
         Map<StepEntity, Map<String, String>> targets = new LinkedHashMap<>();
         for (StepEntity capture : chosen) {
-            targets.put(capture, type == RunType.DRILL ? scratch(capture, tag) : target(capture, options.target(capture.store)));
+            targets.put(
+                    capture,
+                    type == RunType.DRILL ? scratch(capture, tag) : target(capture, options.target(capture.store)));
         }
         List<PlannedStep> planned = new ArrayList<>();
         switch (type) {
             case VERIFY -> chosen.forEach(c -> planned.add(verify(c, source, sourceSteps, selected)));
-            case DRY_RUN -> targets.forEach((c, t) -> {
-                Map<String, String> p = new HashMap<>(t);
-                p.putAll(snapshot(c));
-                p.put("artifactBytes", Long.toString(c.bytes == null ? 0 : c.bytes));
-                if (options.isPrune()) {
-                    p.put(Parameters.PRUNE, "true");
-                }
-                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256,
-                        PREFLIGHT, p));
-            });
+            case DRY_RUN ->
+                targets.forEach((c, t) -> {
+                    Map<String, String> p = new HashMap<>(t);
+                    p.putAll(snapshot(c));
+                    p.put("artifactBytes", Long.toString(c.bytes == null ? 0 : c.bytes));
+                    if (options.isPrune()) {
+                        p.put(Parameters.PRUNE, "true");
+                    }
+                    planned.add(new PlannedStep(
+                            c.store, c.storeKind, StepAction.INSPECT, c.database, c.artifact, c.sha256, PREFLIGHT, p));
+                });
             case RESTORE, DRILL -> planRestore(type, run, source, sourceSteps, chosen, targets, options, planned);
             default -> throw new IllegalArgumentException("unknown run type " + type);
         }
         return planned;
     }
 
-    private static void planRestore(RunType type, RunEntity run, RunEntity source, List<StepEntity> sourceSteps,
-            List<StepEntity> chosen, Map<StepEntity, Map<String, String>> targets, RestoreOptions options,
+    private static void planRestore(
+            RunType type,
+            RunEntity run,
+            RunEntity source,
+            List<StepEntity> sourceSteps,
+            List<StepEntity> chosen,
+            Map<StepEntity, Map<String, String>> targets,
+            RestoreOptions options,
             List<PlannedStep> planned) {
         boolean drill = type == RunType.DRILL;
         for (StepEntity c : chosen) {
-            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT,
-                    snapshot(c)));
+            planned.add(new PlannedStep(
+                    c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, snapshot(c)));
         }
         Set<String> quiesced = new LinkedHashSet<>();
         for (StepEntity c : chosen) {
             if (c.storeKind == StoreKind.SEARCH && !drill && targets.get(c).isEmpty() && quiesced.add(c.store)) {
-                planned.add(new PlannedStep(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
+                planned.add(
+                        new PlannedStep(c.store, c.storeKind, StepAction.QUIESCE, null, null, null, QUIESCE, Map.of()));
             }
         }
         Map<String, List<String>> referenceArtifacts = new HashMap<>();
@@ -155,14 +180,17 @@ public final class RestorePlanner {
                         String artifact = BackupPlanner.artifactKey(run, c.store, c.database + ".refs.txt.gz");
                         p.put(Parameters.REFERENCE_QUERY, r.query());
                         p.put(Parameters.REFERENCE_ARTIFACT, artifact);
-                        referenceArtifacts.computeIfAbsent(objects, k -> new ArrayList<>()).add(artifact);
+                        referenceArtifacts
+                                .computeIfAbsent(objects, k -> new ArrayList<>())
+                                .add(artifact);
                     }
                 }
             }
             if (c.storeKind == StoreKind.OBJECTSTORE && options.isPrune() && !drill) {
                 p.put(Parameters.PRUNE, "true");
             }
-            planned.add(new PlannedStep(c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
+            planned.add(new PlannedStep(
+                    c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
         }
         for (StepEntity c : chosen) {
             Map<String, String> p = new HashMap<>(targets.get(c));
@@ -172,14 +200,18 @@ public final class RestorePlanner {
                 case POSTGRES -> {
                     if (drill) {
                         if (evidence.get("censusArtifact") == null) {
-                            throw new RestoreRejectedException(409, "Backup cannot be drilled", "the backup of "
-                                    + c.store + "/" + c.database + " recorded no table census (it was taken by an older "
-                                    + "agent); a drill has nothing to compare the restored database with");
+                            throw new RestoreRejectedException(
+                                    409,
+                                    "Backup cannot be drilled",
+                                    "the backup of "
+                                            + c.store + "/" + c.database
+                                            + " recorded no table census (it was taken by an older "
+                                            + "agent); a drill has nothing to compare the restored database with");
                         }
                         p.put(Parameters.CENSUS_ARTIFACT, evidence.get("censusArtifact"));
                         p.put(Parameters.CENSUS_SHA256, evidence.get("censusSha256"));
-                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null,
-                                CHECK, p));
+                        planned.add(new PlannedStep(
+                                c.store, c.storeKind, StepAction.CHECK, c.database, c.artifact, null, CHECK, p));
                     }
                 }
                 case OBJECTSTORE -> {
@@ -188,20 +220,22 @@ public final class RestorePlanner {
                         p.put(Parameters.REFERENCE_ARTIFACTS, String.join(",", refs));
                     }
                     if (drill || !refs.isEmpty()) {
-                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK,
-                                p));
+                        planned.add(new PlannedStep(
+                                c.store, c.storeKind, StepAction.CHECK, null, c.artifact, c.sha256, CHECK, p));
                     }
                 }
                 case SEARCH -> {
                     if (drill) {
                         p.put(Parameters.DOCUMENT_COUNTS, evidence.getOrDefault("documentCounts", ""));
-                        planned.add(new PlannedStep(c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
+                        planned.add(new PlannedStep(
+                                c.store, c.storeKind, StepAction.CHECK, null, c.artifact, null, CHECK, p));
                     }
                 }
             }
         }
         for (String store : quiesced) {
-            planned.add(new PlannedStep(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
+            planned.add(
+                    new PlannedStep(store, StoreKind.SEARCH, StepAction.RESUME, null, null, null, RELEASE, Map.of()));
         }
         if (drill) {
             for (StepEntity c : chosen) {
@@ -215,16 +249,20 @@ public final class RestorePlanner {
     }
 
     /** A re-verification step: exactly what the backup's own verification did. */
-    private static PlannedStep verify(StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
+    private static PlannedStep verify(
+            StepEntity c, RunEntity source, List<StepEntity> sourceSteps, Set<String> selected) {
         Map<String, String> p = new HashMap<>(snapshot(c));
         if (c.storeKind == StoreKind.OBJECTSTORE) {
             List<String> refs = new ArrayList<>();
             for (PlanSpec.Reference r : source.planSpec.referenceList()) {
                 if (c.store.equals(r.objects()) && selected.contains(r.store())) {
-                    sourceSteps.stream().filter(s -> s.action == StepAction.BACKUP && s.store.equals(r.store())
-                            && Objects.equals(r.database(), s.database))
+                    sourceSteps.stream()
+                            .filter(s -> s.action == StepAction.BACKUP
+                                    && s.store.equals(r.store())
+                                    && Objects.equals(r.database(), s.database))
                             .map(s -> s.evidence.get("referenceArtifact"))
-                            .filter(a -> a != null).forEach(refs::add);
+                            .filter(a -> a != null)
+                            .forEach(refs::add);
                 }
             }
             if (!refs.isEmpty()) {
@@ -243,8 +281,8 @@ public final class RestorePlanner {
         return switch (c.storeKind) {
             case POSTGRES -> Map.of(Parameters.TARGET_DATABASE, shorten(c.database, 40) + "_lsdrill_" + tag);
             case OBJECTSTORE -> Map.of(Parameters.TARGET_PREFIX, ".lockstep-drill/" + tag + "/");
-            case SEARCH -> Map.of(Parameters.RENAME_PATTERN, "(.+)", Parameters.RENAME_REPLACEMENT,
-                    "lsdrill-" + tag + "-$1");
+            case SEARCH ->
+                Map.of(Parameters.RENAME_PATTERN, "(.+)", Parameters.RENAME_REPLACEMENT, "lsdrill-" + tag + "-$1");
         };
     }
 
@@ -265,7 +303,7 @@ public final class RestorePlanner {
                     throw invalid("the target of PostgreSQL store " + c.store
                             + " must be {\"databases\": {\"<database>\": \"<new name>\"}}");
                 }
-                for (Iterator<String> it = databases.fieldNames(); it.hasNext();) {
+                for (Iterator<String> it = databases.fieldNames(); it.hasNext(); ) {
                     String from = it.next();
                     if (!databases.path(from).isTextual()) {
                         throw invalid("the new name of database " + from + " must be a string");
@@ -316,7 +354,8 @@ public final class RestorePlanner {
                     for (String index : c.evidence.getOrDefault("indices", "").split(",")) {
                         if (!index.isBlank()) {
                             String renamed = compiled.matcher(index).replaceAll(replacement);
-                            if (renamed.equals(index) || !INDEX_NAME.matcher(renamed).matches()) {
+                            if (renamed.equals(index)
+                                    || !INDEX_NAME.matcher(renamed).matches()) {
                                 throw invalid("renaming index " + index + " gives '" + renamed
                                         + "', which is not a new, valid index name");
                             }
@@ -334,7 +373,7 @@ public final class RestorePlanner {
 
     private static void allowOnly(StepEntity c, JsonNode target, String... fields) {
         Set<String> allowed = Set.of(fields);
-        for (Iterator<String> it = target.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = target.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!allowed.contains(field)) {
                 throw invalid("unknown field '" + field + "' in the target of store " + c.store + "; allowed: "
@@ -355,19 +394,24 @@ public final class RestorePlanner {
     /** A readable line per planned step, in order: what a dry run says a restore would do. */
     public static List<String> describe(List<PlannedStep> planned) {
         List<String> lines = new ArrayList<>();
-        planned.stream().sorted(java.util.Comparator.comparingInt(PlannedStep::wave)).forEach(p -> {
-            String where = p.store() + (p.database() == null ? "" : "/" + p.database());
-            String into = p.parameters().containsKey(Parameters.TARGET_DATABASE)
-                    ? " into database " + p.parameters().get(Parameters.TARGET_DATABASE)
-                    : p.parameters().containsKey(Parameters.TARGET_PREFIX) || p.parameters().containsKey(Parameters.TARGET_BUCKET)
-                            ? " into " + p.parameters().getOrDefault(Parameters.TARGET_BUCKET, "its bucket") + "/"
-                                    + p.parameters().getOrDefault(Parameters.TARGET_PREFIX, "")
-                            : p.parameters().containsKey(Parameters.RENAME_PATTERN)
-                                    ? " renaming indices " + p.parameters().get(Parameters.RENAME_PATTERN) + " -> "
-                                            + p.parameters().get(Parameters.RENAME_REPLACEMENT)
-                                    : p.action() == StepAction.RESTORE ? " in place" : "";
-            lines.add(p.wave() + ": " + p.action().name().toLowerCase(java.util.Locale.ROOT) + " " + where + into);
-        });
+        planned.stream()
+                .sorted(java.util.Comparator.comparingInt(PlannedStep::wave))
+                .forEach(p -> {
+                    String where = p.store() + (p.database() == null ? "" : "/" + p.database());
+                    String into = p.parameters().containsKey(Parameters.TARGET_DATABASE)
+                            ? " into database " + p.parameters().get(Parameters.TARGET_DATABASE)
+                            : p.parameters().containsKey(Parameters.TARGET_PREFIX)
+                                            || p.parameters().containsKey(Parameters.TARGET_BUCKET)
+                                    ? " into " + p.parameters().getOrDefault(Parameters.TARGET_BUCKET, "its bucket")
+                                            + "/" + p.parameters().getOrDefault(Parameters.TARGET_PREFIX, "")
+                                    : p.parameters().containsKey(Parameters.RENAME_PATTERN)
+                                            ? " renaming indices "
+                                                    + p.parameters().get(Parameters.RENAME_PATTERN) + " -> "
+                                                    + p.parameters().get(Parameters.RENAME_REPLACEMENT)
+                                            : p.action() == StepAction.RESTORE ? " in place" : "";
+                    lines.add(p.wave() + ": " + p.action().name().toLowerCase(java.util.Locale.ROOT) + " " + where
+                            + into);
+                });
         return lines;
     }
 }

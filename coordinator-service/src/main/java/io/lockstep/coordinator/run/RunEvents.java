@@ -20,8 +20,19 @@ public class RunEvents {
 
     /** The public record of a run's state, as every run event carries it. */
     public static RunEvent of(RunEntity run, String reason, Instant at) {
-        return new RunEvent(run.id, run.plan, run.type.name(), run.state.name(), run.consistencyPoint, run.label, run.bytes,
-                reason, at, run.startedAt, run.sourceRunId, run.verified);
+        return new RunEvent(
+                run.id,
+                run.plan,
+                run.type.name(),
+                run.state.name(),
+                run.consistencyPoint,
+                run.label,
+                run.bytes,
+                reason,
+                at,
+                run.startedAt,
+                run.sourceRunId,
+                run.verified);
     }
 
     /** Publishes an event about the run, with its error as the reason. */

@@ -15,8 +15,7 @@ import java.util.Objects;
 /** What a run that used a backup found, from its steps' evidence: pure, for the run's {@code result}. */
 final class RunReports {
 
-    private RunReports() {
-    }
+    private RunReports() {}
 
     /**
      * What a restore with the same options would do ({@code plannedRestore}, one line per step), and what the agents'
@@ -40,8 +39,15 @@ final class RunReports {
             if (e.get("indicesToReplace") != null && !e.get("indicesToReplace").isBlank()) {
                 indices.addAll(List.of(e.get("indicesToReplace").split(",")));
             }
-            stores.add(Map.of("store", s.store, "kind", s.storeKind.name(), "database", s.database == null ? "" : s.database,
-                    "findings", e));
+            stores.add(Map.of(
+                    "store",
+                    s.store,
+                    "kind",
+                    s.storeKind.name(),
+                    "database",
+                    s.database == null ? "" : s.database,
+                    "findings",
+                    e));
         }
         report.put("bytesToTransfer", bytes);
         report.put("objectsToCopy", objects);
@@ -56,10 +62,18 @@ final class RunReports {
      * the checks counted.
      */
     static Map<String, Object> drillFigures(List<StepEntity> steps) {
-        List<StepEntity> restores = steps.stream().filter(s -> s.action == StepAction.RESTORE).toList();
-        Instant from = restores.stream().map(s -> s.dispatchedAt).filter(Objects::nonNull).min(Instant::compareTo)
+        List<StepEntity> restores =
+                steps.stream().filter(s -> s.action == StepAction.RESTORE).toList();
+        Instant from = restores.stream()
+                .map(s -> s.dispatchedAt)
+                .filter(Objects::nonNull)
+                .min(Instant::compareTo)
                 .orElse(null);
-        Instant to = restores.stream().map(s -> s.endedAt).filter(Objects::nonNull).max(Instant::compareTo).orElse(null);
+        Instant to = restores.stream()
+                .map(s -> s.endedAt)
+                .filter(Objects::nonNull)
+                .max(Instant::compareTo)
+                .orElse(null);
         Map<String, Object> figures = new LinkedHashMap<>();
         if (from != null && to != null) {
             figures.put("rtoMillis", Duration.between(from, to).toMillis());
@@ -91,15 +105,18 @@ final class RunReports {
 
     /** A restore's outcome: what each RESTORE step reported. */
     static List<Map<String, Object>> restored(List<StepEntity> steps) {
-        return steps.stream().filter(s -> s.action == StepAction.RESTORE)
-                .map(s -> Map.<String, Object>of("store", s.store, "database", s.database == null ? "" : s.database,
-                        "evidence", s.evidence))
+        return steps.stream()
+                .filter(s -> s.action == StepAction.RESTORE)
+                .map(s -> Map.<String, Object>of(
+                        "store", s.store, "database", s.database == null ? "" : s.database, "evidence", s.evidence))
                 .toList();
     }
 
     /** The bytes every RESTORE step wrote. */
     static long restoredBytes(List<StepEntity> steps) {
-        return steps.stream().filter(s -> s.action == StepAction.RESTORE).mapToLong(s -> s.bytes == null ? 0 : s.bytes)
+        return steps.stream()
+                .filter(s -> s.action == StepAction.RESTORE)
+                .mapToLong(s -> s.bytes == null ? 0 : s.bytes)
                 .sum();
     }
 }

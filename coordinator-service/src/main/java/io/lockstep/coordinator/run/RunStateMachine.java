@@ -43,7 +43,11 @@ public class RunStateMachine {
     private final RunEvents events;
     private final AgentLiveness liveness;
 
-    RunStateMachine(StepDispatcher dispatcher, BackupFlow backups, RestoreFlow restores, RunEvents events,
+    RunStateMachine(
+            StepDispatcher dispatcher,
+            BackupFlow backups,
+            RestoreFlow restores,
+            RunEvents events,
             AgentLiveness liveness) {
         this.dispatcher = dispatcher;
         this.backups = backups;
@@ -120,8 +124,11 @@ public class RunStateMachine {
             if (run.state.terminal()) {
                 return; // a cleanup or a snapshot deletion that completed after the run ended: recorded, nothing else
             }
-            settle(run, run.type == RunType.BACKUP ? backups.onSucceeded(run, step, event.artifact())
-                    : restores.advance(run));
+            settle(
+                    run,
+                    run.type == RunType.BACKUP
+                            ? backups.onSucceeded(run, step, event.artifact())
+                            : restores.advance(run));
         });
     }
 
@@ -140,8 +147,10 @@ public class RunStateMachine {
         if (run == null || run.state.terminal()) {
             return;
         }
-        fail(run, "the quiesce lease of store " + event.store() + " ran out at " + event.leaseUntil()
-                + " and its agent resumed indexing before the run was done with it");
+        fail(
+                run,
+                "the quiesce lease of store " + event.store() + " ran out at " + event.leaseUntil()
+                        + " and its agent resumed indexing before the run was done with it");
     }
 
     private void withStep(UUID runId, UUID stepId, BiConsumer<RunEntity, StepEntity> transition) {
@@ -228,9 +237,12 @@ public class RunStateMachine {
             StoreEntity store = StoreEntity.findById(step.store);
             if (store == null || liveness.silent(store.lastSeen)) {
                 dispatcher.markFailed(step, "agent went silent", now);
-                fail(run, StepRoles.describe(step) + " lost its agent: "
-                        + (store == null ? "the store is no longer announced"
-                                : store.agentId + " sent no heartbeat since " + store.lastSeen));
+                fail(
+                        run,
+                        StepRoles.describe(step) + " lost its agent: "
+                                + (store == null
+                                        ? "the store is no longer announced"
+                                        : store.agentId + " sent no heartbeat since " + store.lastSeen));
                 return;
             }
         }
@@ -239,11 +251,12 @@ public class RunStateMachine {
 
     /** An agent restarted: the steps it had accepted before it started again are lost. */
     public void onAgentRestarted(String agentId, Instant startedAt) {
-        List<StepEntity> lost = StepEntity.list("agentId = ?1 and state = ?2 and acceptedAt < ?3", agentId,
-                StepState.RUNNING, startedAt);
+        List<StepEntity> lost = StepEntity.list(
+                "agentId = ?1 and state = ?2 and acceptedAt < ?3", agentId, StepState.RUNNING, startedAt);
         for (StepEntity step : lost) {
             withStep(step.runId, step.id, (run, s) -> {
-                dispatcher.markFailed(s, "agent " + agentId + " restarted while the step was running", dispatcher.now());
+                dispatcher.markFailed(
+                        s, "agent " + agentId + " restarted while the step was running", dispatcher.now());
                 if (!run.state.terminal()) {
                     fail(run, StepRoles.describe(s) + " was lost: agent " + agentId + " restarted at " + startedAt);
                 }

@@ -19,10 +19,14 @@ public class RunSupervisor {
     @Inject
     RunStateMachine machine;
 
-    @Scheduled(every = "${lockstep.coordinator.supervise-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${lockstep.coordinator.supervise-every:5s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void superviseActiveRuns() {
-        List<UUID> active = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>list("state in ?1",
-                RunState.ACTIVE).stream().map(r -> r.id).toList());
+        List<UUID> active = QuarkusTransaction.requiringNew()
+                .call(() -> RunEntity.<RunEntity>list("state in ?1", RunState.ACTIVE).stream()
+                        .map(r -> r.id)
+                        .toList());
         for (UUID id : active) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> machine.supervise(id));

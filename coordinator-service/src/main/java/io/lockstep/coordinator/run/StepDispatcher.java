@@ -88,9 +88,21 @@ class StepDispatcher {
         send(run, step, step.artifact, expectedSha256, parameters);
     }
 
-    private void send(RunEntity run, StepEntity step, String artifact, String expectedSha256, Map<String, String> parameters) {
-        outbox.command(step.storeKind, new StepCommand(step.runId, step.id, run.plan, step.store, step.action,
-                step.database, artifact, expectedSha256, step.deadline, parameters));
+    private void send(
+            RunEntity run, StepEntity step, String artifact, String expectedSha256, Map<String, String> parameters) {
+        outbox.command(
+                step.storeKind,
+                new StepCommand(
+                        step.runId,
+                        step.id,
+                        run.plan,
+                        step.store,
+                        step.action,
+                        step.database,
+                        artifact,
+                        expectedSha256,
+                        step.deadline,
+                        parameters));
     }
 
     /** The plan's timeout for this kind of step, or the coordinator's default. */
@@ -102,21 +114,36 @@ class StepDispatcher {
 
     /** A quiesce's or a renewal's lease: the coordinator's configured length. */
     Map<String, String> leaseParameters() {
-        return Map.of(StepCommand.Parameters.LEASE_SECONDS, Long.toString(config.quiesceLease().toSeconds()));
+        return Map.of(
+                StepCommand.Parameters.LEASE_SECONDS,
+                Long.toString(config.quiesceLease().toSeconds()));
     }
 
     /** Sends a command that is not a step of its own (lease renewal, cancellation). */
     private void control(RunEntity run, StepEntity about, StepAction action, Map<String, String> parameters) {
-        outbox.command(about.storeKind, new StepCommand(run.id, UUID.randomUUID(), run.plan, about.store, action, null,
-                null, null, clock.instant().plus(config.quiesceLease()), parameters));
+        outbox.command(
+                about.storeKind,
+                new StepCommand(
+                        run.id,
+                        UUID.randomUUID(),
+                        run.plan,
+                        about.store,
+                        action,
+                        null,
+                        null,
+                        null,
+                        clock.instant().plus(config.quiesceLease()),
+                        parameters));
     }
 
     /** Renews the lease of every quiesced store whose release was not dispatched yet. */
     void renewLeases(RunEntity run, List<StepEntity> steps) {
-        for (StepEntity quiesce : steps.stream().filter(StepRoles::isQuiesce)
-                .filter(q -> q.state == StepState.SUCCEEDED || q.state == StepState.RUNNING).toList()) {
-            boolean released = steps.stream().anyMatch(s -> StepRoles.isResume(s) && s.store.equals(quiesce.store)
-                    && s.dispatchedAt != null);
+        for (StepEntity quiesce : steps.stream()
+                .filter(StepRoles::isQuiesce)
+                .filter(q -> q.state == StepState.SUCCEEDED || q.state == StepState.RUNNING)
+                .toList()) {
+            boolean released = steps.stream()
+                    .anyMatch(s -> StepRoles.isResume(s) && s.store.equals(quiesce.store) && s.dispatchedAt != null);
             if (!released) {
                 control(run, quiesce, StepAction.RENEW_LEASE, leaseParameters());
             }
@@ -142,8 +169,10 @@ class StepDispatcher {
                 continue;
             }
             if (StepRoles.isCleanup(step)) {
-                boolean needed = step.action == StepAction.DROP || steps.stream().anyMatch(q -> StepRoles.isQuiesce(q)
-                        && q.store.equals(step.store) && q.dispatchedAt != null);
+                boolean needed = step.action == StepAction.DROP
+                        || steps.stream()
+                                .anyMatch(q ->
+                                        StepRoles.isQuiesce(q) && q.store.equals(step.store) && q.dispatchedAt != null);
                 if (step.state == StepState.PENDING && needed) {
                     dispatchPlanned(run, step);
                 } else if (step.state == StepState.PENDING) {
@@ -159,9 +188,14 @@ class StepDispatcher {
             step.endedAt = now;
         }
         int seq = steps.size();
-        for (StepEntity quiesce : steps.stream().filter(StepRoles::isQuiesce).filter(q -> q.dispatchedAt != null).toList()) {
-            boolean resumed = steps.stream().anyMatch(s -> StepRoles.isResume(s) && s.store.equals(quiesce.store)
-                    && (s.state == StepState.SUCCEEDED || !s.state.terminal()));
+        for (StepEntity quiesce : steps.stream()
+                .filter(StepRoles::isQuiesce)
+                .filter(q -> q.dispatchedAt != null)
+                .toList()) {
+            boolean resumed = steps.stream()
+                    .anyMatch(s -> StepRoles.isResume(s)
+                            && s.store.equals(quiesce.store)
+                            && (s.state == StepState.SUCCEEDED || !s.state.terminal()));
             if (!resumed) {
                 dispatch(run, create(run, seq++, resumeOf(quiesce)), null, Map.of());
             }
@@ -180,10 +214,13 @@ class StepDispatcher {
     boolean expireSnapshots(RunEntity run, Instant now) {
         List<StepEntity> steps = StepEntity.ofRun(run.id);
         boolean pending = false;
-        for (StepEntity snapshot : steps.stream().filter(s -> StepRoles.isSearchCapture(s) && s.dispatchedAt != null)
+        for (StepEntity snapshot : steps.stream()
+                .filter(s -> StepRoles.isSearchCapture(s) && s.dispatchedAt != null)
                 .toList()) {
-            StepEntity last = steps.stream().filter(s -> s.action == StepAction.EXPIRE && s.store.equals(snapshot.store))
-                    .max(java.util.Comparator.comparingInt(s -> s.seq)).orElse(null);
+            StepEntity last = steps.stream()
+                    .filter(s -> s.action == StepAction.EXPIRE && s.store.equals(snapshot.store))
+                    .max(java.util.Comparator.comparingInt(s -> s.seq))
+                    .orElse(null);
             if (last != null && last.state == StepState.SUCCEEDED) {
                 continue;
             }
@@ -193,13 +230,20 @@ class StepDispatcher {
             }
             if (last == null || last.state.terminal()) {
                 int seq = steps.stream().mapToInt(s -> s.seq).max().orElse(0) + 1;
-                StepEntity step = create(run, seq, PlannedStep.backup(snapshot.store, snapshot.storeKind,
-                        StepAction.EXPIRE, null, null), now);
+                StepEntity step = create(
+                        run,
+                        seq,
+                        PlannedStep.backup(snapshot.store, snapshot.storeKind, StepAction.EXPIRE, null, null),
+                        now);
                 step.state = StepState.DISPATCHED;
                 step.dispatchedAt = now;
                 step.deadline = now.plus(config.expireTimeout());
-                send(run, step, snapshot.artifact, null, Map.of(StepCommand.Parameters.SNAPSHOT,
-                        BackupPlanner.snapshotName(snapshot)));
+                send(
+                        run,
+                        step,
+                        snapshot.artifact,
+                        null,
+                        Map.of(StepCommand.Parameters.SNAPSHOT, BackupPlanner.snapshotName(snapshot)));
             }
         }
         return !pending;

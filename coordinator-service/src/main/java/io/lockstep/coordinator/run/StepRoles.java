@@ -7,8 +7,7 @@ import io.lockstep.protocol.StoreKind;
 /** What a step is for in a run, from its action and its store's kind. */
 final class StepRoles {
 
-    private StepRoles() {
-    }
+    private StepRoles() {}
 
     static boolean isQuiesce(StepEntity s) {
         return s.action == StepAction.QUIESCE;

@@ -60,10 +60,11 @@ public class PlanSchedules {
     Clock clock = Clock.systemUTC();
 
     /** What one claimed slot did: started a run, or skipped because {@code activeRunId} was still going. */
-    public record Firing(String plan, Instant slot, int missedSlots, UUID runId, boolean skipped) {
-    }
+    public record Firing(String plan, Instant slot, int missedSlots, UUID runId, boolean skipped) {}
 
-    @Scheduled(every = "${lockstep.coordinator.schedule-check-every:10s}", delayed = "5s",
+    @Scheduled(
+            every = "${lockstep.coordinator.schedule-check-every:10s}",
+            delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         if (!config.schedulerEnabled()) {
@@ -80,9 +81,11 @@ public class PlanSchedules {
 
     /** A plan created before schedules were stored, or while this coordinator was down, gets its row. */
     void onStart(@Observes StartupEvent start) {
-        List<String> missing = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
-                "select p.name from PlanEntity p where p.name not in (select s.plan from PlanScheduleEntity s)",
-                String.class).getResultList());
+        List<String> missing = QuarkusTransaction.requiringNew()
+                .call(() -> em.createQuery(
+                                "select p.name from PlanEntity p where p.name not in (select s.plan from PlanScheduleEntity s)",
+                                String.class)
+                        .getResultList());
         for (String name : missing) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> {
@@ -92,8 +95,9 @@ public class PlanSchedules {
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.debugf("schedule of plan %s not stored at startup (another coordinator may have): %s", name,
-                        e.getMessage());
+                LOG.debugf(
+                        "schedule of plan %s not stored at startup (another coordinator may have): %s",
+                        name, e.getMessage());
             }
         }
     }
@@ -171,8 +175,9 @@ public class PlanSchedules {
     private Optional<Firing> fireOne(Instant now, Set<String> exclude) {
         @SuppressWarnings("unchecked")
         var query = em.createNativeQuery("select plan_name from plan_schedules where next_fire_at <= :now"
-                + (exclude.isEmpty() ? "" : " and plan_name not in (:exclude)")
-                + " order by next_fire_at limit 1 for update skip locked").setParameter("now", now);
+                        + (exclude.isEmpty() ? "" : " and plan_name not in (:exclude)")
+                        + " order by next_fire_at limit 1 for update skip locked")
+                .setParameter("now", now);
         if (!exclude.isEmpty()) {
             query.setParameter("exclude", List.copyOf(exclude));
         }
@@ -205,12 +210,15 @@ public class PlanSchedules {
         if (missed > 0) {
             LOG.infof("plan %s missed %d more slot(s) since %s: starting one catch-up run", name, missed, slot);
         }
-        RunEntity active = RunEntity.<RunEntity>find("plan = ?1 and state in ?2 order by createdAt desc", name, RunState.ACTIVE)
+        RunEntity active = RunEntity.<RunEntity>find(
+                        "plan = ?1 and state in ?2 order by createdAt desc", name, RunState.ACTIVE)
                 .firstResult();
         if (active != null) {
-            String reason = "scheduled run due at " + slot + " skipped: " + active.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
-                    + active.id + " of the plan is still " + active.state;
-            outbox.planEvent(EventTypes.RUN_SKIPPED, new PlanEvent(name, reason, active.id, lastConsistentAt(name), now));
+            String reason = "scheduled run due at " + slot + " skipped: "
+                    + active.type.name().toLowerCase(java.util.Locale.ROOT) + " run " + active.id
+                    + " of the plan is still " + active.state;
+            outbox.planEvent(
+                    EventTypes.RUN_SKIPPED, new PlanEvent(name, reason, active.id, lastConsistentAt(name), now));
             LOG.warnf("plan %s: %s", name, reason);
             return new Firing(name, slot, missed, active.id, true);
         }
@@ -229,8 +237,9 @@ public class PlanSchedules {
     public List<PlanEvent> checkStaleness(Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
-            List<String> names = em.createNativeQuery("select plan_name from plan_schedules order by plan_name "
-                    + "for update skip locked").getResultList();
+            List<String> names = em.createNativeQuery(
+                            "select plan_name from plan_schedules order by plan_name " + "for update skip locked")
+                    .getResultList();
             List<PlanEvent> raised = new ArrayList<>();
             for (String name : names) {
                 PlanScheduleEntity row = em.find(PlanScheduleEntity.class, name);
@@ -245,8 +254,10 @@ public class PlanSchedules {
                 boolean stale = since.plus(limit).isBefore(now);
                 if (stale && row.staleSince == null) {
                     row.staleSince = now;
-                    String reason = (lastConsistent == null ? "no CONSISTENT run since the plan was created at "
-                            + plan.createdAt : "no CONSISTENT run since " + lastConsistent) + ", more than "
+                    String reason = (lastConsistent == null
+                                    ? "no CONSISTENT run since the plan was created at " + plan.createdAt
+                                    : "no CONSISTENT run since " + lastConsistent)
+                            + ", more than "
                             + config.staleAfterIntervals() + " schedule intervals (" + limit + ")";
                     PlanEvent event = new PlanEvent(name, reason, null, lastConsistent, now);
                     outbox.planEvent(EventTypes.PLAN_STALE, event);
@@ -270,14 +281,21 @@ public class PlanSchedules {
 
     private static Optional<Instant> nextAfter(String schedule, String zone, Instant after) {
         ZoneId z = ZoneId.of(zone);
-        return CronSchedule.parse(schedule, z).next(after.atZone(z), 1).stream().findFirst()
+        return CronSchedule.parse(schedule, z).next(after.atZone(z), 1).stream()
+                .findFirst()
                 .map(ZonedDateTime::toInstant);
     }
 
     /** When the plan's newest CONSISTENT backup ended, or null. */
     static Instant lastConsistentAt(String plan) {
-        return RunEntity.<RunEntity>find("plan = ?1 and type = ?2 and state = ?3 order by endedAt desc", plan,
-                RunType.BACKUP, RunState.CONSISTENT).firstResultOptional().map(r -> r.endedAt).orElse(null);
+        return RunEntity.<RunEntity>find(
+                        "plan = ?1 and type = ?2 and state = ?3 order by endedAt desc",
+                        plan,
+                        RunType.BACKUP,
+                        RunState.CONSISTENT)
+                .firstResultOptional()
+                .map(r -> r.endedAt)
+                .orElse(null);
     }
 
     private static FiringFailed cause(Throwable e) {

@@ -26,6 +26,9 @@ public class RoleHierarchyAugmentor implements SecurityIdentityAugmentor {
         if (identity.getRoles().containsAll(implied)) {
             return Uni.createFrom().item(identity);
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity).addRoles(implied).build());
+        return Uni.createFrom()
+                .item(QuarkusSecurityIdentity.builder(identity)
+                        .addRoles(implied)
+                        .build());
     }
 }

@@ -21,8 +21,7 @@ public final class Roles {
     /** From the most to the least powerful. */
     public static final List<String> ALL = List.of(ADMIN, OPERATOR, VIEWER);
 
-    private Roles() {
-    }
+    private Roles() {}
 
     /** The role itself and every role it implies; empty for a name that is not a Lockstep role. */
     public static Set<String> implied(String role) {
@@ -44,8 +43,11 @@ public final class Roles {
      */
     public static void requireAdmin(SecurityIdentity identity, String what) {
         if (!identity.hasRole(ADMIN)) {
-            throw new ApiException(403, "Forbidden", what + " needs the " + ADMIN + " role; this token's role is "
-                    + highest(identity.getRoles()).orElse("none"));
+            throw new ApiException(
+                    403,
+                    "Forbidden",
+                    what + " needs the " + ADMIN + " role; this token's role is "
+                            + highest(identity.getRoles()).orElse("none"));
         }
     }
 

@@ -26,8 +26,7 @@ public class StaticTokenIdentityProvider implements IdentityProvider<StaticToken
     /** Marks identities from static tokens (the attribute's value is the token's name). */
     public static final String TOKEN_NAME_ATTRIBUTE = "lockstep.token-name";
 
-    private record Entry(String name, byte[] sha256, String role) {
-    }
+    private record Entry(String name, byte[] sha256, String role) {}
 
     private final List<Entry> entries;
 
@@ -37,7 +36,9 @@ public class StaticTokenIdentityProvider implements IdentityProvider<StaticToken
     }
 
     StaticTokenIdentityProvider(Map<String, AuthConfig.Token> tokens) {
-        this.entries = tokens.entrySet().stream().map(StaticTokenIdentityProvider::entry).toList();
+        this.entries = tokens.entrySet().stream()
+                .map(StaticTokenIdentityProvider::entry)
+                .toList();
     }
 
     private static Entry entry(Map.Entry<String, AuthConfig.Token> e) {
@@ -71,11 +72,12 @@ public class StaticTokenIdentityProvider implements IdentityProvider<StaticToken
         if (match == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("the bearer token is not valid"));
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(match.name()))
-                .addRole(match.role())
-                .addAttribute(TOKEN_NAME_ATTRIBUTE, match.name())
-                .build());
+        return Uni.createFrom()
+                .item(QuarkusSecurityIdentity.builder()
+                        .setPrincipal(new QuarkusPrincipal(match.name()))
+                        .addRole(match.role())
+                        .addAttribute(TOKEN_NAME_ATTRIBUTE, match.name())
+                        .build());
     }
 
     static byte[] sha256(String token) {

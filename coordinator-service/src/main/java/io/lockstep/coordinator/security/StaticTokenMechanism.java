@@ -49,7 +49,8 @@ public class StaticTokenMechanism implements HttpAuthenticationMechanism {
     }
 
     static String bearerToken(String header) {
-        if (header == null || header.length() <= BEARER.length()
+        if (header == null
+                || header.length() <= BEARER.length()
                 || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }

@@ -9,15 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class JsonColumnsTest {
 
-    static final String STORED_PLAN = "{\"stores\":[\"app\",\"media\"],\"verify\":\"checksum\",\"references\":[{\"store\":"
-            + "\"app\",\"database\":\"shop\",\"query\":\"select key from images\",\"objects\":\"media\"}],"
-            + "\"timeouts\":{\"backup\":\"30m\"}}";
+    static final String STORED_PLAN =
+            "{\"stores\":[\"app\",\"media\"],\"verify\":\"checksum\",\"references\":[{\"store\":"
+                    + "\"app\",\"database\":\"shop\",\"query\":\"select key from images\",\"objects\":\"media\"}],"
+                    + "\"timeouts\":{\"backup\":\"30m\"}}";
 
     @Test
     void aStoredPlanReadsAsATypedSpecAndIsWrittenBackAsTheSameJson() {
         JsonColumns.PlanSpecs column = new JsonColumns.PlanSpecs();
         PlanSpec spec = column.convertToEntityAttribute(STORED_PLAN);
-        assertEquals(List.of(new PlanSpec.Reference("app", "shop", "select key from images", "media")),
+        assertEquals(
+                List.of(new PlanSpec.Reference("app", "shop", "select key from images", "media")),
                 spec.referenceList());
         assertEquals("30m", spec.timeouts().get("backup"));
         assertEquals(STORED_PLAN, column.convertToDatabaseColumn(spec));
@@ -39,7 +41,9 @@ class JsonColumnsTest {
         JsonColumns.ObjectMap objects = new JsonColumns.ObjectMap();
         assertNull(objects.convertToEntityAttribute(null));
         assertNull(objects.convertToDatabaseColumn(null));
-        assertEquals(Map.of("passed", true, "rows", 1200), objects.convertToEntityAttribute("{\"passed\":true,\"rows\":1200}"));
+        assertEquals(
+                Map.of("passed", true, "rows", 1200),
+                objects.convertToEntityAttribute("{\"passed\":true,\"rows\":1200}"));
     }
 
     @Test

@@ -19,7 +19,8 @@ class AgentFeedTest {
     void readOnlyWhenEveryPartitionIsCommittedUpToTheSnapshot() {
         Map<TopicPartition, Long> ends = Map.of(P0, 10L, P1, 5L);
         assertTrue(AgentFeed.read(ends, Map.of(P0, new OffsetAndMetadata(10), P1, new OffsetAndMetadata(7)), Set.of()));
-        assertFalse(AgentFeed.read(ends, Map.of(P0, new OffsetAndMetadata(9), P1, new OffsetAndMetadata(7)), Set.of()),
+        assertFalse(
+                AgentFeed.read(ends, Map.of(P0, new OffsetAndMetadata(9), P1, new OffsetAndMetadata(7)), Set.of()),
                 "a record the group has not handled yet (a restarted coordinator's backlog)");
     }
 

@@ -41,7 +41,10 @@ class RetentionPolicyTest {
     static List<Candidate> daily(int days) {
         List<Candidate> runs = new ArrayList<>();
         for (int i = 0; i < days; i++) {
-            runs.add(consistent(LocalDateTime.parse("2026-11-21T04:00:00").minusDays(i).toInstant(ZoneOffset.UTC).toString()));
+            runs.add(consistent(LocalDateTime.parse("2026-11-21T04:00:00")
+                    .minusDays(i)
+                    .toInstant(ZoneOffset.UTC)
+                    .toString()));
         }
         return runs;
     }
@@ -84,10 +87,13 @@ class RetentionPolicyTest {
     @Test
     void daysAreCountedInThePlansTimezone() throws Exception {
         // 22:30 UTC on the 20th is already the 21st in Tokyo, the same day as the 10:00 UTC run.
-        List<Candidate> runs = List.of(consistent("2026-11-21T10:00:00Z"), consistent("2026-11-20T22:30:00Z"),
+        List<Candidate> runs = List.of(
+                consistent("2026-11-21T10:00:00Z"),
+                consistent("2026-11-20T22:30:00Z"),
                 consistent("2026-11-20T10:00:00Z"));
         assertEquals(List.of(0, 1), keptIndexes(runs, decide(runs, rules("{\"keepDaily\": 2}"), UTC)));
-        assertEquals(List.of(0, 2), keptIndexes(runs, decide(runs, rules("{\"keepDaily\": 2}"), ZoneId.of("Asia/Tokyo"))));
+        assertEquals(
+                List.of(0, 2), keptIndexes(runs, decide(runs, rules("{\"keepDaily\": 2}"), ZoneId.of("Asia/Tokyo"))));
     }
 
     @Test
@@ -116,8 +122,12 @@ class RetentionPolicyTest {
     @Test
     void pinnedRunsAndTheNewestConsistentRunNeverExpire() throws Exception {
         List<Candidate> runs = new ArrayList<>(daily(5));
-        Candidate pinned = new Candidate(UUID.randomUUID(), RunState.CONSISTENT, true,
-                Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2025-01-01T00:01:00Z"));
+        Candidate pinned = new Candidate(
+                UUID.randomUUID(),
+                RunState.CONSISTENT,
+                true,
+                Instant.parse("2025-01-01T00:00:00Z"),
+                Instant.parse("2025-01-01T00:01:00Z"));
         runs.add(pinned);
         Map<UUID, Decision> d = decide(runs, rules("{\"keepLast\": 0, \"maxAgeDays\": 0}"), UTC);
         assertEquals(List.of(0, 5), keptIndexes(runs, d));
@@ -127,17 +137,22 @@ class RetentionPolicyTest {
 
     @Test
     void failedRunsExpireAfterFailedAfterWhateverTheCountRules() throws Exception {
-        Candidate oldFailure = new Candidate(UUID.randomUUID(), RunState.FAILED, false, null, NOW.minus(Duration.ofDays(4)));
-        Candidate recentFailure = new Candidate(UUID.randomUUID(), RunState.FAILED, false, null, NOW.minusSeconds(3600));
-        Candidate pinnedFailure = new Candidate(UUID.randomUUID(), RunState.FAILED, true, null, NOW.minus(Duration.ofDays(30)));
+        Candidate oldFailure =
+                new Candidate(UUID.randomUUID(), RunState.FAILED, false, null, NOW.minus(Duration.ofDays(4)));
+        Candidate recentFailure =
+                new Candidate(UUID.randomUUID(), RunState.FAILED, false, null, NOW.minusSeconds(3600));
+        Candidate pinnedFailure =
+                new Candidate(UUID.randomUUID(), RunState.FAILED, true, null, NOW.minus(Duration.ofDays(30)));
         List<Candidate> runs = List.of(oldFailure, recentFailure, pinnedFailure);
         Map<UUID, Decision> d = decide(runs, rules("{\"keepLast\": 10}"), UTC);
         assertFalse(d.get(oldFailure.id()).keep());
         assertTrue(d.get(recentFailure.id()).keep());
         assertTrue(d.get(pinnedFailure.id()).keep());
 
-        Map<UUID, Decision> shorter = RetentionPolicy.decide(runs, rules("{\"failedAfter\": \"30m\"}"), UTC, NOW,
-                Duration.ofMinutes(30)).stream().collect(Collectors.toMap(Decision::runId, x -> x));
+        Map<UUID, Decision> shorter =
+                RetentionPolicy.decide(runs, rules("{\"failedAfter\": \"30m\"}"), UTC, NOW, Duration.ofMinutes(30))
+                        .stream()
+                        .collect(Collectors.toMap(Decision::runId, x -> x));
         assertFalse(shorter.get(recentFailure.id()).keep());
     }
 
@@ -150,14 +165,17 @@ class RetentionPolicyTest {
 
     @Test
     void invalidRulesNameTheField() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> rules("{\"keepYearly\": 1}"));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> rules("{\"keepYearly\": 1}"));
         assertTrue(unknown.getMessage().contains("\"keepYearly\""), unknown.getMessage());
-        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> rules("{\"keepDaily\": -1}"));
+        IllegalArgumentException negative =
+                assertThrows(IllegalArgumentException.class, () -> rules("{\"keepDaily\": -1}"));
         assertTrue(negative.getMessage().contains("\"keepDaily\""), negative.getMessage());
-        IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class, () -> rules("{\"keepLast\": 1.5}"));
+        IllegalArgumentException fraction =
+                assertThrows(IllegalArgumentException.class, () -> rules("{\"keepLast\": 1.5}"));
         assertTrue(fraction.getMessage().contains("\"keepLast\""), fraction.getMessage());
-        IllegalArgumentException failed = assertThrows(IllegalArgumentException.class,
-                () -> rules("{\"failedAfter\": \"soon\"}"));
+        IllegalArgumentException failed =
+                assertThrows(IllegalArgumentException.class, () -> rules("{\"failedAfter\": \"soon\"}"));
         assertTrue(failed.getMessage().contains("\"failedAfter\""), failed.getMessage());
     }
 }

@@ -63,6 +63,7 @@ class RetentionTest {
     @Inject
     @Any
     InMemoryConnector connector;
+
     @Inject
     RepositoryClient client;
 
@@ -91,8 +92,11 @@ class RetentionTest {
         agents.heartbeat("agent-" + db, StoreKind.POSTGRES, db, List.of("app"), Instant.now());
         agents.heartbeat("agent-" + bucket, StoreKind.OBJECTSTORE, bucket, List.of(), Instant.now());
         agents.heartbeat("agent-" + search, StoreKind.SEARCH, search, List.of(), Instant.now());
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .containsAll(List.of(db, bucket, search)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> given().get("/api/v1/stores")
+                        .jsonPath()
+                        .getList("id")
+                        .containsAll(List.of(db, bucket, search)));
     }
 
     @Test
@@ -111,7 +115,8 @@ class RetentionTest {
             assertEquals(Map.of(), repository.list(runPrefix(gone)), "artifacts of " + gone);
             JsonPath run = given().get("/api/v1/runs/" + gone).jsonPath();
             assertNotNull(run.getString("expiredAt"));
-            assertTrue(run.getString("expiryReason").contains("no retention rule keeps it (keepLast 2)"),
+            assertTrue(
+                    run.getString("expiryReason").contains("no retention rule keeps it (keepLast 2)"),
                     run.getString("expiryReason"));
         }
         for (UUID kept : List.of(r3, r4)) {
@@ -133,11 +138,18 @@ class RetentionTest {
         UUID pinned = consistentRun(3, "p1");
         UUID old = consistentRun(2, "p2");
         UUID newest = consistentRun(1, "p3");
-        given().contentType("application/json").body("{\"pinned\": true}").patch("/api/v1/runs/" + pinned)
-                .then().statusCode(200).body("pinned", org.hamcrest.Matchers.is(true));
+        given().contentType("application/json")
+                .body("{\"pinned\": true}")
+                .patch("/api/v1/runs/" + pinned)
+                .then()
+                .statusCode(200)
+                .body("pinned", org.hamcrest.Matchers.is(true));
 
-        JsonPath preview = given().get("/api/v1/plans/" + plan + "/retention?dryRun=true").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath preview = given().get("/api/v1/plans/" + plan + "/retention?dryRun=true")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertEquals("pinned", preview.getString("runs.find { it.runId == '" + pinned + "' }.reason"));
         assertEquals("expire", preview.getString("runs.find { it.runId == '" + old + "' }.action"));
         assertEquals("keep", preview.getString("runs.find { it.runId == '" + newest + "' }.action"));
@@ -148,11 +160,17 @@ class RetentionTest {
         assertTrue(repository.exists(blob("p1")));
         assertFalse(repository.exists(blob("p2")));
 
-        given().delete("/api/v1/runs/" + pinned).then().statusCode(409)
+        given().delete("/api/v1/runs/" + pinned)
+                .then()
+                .statusCode(409)
                 .body("detail", org.hamcrest.Matchers.containsString("pinned"));
-        given().delete("/api/v1/runs/" + newest).then().statusCode(409)
+        given().delete("/api/v1/runs/" + newest)
+                .then()
+                .statusCode(409)
                 .body("detail", org.hamcrest.Matchers.containsString("newest CONSISTENT"));
-        given().delete("/api/v1/runs/" + pinned + "?force=true").then().statusCode(202)
+        given().delete("/api/v1/runs/" + pinned + "?force=true")
+                .then()
+                .statusCode(202)
                 .body("expiryReason", org.hamcrest.Matchers.containsString("deleted through the API"));
         applyRetention();
         assertFalse(repository.exists(manifestKey(pinned)));
@@ -166,7 +184,9 @@ class RetentionTest {
         UUID running = run(RunState.RUNNING, Instant.now(), false);
         repository.put(blob("uploaded-by-the-running-backup"), "x".getBytes(StandardCharsets.UTF_8));
 
-        given().delete("/api/v1/runs/" + running).then().statusCode(409)
+        given().delete("/api/v1/runs/" + running)
+                .then()
+                .statusCode(409)
                 .body("detail", org.hamcrest.Matchers.containsString("RUNNING"));
         JsonPath pass = applyRetention();
 
@@ -184,23 +204,35 @@ class RetentionTest {
         consistentRun(1, "s2");
 
         assertEquals(0, applyRetention().getInt("expired"), "the snapshot is not deleted yet");
-        StepCommand expire = await().atMost(Duration.ofSeconds(10)).until(() -> outbox.received().stream()
-                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.commands.search"))
-                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class))
-                .filter(c -> c.action() == StepAction.EXPIRE && c.runId().equals(old)).findFirst().orElse(null),
-                java.util.Objects::nonNull);
+        StepCommand expire = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> outbox.received().stream()
+                                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.commands.search"))
+                                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class))
+                                .filter(c -> c.action() == StepAction.EXPIRE
+                                        && c.runId().equals(old))
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
         assertEquals(search, expire.store());
         assertEquals("lockstep-" + old, expire.parameter(StepCommand.Parameters.SNAPSHOT));
         assertFalse(repository.exists(manifestKey(old)), "repository artifacts go first");
         assertNull(given().get("/api/v1/runs/" + old).jsonPath().getString("expiredAt"));
 
         EventCodec agent = new EventCodec("/agents/agent-" + search);
-        agentEvents.send(agent.encode(EventTypes.STEP_ACCEPTED, "run", new StepEvents.Accepted(old, expire.stepId(),
-                "agent-" + search, Instant.now())));
-        agentEvents.send(agent.encode(EventTypes.STEP_SUCCEEDED, "run", new StepEvents.Succeeded(old, expire.stepId(), 0,
-                null, null, Instant.now(), Instant.now(), Map.of("deleted", "true"))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> QuarkusTransaction.requiringNew().call(
-                () -> StepEntity.<StepEntity>findById(expire.stepId()).state) == StepState.SUCCEEDED);
+        agentEvents.send(agent.encode(
+                EventTypes.STEP_ACCEPTED,
+                "run",
+                new StepEvents.Accepted(old, expire.stepId(), "agent-" + search, Instant.now())));
+        agentEvents.send(agent.encode(
+                EventTypes.STEP_SUCCEEDED,
+                "run",
+                new StepEvents.Succeeded(
+                        old, expire.stepId(), 0, null, null, Instant.now(), Instant.now(), Map.of("deleted", "true"))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> QuarkusTransaction.requiringNew()
+                                .call(() -> StepEntity.<StepEntity>findById(expire.stepId()).state)
+                        == StepState.SUCCEEDED);
 
         assertEquals(1, applyRetention().getInt("expired"));
         assertNotNull(given().get("/api/v1/runs/" + old).jsonPath().getString("expiredAt"));
@@ -209,27 +241,46 @@ class RetentionTest {
 
     @Test
     void invalidRetentionGetsAProblemNamingTheField() {
-        given().contentType("application/json").body("{\"stores\": [\"" + db + "\"], \"retention\": {\"keepWeekly\": \"4\"}}")
-                .put("/api/v1/plans/" + plan).then().statusCode(400)
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + db + "\"], \"retention\": {\"keepWeekly\": \"4\"}}")
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("\"keepWeekly\""));
-        given().contentType("application/json").body("{\"stores\": [\"" + db + "\"], \"retention\": {\"failedAfter\": 3}}")
-                .put("/api/v1/plans/" + plan).then().statusCode(400)
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + db + "\"], \"retention\": {\"failedAfter\": 3}}")
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("\"failedAfter\""));
-        given().contentType("application/json").body("{\"pinned\": \"yes please\"}")
-                .patch("/api/v1/runs/" + UUID.randomUUID()).then().statusCode(400);
-        given().contentType("application/json").body("{\"pinned\": true}")
-                .patch("/api/v1/runs/" + UUID.randomUUID()).then().statusCode(404);
+        given().contentType("application/json")
+                .body("{\"pinned\": \"yes please\"}")
+                .patch("/api/v1/runs/" + UUID.randomUUID())
+                .then()
+                .statusCode(400);
+        given().contentType("application/json")
+                .body("{\"pinned\": true}")
+                .patch("/api/v1/runs/" + UUID.randomUUID())
+                .then()
+                .statusCode(404);
     }
 
     // ---------------------------------------------------------------- fixtures
 
     void putPlan(String retention) {
-        given().contentType("application/json").body("{\"stores\": [\"" + db + "\", \"" + bucket + "\"], \"retention\": "
-                + retention + "}").put("/api/v1/plans/" + plan).then().statusCode(201);
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + db + "\", \"" + bucket + "\"], \"retention\": " + retention + "}")
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(201);
     }
 
     JsonPath applyRetention() {
-        return given().post("/api/v1/plans/" + plan + "/retention").then().statusCode(200).extract().jsonPath();
+        return given().post("/api/v1/plans/" + plan + "/retention")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     /** A CONSISTENT run {@code daysAgo} old with a dump and an object manifest naming the given blobs. */
@@ -240,7 +291,8 @@ class RetentionTest {
         try (GZIPOutputStream gz = new GZIPOutputStream(manifest)) {
             for (String name : blobs) {
                 gz.write(("{\"key\":\"" + name + "\",\"size\":1,\"etag\":\"e\",\"sha256\":\"" + sha(name)
-                        + "\",\"blob\":\"" + blob(name) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+                                + "\",\"blob\":\"" + blob(name) + "\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 if (!repository.exists(blob(name))) {
                     repository.put(blob(name), name.getBytes(StandardCharsets.UTF_8));
                 }
@@ -318,26 +370,30 @@ class RetentionTest {
 
     static String sha(String name) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(name.getBytes(StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(name.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     List<UUID> awaitRunEvents(String type, int count) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> {
-            List<UUID> ids = new ArrayList<>();
-            for (var m : outbox.received()) {
-                CloudEvent e = EventCodec.decode(m.getPayload());
-                if (type.equals(e.type())) {
-                    RunEvent event = EventCodec.payload(e, RunEvent.class);
-                    if (plan.equals(event.plan())) {
-                        ids.add(event.runId());
-                    }
-                }
-            }
-            return ids;
-        }, ids -> ids.size() >= count);
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            List<UUID> ids = new ArrayList<>();
+                            for (var m : outbox.received()) {
+                                CloudEvent e = EventCodec.decode(m.getPayload());
+                                if (type.equals(e.type())) {
+                                    RunEvent event = EventCodec.payload(e, RunEvent.class);
+                                    if (plan.equals(event.plan())) {
+                                        ids.add(event.runId());
+                                    }
+                                }
+                            }
+                            return ids;
+                        },
+                        ids -> ids.size() >= count);
     }
 }

@@ -44,36 +44,63 @@ class ApiInputBoundsTest {
         for (String timeout : List.of("1000000000000d", "8d", "P30D", "99999999999999999999s")) {
             given().contentType("application/json")
                     .body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"" + timeout + "\"}}")
-                    .put("/api/v1/plans/plan-" + store).then().statusCode(400).contentType("application/problem+json")
+                    .put("/api/v1/plans/plan-" + store)
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
                     .body("detail", Matchers.containsString("timeout \"backup\""))
                     .body("detail", Matchers.containsString("7 days"));
         }
-        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"7d\"}}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(201);
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"7d\"}}")
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(201);
     }
 
     @Test
     void failedAfterIsBoundedToo() {
         given().contentType("application/json")
                 .body("{\"stores\": [\"" + store + "\"], \"retention\": {\"failedAfter\": \"100000d\"}}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(400)
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(400)
                 .body("detail", Matchers.containsString("\"failedAfter\""));
     }
 
     @Test
     void aNulByteInAPathOrABodyIsRefusedWith400() {
-        given().urlEncodingEnabled(false).get("/api/v1/plans/bad%00name").then().statusCode(400)
+        given().urlEncodingEnabled(false)
+                .get("/api/v1/plans/bad%00name")
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json");
-        given().urlEncodingEnabled(false).contentType("application/json").body("{\"stores\": [\"" + store + "\"]}")
-                .put("/api/v1/plans/bad%00name").then().statusCode(400).contentType("application/problem+json");
-        given().urlEncodingEnabled(false).contentType("application/json").body("{}")
-                .post("/api/v1/plans/bad%0Aname/backups").then()
-                .statusCode(400).contentType("application/problem+json");
-        given().contentType("application/json").body("{\"stores\": [\"" + store + "\\u0000\"]}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(400).contentType("application/problem+json")
+        given().urlEncodingEnabled(false)
+                .contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\"]}")
+                .put("/api/v1/plans/bad%00name")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().urlEncodingEnabled(false)
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/v1/plans/bad%0Aname/backups")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\\u0000\"]}")
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("detail", Matchers.containsString("NUL"));
-        given().contentType("application/json").body("{\"label\": \"a\\u0000b\"}")
-                .post("/api/v1/plans/plan-" + store + "/backups").then().statusCode(400)
+        given().contentType("application/json")
+                .body("{\"label\": \"a\\u0000b\"}")
+                .post("/api/v1/plans/plan-" + store + "/backups")
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json");
     }
 }

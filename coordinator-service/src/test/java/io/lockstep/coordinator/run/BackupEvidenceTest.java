@@ -70,7 +70,9 @@ class BackupEvidenceTest {
     @Test
     void missingSnapshotIsNoEvidence() {
         StepEntity a = capture("a", null, T0, "aa");
-        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "5"))).reason().contains("no SQL snapshot"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "5")))
+                .reason()
+                .contains("no SQL snapshot"));
     }
 
     @Test
@@ -82,9 +84,15 @@ class BackupEvidenceTest {
     @Test
     void hashOrSizeMismatchOrUnparseableDumpFails() {
         StepEntity a = capture("a", T0, T0, "aa");
-        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "xx", 1000, "5"))).reason().contains("re-reads with SHA-256 xx"));
-        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 999, "5"))).reason().contains("999 bytes"));
-        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "0"))).reason().contains("no entries"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "xx", 1000, "5")))
+                .reason()
+                .contains("re-reads with SHA-256 xx"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 999, "5")))
+                .reason()
+                .contains("999 bytes"));
+        assertTrue(BackupEvidence.judge(List.of(a, verify(a, "aa", 1000, "0")))
+                .reason()
+                .contains("no entries"));
     }
 
     static StepEntity step(StoreKind kind, StepAction action, String store, String evidence) {
@@ -99,41 +107,71 @@ class BackupEvidenceTest {
     }
 
     /** A three-store run whose recorded times follow the rules; each test breaks one of them. */
-    static List<StepEntity> threeStores(Instant quiesced, Instant sql, Instant listing, Instant snapStart, Instant snapEnd,
-            Instant releaseRequested, Instant released) {
+    static List<StepEntity> threeStores(
+            Instant quiesced,
+            Instant sql,
+            Instant listing,
+            Instant snapStart,
+            Instant snapEnd,
+            Instant releaseRequested,
+            Instant released) {
         StepEntity quiesce = step(StoreKind.SEARCH, StepAction.QUIESCE, "es", "{\"quiescedAt\":\"" + quiesced + "\"}");
         StepEntity dump = capture("a", sql, sql.plusSeconds(30), "aa");
-        StepEntity objects = step(StoreKind.OBJECTSTORE, StepAction.BACKUP, "os", "{\"listingStartedAt\":\"" + listing + "\"}");
+        StepEntity objects =
+                step(StoreKind.OBJECTSTORE, StepAction.BACKUP, "os", "{\"listingStartedAt\":\"" + listing + "\"}");
         objects.artifact = "runs/p/r/os/objects.jsonl.gz";
         objects.sha256 = "mm";
         objects.bytes = 10L;
-        StepEntity snapshot = step(StoreKind.SEARCH, StepAction.BACKUP, "es", "{\"snapshotStartedAt\":\"" + snapStart
-                + "\",\"snapshotEndedAt\":\"" + snapEnd + "\",\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
+        StepEntity snapshot = step(
+                StoreKind.SEARCH,
+                StepAction.BACKUP,
+                "es",
+                "{\"snapshotStartedAt\":\"" + snapStart + "\",\"snapshotEndedAt\":\"" + snapEnd
+                        + "\",\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
         snapshot.artifact = "search/es/";
-        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, "es", "{\"resumedAt\":\"" + released
-                + "\",\"leaseUnbroken\":\"true\"}");
+        StepEntity resume = step(
+                StoreKind.SEARCH,
+                StepAction.RESUME,
+                "es",
+                "{\"resumedAt\":\"" + released + "\",\"leaseUnbroken\":\"true\"}");
         resume.dispatchedAt = releaseRequested;
         StepEntity verifyObjects = verify(objects, "mm", 10, "0");
         verifyObjects.evidence = Map.of("blobsMissing", "0", "dangling", "0");
-        StepEntity verifySnapshot = step(StoreKind.SEARCH, StepAction.VERIFY, "es", "{\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
+        StepEntity verifySnapshot =
+                step(StoreKind.SEARCH, StepAction.VERIFY, "es", "{\"state\":\"SUCCESS\",\"shardsFailed\":\"0\"}");
         verifySnapshot.artifact = "search/es/";
-        return List.of(quiesce, dump, objects, snapshot, resume, verify(dump, "aa", 1000, "4"), verifyObjects,
-                verifySnapshot);
+        return List.of(
+                quiesce, dump, objects, snapshot, resume, verify(dump, "aa", 1000, "4"), verifyObjects, verifySnapshot);
     }
 
     @Test
     void aThreeStoreRunThatFollowsTheRulesIsConsistentAtItsSqlSnapshot() {
-        var verdict = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
-                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4)));
+        var verdict = BackupEvidence.judge(threeStores(
+                T0,
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4)));
         assertTrue(verdict.consistent(), verdict.reason());
         assertEquals(T0.plusSeconds(1), verdict.consistencyPoint());
     }
 
     @Test
     void aQuiesceLeaseThatLapsedBeforeItsReleaseMeansTheWindowHasAGap() {
-        List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
-                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
-        StepEntity resume = steps.stream().filter(s -> s.action == StepAction.RESUME).findFirst().orElseThrow();
+        List<StepEntity> steps = threeStores(
+                T0,
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4));
+        StepEntity resume = steps.stream()
+                .filter(s -> s.action == StepAction.RESUME)
+                .findFirst()
+                .orElseThrow();
         resume.evidence = Map.of("resumedAt", T0.plusSeconds(4).toString(), "leaseUnbroken", "false");
 
         var verdict = BackupEvidence.judge(steps);
@@ -144,34 +182,64 @@ class BackupEvidenceTest {
 
     @Test
     void anSqlSnapshotBeforeTheQuiesceBreaksRuleOne() {
-        var verdict = BackupEvidence.judge(threeStores(T0.plusSeconds(2), T0.plusSeconds(1), T0.plusSeconds(3),
-                T0.plusSeconds(3), T0.plusSeconds(4), T0.plusSeconds(4), T0.plusSeconds(5)));
+        var verdict = BackupEvidence.judge(threeStores(
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4),
+                T0.plusSeconds(4),
+                T0.plusSeconds(5)));
         assertFalse(verdict.consistent());
         assertTrue(verdict.reason().contains("before es was quiesced"), verdict.reason());
     }
 
     @Test
     void anObjectListingBeforeTheSqlPointBreaksRuleTwo() {
-        var verdict = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(2), T0.plusSeconds(1), T0.plusSeconds(1),
-                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4)));
+        var verdict = BackupEvidence.judge(threeStores(
+                T0,
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4)));
         assertFalse(verdict.consistent());
         assertTrue(verdict.reason().contains("before the SQL consistency point"), verdict.reason());
     }
 
     @Test
     void aReleaseBeforeTheSnapshotEndedOrBeforeTheSqlPointBreaksRuleThree() {
-        var early = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
-                T0.plusSeconds(5), T0.plusSeconds(3), T0.plusSeconds(4)));
+        var early = BackupEvidence.judge(threeStores(
+                T0,
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(5),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4)));
         assertTrue(early.reason().contains("before its snapshot ended"), early.reason());
-        var beforeSql = BackupEvidence.judge(threeStores(T0, T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(1),
-                T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(4)));
+        var beforeSql = BackupEvidence.judge(threeStores(
+                T0,
+                T0.plusSeconds(5),
+                T0.plusSeconds(6),
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4)));
         assertTrue(beforeSql.reason().contains("before the last SQL snapshot point"), beforeSql.reason());
     }
 
     @Test
     void aPartialSnapshotIsNotConsistent() {
-        List<StepEntity> steps = threeStores(T0, T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(1),
-                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(4));
+        List<StepEntity> steps = threeStores(
+                T0,
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4));
         steps.get(3).evidence = Json.readMap(Json.write(steps.get(3).evidence).replace("SUCCESS", "PARTIAL"));
         assertTrue(BackupEvidence.judge(steps).reason().contains("PARTIAL"));
     }

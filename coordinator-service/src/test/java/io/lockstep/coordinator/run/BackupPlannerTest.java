@@ -54,20 +54,32 @@ class BackupPlannerTest {
 
     @Test
     void aThreeStoreBackupCapturesEveryDatabaseTheBucketAndQuiescesSearchBeforeItsSnapshot() {
-        var plan = BackupPlanner.plan(run(), spec("{\"stores\": [\"app\", \"media\", \"search\"]}"), STORES::get, NOW,
+        var plan = BackupPlanner.plan(
+                run(),
+                spec("{\"stores\": [\"app\", \"media\", \"search\"]}"),
+                STORES::get,
+                NOW,
                 BackupPlanner.Liveness.window(LIVENESS, NOW));
         assertTrue(plan.problems().isEmpty(), plan.problems().toString());
-        assertEquals(List.of("app BACKUP shop runs/shop/00000000-0000-0000-0000-000000000001/app/shop.dump",
-                "app BACKUP auth runs/shop/00000000-0000-0000-0000-000000000001/app/auth.dump",
-                "media BACKUP null runs/shop/00000000-0000-0000-0000-000000000001/media/objects.jsonl.gz",
-                "search QUIESCE null null", "search BACKUP null search/search/"),
-                plan.steps().stream().map(p -> p.store() + " " + p.action() + " " + p.database() + " " + p.artifact())
+        assertEquals(
+                List.of(
+                        "app BACKUP shop runs/shop/00000000-0000-0000-0000-000000000001/app/shop.dump",
+                        "app BACKUP auth runs/shop/00000000-0000-0000-0000-000000000001/app/auth.dump",
+                        "media BACKUP null runs/shop/00000000-0000-0000-0000-000000000001/media/objects.jsonl.gz",
+                        "search QUIESCE null null",
+                        "search BACKUP null search/search/"),
+                plan.steps().stream()
+                        .map(p -> p.store() + " " + p.action() + " " + p.database() + " " + p.artifact())
                         .toList());
     }
 
     @Test
     void aBackupCannotStartWithAnUnknownSilentOrEmptyStoreAndSaysWhy() {
-        var plan = BackupPlanner.plan(run(), spec("{\"stores\": [\"gone\", \"silent\", \"empty\"]}"), STORES::get, NOW,
+        var plan = BackupPlanner.plan(
+                run(),
+                spec("{\"stores\": [\"gone\", \"silent\", \"empty\"]}"),
+                STORES::get,
+                NOW,
                 BackupPlanner.Liveness.window(LIVENESS, NOW));
         assertEquals(3, plan.problems().size(), plan.problems().toString());
         assertTrue(plan.problems().get(0).contains("store gone is not announced"));
@@ -83,8 +95,15 @@ class BackupPlannerTest {
         StepEntity shop = step(StoreKind.POSTGRES, "app", "shop");
         Map<String, String> capture = BackupPlanner.captureParameters(run, spec, shop, Optional.empty());
         String prefix = "runs/shop/" + run.id + "/app/";
-        assertEquals(Map.of(Parameters.REFERENCE_QUERY, "select key from images", Parameters.REFERENCE_ARTIFACT,
-                prefix + "shop.refs.txt.gz", Parameters.CENSUS_ARTIFACT, prefix + "shop.tables.tsv"), capture);
+        assertEquals(
+                Map.of(
+                        Parameters.REFERENCE_QUERY,
+                        "select key from images",
+                        Parameters.REFERENCE_ARTIFACT,
+                        prefix + "shop.refs.txt.gz",
+                        Parameters.CENSUS_ARTIFACT,
+                        prefix + "shop.tables.tsv"),
+                capture);
         PlannedStep verify = BackupPlanner.verification(run, spec, step(StoreKind.OBJECTSTORE, "media", null));
         assertEquals(StepAction.VERIFY, verify.action());
         assertEquals(Map.of(Parameters.REFERENCE_ARTIFACTS, prefix + "shop.refs.txt.gz"), verify.parameters());
@@ -94,10 +113,15 @@ class BackupPlannerTest {
     void anObjectCopyStartsFromThePreviousManifestAndASearchCaptureNamesItsSnapshotAfterTheRun() {
         RunEntity run = run();
         PlanSpec spec = spec("{\"stores\": [\"media\", \"search\"]}");
-        assertEquals(Map.of(Parameters.PREVIOUS_MANIFEST, "runs/shop/old/media/objects.jsonl.gz"),
-                BackupPlanner.captureParameters(run, spec, step(StoreKind.OBJECTSTORE, "media", null),
+        assertEquals(
+                Map.of(Parameters.PREVIOUS_MANIFEST, "runs/shop/old/media/objects.jsonl.gz"),
+                BackupPlanner.captureParameters(
+                        run,
+                        spec,
+                        step(StoreKind.OBJECTSTORE, "media", null),
                         Optional.of("runs/shop/old/media/objects.jsonl.gz")));
-        assertEquals(Map.of(Parameters.SNAPSHOT, "lockstep-" + run.id),
+        assertEquals(
+                Map.of(Parameters.SNAPSHOT, "lockstep-" + run.id),
                 BackupPlanner.captureParameters(run, spec, step(StoreKind.SEARCH, "search", null), Optional.empty()));
     }
 

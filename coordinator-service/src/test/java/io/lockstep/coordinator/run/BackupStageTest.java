@@ -83,7 +83,9 @@ class BackupStageTest {
         assertTrue(BackupStage.SNAPSHOT.dispatches(sql) && BackupStage.SNAPSHOT.dispatches(search));
         assertFalse(BackupStage.SNAPSHOT.dispatches(objects));
         assertTrue(BackupStage.COPY_OBJECTS.dispatches(objects));
-        List<Integer> phases = Arrays.stream(BackupStage.values()).map(s -> s.phase().ordinal()).toList();
+        List<Integer> phases = Arrays.stream(BackupStage.values())
+                .map(s -> s.phase().ordinal())
+                .toList();
         assertEquals(phases.stream().sorted().toList(), phases);
     }
 
@@ -91,8 +93,8 @@ class BackupStageTest {
     void theEvidenceNamesTheRuleThatDidNotHold() {
         quiesce.state = StepState.SUCCEEDED;
         quiesce.evidence = Map.of("quiescedAt", "2026-11-21T04:00:10Z");
-        StepEntity early = BackupEvidenceTest.capture("shop", Instant.parse("2026-11-21T04:00:05Z"),
-                Instant.parse("2026-11-21T04:01:00Z"), "aa");
+        StepEntity early = BackupEvidenceTest.capture(
+                "shop", Instant.parse("2026-11-21T04:00:05Z"), Instant.parse("2026-11-21T04:01:00Z"), "aa");
         var verdict = BackupEvidence.judge(List.of(quiesce, early, BackupEvidenceTest.verify(early, "aa", 1000, "5")));
         assertFalse(verdict.consistent());
         assertTrue(verdict.reason().startsWith(Rule.QUIESCE_FIRST.cite()), verdict.reason());

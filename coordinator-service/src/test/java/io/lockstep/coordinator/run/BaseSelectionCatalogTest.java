@@ -1,15 +1,14 @@
 package io.lockstep.coordinator.run;
 
-import java.util.List;
-import io.lockstep.coordinator.catalog.RunPhase;
-import io.lockstep.coordinator.catalog.PlanSpec;
-import io.lockstep.coordinator.catalog.StepState;
-import io.lockstep.coordinator.catalog.RunState;
-import io.lockstep.coordinator.catalog.RunType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.RunPhase;
+import io.lockstep.coordinator.catalog.RunState;
+import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
@@ -18,6 +17,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +66,13 @@ class BaseSelectionCatalogTest {
         return QuarkusTransaction.requiringNew().call(() -> BaseSelection.manifestFor(plan, store));
     }
 
-    void run(String plan, RunState state, StepState copy, StepState verify, int minutes, String manifest,
+    void run(
+            String plan,
+            RunState state,
+            StepState copy,
+            StepState verify,
+            int minutes,
+            String manifest,
             boolean expiring) {
         Instant at = t.plusSeconds(60L * minutes);
         QuarkusTransaction.requiringNew().run(() -> {

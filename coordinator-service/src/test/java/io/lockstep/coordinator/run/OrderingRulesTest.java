@@ -64,11 +64,17 @@ class OrderingRulesTest {
         heartbeat("pg-" + id, StoreKind.POSTGRES, sql, List.of("genomic", "clinical"));
         heartbeat("os-" + id, StoreKind.OBJECTSTORE, objects, List.of());
         heartbeat("es-" + id, StoreKind.SEARCH, search, List.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .containsAll(List.of(sql, objects, search)));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> given().get("/api/v1/stores")
+                        .jsonPath()
+                        .getList("id")
+                        .containsAll(List.of(sql, objects, search)));
         plan = "plan-" + id;
-        given().contentType("application/json").body("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"]}")
-                .put("/api/v1/plans/" + plan).then().statusCode(201);
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"]}")
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(201);
     }
 
     @Test
@@ -82,8 +88,10 @@ class OrderingRulesTest {
 
         succeed(quiesce, Map.of("quiescedAt", Instant.now().toString()));
         awaitCommands(c -> c.action() == StepAction.BACKUP, 3);
-        List<StepCommand> captures = commands().stream().filter(c -> c.action() == StepAction.BACKUP).toList();
-        assertEquals(List.of(StoreKind.POSTGRES, StoreKind.POSTGRES, StoreKind.SEARCH),
+        List<StepCommand> captures =
+                commands().stream().filter(c -> c.action() == StepAction.BACKUP).toList();
+        assertEquals(
+                List.of(StoreKind.POSTGRES, StoreKind.POSTGRES, StoreKind.SEARCH),
                 captures.stream().map(c -> kindOf(c.store())).sorted().toList(),
                 "SQL snapshots and the search snapshot start together; objects wait");
     }
@@ -91,69 +99,109 @@ class OrderingRulesTest {
     @Test
     void objectsAreNeverDispatchedBeforeEverySqlSnapshotPointWhateverTheEventOrder() {
         startBackup();
-        succeed(awaitCommand(c -> c.action() == StepAction.QUIESCE), Map.of("quiescedAt", Instant.now().toString()));
+        succeed(
+                awaitCommand(c -> c.action() == StepAction.QUIESCE),
+                Map.of("quiescedAt", Instant.now().toString()));
         awaitCommands(c -> c.action() == StepAction.BACKUP, 3);
-        List<StepCommand> dumps = commands().stream().filter(c -> c.store().equals(sql)).toList();
-        StepCommand snapshotCapture = commands().stream().filter(c -> c.store().equals(search) && c.action() == StepAction.BACKUP)
-                .findFirst().orElseThrow();
+        List<StepCommand> dumps =
+                commands().stream().filter(c -> c.store().equals(sql)).toList();
+        StepCommand snapshotCapture = commands().stream()
+                .filter(c -> c.store().equals(search) && c.action() == StepAction.BACKUP)
+                .findFirst()
+                .orElseThrow();
 
         // Progress, a search snapshot and one SQL snapshot point (twice, replayed) arrive first.
-        send(EventTypes.STEP_ACCEPTED, new StepEvents.Accepted(dumps.get(1).runId(), dumps.get(1).stepId(), "a", Instant.now()));
-        send(EventTypes.STEP_PROGRESS, new StepEvents.Progress(dumps.get(1).runId(), dumps.get(1).stepId(), 10, 0, Instant.now()));
-        succeed(snapshotCapture, Map.of("snapshotStartedAt", Instant.now().toString(), "snapshotEndedAt",
-                Instant.now().toString(), "state", "SUCCESS", "shardsFailed", "0"));
-        CloudEvent point = agent.wrap(EventTypes.STEP_SNAPSHOT_TAKEN, "r", new StepEvents.SnapshotTaken(dumps.get(0).runId(),
-                dumps.get(0).stepId(), Instant.now(), "0/1", "s"));
+        send(
+                EventTypes.STEP_ACCEPTED,
+                new StepEvents.Accepted(dumps.get(1).runId(), dumps.get(1).stepId(), "a", Instant.now()));
+        send(
+                EventTypes.STEP_PROGRESS,
+                new StepEvents.Progress(dumps.get(1).runId(), dumps.get(1).stepId(), 10, 0, Instant.now()));
+        succeed(
+                snapshotCapture,
+                Map.of(
+                        "snapshotStartedAt",
+                        Instant.now().toString(),
+                        "snapshotEndedAt",
+                        Instant.now().toString(),
+                        "state",
+                        "SUCCESS",
+                        "shardsFailed",
+                        "0"));
+        CloudEvent point = agent.wrap(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                "r",
+                new StepEvents.SnapshotTaken(dumps.get(0).runId(), dumps.get(0).stepId(), Instant.now(), "0/1", "s"));
         agentEvents.send(EventCodec.toJson(point));
         agentEvents.send(EventCodec.toJson(point));
         drain();
         assertTrue(commands().stream().noneMatch(c -> c.store().equals(objects)), "one SQL snapshot point is missing");
-        assertTrue(commands().stream().noneMatch(c -> c.action() == StepAction.RESUME), "resume waits for SQL points too");
+        assertTrue(
+                commands().stream().noneMatch(c -> c.action() == StepAction.RESUME), "resume waits for SQL points too");
 
         // The last SQL snapshot point: now the object copy starts, and the search store resumes.
-        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(dumps.get(1).runId(), dumps.get(1).stepId(),
-                Instant.now(), "0/2", "s2"));
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                new StepEvents.SnapshotTaken(dumps.get(1).runId(), dumps.get(1).stepId(), Instant.now(), "0/2", "s2"));
         StepCommand copy = awaitCommand(c -> c.store().equals(objects) && c.action() == StepAction.BACKUP);
         assertEquals("runs/" + plan + "/" + copy.runId() + "/" + objects + "/objects.jsonl.gz", copy.artifact());
         StepCommand resume = awaitCommand(c -> c.action() == StepAction.RESUME);
         assertEquals(search, resume.store());
-        assertEquals(1, commands().stream().filter(c -> c.store().equals(objects)).count(), "dispatched exactly once");
+        assertEquals(
+                1, commands().stream().filter(c -> c.store().equals(objects)).count(), "dispatched exactly once");
     }
 
     @Test
     void aFailureAlwaysResumesTheQuiescedStoreAndCancelsRunningSteps() {
         startBackup();
-        succeed(awaitCommand(c -> c.action() == StepAction.QUIESCE), Map.of("quiescedAt", Instant.now().toString()));
+        succeed(
+                awaitCommand(c -> c.action() == StepAction.QUIESCE),
+                Map.of("quiescedAt", Instant.now().toString()));
         awaitCommands(c -> c.action() == StepAction.BACKUP, 3);
-        StepCommand dump = commands().stream().filter(c -> c.store().equals(sql)).findFirst().orElseThrow();
-        StepCommand snapshot = commands().stream().filter(c -> c.store().equals(search) && c.action() == StepAction.BACKUP)
-                .findFirst().orElseThrow();
+        StepCommand dump = commands().stream()
+                .filter(c -> c.store().equals(sql))
+                .findFirst()
+                .orElseThrow();
+        StepCommand snapshot = commands().stream()
+                .filter(c -> c.store().equals(search) && c.action() == StepAction.BACKUP)
+                .findFirst()
+                .orElseThrow();
 
-        send(EventTypes.STEP_FAILED, new StepEvents.Failed(snapshot.runId(), snapshot.stepId(),
-                "snapshot lockstep-x ended PARTIAL", Instant.now()));
+        send(
+                EventTypes.STEP_FAILED,
+                new StepEvents.Failed(
+                        snapshot.runId(), snapshot.stepId(), "snapshot lockstep-x ended PARTIAL", Instant.now()));
 
         StepCommand resume = awaitCommand(c -> c.action() == StepAction.RESUME);
         assertEquals(search, resume.store());
-        await().atMost(Duration.ofSeconds(10)).until(() -> commands().stream().anyMatch(c -> c.action() == StepAction.CANCEL
-                && dump.stepId().toString().equals(c.parameter(StepCommand.Parameters.TARGET_STEP))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> commands().stream()
+                        .anyMatch(c -> c.action() == StepAction.CANCEL
+                                && dump.stepId().toString().equals(c.parameter(StepCommand.Parameters.TARGET_STEP))));
         String state = given().get("/api/v1/runs/" + dump.runId()).jsonPath().getString("state");
         assertEquals("FAILED", state);
-        assertTrue(given().get("/api/v1/runs/" + dump.runId()).jsonPath().getString("error").contains("PARTIAL"));
+        assertTrue(given().get("/api/v1/runs/" + dump.runId())
+                .jsonPath()
+                .getString("error")
+                .contains("PARTIAL"));
     }
 
     @Test
     void aFailureWhileQuiescingStillResumes() {
         startBackup();
         StepCommand quiesce = awaitCommand(c -> c.action() == StepAction.QUIESCE);
-        send(EventTypes.STEP_FAILED, new StepEvents.Failed(quiesce.runId(), quiesce.stepId(), "hook answered 500",
-                Instant.now()));
+        send(
+                EventTypes.STEP_FAILED,
+                new StepEvents.Failed(quiesce.runId(), quiesce.stepId(), "hook answered 500", Instant.now()));
         assertEquals(search, awaitCommand(c -> c.action() == StepAction.RESUME).store());
     }
 
     // ------------------------------------------------------------------ helpers
 
     StoreKind kindOf(String store) {
-        return store.equals(sql) ? StoreKind.POSTGRES : store.equals(objects) ? StoreKind.OBJECTSTORE : StoreKind.SEARCH;
+        return store.equals(sql)
+                ? StoreKind.POSTGRES
+                : store.equals(objects) ? StoreKind.OBJECTSTORE : StoreKind.SEARCH;
     }
 
     void heartbeat(String agentId, StoreKind kind, String store, List<String> databases) {
@@ -165,12 +213,25 @@ class OrderingRulesTest {
     }
 
     void startBackup() {
-        given().contentType("application/json").body("{}").post("/api/v1/plans/" + plan + "/backups").then().statusCode(202);
+        given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/plans/" + plan + "/backups")
+                .then()
+                .statusCode(202);
     }
 
     void succeed(StepCommand command, Map<String, String> evidence) {
-        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(command.runId(), command.stepId(), 10, "sha",
-                command.artifact(), Instant.now(), Instant.now(), evidence));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                new StepEvents.Succeeded(
+                        command.runId(),
+                        command.stepId(),
+                        10,
+                        "sha",
+                        command.artifact(),
+                        Instant.now(),
+                        Instant.now(),
+                        evidence));
     }
 
     void send(String type, Object payload) {
@@ -179,19 +240,26 @@ class OrderingRulesTest {
 
     StepCommand awaitCommand(Predicate<StepCommand> which) {
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> commands().stream().anyMatch(which));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> commands().stream().anyMatch(which));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             String id = given().get("/api/v1/runs?plan=" + plan).jsonPath().getString("[0].id");
-            throw new AssertionError("command not sent; run: " + given().get("/api/v1/runs/" + id).asString(), e);
+            throw new AssertionError(
+                    "command not sent; run: "
+                            + given().get("/api/v1/runs/" + id).asString(),
+                    e);
         }
         return commands().stream().filter(which).findFirst().orElseThrow();
     }
 
     void awaitCommands(Predicate<StepCommand> which, int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> commands().stream().filter(which).count() >= count);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> commands().stream().filter(which).count() >= count);
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream().filter(c -> plan.equals(c.plan())).toList();
+        return agents.commands("lockstep.commands.").stream()
+                .filter(c -> plan.equals(c.plan()))
+                .toList();
     }
 }

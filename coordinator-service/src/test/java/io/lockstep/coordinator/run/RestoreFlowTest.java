@@ -58,6 +58,7 @@ class RestoreFlowTest {
     @Inject
     @Any
     InMemoryConnector connector;
+
     @Inject
     RepositoryClient repository;
 
@@ -89,7 +90,8 @@ class RestoreFlowTest {
         agents.drain();
         hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hooks.createContext("/", exchange -> {
-            hookCalls.add(exchange.getRequestURI().getPath() + " after " + commands().size() + " commands");
+            hookCalls.add(
+                    exchange.getRequestURI().getPath() + " after " + commands().size() + " commands");
             exchange.sendResponseHeaders(exchange.getRequestURI().getPath().contains("broken") ? 500 : 204, -1);
             exchange.close();
         });
@@ -104,7 +106,8 @@ class RestoreFlowTest {
     @Test
     void anInPlaceRestoreRunsItsWavesInTheProductOrderBetweenTheHooks() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"], "
-                + "\"hooks\": {\"stopDependents\": \"" + hook("/stop") + "\", \"startDependents\": \"" + hook("/start") + "\"}}");
+                + "\"hooks\": {\"stopDependents\": \"" + hook("/stop") + "\", \"startDependents\": \"" + hook("/start")
+                + "\"}}");
         String restore = startRestore(backup, "{}");
 
         awaitCommands(c -> c.action() == StepAction.VERIFY, 3);
@@ -122,7 +125,8 @@ class RestoreFlowTest {
         StepCommand sqlRestore = awaitCommand(c -> c.action() == StepAction.RESTORE);
         assertEquals(sql, sqlRestore.store());
         assertEquals("orders", sqlRestore.database());
-        assertEquals("sha-" + sql, sqlRestore.expectedSha256(), "the agent checks the recorded SHA-256 while streaming");
+        assertEquals(
+                "sha-" + sql, sqlRestore.expectedSha256(), "the agent checks the recorded SHA-256 while streaming");
         assertFalse(sqlRestore.parameters().containsKey(StepCommand.Parameters.TARGET_DATABASE), "in place");
         agents.drain();
         assertEquals(1, restores().size(), "objects wait for the SQL restore");
@@ -151,20 +155,26 @@ class RestoreFlowTest {
     @Test
     void aFailedRestoreStopsThereYetResumesIndexingAndStartsDependents() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"], "
-                + "\"hooks\": {\"stopDependents\": \"" + hook("/stop") + "\", \"startDependents\": \"" + hook("/start") + "\"}}");
+                + "\"hooks\": {\"stopDependents\": \"" + hook("/stop") + "\", \"startDependents\": \"" + hook("/start")
+                + "\"}}");
         String restore = startRestore(backup, "{}");
         awaitCommands(c -> c.action() == StepAction.VERIFY, 3);
         commands().forEach(c -> succeed(c, Map.of()));
         succeed(awaitCommand(c -> c.action() == StepAction.QUIESCE), Map.of());
         StepCommand sqlRestore = awaitCommand(c -> c.action() == StepAction.RESTORE);
-        send(EventTypes.STEP_FAILED, new StepEvents.Failed(sqlRestore.runId(), sqlRestore.stepId(),
-                "pg_restore failed: disk full", Instant.now()));
+        send(
+                EventTypes.STEP_FAILED,
+                new StepEvents.Failed(
+                        sqlRestore.runId(), sqlRestore.stepId(), "pg_restore failed: disk full", Instant.now()));
 
         awaitState(restore, "FAILED");
         awaitCommand(c -> c.action() == StepAction.RESUME);
         agents.drain();
         assertEquals(1, restores().size(), "nothing after the failed step was restored");
-        assertTrue(given().get("/api/v1/runs/" + restore).jsonPath().getString("error").contains("disk full"));
+        assertTrue(given().get("/api/v1/runs/" + restore)
+                .jsonPath()
+                .getString("error")
+                .contains("disk full"));
         await().atMost(Duration.ofSeconds(10)).until(() -> hookCalls.size() == 2);
         assertTrue(hookCalls.get(1).startsWith("/start"), "dependents are started again: " + hookCalls);
         assertTrue(runEvents().contains(EventTypes.RESTORE_FAILED), runEvents()::toString);
@@ -172,13 +182,16 @@ class RestoreFlowTest {
 
     @Test
     void aStopHookThatFailsStopsTheRestoreBeforeAnythingIsTouched() {
-        UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\"], \"hooks\": {\"stopDependents\": \""
-                + hook("/broken") + "\"}}");
+        UUID backup = consistentBackup(
+                "{\"stores\": [\"" + sql + "\"], \"hooks\": {\"stopDependents\": \"" + hook("/broken") + "\"}}");
         String restore = startRestore(backup, "{}");
         succeed(awaitCommand(c -> c.action() == StepAction.VERIFY), Map.of());
 
         awaitState(restore, "FAILED");
-        assertTrue(given().get("/api/v1/runs/" + restore).jsonPath().getString("error").contains("answered 500"));
+        assertTrue(given().get("/api/v1/runs/" + restore)
+                .jsonPath()
+                .getString("error")
+                .contains("answered 500"));
         agents.drain();
         assertEquals(List.of(), restores(), "nothing restored");
     }
@@ -186,28 +199,45 @@ class RestoreFlowTest {
     @Test
     void aDrillUsesScratchTargetsAndDropsThemEvenWhenItFails() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"]}");
-        String drill = given().contentType("application/json").body("{\"drill\": true}")
-                .post("/api/v1/runs/" + backup + "/verify").then().statusCode(202).extract().path("id");
+        String drill = given().contentType("application/json")
+                .body("{\"drill\": true}")
+                .post("/api/v1/runs/" + backup + "/verify")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         awaitCommands(c -> c.action() == StepAction.VERIFY, 3);
         commands().forEach(c -> succeed(c, Map.of()));
         StepCommand sqlRestore = awaitCommand(c -> c.action() == StepAction.RESTORE);
         String scratch = sqlRestore.parameter(StepCommand.Parameters.TARGET_DATABASE);
         assertTrue(scratch.startsWith("orders_lsdrill_"), scratch);
-        assertTrue(commands().stream().noneMatch(c -> c.action() == StepAction.QUIESCE), "a drill leaves the live "
-                + "stores alone");
+        assertTrue(
+                commands().stream().noneMatch(c -> c.action() == StepAction.QUIESCE),
+                "a drill leaves the live " + "stores alone");
         succeed(sqlRestore, Map.of());
-        StepCommand objectRestore = awaitCommand(c -> c.action() == StepAction.RESTORE && c.store().equals(objects));
+        StepCommand objectRestore =
+                awaitCommand(c -> c.action() == StepAction.RESTORE && c.store().equals(objects));
         assertTrue(objectRestore.parameter(StepCommand.Parameters.TARGET_PREFIX).startsWith(".lockstep-drill/"));
         succeed(objectRestore, Map.of());
-        StepCommand searchRestore = awaitCommand(c -> c.action() == StepAction.RESTORE && c.store().equals(search));
-        assertTrue(searchRestore.parameter(StepCommand.Parameters.RENAME_REPLACEMENT).startsWith("lsdrill-"));
+        StepCommand searchRestore =
+                awaitCommand(c -> c.action() == StepAction.RESTORE && c.store().equals(search));
+        assertTrue(searchRestore
+                .parameter(StepCommand.Parameters.RENAME_REPLACEMENT)
+                .startsWith("lsdrill-"));
         succeed(searchRestore, Map.of());
         awaitCommands(c -> c.action() == StepAction.CHECK, 3);
-        StepCommand sqlCheck = commands().stream().filter(c -> c.action() == StepAction.CHECK && c.store().equals(sql))
-                .findFirst().orElseThrow();
+        StepCommand sqlCheck = commands().stream()
+                .filter(c -> c.action() == StepAction.CHECK && c.store().equals(sql))
+                .findFirst()
+                .orElseThrow();
         assertEquals("census-" + sql, sqlCheck.parameter(StepCommand.Parameters.CENSUS_ARTIFACT));
-        send(EventTypes.STEP_FAILED, new StepEvents.Failed(sqlCheck.runId(), sqlCheck.stepId(),
-                "table public.orders has 9 rows, the backup recorded 10", Instant.now()));
+        send(
+                EventTypes.STEP_FAILED,
+                new StepEvents.Failed(
+                        sqlCheck.runId(),
+                        sqlCheck.stepId(),
+                        "table public.orders has 9 rows, the backup recorded 10",
+                        Instant.now()));
 
         awaitState(drill, "FAILED");
         awaitCommands(c -> c.action() == StepAction.DROP, 3);
@@ -222,8 +252,13 @@ class RestoreFlowTest {
     void aPassingDrillMarksTheBackupVerifiedWithItsFigures() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\"]}");
         Instant asked = Instant.now();
-        String drill = given().contentType("application/json").body("{\"drill\": true}")
-                .post("/api/v1/runs/" + backup + "/verify").then().statusCode(202).extract().path("id");
+        String drill = given().contentType("application/json")
+                .body("{\"drill\": true}")
+                .post("/api/v1/runs/" + backup + "/verify")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         succeed(awaitCommand(c -> c.action() == StepAction.VERIFY), Map.of());
         succeed(awaitCommand(c -> c.action() == StepAction.RESTORE), Map.of());
         succeed(awaitCommand(c -> c.action() == StepAction.CHECK), Map.of("tables", "3", "rows", "1200"));
@@ -234,32 +269,67 @@ class RestoreFlowTest {
         assertTrue(backupView.getBoolean("verified"));
         assertEquals(1200, backupView.getInt("verification.rows"));
         long rto = backupView.getLong("verification.rtoMillis");
-        assertTrue(rto >= 0 && rto <= Duration.between(asked, Instant.now()).toMillis(),
+        assertTrue(
+                rto >= 0 && rto <= Duration.between(asked, Instant.now()).toMillis(),
                 "the time to restore lies within the drill: " + rto);
-        assertEquals(List.of(backup.toString()), given().get("/api/v1/runs?verified=true&plan=" + plan).jsonPath()
-                .getList("id"));
+        assertEquals(
+                List.of(backup.toString()),
+                given().get("/api/v1/runs?verified=true&plan=" + plan)
+                        .jsonPath()
+                        .getList("id"));
         assertTrue(runEvents().contains(EventTypes.RUN_VERIFIED), runEvents()::toString);
     }
 
     @Test
     void aPlanThatAsksForDrillsGetsOneAfterEachConsistentBackup() {
-        given().contentType("application/json").body("{\"stores\": [\"" + sql + "\"], \"verify\": \"restore-drill\"}")
-                .put("/api/v1/plans/" + plan).then().statusCode(201);
-        String backup = given().contentType("application/json").body("{}").post("/api/v1/plans/" + plan + "/backups")
-                .then().statusCode(202).extract().path("id");
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + sql + "\"], \"verify\": \"restore-drill\"}")
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(201);
+        String backup = given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/plans/" + plan + "/backups")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         StepCommand capture = awaitCommand(c -> c.action() == StepAction.BACKUP);
-        assertEquals(capture.artifact().replace(".dump", ".tables.tsv"),
-                capture.parameter(StepCommand.Parameters.CENSUS_ARTIFACT), "the census is taken beside the dump");
-        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(),
-                Instant.now(), "0/16B3748", "00000003-00000002-1"));
-        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(capture.runId(), capture.stepId(), 100, "sha-dump",
-                capture.artifact(), Instant.now(), Instant.now(), Map.of("censusArtifact", "c", "censusSha256", "s")));
+        assertEquals(
+                capture.artifact().replace(".dump", ".tables.tsv"),
+                capture.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
+                "the census is taken beside the dump");
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                new StepEvents.SnapshotTaken(
+                        capture.runId(), capture.stepId(), Instant.now(), "0/16B3748", "00000003-00000002-1"));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                new StepEvents.Succeeded(
+                        capture.runId(),
+                        capture.stepId(),
+                        100,
+                        "sha-dump",
+                        capture.artifact(),
+                        Instant.now(),
+                        Instant.now(),
+                        Map.of("censusArtifact", "c", "censusSha256", "s")));
         StepCommand verify = awaitCommand(c -> c.action() == StepAction.VERIFY);
-        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(verify.runId(), verify.stepId(), 100, "sha-dump",
-                verify.artifact(), Instant.now(), Instant.now(), Map.of("tocEntries", "9")));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                new StepEvents.Succeeded(
+                        verify.runId(),
+                        verify.stepId(),
+                        100,
+                        "sha-dump",
+                        verify.artifact(),
+                        Instant.now(),
+                        Instant.now(),
+                        Map.of("tocEntries", "9")));
 
         awaitState(backup, "CONSISTENT");
-        StepCommand drillCheck = awaitCommand(c -> c.action() == StepAction.VERIFY && !c.runId().toString().equals(backup));
+        StepCommand drillCheck = awaitCommand(
+                c -> c.action() == StepAction.VERIFY && !c.runId().toString().equals(backup));
         var drills = given().get("/api/v1/runs?type=drill&plan=" + plan).jsonPath();
         assertEquals(List.of(drillCheck.runId().toString()), drills.getList("id"));
         assertEquals(backup, drills.getString("[0].sourceRunId"));
@@ -273,10 +343,17 @@ class RestoreFlowTest {
             RunEntity run = RunEntity.findById(backup);
             run.state = RunState.FAILED;
         });
-        given().contentType("application/json").body("{}").post("/api/v1/runs/" + backup + "/restore").then()
-                .statusCode(409).contentType("application/problem+json");
-        given().contentType("application/json").body("{\"force\": true}").post("/api/v1/runs/" + backup + "/restore")
-                .then().statusCode(202);
+        given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/runs/" + backup + "/restore")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
+        given().contentType("application/json")
+                .body("{\"force\": true}")
+                .post("/api/v1/runs/" + backup + "/restore")
+                .then()
+                .statusCode(202);
     }
 
     @Test
@@ -285,8 +362,12 @@ class RestoreFlowTest {
         String dump = "runs/" + plan + "/" + backup + "/" + sql;
         repository.get().orElseThrow().delete(dump);
 
-        given().contentType("application/json").body("{}").post("/api/v1/runs/" + backup + "/restore").then()
-                .statusCode(422).body("detail", org.hamcrest.Matchers.containsString(dump));
+        given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/runs/" + backup + "/restore")
+                .then()
+                .statusCode(422)
+                .body("detail", org.hamcrest.Matchers.containsString(dump));
         agents.drain();
         assertEquals(List.of(), commands(), "nothing was dispatched");
     }
@@ -295,15 +376,22 @@ class RestoreFlowTest {
     void anUnusableRenameReplacementIsRefusedWith400() {
         UUID backup = consistentBackup("{\"stores\": [\"" + sql + "\", \"" + objects + "\", \"" + search + "\"]}");
         for (String replacement : List.of("x-$", "x-${missing}", "x-$9")) {
-            given().contentType("application/json").body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
-                    + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \"" + replacement.replace("$", "$") + "\"}}}")
-                    .post("/api/v1/runs/" + backup + "/restore").then().statusCode(400)
+            given().contentType("application/json")
+                    .body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
+                            + "\": {\"renamePattern\": \"(.+)\", \"renameReplacement\": \""
+                            + replacement.replace("$", "$") + "\"}}}")
+                    .post("/api/v1/runs/" + backup + "/restore")
+                    .then()
+                    .statusCode(400)
                     .contentType("application/problem+json")
                     .body("detail", org.hamcrest.Matchers.containsString("rename pattern"));
         }
-        given().contentType("application/json").body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
-                + "\": {\"renamePattern\": \"([\", \"renameReplacement\": \"x\"}}}")
-                .post("/api/v1/runs/" + backup + "/restore").then().statusCode(400)
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + search + "\"], \"targets\": {\"" + search
+                        + "\": {\"renamePattern\": \"([\", \"renameReplacement\": \"x\"}}}")
+                .post("/api/v1/runs/" + backup + "/restore")
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json");
     }
 
@@ -311,7 +399,11 @@ class RestoreFlowTest {
 
     /** A CONSISTENT backup of the plan's stores, as the catalog holds one after a run. */
     UUID consistentBackup(String spec) {
-        given().contentType("application/json").body(spec).put("/api/v1/plans/" + plan).then().statusCode(201);
+        given().contentType("application/json")
+                .body(spec)
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(201);
         UUID id = UUID.randomUUID();
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         QuarkusTransaction.requiringNew().run(() -> {
@@ -333,17 +425,27 @@ class RestoreFlowTest {
                 step.runId = id;
                 step.seq = seq++;
                 step.store = store;
-                step.storeKind = store.equals(sql) ? StoreKind.POSTGRES
+                step.storeKind = store.equals(sql)
+                        ? StoreKind.POSTGRES
                         : store.equals(objects) ? StoreKind.OBJECTSTORE : StoreKind.SEARCH;
                 step.action = StepAction.BACKUP;
                 step.database = store.equals(sql) ? "orders" : null;
                 step.state = StepState.SUCCEEDED;
-                step.artifact = store.equals(search) ? "search/" + store + "/" : "runs/" + plan + "/" + id + "/" + store;
+                step.artifact =
+                        store.equals(search) ? "search/" + store + "/" : "runs/" + plan + "/" + id + "/" + store;
                 step.sha256 = store.equals(search) ? null : "sha-" + store;
                 step.bytes = 1000L;
-                step.evidence = store.equals(sql) ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
-                        : store.equals(search) ? Map.of("snapshot", "lockstep-" + id, "indices", "products",
-                                "documentCounts", "products=7") : Map.of();
+                step.evidence = store.equals(sql)
+                        ? Map.of("censusArtifact", "census-" + sql, "censusSha256", "c")
+                        : store.equals(search)
+                                ? Map.of(
+                                        "snapshot",
+                                        "lockstep-" + id,
+                                        "indices",
+                                        "products",
+                                        "documentCounts",
+                                        "products=7")
+                                : Map.of();
                 step.createdAt = at;
                 step.persist();
                 if (!store.equals(search)) {
@@ -355,8 +457,13 @@ class RestoreFlowTest {
     }
 
     String startRestore(UUID backup, String body) {
-        return given().contentType("application/json").body(body).post("/api/v1/runs/" + backup + "/restore").then()
-                .statusCode(202).extract().path("id");
+        return given().contentType("application/json")
+                .body(body)
+                .post("/api/v1/runs/" + backup + "/restore")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     String hook(String path) {
@@ -364,8 +471,17 @@ class RestoreFlowTest {
     }
 
     void succeed(StepCommand command, Map<String, String> evidence) {
-        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(command.runId(), command.stepId(), 10, "sha",
-                command.artifact(), Instant.now(), Instant.now(), evidence));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                new StepEvents.Succeeded(
+                        command.runId(),
+                        command.stepId(),
+                        10,
+                        "sha",
+                        command.artifact(),
+                        Instant.now(),
+                        Instant.now(),
+                        evidence));
     }
 
     void send(String type, Object payload) {
@@ -373,8 +489,9 @@ class RestoreFlowTest {
     }
 
     void awaitState(String runId, String state) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> state.equals(given().get("/api/v1/runs/" + runId).jsonPath()
-                .getString("state")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> state.equals(
+                        given().get("/api/v1/runs/" + runId).jsonPath().getString("state")));
     }
 
     StepCommand awaitCommand(Predicate<StepCommand> which) {
@@ -383,11 +500,14 @@ class RestoreFlowTest {
     }
 
     void awaitCommands(Predicate<StepCommand> which, int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> commands().stream().filter(which).count() >= count);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> commands().stream().filter(which).count() >= count);
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream().filter(c -> plan.equals(c.plan())).toList();
+        return agents.commands("lockstep.commands.").stream()
+                .filter(c -> plan.equals(c.plan()))
+                .toList();
     }
 
     List<StepCommand> restores() {
@@ -395,9 +515,11 @@ class RestoreFlowTest {
     }
 
     List<String> runEvents() {
-        return outbox.received().stream().filter(m -> AgentEventsDriver.topic(m).equals("lockstep.run-events"))
+        return outbox.received().stream()
+                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.run-events"))
                 .map(m -> EventCodec.decode(m.getPayload()))
                 .filter(e -> plan.equals(EventCodec.payload(e, RunEvent.class).plan()))
-                .map(e -> e.type()).toList();
+                .map(e -> e.type())
+                .toList();
     }
 }

@@ -27,12 +27,20 @@ class RestorePlannerTest {
         run.plan = "shop";
         run.type = RunType.BACKUP;
         run.state = RunState.CONSISTENT;
-        run.planSpec = new PlanSpec(List.of("app", "media", "search"), null, null, null, null,
-                List.of(new PlanSpec.Reference("app", "shop", "select key from images", "media")), null, null);
+        run.planSpec = new PlanSpec(
+                List.of("app", "media", "search"),
+                null,
+                null,
+                null,
+                null,
+                List.of(new PlanSpec.Reference("app", "shop", "select key from images", "media")),
+                null,
+                null);
         return run;
     }
 
-    static StepEntity capture(RunEntity backup, StoreKind kind, String store, String database, Map<String, String> evidence) {
+    static StepEntity capture(
+            RunEntity backup, StoreKind kind, String store, String database, Map<String, String> evidence) {
         StepEntity s = new StepEntity();
         s.id = UUID.randomUUID();
         s.runId = backup.id;
@@ -63,29 +71,46 @@ class RestorePlannerTest {
 
     @Test
     void anInPlaceRestoreVerifiesFirstQuiescesSearchThenRestoresSqlObjectsAndSnapshotsAndResumesLast() {
-        List<String> lines = RestorePlanner.describe(RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures,
-                RestoreOptions.DEFAULT));
-        assertEquals(List.of("0: verify app/shop", "0: verify media", "0: verify search", "1: quiesce search",
-                "2: restore app/shop in place", "3: restore media in place", "4: restore search in place",
-                "5: check media", "6: resume search"), lines);
+        List<String> lines = RestorePlanner.describe(
+                RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, RestoreOptions.DEFAULT));
+        assertEquals(
+                List.of(
+                        "0: verify app/shop",
+                        "0: verify media",
+                        "0: verify search",
+                        "1: quiesce search",
+                        "2: restore app/shop in place",
+                        "3: restore media in place",
+                        "4: restore search in place",
+                        "5: check media",
+                        "6: resume search"),
+                lines);
     }
 
     @Test
     void aDrillRestoresIntoScratchTargetsChecksEveryStoreAndDropsThemWithoutQuiescing() {
-        List<PlannedStep> planned = RestorePlanner.plan(RunType.DRILL, derived(), backup, captures, RestoreOptions.DEFAULT);
-        PlannedStep sql = planned.stream().filter(p -> p.action() == StepAction.RESTORE && p.kind() == StoreKind.POSTGRES)
-                .findFirst().orElseThrow();
+        List<PlannedStep> planned =
+                RestorePlanner.plan(RunType.DRILL, derived(), backup, captures, RestoreOptions.DEFAULT);
+        PlannedStep sql = planned.stream()
+                .filter(p -> p.action() == StepAction.RESTORE && p.kind() == StoreKind.POSTGRES)
+                .findFirst()
+                .orElseThrow();
         assertEquals("shop_lsdrill_12345678", sql.parameters().get(Parameters.TARGET_DATABASE));
         assertTrue(planned.stream().noneMatch(p -> p.action() == StepAction.QUIESCE));
-        assertEquals(3, planned.stream().filter(p -> p.action() == StepAction.CHECK).count());
-        assertEquals(3, planned.stream().filter(p -> p.action() == StepAction.DROP && p.wave() == RestorePlanner.RELEASE)
-                .count());
+        assertEquals(
+                3, planned.stream().filter(p -> p.action() == StepAction.CHECK).count());
+        assertEquals(
+                3,
+                planned.stream()
+                        .filter(p -> p.action() == StepAction.DROP && p.wave() == RestorePlanner.RELEASE)
+                        .count());
     }
 
     @Test
     void aStoreTheBackupDoesNotHoldIsRefusedBeforeAnythingIsPlanned() {
         RestoreOptions options = new RestoreOptions(List.of("elsewhere"), null, false, false, false);
-        RestoreRejectedException refused = assertThrows(RestoreRejectedException.class,
+        RestoreRejectedException refused = assertThrows(
+                RestoreRejectedException.class,
                 () -> RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, options));
         assertEquals(422, refused.status());
     }

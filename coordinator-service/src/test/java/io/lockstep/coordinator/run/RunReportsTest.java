@@ -39,7 +39,8 @@ class RunReportsTest {
         objects.endedAt = T0.plusSeconds(45);
         objects.bytes = 300L;
         StepEntity check = step(StoreKind.POSTGRES, StepAction.CHECK, "{\"tables\":\"3\",\"rows\":\"1200\"}");
-        StepEntity refs = step(StoreKind.OBJECTSTORE, StepAction.CHECK, "{\"objectsVerified\":\"40\",\"references\":\"38\"}");
+        StepEntity refs =
+                step(StoreKind.OBJECTSTORE, StepAction.CHECK, "{\"objectsVerified\":\"40\",\"references\":\"38\"}");
         Map<String, Object> figures = RunReports.drillFigures(List.of(db, objects, check, refs));
         assertEquals(45_000L, figures.get("rtoMillis"));
         assertEquals(3L, figures.get("tables"));
@@ -52,12 +53,15 @@ class RunReportsTest {
 
     @Test
     void aDryRunAddsUpWhatTheInspectionsFoundAndListsWhatARestoreWouldReplace() {
-        StepEntity db = step(StoreKind.POSTGRES, StepAction.INSPECT,
+        StepEntity db = step(
+                StoreKind.POSTGRES,
+                StepAction.INSPECT,
                 "{\"database\":\"shop\",\"targetExists\":\"true\",\"bytesToTransfer\":\"100\"}");
-        StepEntity objects = step(StoreKind.OBJECTSTORE, StepAction.INSPECT,
-                "{\"bytesToTransfer\":\"50\",\"objectsToCopy\":\"4\"}");
+        StepEntity objects =
+                step(StoreKind.OBJECTSTORE, StepAction.INSPECT, "{\"bytesToTransfer\":\"50\",\"objectsToCopy\":\"4\"}");
         StepEntity search = step(StoreKind.SEARCH, StepAction.INSPECT, "{\"indicesToReplace\":\"products,orders\"}");
-        Map<String, Object> report = RunReports.dryRun(List.of("0: verify postgres/shop"), List.of(db, objects, search));
+        Map<String, Object> report =
+                RunReports.dryRun(List.of("0: verify postgres/shop"), List.of(db, objects, search));
         assertEquals(List.of("0: verify postgres/shop"), report.get("steps"));
         assertEquals(150L, report.get("bytesToTransfer"));
         assertEquals(4L, report.get("objectsToCopy"));

@@ -66,10 +66,14 @@ class RunStateMachineTest {
         agents = new AgentEventsDriver(agentEvents, outbox);
         store = "store-" + UUID.randomUUID().toString().substring(0, 8);
         heartbeat("agent-" + store, Instant.now(), List.of("genomic", "clinical"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath()
-                .getList("id").contains(store));
-        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"]}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(201);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        given().get("/api/v1/stores").jsonPath().getList("id").contains(store));
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\"]}")
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(201);
     }
 
     @Test
@@ -77,11 +81,14 @@ class RunStateMachineTest {
         String runId = startBackup();
 
         List<StepCommand> commands = awaitCommands(2);
-        assertEquals(List.of("clinical", "genomic"), commands.stream().map(StepCommand::database).sorted().toList());
+        assertEquals(
+                List.of("clinical", "genomic"),
+                commands.stream().map(StepCommand::database).sorted().toList());
         for (StepCommand command : commands) {
             assertEquals(runId, command.runId().toString());
             assertEquals(StepAction.BACKUP, command.action());
-            assertEquals("runs/plan-" + store + "/" + runId + "/" + store + "/" + command.database() + ".dump",
+            assertEquals(
+                    "runs/plan-" + store + "/" + runId + "/" + store + "/" + command.database() + ".dump",
                     command.artifact());
             assertTrue(command.deadline().isAfter(Instant.now()));
         }
@@ -90,15 +97,23 @@ class RunStateMachineTest {
 
     @Test
     void aPlansStepTimeoutSetsTheCommandsDeadline() {
-        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"90s\"}}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(200);
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"90s\"}}")
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(200);
         Instant before = Instant.now();
         startBackup();
         StepCommand capture = awaitCommands(1).get(0);
-        assertTrue(!capture.deadline().isBefore(before.plusSeconds(90)) && capture.deadline().isBefore(Instant.now()
-                .plusSeconds(91)), "deadline " + capture.deadline());
-        given().contentType("application/json").body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"soon\"}}")
-                .put("/api/v1/plans/plan-" + store).then().statusCode(400);
+        assertTrue(
+                !capture.deadline().isBefore(before.plusSeconds(90))
+                        && capture.deadline().isBefore(Instant.now().plusSeconds(91)),
+                "deadline " + capture.deadline());
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + store + "\"], \"timeouts\": {\"backup\": \"soon\"}}")
+                .put("/api/v1/plans/plan-" + store)
+                .then()
+                .statusCode(400);
     }
 
     @Test
@@ -117,7 +132,9 @@ class RunStateMachineTest {
         assertTrue(verifies.stream().allMatch(c -> c.action() == StepAction.VERIFY));
         assertEquals("VERIFYING", state(runId));
         for (StepCommand verify : verifies) {
-            StepCommand capture = captures.stream().filter(c -> c.artifact().equals(verify.artifact())).findFirst()
+            StepCommand capture = captures.stream()
+                    .filter(c -> c.artifact().equals(verify.artifact()))
+                    .findFirst()
                     .orElseThrow();
             String expected = capture == captures.get(0) ? "sha-a" : "sha-b";
             assertEquals(expected, verify.expectedSha256(), "the verification knows the hash to expect");
@@ -136,23 +153,36 @@ class RunStateMachineTest {
     void aFailedCaptureFailsTheRunWithItsReasonAndCancelsTheOtherSteps() {
         String runId = startBackup();
         List<StepCommand> captures = awaitCommands(2);
-        send(EventTypes.STEP_FAILED, new StepEvents.Failed(captures.get(0).runId(), captures.get(0).stepId(),
-                "pg_dump exited with code 1: FATAL: password authentication failed", Instant.now()));
+        send(
+                EventTypes.STEP_FAILED,
+                new StepEvents.Failed(
+                        captures.get(0).runId(),
+                        captures.get(0).stepId(),
+                        "pg_dump exited with code 1: FATAL: password authentication failed",
+                        Instant.now()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> state(runId).equals("FAILED"));
         RunEntity run = QuarkusTransaction.requiringNew().call(() -> RunEntity.findById(UUID.fromString(runId)));
         assertTrue(run.error.contains("password authentication failed"), run.error);
         List<StepEntity> steps = QuarkusTransaction.requiringNew().call(() -> StepEntity.ofRun(run.id));
-        assertEquals(List.of(StepState.FAILED, StepState.CANCELLED), steps.stream().map(s -> s.state).sorted().toList());
+        assertEquals(
+                List.of(StepState.FAILED, StepState.CANCELLED),
+                steps.stream().map(s -> s.state).sorted().toList());
 
         // A late success of the cancelled step changes nothing.
         captureSucceeds(captures.get(1), Instant.now(), "sha");
         drain();
         assertEquals(List.of(EventTypes.RUN_STARTED, EventTypes.RUN_FAILED), runEventTypes(runId));
         assertEquals("FAILED", state(runId));
-        assertTrue(commands().stream().noneMatch(c -> c.action() == StepAction.VERIFY), "no verification was dispatched");
-        assertTrue(commands().stream().anyMatch(c -> c.action() == StepAction.CANCEL
-                && captures.get(1).stepId().toString().equals(c.parameter(StepCommand.Parameters.TARGET_STEP))),
+        assertTrue(
+                commands().stream().noneMatch(c -> c.action() == StepAction.VERIFY), "no verification was dispatched");
+        assertTrue(
+                commands().stream()
+                        .anyMatch(c -> c.action() == StepAction.CANCEL
+                                && captures.get(1)
+                                        .stepId()
+                                        .toString()
+                                        .equals(c.parameter(StepCommand.Parameters.TARGET_STEP))),
                 "the other capture is cancelled on its agent");
     }
 
@@ -188,10 +218,22 @@ class RunStateMachineTest {
         String runId = startBackup();
         List<StepCommand> captures = awaitCommands(2);
         StepCommand capture = captures.get(0);
-        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(),
-                Instant.parse("2026-11-21T08:00:00Z"), "0/1", "snap"));
-        CloudEvent success = agent.wrap(EventTypes.STEP_SUCCEEDED, capture.runId().toString(), new StepEvents.Succeeded(
-                capture.runId(), capture.stepId(), 100, "sha-1", capture.artifact(), Instant.now(), Instant.now(), Map.of()));
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                new StepEvents.SnapshotTaken(
+                        capture.runId(), capture.stepId(), Instant.parse("2026-11-21T08:00:00Z"), "0/1", "snap"));
+        CloudEvent success = agent.wrap(
+                EventTypes.STEP_SUCCEEDED,
+                capture.runId().toString(),
+                new StepEvents.Succeeded(
+                        capture.runId(),
+                        capture.stepId(),
+                        100,
+                        "sha-1",
+                        capture.artifact(),
+                        Instant.now(),
+                        Instant.now(),
+                        Map.of()));
         agentEvents.send(EventCodec.toJson(success));
         await().atMost(Duration.ofSeconds(10)).until(() -> stepState(capture.stepId()) == StepState.SUCCEEDED);
         long versionBefore = stepVersion(capture.stepId());
@@ -207,18 +249,24 @@ class RunStateMachineTest {
     void aBackupOfAStoreWhoseAgentWentSilentFailsFastWithA409() {
         String silent = "silent-" + UUID.randomUUID().toString().substring(0, 8);
         heartbeat("agent-" + silent, Instant.now().minus(Duration.ofMinutes(10)), List.of("db"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .contains(silent));
-        given().contentType("application/json").body("{\"stores\": [\"" + silent + "\"]}")
-                .put("/api/v1/plans/plan-" + silent).then().statusCode(201);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        given().get("/api/v1/stores").jsonPath().getList("id").contains(silent));
+        given().contentType("application/json")
+                .body("{\"stores\": [\"" + silent + "\"]}")
+                .put("/api/v1/plans/plan-" + silent)
+                .then()
+                .statusCode(201);
 
-        var response = given().contentType("application/json").body("{}").post("/api/v1/plans/plan-" + silent + "/backups");
+        var response =
+                given().contentType("application/json").body("{}").post("/api/v1/plans/plan-" + silent + "/backups");
 
         response.then().statusCode(409).contentType("application/problem+json");
         assertTrue(response.jsonPath().getString("detail").contains("has no live agent"), response.asString());
         String runId = response.jsonPath().getString("runId");
         assertEquals("FAILED", state(runId));
-        assertTrue(outbox.received().stream().noneMatch(m -> topic(m).startsWith("lockstep.commands")),
+        assertTrue(
+                outbox.received().stream().noneMatch(m -> topic(m).startsWith("lockstep.commands")),
                 "nothing was dispatched");
     }
 
@@ -227,9 +275,11 @@ class RunStateMachineTest {
         agentEvents.send("{this is not json");
         String runId = startBackup();
         List<StepCommand> captures = awaitCommands(2);
-        send(EventTypes.STEP_ACCEPTED, new StepEvents.Accepted(captures.get(0).runId(), captures.get(0).stepId(), "a",
-                Instant.now()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> stepState(captures.get(0).stepId()) == StepState.RUNNING);
+        send(
+                EventTypes.STEP_ACCEPTED,
+                new StepEvents.Accepted(captures.get(0).runId(), captures.get(0).stepId(), "a", Instant.now()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> stepState(captures.get(0).stepId()) == StepState.RUNNING);
         assertEquals("RUNNING", state(runId));
     }
 
@@ -245,21 +295,37 @@ class RunStateMachineTest {
     }
 
     String startBackup() {
-        return given().contentType("application/json").body("{\"label\": \"test\"}")
+        return given().contentType("application/json")
+                .body("{\"label\": \"test\"}")
                 .post("/api/v1/plans/plan-" + store + "/backups")
-                .then().statusCode(202).extract().jsonPath().getString("id");
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getString("id");
     }
 
     void captureSucceeds(StepCommand capture, Instant snapshot, String sha) {
         send(EventTypes.STEP_ACCEPTED, new StepEvents.Accepted(capture.runId(), capture.stepId(), "a", Instant.now()));
-        send(EventTypes.STEP_SNAPSHOT_TAKEN, new StepEvents.SnapshotTaken(capture.runId(), capture.stepId(), snapshot,
-                "0/16B3748", "00000003-00000002-1"));
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                new StepEvents.SnapshotTaken(
+                        capture.runId(), capture.stepId(), snapshot, "0/16B3748", "00000003-00000002-1"));
         succeed(capture, sha, Map.of());
     }
 
     void succeed(StepCommand command, String sha, Map<String, String> evidence) {
-        send(EventTypes.STEP_SUCCEEDED, new StepEvents.Succeeded(command.runId(), command.stepId(), 100, sha,
-                command.artifact(), Instant.now(), Instant.now().plusMillis(1), evidence));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                new StepEvents.Succeeded(
+                        command.runId(),
+                        command.stepId(),
+                        100,
+                        sha,
+                        command.artifact(),
+                        Instant.now(),
+                        Instant.now().plusMillis(1),
+                        evidence));
     }
 
     void send(String type, Object payload) {
@@ -273,7 +339,8 @@ class RunStateMachineTest {
     }
 
     List<StepCommand> stepCommands() {
-        return commands().stream().filter(c -> c.action() == StepAction.BACKUP || c.action() == StepAction.VERIFY)
+        return commands().stream()
+                .filter(c -> c.action() == StepAction.BACKUP || c.action() == StepAction.VERIFY)
                 .toList();
     }
 
@@ -282,10 +349,13 @@ class RunStateMachineTest {
     }
 
     List<String> runEventTypes(String runId) {
-        return outbox.received().stream().filter(m -> topic(m).equals(Topics.RUN_EVENTS))
+        return outbox.received().stream()
+                .filter(m -> topic(m).equals(Topics.RUN_EVENTS))
                 .map(m -> EventCodec.decode(m.getPayload()))
-                .filter(e -> EventCodec.payload(e, RunEvent.class).runId().toString().equals(runId))
-                .map(CloudEvent::type).toList();
+                .filter(e ->
+                        EventCodec.payload(e, RunEvent.class).runId().toString().equals(runId))
+                .map(CloudEvent::type)
+                .toList();
     }
 
     static String topic(Message<String> message) {
@@ -293,7 +363,12 @@ class RunStateMachineTest {
     }
 
     static String state(String runId) {
-        return given().get("/api/v1/runs/" + runId).then().statusCode(200).extract().jsonPath().getString("state");
+        return given().get("/api/v1/runs/" + runId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("state");
     }
 
     static StepState stepState(UUID stepId) {

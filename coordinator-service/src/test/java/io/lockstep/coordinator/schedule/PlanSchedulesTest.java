@@ -52,6 +52,7 @@ class PlanSchedulesTest {
     @Inject
     @Any
     InMemoryConnector connector;
+
     @Inject
     PlanSchedules schedules;
 
@@ -67,8 +68,9 @@ class PlanSchedulesTest {
         agents = new AgentEventsDriver(connector.source("agent-events"), outbox);
         store = "sched-" + UUID.randomUUID().toString().substring(0, 8);
         agents.heartbeat("agent-" + store, StoreKind.POSTGRES, store, List.of("app"), Instant.now());
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/api/v1/stores").jsonPath()
-                .getList("id").contains(store));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        given().get("/api/v1/stores").jsonPath().getList("id").contains(store));
     }
 
     @AfterEach
@@ -102,7 +104,8 @@ class PlanSchedulesTest {
             assertEquals(slot.plus(Duration.ofHours(1)), nextFire(plan));
         }
         assertTrue(firings.stream().noneMatch(PlanSchedules.Firing::skipped));
-        assertTrue(schedules.fireDue(slot.plusSeconds(2)).stream().noneMatch(f -> plans.contains(f.plan())),
+        assertTrue(
+                schedules.fireDue(slot.plusSeconds(2)).stream().noneMatch(f -> plans.contains(f.plan())),
                 "a slot already fired must not fire again");
     }
 
@@ -151,7 +154,8 @@ class PlanSchedulesTest {
         assertEquals(30, tokyo.atZone(java.time.ZoneId.of("Asia/Tokyo")).getMinute());
 
         plan("change", null, null);
-        assertFalse(QuarkusTransaction.requiringNew().call(() -> PlanScheduleEntity.findByIdOptional(plan).isPresent()));
+        assertFalse(QuarkusTransaction.requiringNew()
+                .call(() -> PlanScheduleEntity.findByIdOptional(plan).isPresent()));
     }
 
     @Test
@@ -161,15 +165,22 @@ class PlanSchedulesTest {
 
         List<PlanEvent> raised = alarmsOf(schedules.checkStaleness(later), plan);
         assertEquals(1, raised.size());
-        assertTrue(raised.get(0).reason().contains("no CONSISTENT run"), raised.get(0).reason());
+        assertTrue(
+                raised.get(0).reason().contains("no CONSISTENT run"),
+                raised.get(0).reason());
         assertEquals(plan, awaitPlanEvent(EventTypes.PLAN_STALE, plan).plan());
 
-        assertEquals(List.of(), alarmsOf(schedules.checkStaleness(later.plus(Duration.ofHours(1))), plan),
+        assertEquals(
+                List.of(),
+                alarmsOf(schedules.checkStaleness(later.plus(Duration.ofHours(1))), plan),
                 "still the same stale episode: no second alarm");
 
         consistentRun(plan, later.plus(Duration.ofMinutes(70)));
         assertEquals(List.of(), alarmsOf(schedules.checkStaleness(later.plus(Duration.ofMinutes(80))), plan));
-        assertEquals(1, alarmsOf(schedules.checkStaleness(later.plus(Duration.ofHours(5))), plan).size(),
+        assertEquals(
+                1,
+                alarmsOf(schedules.checkStaleness(later.plus(Duration.ofHours(5))), plan)
+                        .size(),
                 "a new episode after the plan was healthy again");
     }
 
@@ -186,15 +197,20 @@ class PlanSchedulesTest {
 
     String plan(String name, String schedule, String timezone) {
         String plan = name + "-" + store;
-        String body = "{\"stores\": [\"" + store + "\"]" + (schedule == null ? "" : ", \"schedule\": \"" + schedule + "\"")
-                + (timezone == null ? "" : ", \"timezone\": \"" + timezone + "\"") + "}";
-        given().contentType("application/json").body(body).put("/api/v1/plans/" + plan).then().statusCode(
-                org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(201)));
+        String body =
+                "{\"stores\": [\"" + store + "\"]" + (schedule == null ? "" : ", \"schedule\": \"" + schedule + "\"")
+                        + (timezone == null ? "" : ", \"timezone\": \"" + timezone + "\"") + "}";
+        given().contentType("application/json")
+                .body(body)
+                .put("/api/v1/plans/" + plan)
+                .then()
+                .statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200), org.hamcrest.Matchers.is(201)));
         return plan;
     }
 
     static Instant nextFire(String plan) {
-        return QuarkusTransaction.requiringNew().call(() -> PlanScheduleEntity.<PlanScheduleEntity>findById(plan).nextFireAt);
+        return QuarkusTransaction.requiringNew()
+                .call(() -> PlanScheduleEntity.<PlanScheduleEntity>findById(plan).nextFireAt);
     }
 
     static List<RunEntity> runsOf(String plan) {
@@ -228,10 +244,15 @@ class PlanSchedulesTest {
     }
 
     PlanEvent awaitPlanEvent(String type, String plan) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> outbox.received().stream()
-                .map(m -> EventCodec.decode(m.getPayload())).filter(e -> type.equals(e.type()))
-                .map(e -> EventCodec.payload(e, PlanEvent.class)).filter(e -> plan.equals(e.plan()))
-                .findFirst().orElse(null), java.util.Objects::nonNull);
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> outbox.received().stream()
+                                .map(m -> EventCodec.decode(m.getPayload()))
+                                .filter(e -> type.equals(e.type()))
+                                .map(e -> EventCodec.payload(e, PlanEvent.class))
+                                .filter(e -> plan.equals(e.plan()))
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
     }
-
 }

@@ -38,11 +38,25 @@ class AuthConfigOverridesTest {
     @Test
     void rolesComeFromTheConfiguredClaim() throws Exception {
         long now = Instant.now().getEpochSecond();
-        String fromClaim = Jwt.issuer(AuthMatrixTest.ISSUER).upn("dana").claim("lockstep_roles", List.of("admin"))
-                .issuedAt(now).expiresAt(now + 300).sign(AuthMatrixTest.key("test-jwt-private.pem"));
-        given().header("Authorization", "Bearer " + fromClaim).get("/api/v1/audit").then().statusCode(200);
-        String operator = Jwt.issuer(AuthMatrixTest.ISSUER).upn("erin").claim("lockstep_roles", List.of("operator"))
-                .issuedAt(now).expiresAt(now + 300).sign(AuthMatrixTest.key("test-jwt-private.pem"));
-        given().header("Authorization", "Bearer " + operator).get("/api/v1/audit").then().statusCode(403);
+        String fromClaim = Jwt.issuer(AuthMatrixTest.ISSUER)
+                .upn("dana")
+                .claim("lockstep_roles", List.of("admin"))
+                .issuedAt(now)
+                .expiresAt(now + 300)
+                .sign(AuthMatrixTest.key("test-jwt-private.pem"));
+        given().header("Authorization", "Bearer " + fromClaim)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200);
+        String operator = Jwt.issuer(AuthMatrixTest.ISSUER)
+                .upn("erin")
+                .claim("lockstep_roles", List.of("operator"))
+                .issuedAt(now)
+                .expiresAt(now + 300)
+                .sign(AuthMatrixTest.key("test-jwt-private.pem"));
+        given().header("Authorization", "Bearer " + operator)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(403);
     }
 }

@@ -85,14 +85,31 @@ class AuthMatrixTest {
         id = UUID.randomUUID().toString().substring(0, 8);
         store = "auth-" + id;
         heartbeat(store);
-        await().atMost(Duration.ofSeconds(10)).until(() -> AS_ADMIN.spec().get("/api/v1/stores").jsonPath()
-                .getList("id").contains(store));
-        AS_ADMIN.spec().body(planBody()).put("/api/v1/plans/shared-" + id).then().statusCode(201);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> AS_ADMIN.spec()
+                        .get("/api/v1/stores")
+                        .jsonPath()
+                        .getList("id")
+                        .contains(store));
+        AS_ADMIN.spec()
+                .body(planBody())
+                .put("/api/v1/plans/shared-" + id)
+                .then()
+                .statusCode(201);
         for (Caller c : CALLERS) {
-            AS_ADMIN.spec().body(planBody()).put("/api/v1/plans/delete-" + id + "-" + c.name()).then().statusCode(201);
+            AS_ADMIN.spec()
+                    .body(planBody())
+                    .put("/api/v1/plans/delete-" + id + "-" + c.name())
+                    .then()
+                    .statusCode(201);
         }
-        runId = AS_ADMIN.spec().body("{}").post("/api/v1/plans/shared-" + id + "/backups").then().statusCode(202)
-                .extract().path("id");
+        runId = AS_ADMIN.spec()
+                .body("{}")
+                .post("/api/v1/plans/shared-" + id + "/backups")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     @Test
@@ -101,28 +118,54 @@ class AuthMatrixTest {
                 new Endpoint("GET /agents", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/agents")),
                 new Endpoint("GET /stores", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/stores")),
                 new Endpoint("GET /plans", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/plans")),
-                new Endpoint("GET /plans/{name}", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/plans/shared-" + id)),
-                new Endpoint("PUT /plans/{name}", Roles.OPERATOR, 201,
+                new Endpoint(
+                        "GET /plans/{name}", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/plans/shared-" + id)),
+                new Endpoint(
+                        "PUT /plans/{name}",
+                        Roles.OPERATOR,
+                        201,
                         c -> c.spec().body(planBody()).put("/api/v1/plans/made-" + id + "-" + c.name())),
-                new Endpoint("DELETE /plans/{name}", Roles.OPERATOR, 204,
+                new Endpoint(
+                        "DELETE /plans/{name}",
+                        Roles.OPERATOR,
+                        204,
                         c -> c.spec().delete("/api/v1/plans/delete-" + id + "-" + c.name())),
-                new Endpoint("POST /plans/{name}/backups", Roles.OPERATOR, 202,
+                new Endpoint(
+                        "POST /plans/{name}/backups",
+                        Roles.OPERATOR,
+                        202,
                         c -> c.spec().body("{}").post("/api/v1/plans/shared-" + id + "/backups")),
                 new Endpoint("GET /runs", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/runs?plan=shared-" + id)),
                 new Endpoint("GET /runs/{id}", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/runs/" + runId)),
                 new Endpoint("GET /audit", Roles.ADMIN, 200, c -> c.spec().get("/api/v1/audit?limit=5")),
                 // The shared run is still going: a permitted restore, verification or delete is refused by the run's
                 // state (409), after authorization.
-                new Endpoint("POST /runs/{id}/restore", Roles.ADMIN, 409,
+                new Endpoint(
+                        "POST /runs/{id}/restore",
+                        Roles.ADMIN,
+                        409,
                         c -> c.spec().body("{\"dryRun\": true}").post("/api/v1/runs/" + runId + "/restore")),
-                new Endpoint("POST /runs/{id}/verify", Roles.OPERATOR, 409,
+                new Endpoint(
+                        "POST /runs/{id}/verify",
+                        Roles.OPERATOR,
+                        409,
                         c -> c.spec().body("{\"drill\": true}").post("/api/v1/runs/" + runId + "/verify")),
-                new Endpoint("PATCH /runs/{id}", Roles.OPERATOR, 200,
+                new Endpoint(
+                        "PATCH /runs/{id}",
+                        Roles.OPERATOR,
+                        200,
                         c -> c.spec().body("{\"pinned\": true}").patch("/api/v1/runs/" + runId)),
-                new Endpoint("DELETE /runs/{id}", Roles.ADMIN, 409, c -> c.spec().delete("/api/v1/runs/" + runId)),
-                new Endpoint("GET /plans/{name}/retention", Roles.VIEWER, 200,
+                new Endpoint(
+                        "DELETE /runs/{id}", Roles.ADMIN, 409, c -> c.spec().delete("/api/v1/runs/" + runId)),
+                new Endpoint(
+                        "GET /plans/{name}/retention",
+                        Roles.VIEWER,
+                        200,
                         c -> c.spec().get("/api/v1/plans/shared-" + id + "/retention?dryRun=true")),
-                new Endpoint("POST /plans/{name}/retention", Roles.ADMIN, 200,
+                new Endpoint(
+                        "POST /plans/{name}/retention",
+                        Roles.ADMIN,
+                        200,
                         c -> c.spec().body("{}").post("/api/v1/plans/shared-" + id + "/retention")));
         Map<String, String> wrong = new LinkedHashMap<>();
         for (Endpoint endpoint : endpoints) {
@@ -130,7 +173,8 @@ class AuthMatrixTest {
                 Response response = endpoint.call().apply(caller);
                 int expected = endpoint.expected(caller);
                 if (response.statusCode() != expected) {
-                    wrong.put(endpoint.name() + " as " + caller.name(),
+                    wrong.put(
+                            endpoint.name() + " as " + caller.name(),
                             "expected " + expected + ", got " + response.statusCode() + ": " + response.asString());
                 } else if (expected == 401 || expected == 403) {
                     assertProblem(response, expected, endpoint.name() + " as " + caller.name());
@@ -145,20 +189,29 @@ class AuthMatrixTest {
         for (Caller caller : CALLERS) {
             caller.spec().body(planBody()).put("/api/v1/plans/audited-" + id);
         }
-        AS_OPERATOR.spec().body("{}").post("/api/v1/plans/shared-" + id + "/backups").then().statusCode(202);
+        AS_OPERATOR
+                .spec()
+                .body("{}")
+                .post("/api/v1/plans/shared-" + id + "/backups")
+                .then()
+                .statusCode(202);
         AS_ADMIN.spec().get("/api/v1/runs").then().statusCode(200); // a read is not audited
 
-        List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(10)).until(
-                () -> audit("targetKind=plan&targetId=audited-" + id), r -> r.size() == CALLERS.size());
+        List<Map<String, Object>> rows = await().atMost(Duration.ofSeconds(10))
+                .until(() -> audit("targetKind=plan&targetId=audited-" + id), r -> r.size() == CALLERS.size());
         // Newest first: admin replaced what the operator created; viewer refused, bad and no token unauthenticated.
-        assertEquals(List.of("test-admin", "test-operator", "test-viewer", "(invalid token)", "(anonymous)"),
+        assertEquals(
+                List.of("test-admin", "test-operator", "test-viewer", "(invalid token)", "(anonymous)"),
                 column(rows, "subject"));
         assertEquals(List.of(200, 201, 403, 401, 401), column(rows, "status"));
         assertEquals(java.util.Arrays.asList("admin", "operator", "viewer", null, null), column(rows, "role"));
-        assertTrue(rows.stream().allMatch(r -> "PUT".equals(r.get("method"))
-                && ("/api/v1/plans/audited-" + id).equals(r.get("path")) && r.get("at") != null));
+        assertTrue(rows.stream()
+                .allMatch(r -> "PUT".equals(r.get("method"))
+                        && ("/api/v1/plans/audited-" + id).equals(r.get("path"))
+                        && r.get("at") != null));
 
-        List<Map<String, Object>> backups = audit("targetKind=plan&targetId=shared-" + id + "&method=POST&subject=test-operator");
+        List<Map<String, Object>> backups =
+                audit("targetKind=plan&targetId=shared-" + id + "&method=POST&subject=test-operator");
         assertEquals(1, backups.size(), "the operator's backup call: " + backups);
         assertEquals(202, backups.get(0).get("status"));
         assertTrue(String.valueOf(backups.get(0).get("detail")).startsWith("run "), "the started run: " + backups);
@@ -176,14 +229,24 @@ class AuthMatrixTest {
 
     @Test
     void jwtFromTheIdentityProviderCarriesItsRolesFromTheGroupsClaim() throws Exception {
-        Caller jwtOperator = new Caller("jwt-operator", "Bearer " + jwt("alice", Set.of("operator"), key("test-jwt-private.pem"), 300));
-        Caller jwtAdmin = new Caller("jwt-admin", "Bearer " + jwt("root", Set.of("admin"), key("test-jwt-private.pem"), 300));
-        Caller forged = new Caller("forged", "Bearer " + jwt("mallory", Set.of("admin"), key("other-jwt-private.pem"), 300));
-        Caller expired = new Caller("expired", "Bearer " + jwt("bob", Set.of("admin"), key("test-jwt-private.pem"), -600));
-        Caller noRole = new Caller("no-role", "Bearer " + jwt("carol", Set.of("staff"), key("test-jwt-private.pem"), 300));
+        Caller jwtOperator = new Caller(
+                "jwt-operator", "Bearer " + jwt("alice", Set.of("operator"), key("test-jwt-private.pem"), 300));
+        Caller jwtAdmin =
+                new Caller("jwt-admin", "Bearer " + jwt("root", Set.of("admin"), key("test-jwt-private.pem"), 300));
+        Caller forged =
+                new Caller("forged", "Bearer " + jwt("mallory", Set.of("admin"), key("other-jwt-private.pem"), 300));
+        Caller expired =
+                new Caller("expired", "Bearer " + jwt("bob", Set.of("admin"), key("test-jwt-private.pem"), -600));
+        Caller noRole =
+                new Caller("no-role", "Bearer " + jwt("carol", Set.of("staff"), key("test-jwt-private.pem"), 300));
 
         jwtOperator.spec().get("/api/v1/plans").then().statusCode(200);
-        jwtOperator.spec().body(planBody()).put("/api/v1/plans/jwt-" + id).then().statusCode(201);
+        jwtOperator
+                .spec()
+                .body(planBody())
+                .put("/api/v1/plans/jwt-" + id)
+                .then()
+                .statusCode(201);
         jwtOperator.spec().get("/api/v1/audit").then().statusCode(403);
         jwtAdmin.spec().get("/api/v1/audit").then().statusCode(200);
         assertProblem(forged.spec().get("/api/v1/plans"), 401, "JWT signed by another key");
@@ -222,7 +285,13 @@ class AuthMatrixTest {
     }
 
     private List<Map<String, Object>> audit(String query) {
-        return AS_ADMIN.spec().get("/api/v1/audit?" + query).then().statusCode(200).extract().jsonPath().getList("$");
+        return AS_ADMIN.spec()
+                .get("/api/v1/audit?" + query)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
     }
 
     private static List<Object> column(List<Map<String, Object>> rows, String name) {
@@ -238,15 +307,31 @@ class AuthMatrixTest {
     private void heartbeat(String storeId) {
         String agent = "agent-" + storeId;
         Instant now = Instant.now();
-        connector.<String>source("agent-events").send(new EventCodec("/agents/" + agent).encode(EventTypes.AGENT_HEARTBEAT,
-                agent, new Heartbeat(agent, StoreKind.POSTGRES, "test", now.minusSeconds(5),
-                        List.of(new Heartbeat.Store(storeId, StoreKind.POSTGRES, List.of("db"), Map.of())), List.of())));
+        connector
+                .<String>source("agent-events")
+                .send(new EventCodec("/agents/" + agent)
+                        .encode(
+                                EventTypes.AGENT_HEARTBEAT,
+                                agent,
+                                new Heartbeat(
+                                        agent,
+                                        StoreKind.POSTGRES,
+                                        "test",
+                                        now.minusSeconds(5),
+                                        List.of(new Heartbeat.Store(
+                                                storeId, StoreKind.POSTGRES, List.of("db"), Map.of())),
+                                        List.of())));
     }
 
     static String jwt(String subject, Set<String> groups, PrivateKey key, long validForSeconds) {
         long now = Instant.now().getEpochSecond();
-        return Jwt.issuer(ISSUER).upn(subject).subject(subject).groups(groups).issuedAt(now - 700)
-                .expiresAt(now + validForSeconds).sign(key);
+        return Jwt.issuer(ISSUER)
+                .upn(subject)
+                .subject(subject)
+                .groups(groups)
+                .issuedAt(now - 700)
+                .expiresAt(now + validForSeconds)
+                .sign(key);
     }
 
     static PrivateKey key(String resource) throws Exception {

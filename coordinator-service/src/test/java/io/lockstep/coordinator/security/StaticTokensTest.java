@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.coordinator.rest.ApiException;
 import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
-import io.quarkus.security.identity.SecurityIdentity;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class StaticTokensTest {
 
     private static Map<String, AuthConfig.Token> config(Map<String, String[]> tokens) {
-        return tokens.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
-                e -> new AuthConfig.Token() {
+        return tokens.entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> new AuthConfig.Token() {
                     @Override
                     public String sha256() {
                         return e.getValue()[0];
@@ -41,28 +41,37 @@ class StaticTokensTest {
     @Test
     void aConfiguredTokenBecomesItsNamedIdentityWithItsRole() {
         var provider = new StaticTokenIdentityProvider(config(Map.of(
-                "ci", new String[] { hash("token-one").toUpperCase(), "Operator" },
-                "ops", new String[] { hash("token-two"), "admin" })));
-        SecurityIdentity identity = provider.authenticate(new StaticTokenRequest("token-one"), null).await().indefinitely();
+                "ci", new String[] {hash("token-one").toUpperCase(), "Operator"},
+                "ops", new String[] {hash("token-two"), "admin"})));
+        SecurityIdentity identity = provider.authenticate(new StaticTokenRequest("token-one"), null)
+                .await()
+                .indefinitely();
         assertEquals("ci", identity.getPrincipal().getName());
         assertEquals(Set.of("operator"), identity.getRoles());
     }
 
     @Test
     void anUnknownTokenFailsAuthentication() {
-        var provider = new StaticTokenIdentityProvider(config(Map.of("ci", new String[] { hash("token-one"), "viewer" })));
-        assertThrows(AuthenticationFailedException.class,
-                () -> provider.authenticate(new StaticTokenRequest("token-onf"), null).await().indefinitely());
+        var provider =
+                new StaticTokenIdentityProvider(config(Map.of("ci", new String[] {hash("token-one"), "viewer"})));
+        assertThrows(
+                AuthenticationFailedException.class,
+                () -> provider.authenticate(new StaticTokenRequest("token-onf"), null)
+                        .await()
+                        .indefinitely());
     }
 
     @Test
     void aMalformedHashOrUnknownRoleStopsTheStartWithTheKeyToFix() {
-        var badHash = assertThrows(IllegalArgumentException.class, () -> new StaticTokenIdentityProvider(
-                config(Map.of("ci", new String[] { "plaintext-token", "viewer" }))));
+        var badHash = assertThrows(
+                IllegalArgumentException.class,
+                () -> new StaticTokenIdentityProvider(
+                        config(Map.of("ci", new String[] {"plaintext-token", "viewer"}))));
         assertTrue(badHash.getMessage().contains("lockstep.auth.tokens.ci.sha256"), badHash.getMessage());
         assertFalse(badHash.getMessage().contains("plaintext-token"), "the configured value is not echoed");
-        var badRole = assertThrows(IllegalArgumentException.class, () -> new StaticTokenIdentityProvider(
-                config(Map.of("ci", new String[] { hash("x"), "root" }))));
+        var badRole = assertThrows(
+                IllegalArgumentException.class,
+                () -> new StaticTokenIdentityProvider(config(Map.of("ci", new String[] {hash("x"), "root"}))));
         assertTrue(badRole.getMessage().contains("lockstep.auth.tokens.ci.role"), badRole.getMessage());
     }
 
@@ -83,18 +92,23 @@ class StaticTokensTest {
         assertEquals(Set.of("operator", "viewer"), Roles.implied("operator"));
         assertEquals(Set.of("viewer"), Roles.implied("viewer"));
         assertEquals(Set.of(), Roles.implied("staff"));
-        assertEquals("operator", Roles.highest(Set.of("viewer", "operator", "staff")).orElseThrow());
+        assertEquals(
+                "operator", Roles.highest(Set.of("viewer", "operator", "staff")).orElseThrow());
     }
 
     @Test
     void forceNeedsAnAdmin() {
-        var operator = QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal("ci")).addRoles(
-                Roles.implied("operator")).build();
+        var operator = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("ci"))
+                .addRoles(Roles.implied("operator"))
+                .build();
         var refused = assertThrows(ApiException.class, () -> Roles.requireAdmin(operator, "force"));
         assertEquals(403, refused.status());
         assertTrue(refused.getMessage().contains("operator"), refused.getMessage());
-        var admin = QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal("root")).addRoles(
-                Roles.implied("admin")).build();
+        var admin = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("root"))
+                .addRoles(Roles.implied("admin"))
+                .build();
         Roles.requireAdmin(admin, "force");
     }
 }

@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.lockstep.coordinator.catalog.OutboxMessage;
 import io.lockstep.protocol.EventCodec;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import io.smallrye.reactive.messaging.memory.InMemorySource;
@@ -39,8 +39,16 @@ public final class AgentEventsDriver {
     /** A heartbeat of an agent serving one store, stamped at {@code at}. */
     public void heartbeat(String agentId, StoreKind kind, String store, List<String> databases, Instant at) {
         EventCodec codec = new EventCodec("/agents/" + agentId, Clock.fixed(at, ZoneOffset.UTC));
-        agentEvents.send(codec.encode(EventTypes.AGENT_HEARTBEAT, agentId, new Heartbeat(agentId, kind, "test",
-                at.minusSeconds(5), List.of(new Heartbeat.Store(store, kind, databases, Map.of())), List.of())));
+        agentEvents.send(codec.encode(
+                EventTypes.AGENT_HEARTBEAT,
+                agentId,
+                new Heartbeat(
+                        agentId,
+                        kind,
+                        "test",
+                        at.minusSeconds(5),
+                        List.of(new Heartbeat.Store(store, kind, databases, Map.of())),
+                        List.of())));
     }
 
     /**
@@ -51,20 +59,24 @@ public final class AgentEventsDriver {
     public void drain() {
         String marker = "marker-" + UUID.randomUUID().toString().substring(0, 8);
         heartbeat("agent-" + marker, StoreKind.POSTGRES, marker, List.of("db"), Instant.now());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/v1/stores").jsonPath().getList("id")
-                .contains(marker));
-        await().atMost(Duration.ofSeconds(10)).until(() -> QuarkusTransaction.requiringNew()
-                .call(() -> OutboxMessage.count()) == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        given().get("/api/v1/stores").jsonPath().getList("id").contains(marker));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> QuarkusTransaction.requiringNew().call(() -> OutboxMessage.count()) == 0);
     }
 
     /** The step commands relayed to topics starting with {@code topicPrefix}, in the order they were sent. */
     public List<StepCommand> commands(String topicPrefix) {
-        return outbox.received().stream().filter(m -> topic(m).startsWith(topicPrefix))
-                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class)).toList();
+        return outbox.received().stream()
+                .filter(m -> topic(m).startsWith(topicPrefix))
+                .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class))
+                .toList();
     }
 
     public static String topic(Message<String> message) {
-        return message.getMetadata(OutgoingKafkaRecordMetadata.class).map(OutgoingKafkaRecordMetadata::getTopic)
+        return message.getMetadata(OutgoingKafkaRecordMetadata.class)
+                .map(OutgoingKafkaRecordMetadata::getTopic)
                 .orElse("");
     }
 }

@@ -9,7 +9,8 @@ import java.util.UUID;
  */
 public class ManualSchedulingMessaging extends InMemoryMessaging {
 
-    public static final String PREFIX = "coordinator-test-" + UUID.randomUUID().toString().substring(0, 8);
+    public static final String PREFIX =
+            "coordinator-test-" + UUID.randomUUID().toString().substring(0, 8);
 
     @Override
     public Map<String, String> start() {

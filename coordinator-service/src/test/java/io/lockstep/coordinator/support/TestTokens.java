@@ -18,8 +18,7 @@ public final class TestTokens {
     public static final String OPERATOR = "test-operator-token";
     public static final String ADMIN = "test-admin-token";
 
-    private TestTokens() {
-    }
+    private TestTokens() {}
 
     /** For tests of other concerns: every RestAssured call of the class sends the admin token. */
     public static final class AsAdmin implements BeforeAllCallback, AfterAllCallback {

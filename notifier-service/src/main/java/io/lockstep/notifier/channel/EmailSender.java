@@ -29,8 +29,11 @@ public class EmailSender implements ChannelSender {
     @Override
     public void send(Notification n, ChannelSpec channel, int attempt) throws DeliveryException {
         MessageFormatter.Message message = MessageFormatter.format(n);
-        Mail mail = new Mail().setTo(channel.to()).setSubject(SUBJECT_PREFIX + message.headline())
-                .setText(message.text()).addHeader("X-Lockstep-Event-Id", n.eventId());
+        Mail mail = new Mail()
+                .setTo(channel.to())
+                .setSubject(SUBJECT_PREFIX + message.headline())
+                .setText(message.text())
+                .addHeader("X-Lockstep-Event-Id", n.eventId());
         try {
             mailer.send(mail);
         } catch (RuntimeException e) {

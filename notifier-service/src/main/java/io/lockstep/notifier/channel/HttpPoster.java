@@ -34,8 +34,11 @@ public class HttpPoster {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder().executor(executor).connectTimeout(config.delivery().timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder()
+                .executor(executor)
+                .connectTimeout(config.delivery().timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     /**
@@ -43,8 +46,10 @@ public class HttpPoster {
      *         429 is permanent
      */
     public void post(ChannelSpec channel, byte[] body, Map<String, String> headers) throws DeliveryException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(channel.url()).timeout(config.delivery().timeout())
-                .header("Content-Type", "application/json").header("User-Agent", USER_AGENT)
+        HttpRequest.Builder request = HttpRequest.newBuilder(channel.url())
+                .timeout(config.delivery().timeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         HttpResponse<Void> response;
@@ -52,8 +57,10 @@ public class HttpPoster {
             response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             String detail = e.getMessage() == null ? "" : ": " + e.getMessage();
-            throw new DeliveryException(channel.scrub("cannot reach " + channel.target() + " ("
-                    + e.getClass().getSimpleName() + detail + ")"), false);
+            throw new DeliveryException(
+                    channel.scrub("cannot reach " + channel.target() + " ("
+                            + e.getClass().getSimpleName() + detail + ")"),
+                    false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeliveryException("interrupted while posting to " + channel.target(), false);

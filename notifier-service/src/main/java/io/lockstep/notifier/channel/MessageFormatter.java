@@ -12,8 +12,7 @@ import java.util.Locale;
 /** Turns an event into a message for people: a headline and a few "name: value" lines. */
 public final class MessageFormatter {
 
-    private MessageFormatter() {
-    }
+    private MessageFormatter() {}
 
     /**
      * A readable message.
@@ -30,7 +29,8 @@ public final class MessageFormatter {
 
         /** Slack mrkdwn: the headline in bold, the details below; user text escaped. */
         public String slackText() {
-            StringBuilder out = new StringBuilder("*").append(slackEscape(headline)).append('*');
+            StringBuilder out =
+                    new StringBuilder("*").append(slackEscape(headline)).append('*');
             for (String line : details) {
                 out.append('\n').append(slackEscape(line));
             }

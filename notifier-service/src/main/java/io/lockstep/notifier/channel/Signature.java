@@ -20,8 +20,7 @@ public final class Signature {
     public static final String TIMESTAMP_HEADER = "X-Lockstep-Timestamp";
     public static final String PREFIX = "sha256=";
 
-    private Signature() {
-    }
+    private Signature() {}
 
     /** The {@code X-Lockstep-Signature} value for a body sent at the given Unix second. */
     public static String sign(Secret secret, long timestamp, byte[] body) {
@@ -32,8 +31,13 @@ public final class Signature {
      * What a receiver does: recompute and compare in constant time, and refuse a timestamp further than the
      * tolerance from its own clock.
      */
-    public static boolean verify(byte[] secret, String timestampHeader, byte[] body, String signatureHeader,
-            long nowSeconds, long toleranceSeconds) {
+    public static boolean verify(
+            byte[] secret,
+            String timestampHeader,
+            byte[] body,
+            String signatureHeader,
+            long nowSeconds,
+            long toleranceSeconds) {
         if (timestampHeader == null || signatureHeader == null || !signatureHeader.startsWith(PREFIX)) {
             return false;
         }

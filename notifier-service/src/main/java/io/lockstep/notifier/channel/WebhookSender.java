@@ -35,11 +35,19 @@ public class WebhookSender implements ChannelSender {
     public void send(Notification n, ChannelSpec channel, int attempt) throws DeliveryException {
         byte[] body = EventCodec.toJson(n.event()).getBytes(StandardCharsets.UTF_8);
         long timestamp = clock.instant().getEpochSecond();
-        http.post(channel, body, Map.of(
-                EVENT_ID_HEADER, n.eventId(),
-                EVENT_TYPE_HEADER, n.eventType(),
-                ATTEMPT_HEADER, Integer.toString(attempt),
-                Signature.TIMESTAMP_HEADER, Long.toString(timestamp),
-                Signature.SIGNATURE_HEADER, Signature.sign(channel.secret(), timestamp, body)));
+        http.post(
+                channel,
+                body,
+                Map.of(
+                        EVENT_ID_HEADER,
+                        n.eventId(),
+                        EVENT_TYPE_HEADER,
+                        n.eventType(),
+                        ATTEMPT_HEADER,
+                        Integer.toString(attempt),
+                        Signature.TIMESTAMP_HEADER,
+                        Long.toString(timestamp),
+                        Signature.SIGNATURE_HEADER,
+                        Signature.sign(channel.secret(), timestamp, body)));
     }
 }

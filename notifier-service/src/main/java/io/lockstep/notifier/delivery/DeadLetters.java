@@ -43,20 +43,28 @@ public class DeadLetters {
         record.set("event", EventCodec.mapper().valueToTree(n.event()));
         String json = record.toString();
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        Message<String> message = Message.of(json, () -> {
-            sent.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }, e -> {
-            LOG.errorf("could not publish the dead letter of event %s for channel %s: %s", n.eventId(),
-                    delivery.channel().name(), e.getMessage());
-            sent.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(n.eventId()).build());
+        Message<String> message = Message.of(
+                        json,
+                        () -> {
+                            sent.complete(null);
+                            return CompletableFuture.completedFuture(null);
+                        },
+                        e -> {
+                            LOG.errorf(
+                                    "could not publish the dead letter of event %s for channel %s: %s",
+                                    n.eventId(), delivery.channel().name(), e.getMessage());
+                            sent.complete(null);
+                            return CompletableFuture.completedFuture(null);
+                        })
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(n.eventId())
+                        .build());
         try {
             emitter.send(message);
         } catch (RuntimeException e) {
-            LOG.errorf("could not publish the dead letter of event %s for channel %s: %s", n.eventId(),
-                    delivery.channel().name(), e.getMessage());
+            LOG.errorf(
+                    "could not publish the dead letter of event %s for channel %s: %s",
+                    n.eventId(), delivery.channel().name(), e.getMessage());
             sent.complete(null);
         }
         return sent;

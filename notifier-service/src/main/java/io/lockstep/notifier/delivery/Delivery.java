@@ -25,10 +25,21 @@ public final class Delivery {
      *
      * @param channelTarget where it goes, without the parts of a URL that can hold credentials
      */
-    public record View(String eventId, String eventType, String eventClass, String plan, UUID runId, String channel,
-            String channelType, String channelTarget, int attempts, Outcome outcome, String lastError,
-            Instant createdAt, Instant lastAttemptAt, Instant finishedAt) {
-    }
+    public record View(
+            String eventId,
+            String eventType,
+            String eventClass,
+            String plan,
+            UUID runId,
+            String channel,
+            String channelType,
+            String channelTarget,
+            int attempts,
+            Outcome outcome,
+            String lastError,
+            Instant createdAt,
+            Instant lastAttemptAt,
+            Instant finishedAt) {}
 
     private final Notification notification;
     private final ChannelSpec channel;
@@ -96,8 +107,20 @@ public final class Delivery {
 
     public synchronized View view() {
         Notification n = notification;
-        return new View(n.eventId(), n.eventType(), n.eventClass().wireName(), n.plan(), n.runId(), channel.name(),
-                channel.type().wireName(), channel.target(), attempts, outcome, lastError, createdAt, lastAttemptAt,
+        return new View(
+                n.eventId(),
+                n.eventType(),
+                n.eventClass().wireName(),
+                n.plan(),
+                n.runId(),
+                channel.name(),
+                channel.type().wireName(),
+                channel.target(),
+                attempts,
+                outcome,
+                lastError,
+                createdAt,
+                lastAttemptAt,
                 finishedAt);
     }
 

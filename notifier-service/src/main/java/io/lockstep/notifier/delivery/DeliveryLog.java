@@ -45,7 +45,7 @@ public class DeliveryLog {
             snapshot = new ArrayList<>(ring);
         }
         List<Delivery.View> out = new ArrayList<>();
-        for (Iterator<Delivery> it = snapshot.iterator(); it.hasNext() && out.size() < limit;) {
+        for (Iterator<Delivery> it = snapshot.iterator(); it.hasNext() && out.size() < limit; ) {
             Delivery.View view = it.next().view();
             if (filter.test(view)) {
                 out.add(view);

@@ -47,12 +47,20 @@ public class Dispatcher {
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public Dispatcher(Routing routing, DeliveryLog log, DeadLetters deadLetters, NotifierConfig config,
+    public Dispatcher(
+            Routing routing,
+            DeliveryLog log,
+            DeadLetters deadLetters,
+            NotifierConfig config,
             Instance<ChannelSender> senders) {
         this(routing, log, deadLetters, config.delivery(), senders);
     }
 
-    Dispatcher(Routing routing, DeliveryLog log, DeadLetters deadLetters, NotifierConfig.Delivery delivery,
+    Dispatcher(
+            Routing routing,
+            DeliveryLog log,
+            DeadLetters deadLetters,
+            NotifierConfig.Delivery delivery,
             Iterable<ChannelSender> senders) {
         this.routing = routing;
         this.log = log;
@@ -66,7 +74,9 @@ public class Dispatcher {
 
     /** Builds the workers at startup, so a configuration mistake stops the service before it consumes. */
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("notifier routes: %s; channels: %s", routing.routes().size(), routing.channels().values());
+        LOG.infof(
+                "notifier routes: %s; channels: %s",
+                routing.routes().size(), routing.channels().values());
     }
 
     /** Starts one delivery per routed channel and returns them; empty when no route matches. */
@@ -79,8 +89,9 @@ public class Dispatcher {
             started.add(delivery);
         }
         if (started.isEmpty()) {
-            LOG.debugf("event %s (%s, plan %s) matches no route", notification.eventId(),
-                    notification.eventClass().wireName(), notification.plan());
+            LOG.debugf(
+                    "event %s (%s, plan %s) matches no route",
+                    notification.eventId(), notification.eventClass().wireName(), notification.plan());
         }
         return started;
     }
@@ -122,7 +133,8 @@ public class Dispatcher {
                 executor.schedule(() -> attempt(delivery), delay.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 queued.decrementAndGet();
-                LOG.warnf("delivery of event %s to channel %s dropped: the notifier is stopping",
+                LOG.warnf(
+                        "delivery of event %s to channel %s dropped: the notifier is stopping",
                         delivery.notification().eventId(), channel.name());
             }
         }
@@ -133,8 +145,9 @@ public class Dispatcher {
                 sender().send(delivery.notification(), channel, attempt);
                 queued.decrementAndGet();
                 delivery.succeeded(clock.instant());
-                LOG.debugf("event %s delivered to channel %s (attempt %d)", delivery.notification().eventId(),
-                        channel.name(), attempt);
+                LOG.debugf(
+                        "event %s delivered to channel %s (attempt %d)",
+                        delivery.notification().eventId(), channel.name(), attempt);
             } catch (DeliveryException e) {
                 fail(delivery, attempt, e.getMessage(), e.permanent());
             } catch (RuntimeException e) {
@@ -150,17 +163,24 @@ public class Dispatcher {
             }
             Duration wait = backoff.after(attempt);
             delivery.failed(reason, false, clock.instant());
-            LOG.infof("delivery of event %s to channel %s failed (attempt %d of %d): %s; retrying in %d ms",
+            LOG.infof(
+                    "delivery of event %s to channel %s failed (attempt %d of %d): %s; retrying in %d ms",
                     delivery.notification().eventId(), channel.name(), attempt, maxAttempts, reason, wait.toMillis());
             schedule(delivery, wait);
         }
 
         private void giveUp(Delivery delivery, String reason) {
             delivery.failed(reason, true, clock.instant());
-            LOG.warnf("delivery of event %s (%s, plan %s) to channel %s (%s) gave up after %d attempt(s): %s; "
-                    + "sent to the dead-letter topic", delivery.notification().eventId(),
-                    delivery.notification().eventType(), delivery.notification().plan(), channel.name(),
-                    channel.target(), delivery.attempts(), reason);
+            LOG.warnf(
+                    "delivery of event %s (%s, plan %s) to channel %s (%s) gave up after %d attempt(s): %s; "
+                            + "sent to the dead-letter topic",
+                    delivery.notification().eventId(),
+                    delivery.notification().eventType(),
+                    delivery.notification().plan(),
+                    channel.name(),
+                    channel.target(),
+                    delivery.attempts(),
+                    reason);
             deadLetters.publish(delivery, clock.instant()).whenComplete((ok, e) -> delivery.finished());
         }
 

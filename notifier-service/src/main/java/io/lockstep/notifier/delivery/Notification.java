@@ -36,8 +36,8 @@ public record Notification(CloudEvent event, EventClass eventClass, RunEvent run
             require(plan.plan() != null, event, "plan");
             return new Notification(event, EventClass.of(event.type(), null).orElseThrow(), null, plan);
         }
-        throw new MalformedEventException("event " + event.id() + " of type " + event.type()
-                + " is not a public run or plan event");
+        throw new MalformedEventException(
+                "event " + event.id() + " of type " + event.type() + " is not a public run or plan event");
     }
 
     private static void require(boolean present, CloudEvent event, String fields) {

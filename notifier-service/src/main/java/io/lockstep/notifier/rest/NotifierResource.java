@@ -34,22 +34,21 @@ public class NotifierResource {
     DeliveryLog deliveries;
 
     /** A route as shown by the API. */
-    public record RouteView(String name, List<String> plans, List<String> events, List<String> channels) {
-    }
+    public record RouteView(String name, List<String> plans, List<String> events, List<String> channels) {}
 
     /** A channel as shown by the API: where it delivers, never how it authenticates. */
-    public record ChannelView(String name, String type, String target, boolean signed) {
-    }
+    public record ChannelView(String name, String type, String target, boolean signed) {}
 
-    public record RoutesView(List<RouteView> routes, List<ChannelView> channels) {
-    }
+    public record RoutesView(List<RouteView> routes, List<ChannelView> channels) {}
 
     @GET
     @Path("/routes")
     public RoutesView routes() {
-        List<RouteView> routes = routing.routes().stream().map(NotifierResource::view).toList();
+        List<RouteView> routes =
+                routing.routes().stream().map(NotifierResource::view).toList();
         List<ChannelView> channels = routing.channels().values().stream()
-                .map(c -> new ChannelView(c.name(), c.type().wireName(), c.target(), c.secret() != null)).toList();
+                .map(c -> new ChannelView(c.name(), c.type().wireName(), c.target(), c.secret() != null))
+                .toList();
         return new RoutesView(routes, channels);
     }
 
@@ -60,8 +59,11 @@ public class NotifierResource {
      */
     @GET
     @Path("/deliveries")
-    public Response deliveries(@QueryParam("limit") String limit, @QueryParam("channel") String channel,
-            @QueryParam("plan") String plan, @QueryParam("eventId") String eventId,
+    public Response deliveries(
+            @QueryParam("limit") String limit,
+            @QueryParam("channel") String channel,
+            @QueryParam("plan") String plan,
+            @QueryParam("eventId") String eventId,
             @QueryParam("outcome") String outcome) {
         int max;
         try {
@@ -82,19 +84,22 @@ public class NotifierResource {
         }
         Delivery.Outcome only = wanted;
         Predicate<Delivery.View> filter = d -> (channel == null || channel.equals(d.channel()))
-                && (plan == null || plan.equals(d.plan())) && (eventId == null || eventId.equals(d.eventId()))
+                && (plan == null || plan.equals(d.plan()))
+                && (eventId == null || eventId.equals(d.eventId()))
                 && (only == null || only == d.outcome());
         return Response.ok(deliveries.recent(filter, max)).build();
     }
 
     private static RouteView view(Route r) {
-        List<String> events = r.events().stream().sorted().map(EventClass::wireName).toList();
+        List<String> events =
+                r.events().stream().sorted().map(EventClass::wireName).toList();
         return new RouteView(r.name(), r.plans(), events, r.channels());
     }
 
     /** An RFC 9457 problem detail, like the coordinator's. */
     private static Response badRequest(String detail) {
-        return Response.status(400).type("application/problem+json")
+        return Response.status(400)
+                .type("application/problem+json")
                 .entity(Map.of("type", "about:blank", "title", "Bad request", "status", 400, "detail", detail))
                 .build();
     }

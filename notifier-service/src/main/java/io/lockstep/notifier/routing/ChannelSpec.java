@@ -16,7 +16,9 @@ import java.util.List;
 public record ChannelSpec(String name, ChannelType type, URI url, Secret secret, List<String> to) {
 
     public enum ChannelType {
-        WEBHOOK, SLACK, EMAIL;
+        WEBHOOK,
+        SLACK,
+        EMAIL;
 
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);

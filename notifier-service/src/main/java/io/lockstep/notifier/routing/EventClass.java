@@ -43,7 +43,9 @@ public enum EventClass {
     }
 
     public static Optional<EventClass> named(String name) {
-        return Arrays.stream(values()).filter(c -> c.wireName.equalsIgnoreCase(name.trim())).findFirst();
+        return Arrays.stream(values())
+                .filter(c -> c.wireName.equalsIgnoreCase(name.trim()))
+                .findFirst();
     }
 
     /**
@@ -54,18 +56,19 @@ public enum EventClass {
      */
     public static Optional<EventClass> of(String type, RunEvent run) {
         boolean drill = run != null && "DRILL".equalsIgnoreCase(run.type());
-        return Optional.ofNullable(switch (type) {
-            case EventTypes.RUN_STARTED -> STARTED;
-            case EventTypes.RUN_CONSISTENT -> CONSISTENT;
-            case EventTypes.RUN_FAILED -> FAILED;
-            case EventTypes.RUN_VERIFIED -> VERIFIED;
-            case EventTypes.RUN_VERIFICATION_FAILED -> DRILL_FAILED;
-            case EventTypes.RUN_EXPIRED -> EXPIRED;
-            case EventTypes.RESTORE_STARTED, EventTypes.RESTORE_SUCCEEDED -> drill ? DRILL : RESTORE;
-            case EventTypes.RESTORE_FAILED -> drill ? DRILL_FAILED : RESTORE;
-            case EventTypes.RUN_SKIPPED -> SKIPPED;
-            case EventTypes.PLAN_STALE -> STALE;
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (type) {
+                    case EventTypes.RUN_STARTED -> STARTED;
+                    case EventTypes.RUN_CONSISTENT -> CONSISTENT;
+                    case EventTypes.RUN_FAILED -> FAILED;
+                    case EventTypes.RUN_VERIFIED -> VERIFIED;
+                    case EventTypes.RUN_VERIFICATION_FAILED -> DRILL_FAILED;
+                    case EventTypes.RUN_EXPIRED -> EXPIRED;
+                    case EventTypes.RESTORE_STARTED, EventTypes.RESTORE_SUCCEEDED -> drill ? DRILL : RESTORE;
+                    case EventTypes.RESTORE_FAILED -> drill ? DRILL_FAILED : RESTORE;
+                    case EventTypes.RUN_SKIPPED -> SKIPPED;
+                    case EventTypes.PLAN_STALE -> STALE;
+                    default -> null;
+                });
     }
 }

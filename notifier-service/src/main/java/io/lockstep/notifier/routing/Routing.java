@@ -73,18 +73,20 @@ public final class Routing {
         try {
             type = ChannelType.valueOf(c.type().trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidRoutingException("channel '" + name + "' has the unknown type '" + c.type()
-                    + "'; use webhook, slack or email");
+            throw new InvalidRoutingException(
+                    "channel '" + name + "' has the unknown type '" + c.type() + "'; use webhook, slack or email");
         }
         return switch (type) {
             case WEBHOOK -> new ChannelSpec(name, type, url(name, c), secret(name, c), List.of());
             case SLACK -> new ChannelSpec(name, type, url(name, c), null, List.of());
             case EMAIL -> {
-                List<String> to = c.to().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
+                List<String> to = c.to().orElse(List.of()).stream()
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
                         .toList();
                 if (to.isEmpty() || to.stream().anyMatch(a -> !a.contains("@"))) {
-                    throw new InvalidRoutingException("channel '" + name
-                            + "' (email) needs lockstep.notifier.channels." + name + ".to with e-mail addresses");
+                    throw new InvalidRoutingException("channel '" + name + "' (email) needs lockstep.notifier.channels."
+                            + name + ".to with e-mail addresses");
                 }
                 yield new ChannelSpec(name, type, null, null, to);
             }
@@ -92,8 +94,9 @@ public final class Routing {
     }
 
     private static URI url(String name, NotifierConfig.Channel c) {
-        String text = c.url().orElseThrow(() -> new InvalidRoutingException("channel '" + name
-                + "' needs lockstep.notifier.channels." + name + ".url"));
+        String text = c.url()
+                .orElseThrow(() -> new InvalidRoutingException(
+                        "channel '" + name + "' needs lockstep.notifier.channels." + name + ".url"));
         URI url;
         try {
             url = URI.create(text.trim());
@@ -110,21 +113,25 @@ public final class Routing {
         if (c.secretFile().isPresent()) {
             Path file = c.secretFile().get();
             try {
-                String first = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+                String first = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                        .findFirst()
+                        .orElse("")
+                        .strip();
                 if (first.isEmpty()) {
-                    throw new InvalidRoutingException("channel '" + name + "': the secret file " + file
-                            + " is empty");
+                    throw new InvalidRoutingException("channel '" + name + "': the secret file " + file + " is empty");
                 }
                 return Secret.of(first);
             } catch (IOException e) {
-                throw new InvalidRoutingException("channel '" + name + "': cannot read the secret file " + file
-                        + " (" + e.getClass().getSimpleName() + ")");
+                throw new InvalidRoutingException("channel '" + name + "': cannot read the secret file " + file + " ("
+                        + e.getClass().getSimpleName() + ")");
             }
         }
-        String secret = c.secret().filter(s -> !s.isBlank()).orElseThrow(() -> new InvalidRoutingException(
-                "channel '" + name + "' (webhook) needs a signing secret: lockstep.notifier.channels." + name
-                        + ".secret-file, or the environment variable LOCKSTEP_NOTIFIER_CHANNELS_"
-                        + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_SECRET"));
+        String secret = c.secret()
+                .filter(s -> !s.isBlank())
+                .orElseThrow(() -> new InvalidRoutingException(
+                        "channel '" + name + "' (webhook) needs a signing secret: lockstep.notifier.channels." + name
+                                + ".secret-file, or the environment variable LOCKSTEP_NOTIFIER_CHANNELS_"
+                                + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_SECRET"));
         return Secret.of(secret);
     }
 
@@ -135,17 +142,21 @@ public final class Routing {
                 events.addAll(EnumSet.allOf(EventClass.class));
                 continue;
             }
-            events.add(EventClass.named(e).orElseThrow(() -> new InvalidRoutingException("route '" + name
-                    + "' names the unknown event class '" + e + "'; known: " + knownClasses())));
+            events.add(EventClass.named(e)
+                    .orElseThrow(() -> new InvalidRoutingException("route '" + name
+                            + "' names the unknown event class '" + e + "'; known: " + knownClasses())));
         }
-        List<String> plans = r.plans().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        List<String> channels = r.channels().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> plans =
+                r.plans().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> channels = r.channels().stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         return new Route(name, plans, events, channels);
     }
 
     private static String knownClasses() {
-        return Arrays.stream(EventClass.values()).map(EventClass::wireName).collect(Collectors.joining(", "))
-                + ", *";
+        return Arrays.stream(EventClass.values()).map(EventClass::wireName).collect(Collectors.joining(", ")) + ", *";
     }
 
     /** Configuration that cannot work; the message names the key to fix. */

@@ -19,8 +19,19 @@ class MessageFormatterTest {
 
     @Test
     void failedBackupNamesPlanStateDurationSizeAndReason() {
-        RunEvent run = new RunEvent(RUN, "shop-nightly", "BACKUP", "FAILED", null, "pre-release", 1_288_490_189L,
-                "step app/shop failed: pg_dump exited 1", START.plusSeconds(192), START, null, false);
+        RunEvent run = new RunEvent(
+                RUN,
+                "shop-nightly",
+                "BACKUP",
+                "FAILED",
+                null,
+                "pre-release",
+                1_288_490_189L,
+                "step app/shop failed: pg_dump exited 1",
+                START.plusSeconds(192),
+                START,
+                null,
+                false);
 
         MessageFormatter.Message message = MessageFormatter.run(EventTypes.RUN_FAILED, run);
 
@@ -37,33 +48,51 @@ class MessageFormatterTest {
 
     @Test
     void missingValuesAreLeftOutInsteadOfPrintedAsNull() {
-        RunEvent run = new RunEvent(RUN, "shop-nightly", "BACKUP", "RUNNING", null, null, 0, null, START, null,
-                null, false);
+        RunEvent run =
+                new RunEvent(RUN, "shop-nightly", "BACKUP", "RUNNING", null, null, 0, null, START, null, null, false);
 
         String text = MessageFormatter.run(EventTypes.RUN_STARTED, run).text();
 
         assertFalse(text.contains("null"), text);
         assertFalse(text.contains("Duration"), text);
         assertFalse(text.contains("Size"), text);
-        assertEquals("Backup of plan shop-nightly started",
+        assertEquals(
+                "Backup of plan shop-nightly started",
                 MessageFormatter.run(EventTypes.RUN_STARTED, run).headline());
     }
 
     @Test
     void drillFailureAndRestoreHaveTheirOwnHeadlines() {
-        RunEvent drill = new RunEvent(RUN, "shop", "DRILL", "FAILED", null, null, 0, "2 dangling references",
-                START.plusSeconds(7300), START, UUID.randomUUID(), false);
-        assertEquals("Restore drill of plan shop FAILED", MessageFormatter.run(EventTypes.RESTORE_FAILED, drill)
-                .headline());
-        assertEquals("Backup of plan shop FAILED its restore drill",
+        RunEvent drill = new RunEvent(
+                RUN,
+                "shop",
+                "DRILL",
+                "FAILED",
+                null,
+                null,
+                0,
+                "2 dangling references",
+                START.plusSeconds(7300),
+                START,
+                UUID.randomUUID(),
+                false);
+        assertEquals(
+                "Restore drill of plan shop FAILED",
+                MessageFormatter.run(EventTypes.RESTORE_FAILED, drill).headline());
+        assertEquals(
+                "Backup of plan shop FAILED its restore drill",
                 MessageFormatter.run(EventTypes.RUN_VERIFICATION_FAILED, drill).headline());
         assertTrue(MessageFormatter.run(EventTypes.RESTORE_FAILED, drill).text().contains("Duration: 2h 01m\n"));
     }
 
     @Test
     void stalePlanSaysWhenItLastHadAConsistentBackup() {
-        PlanEvent stale = new PlanEvent("shop-nightly", "no CONSISTENT run for 50h (limit 48h)", null,
-                Instant.parse("2026-11-19T04:10:00Z"), START);
+        PlanEvent stale = new PlanEvent(
+                "shop-nightly",
+                "no CONSISTENT run for 50h (limit 48h)",
+                null,
+                Instant.parse("2026-11-19T04:10:00Z"),
+                START);
 
         MessageFormatter.Message message = MessageFormatter.plan(EventTypes.PLAN_STALE, stale);
 
@@ -71,14 +100,14 @@ class MessageFormatterTest {
         assertTrue(message.text().contains("Reason: no CONSISTENT run for 50h (limit 48h)\n"));
         assertTrue(message.text().contains("Last consistent backup: 2026-11-19T04:10:00Z\n"));
         PlanEvent never = new PlanEvent("p", "never succeeded", null, null, START);
-        assertTrue(MessageFormatter.plan(EventTypes.PLAN_STALE, never).text()
-                .contains("Last consistent backup: never\n"));
+        assertTrue(
+                MessageFormatter.plan(EventTypes.PLAN_STALE, never).text().contains("Last consistent backup: never\n"));
     }
 
     @Test
     void slackTextIsBoldHeadlineAndEscapesMarkup() {
-        RunEvent run = new RunEvent(RUN, "a<b>&c", "BACKUP", "FAILED", null, null, 0, "<script>", START, null, null,
-                false);
+        RunEvent run =
+                new RunEvent(RUN, "a<b>&c", "BACKUP", "FAILED", null, null, 0, "<script>", START, null, null, false);
 
         String slack = MessageFormatter.run(EventTypes.RUN_FAILED, run).slackText();
 

@@ -16,7 +16,8 @@ class SignatureTest {
     @Test
     void signatureIsHmacSha256HexOfTimestampDotBody() {
         // computed independently: hmac.new(b'whsec-test', b'1700000000.{"id":"e-1"}', sha256).hexdigest()
-        assertEquals("sha256=304463f29e5331043cabec0624dc42b476bdf2c007aafd76223df9bbc9f9f68b",
+        assertEquals(
+                "sha256=304463f29e5331043cabec0624dc42b476bdf2c007aafd76223df9bbc9f9f68b",
                 Signature.sign(Secret.of("whsec-test"), 1_700_000_000L, BODY));
     }
 
@@ -31,8 +32,8 @@ class SignatureTest {
         String signature = Signature.sign(Secret.of("whsec-test"), 1_700_000_000L, BODY);
         byte[] tampered = "{\"id\":\"e-2\"}".getBytes(StandardCharsets.UTF_8);
         assertFalse(Signature.verify(KEY, "1700000000", tampered, signature, 1_700_000_000L, 300));
-        assertFalse(Signature.verify("other".getBytes(StandardCharsets.UTF_8), "1700000000", BODY, signature,
-                1_700_000_000L, 300));
+        assertFalse(Signature.verify(
+                "other".getBytes(StandardCharsets.UTF_8), "1700000000", BODY, signature, 1_700_000_000L, 300));
         assertFalse(Signature.verify(KEY, "1700000100", BODY, signature, 1_700_000_100L, 300));
     }
 

@@ -21,8 +21,11 @@ class DeliveryBookkeepingTest {
     @Test
     void backoffDoublesFromTheBaseAndStopsAtTheMaximum() {
         Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(30));
-        assertEquals(List.of(2L, 4L, 8L, 16L, 30L, 30L), List.of(1, 2, 3, 4, 5, 60).stream()
-                .map(n -> backoff.after(n).toSeconds()).toList());
+        assertEquals(
+                List.of(2L, 4L, 8L, 16L, 30L, 30L),
+                List.of(1, 2, 3, 4, 5, 60).stream()
+                        .map(n -> backoff.after(n).toSeconds())
+                        .toList());
     }
 
     @Test
@@ -44,15 +47,22 @@ class DeliveryBookkeepingTest {
         for (String plan : List.of("one", "two", "three")) {
             log.add(new Delivery(stale(plan), mail, Instant.now()));
         }
-        assertEquals(List.of("three", "two"), log.recent(d -> true, 10).stream().map(Delivery.View::plan).toList());
-        assertEquals(List.of("three"), log.recent(d -> true, 1).stream().map(Delivery.View::plan).toList());
-        assertEquals(List.of("two"), log.recent(d -> d.plan().equals("two"), 10).stream()
-                .map(Delivery.View::plan).toList());
+        assertEquals(
+                List.of("three", "two"),
+                log.recent(d -> true, 10).stream().map(Delivery.View::plan).toList());
+        assertEquals(
+                List.of("three"),
+                log.recent(d -> true, 1).stream().map(Delivery.View::plan).toList());
+        assertEquals(
+                List.of("two"),
+                log.recent(d -> d.plan().equals("two"), 10).stream()
+                        .map(Delivery.View::plan)
+                        .toList());
     }
 
     private static Notification stale(String plan) {
-        CloudEvent event = new EventCodec("/test").wrap(EventTypes.PLAN_STALE, plan,
-                new PlanEvent(plan, "too old", null, null, Instant.now()));
+        CloudEvent event = new EventCodec("/test")
+                .wrap(EventTypes.PLAN_STALE, plan, new PlanEvent(plan, "too old", null, null, Instant.now()));
         return Notification.of(event);
     }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 /** The dispatcher's scheduling, with in-memory senders: the real channels are covered by NotificationDeliveryIT. */
 class DispatcherTest {
 
-    private static final ChannelSpec HOOK = new ChannelSpec("hook", ChannelType.WEBHOOK,
-            URI.create("http://127.0.0.1:1/hook"), Secret.of("s"), List.of());
+    private static final ChannelSpec HOOK = new ChannelSpec(
+            "hook", ChannelType.WEBHOOK, URI.create("http://127.0.0.1:1/hook"), Secret.of("s"), List.of());
     private static final ChannelSpec MAIL = new ChannelSpec("mail", ChannelType.EMAIL, null, null, List.of("a@b.c"));
 
     private final CapturingDeadLetters deadLetters = new CapturingDeadLetters();
@@ -136,8 +136,13 @@ class DispatcherTest {
         dispatcher.dispatch(overflow);
 
         // the hook is busy with the first delivery, so the second finds its queue full (the mail channel may too)
-        Delivery letter = await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.letters.stream()
-                .filter(d -> d.channel().name().equals("hook")).findFirst().orElse(null), d -> d != null);
+        Delivery letter = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> deadLetters.letters.stream()
+                                .filter(d -> d.channel().name().equals("hook"))
+                                .findFirst()
+                                .orElse(null),
+                        d -> d != null);
         assertEquals(overflow.eventId(), letter.notification().eventId());
         assertTrue(letter.lastError().contains("queue is full"), letter.lastError());
         assertEquals(Delivery.Outcome.PENDING, outcome(failedFirst, "hook"));
@@ -145,16 +150,18 @@ class DispatcherTest {
     }
 
     private Dispatcher dispatcher(int maxAttempts, int queueCapacity, Send hook) {
-        Routing routing = new Routing(Map.of("hook", HOOK, "mail", MAIL),
+        Routing routing = new Routing(
+                Map.of("hook", HOOK, "mail", MAIL),
                 List.of(new Route("all", List.of("*"), Set.of(EventClass.FAILED), List.of("hook", "mail"))));
         ChannelSender hookSender = new Sender(ChannelType.WEBHOOK, hook);
         ChannelSender mailSender = new Sender(ChannelType.EMAIL, (n, c, attempt) -> mailed.add(n.eventId()));
-        return new Dispatcher(routing, log, deadLetters, delivery(maxAttempts, queueCapacity),
-                List.of(hookSender, mailSender));
+        return new Dispatcher(
+                routing, log, deadLetters, delivery(maxAttempts, queueCapacity), List.of(hookSender, mailSender));
     }
 
     private Delivery.View view(Notification n, String channel) {
-        return log.recent(d -> d.eventId().equals(n.eventId()) && d.channel().equals(channel), 1).get(0);
+        return log.recent(d -> d.eventId().equals(n.eventId()) && d.channel().equals(channel), 1)
+                .get(0);
     }
 
     private Delivery.Outcome outcome(Notification n, String channel) {
@@ -162,9 +169,10 @@ class DispatcherTest {
     }
 
     private static Notification failed() {
-        RunEvent run = new RunEvent(UUID.randomUUID(), "p", "BACKUP", "FAILED", null, null, 0, "boom", Instant.now(),
-                null, null, false);
-        return Notification.of(new EventCodec("/test").wrap(EventTypes.RUN_FAILED, run.runId().toString(), run));
+        RunEvent run = new RunEvent(
+                UUID.randomUUID(), "p", "BACKUP", "FAILED", null, null, 0, "boom", Instant.now(), null, null, false);
+        return Notification.of(
+                new EventCodec("/test").wrap(EventTypes.RUN_FAILED, run.runId().toString(), run));
     }
 
     private static void block(CountDownLatch latch) throws DeliveryException {

@@ -57,7 +57,8 @@ final class HttpReceiver {
 
     /** The requests whose path starts with the prefix and whose event id header or body has the id. */
     List<Received> requests(String pathPrefix, String id) {
-        return received.stream().filter(r -> r.path().startsWith(pathPrefix))
+        return received.stream()
+                .filter(r -> r.path().startsWith(pathPrefix))
                 .filter(r -> id.equals(r.header("X-Lockstep-Event-Id"))
                         || new String(r.body(), StandardCharsets.UTF_8).contains(id))
                 .toList();

@@ -68,12 +68,10 @@ class NotificationDeliveryIT {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeAll
@@ -84,18 +82,29 @@ class NotificationDeliveryIT {
     @AfterAll
     static void noSecretOrFullUrlWasLogged() {
         Logger.getLogger("").removeHandler(CAPTURE);
-        assertTrue(LOG.stream().anyMatch(m -> m != null && m.contains("gave up after 3 attempt(s)")),
+        assertTrue(
+                LOG.stream().anyMatch(m -> m != null && m.contains("gave up after 3 attempt(s)")),
                 "the capture saw the dead-letter warnings");
-        for (String secret : List.of(NotifierTestServices.HOOK_SECRET, NotifierTestServices.BROKEN_SECRET,
-                "slacktokensecret", "tenant=ops", "/fail/hook")) {
+        for (String secret : List.of(
+                NotifierTestServices.HOOK_SECRET,
+                NotifierTestServices.BROKEN_SECRET,
+                "slacktokensecret",
+                "tenant=ops",
+                "/fail/hook")) {
             assertTrue(LOG.stream().noneMatch(m -> m != null && m.contains(secret)), secret + " was logged");
         }
     }
 
     @BeforeAll
     static void producer() {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, NotifierTestServices.BOOTSTRAP,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        NotifierTestServices.BOOTSTRAP,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     @AfterAll
@@ -111,13 +120,15 @@ class NotificationDeliveryIT {
 
         long timestamp = Long.parseLong(request.header("X-Lockstep-Timestamp"));
         assertTrue(Math.abs(Instant.now().getEpochSecond() - timestamp) < 300, "timestamp is current");
-        assertEquals(expectedSignature(NotifierTestServices.HOOK_SECRET, timestamp, request.body()),
+        assertEquals(
+                expectedSignature(NotifierTestServices.HOOK_SECRET, timestamp, request.body()),
                 request.header("X-Lockstep-Signature"));
         assertEquals(EventTypes.RUN_FAILED, request.header("X-Lockstep-Event-Type"));
         assertTrue(request.header("Content-Type").startsWith("application/json"));
         CloudEvent body = EventCodec.decode(new String(request.body(), StandardCharsets.UTF_8));
         assertEquals(failed.id(), body.id());
-        assertEquals("step app/billing failed: pg_dump exited 1",
+        assertEquals(
+                "step app/billing failed: pg_dump exited 1",
                 EventCodec.payload(body, RunEvent.class).error());
     }
 
@@ -147,9 +158,14 @@ class NotificationDeliveryIT {
         CloudEvent failed = publish(failedRun("orders", "object copy failed"));
 
         try (TopicReader dlq = new TopicReader(NotifierTestServices.notificationsDlq)) {
-            ConsumerRecord<String, String> letter = await().atMost(WAIT).pollInSameThread()
-                    .until(() -> dlq.records().stream().filter(r -> failed.id().equals(r.key())).findFirst()
-                            .orElse(null), r -> r != null);
+            ConsumerRecord<String, String> letter = await().atMost(WAIT)
+                    .pollInSameThread()
+                    .until(
+                            () -> dlq.records().stream()
+                                    .filter(r -> failed.id().equals(r.key()))
+                                    .findFirst()
+                                    .orElse(null),
+                            r -> r != null);
             JsonNode record = EventCodec.mapper().readTree(letter.value());
             assertEquals("broken-hook", record.get("channel").asText());
             assertEquals(3, record.get("attempts").asInt());
@@ -159,17 +175,28 @@ class NotificationDeliveryIT {
             assertFalse(letter.value().contains("/fail/hook"), "no endpoint path in the dead letter");
         }
         List<HttpReceiver.Received> tries = NotifierTestServices.http.requests("/fail/hook", failed.id());
-        assertEquals(List.of("1", "2", "3"), tries.stream().map(r -> r.header("X-Lockstep-Delivery-Attempt")).toList());
+        assertEquals(
+                List.of("1", "2", "3"),
+                tries.stream().map(r -> r.header("X-Lockstep-Delivery-Attempt")).toList());
         awaitOne("/ok/hook", failed.id());
         await().atMost(WAIT).until(() -> emailFor(failed.id()) != null);
 
-        JsonPath deliveries = given().queryParam("eventId", failed.id()).when().get("/api/v1/deliveries").then()
-                .statusCode(200).extract().jsonPath();
+        JsonPath deliveries = given().queryParam("eventId", failed.id())
+                .when()
+                .get("/api/v1/deliveries")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertEquals("DEAD_LETTERED", outcome(deliveries, "broken-hook"));
         assertEquals(3, (int) deliveries.getInt("find { it.channel == 'broken-hook' }.attempts"));
-        assertTrue(deliveries.getString("find { it.channel == 'broken-hook' }.lastError").contains("HTTP 500"));
+        assertTrue(deliveries
+                .getString("find { it.channel == 'broken-hook' }.lastError")
+                .contains("HTTP 500"));
         await().atMost(WAIT).untilAsserted(() -> {
-            JsonPath now = given().queryParam("eventId", failed.id()).get("/api/v1/deliveries").jsonPath();
+            JsonPath now = given().queryParam("eventId", failed.id())
+                    .get("/api/v1/deliveries")
+                    .jsonPath();
             assertEquals("DELIVERED", outcome(now, "ops-hook"));
             assertEquals("DELIVERED", outcome(now, "oncall-mail"));
             assertEquals("DELIVERED", outcome(now, "team-slack"));
@@ -179,13 +206,18 @@ class NotificationDeliveryIT {
     @Test
     void recordOffsetIsCommittedOnceItsDeliveriesAreOverRetriesIncluded() throws Exception {
         CloudEvent failed = failedRun("ledger", "checksum mismatch");
-        long offset = producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, failed.subject(),
-                EventCodec.toJson(failed))).get(10, TimeUnit.SECONDS).offset();
+        long offset = producer.send(new ProducerRecord<>(
+                        NotifierTestServices.runEvents, failed.subject(), EventCodec.toJson(failed)))
+                .get(10, TimeUnit.SECONDS)
+                .offset();
 
         await().atMost(WAIT).until(() -> committedOffset() > offset);
 
-        JsonPath deliveries = given().queryParam("eventId", failed.id()).get("/api/v1/deliveries").jsonPath();
-        assertEquals(List.of("DEAD_LETTERED", "DELIVERED", "DELIVERED", "DELIVERED"),
+        JsonPath deliveries = given().queryParam("eventId", failed.id())
+                .get("/api/v1/deliveries")
+                .jsonPath();
+        assertEquals(
+                List.of("DEAD_LETTERED", "DELIVERED", "DELIVERED", "DELIVERED"),
                 deliveries.getList("outcome", String.class).stream().sorted().toList(),
                 "committed only when every channel is done, the retried one included");
     }
@@ -193,15 +225,28 @@ class NotificationDeliveryIT {
     @Test
     void malformedEventGoesToTheDeadLetterTopicAndTheConsumerCarriesOn() throws Exception {
         String garbage = "{\"specversion\":\"1.0\", this is not json " + UUID.randomUUID();
-        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "bad", garbage)).get(10, TimeUnit.SECONDS);
-        String heartbeat = CODEC.encode(EventTypes.AGENT_HEARTBEAT, "agent-1",
-                Map.of("agentId", "agent-1", "kind", "POSTGRES", "stores", List.of(), "at", Instant.now().toString()));
-        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "bad", heartbeat)).get(10, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "bad", garbage))
+                .get(10, TimeUnit.SECONDS);
+        String heartbeat = CODEC.encode(
+                EventTypes.AGENT_HEARTBEAT,
+                "agent-1",
+                Map.of(
+                        "agentId",
+                        "agent-1",
+                        "kind",
+                        "POSTGRES",
+                        "stores",
+                        List.of(),
+                        "at",
+                        Instant.now().toString()));
+        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "bad", heartbeat))
+                .get(10, TimeUnit.SECONDS);
         CloudEvent after = publish(failedRun("inventory", "disk full"));
 
         try (TopicReader dlq = new TopicReader(NotifierTestServices.runEventsDlq)) {
             await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
-                List<String> values = dlq.records().stream().map(ConsumerRecord::value).toList();
+                List<String> values =
+                        dlq.records().stream().map(ConsumerRecord::value).toList();
                 assertTrue(values.contains(garbage), "not JSON: dead-lettered");
                 assertTrue(values.contains(heartbeat), "not a run event: dead-lettered");
             });
@@ -213,7 +258,9 @@ class NotificationDeliveryIT {
     void eventClassNotRoutedToAChannelIsNotDeliveredThere() throws Exception {
         CloudEvent shopConsistent = publish(run(EventTypes.RUN_CONSISTENT, "shop-nightly", "CONSISTENT", null));
         CloudEvent billingConsistent = publish(run(EventTypes.RUN_CONSISTENT, "billing", "CONSISTENT", null));
-        CloudEvent stale = publish(CODEC.wrap(EventTypes.PLAN_STALE, "billing",
+        CloudEvent stale = publish(CODEC.wrap(
+                EventTypes.PLAN_STALE,
+                "billing",
                 new PlanEvent("billing", "no CONSISTENT run for 50h (limit 48h)", null, null, Instant.now())));
 
         // events are consumed in order and each channel delivers in order: once the stale alarm reached the hook,
@@ -222,8 +269,11 @@ class NotificationDeliveryIT {
         awaitOne("/ok/hook", shopConsistent.id());
         assertEquals(List.of("ops-hook"), channelsOf(shopConsistent.id()), "consistent goes to the hook only");
         assertEquals(List.of(), channelsOf(billingConsistent.id()), "no route covers billing's consistent runs");
-        assertTrue(NotifierTestServices.http.requests("/ok/hook", billingConsistent.id()).isEmpty());
-        assertTrue(NotifierTestServices.http.requests(NotifierTestServices.SLACK_PATH, shopConsistent.subject())
+        assertTrue(NotifierTestServices.http
+                .requests("/ok/hook", billingConsistent.id())
+                .isEmpty());
+        assertTrue(NotifierTestServices.http
+                .requests(NotifierTestServices.SLACK_PATH, shopConsistent.subject())
                 .isEmpty());
         await().atMost(WAIT).until(() -> emailFor(stale.id()) != null);
         assertEquals(null, emailFor(shopConsistent.id()));
@@ -233,26 +283,40 @@ class NotificationDeliveryIT {
     void redeliveredEventIdNotifiesOnce() throws Exception {
         CloudEvent failed = failedRun("crm", "timed out");
         String json = EventCodec.toJson(failed);
-        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "crm", json)).get(10, TimeUnit.SECONDS);
-        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "crm", json)).get(10, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "crm", json))
+                .get(10, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, "crm", json))
+                .get(10, TimeUnit.SECONDS);
         CloudEvent next = publish(failedRun("crm", "timed out again"));
 
         awaitOne("/ok/hook", next.id());
-        assertEquals(1, NotifierTestServices.http.requests("/ok/hook", failed.id()).size());
-        assertEquals(1, given().queryParam("eventId", failed.id()).queryParam("channel", "ops-hook")
-                .get("/api/v1/deliveries").jsonPath().getList("$").size());
+        assertEquals(
+                1, NotifierTestServices.http.requests("/ok/hook", failed.id()).size());
+        assertEquals(
+                1,
+                given().queryParam("eventId", failed.id())
+                        .queryParam("channel", "ops-hook")
+                        .get("/api/v1/deliveries")
+                        .jsonPath()
+                        .getList("$")
+                        .size());
     }
 
     @Test
     void routesApiShowsTheConfigurationWithoutSecretsOrFullUrls() {
-        String body = given().when().get("/api/v1/routes").then().statusCode(200)
-                .body("routes.find { it.name == 'failures' }.events",
+        String body = given().when()
+                .get("/api/v1/routes")
+                .then()
+                .statusCode(200)
+                .body(
+                        "routes.find { it.name == 'failures' }.events",
                         equalTo(List.of("failed", "drill-failed", "stale")))
                 .body("routes.find { it.name == 'shop-ok' }.plans", equalTo(List.of("shop-*")))
                 .body("channels.find { it.name == 'ops-hook' }.type", equalTo("webhook"))
                 .body("channels.find { it.name == 'ops-hook' }.signed", equalTo(true))
                 .body("channels.find { it.name == 'oncall-mail' }.target", equalTo(NotifierTestServices.ONCALL))
-                .extract().asString();
+                .extract()
+                .asString();
         assertFalse(body.contains("whsec"), body);
         assertFalse(body.contains("slacktokensecret"), body);
         assertFalse(body.contains("tenant=ops"), body);
@@ -260,9 +324,18 @@ class NotificationDeliveryIT {
 
     @Test
     void deliveriesApiRejectsABadLimitWithAProblemDetail() {
-        given().queryParam("limit", "lots").when().get("/api/v1/deliveries").then().statusCode(400)
-                .contentType("application/problem+json").body("detail", containsString("limit"));
-        given().queryParam("outcome", "MAYBE").when().get("/api/v1/deliveries").then().statusCode(400)
+        given().queryParam("limit", "lots")
+                .when()
+                .get("/api/v1/deliveries")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("limit"));
+        given().queryParam("outcome", "MAYBE")
+                .when()
+                .get("/api/v1/deliveries")
+                .then()
+                .statusCode(400)
                 .body("detail", containsString("DEAD_LETTERED"));
     }
 
@@ -272,15 +345,27 @@ class NotificationDeliveryIT {
 
     private static CloudEvent run(String type, String plan, String state, String error) {
         Instant at = Instant.now();
-        RunEvent run = new RunEvent(UUID.randomUUID(), plan, "BACKUP", state, null, null, 2L * 1024 * 1024, error, at,
-                at.minusSeconds(250), null, false);
+        RunEvent run = new RunEvent(
+                UUID.randomUUID(),
+                plan,
+                "BACKUP",
+                state,
+                null,
+                null,
+                2L * 1024 * 1024,
+                error,
+                at,
+                at.minusSeconds(250),
+                null,
+                false);
         return CODEC.wrap(type, run.runId().toString(), run);
     }
 
     private static CloudEvent publish(CloudEvent event) {
         try {
-            producer.send(new ProducerRecord<>(NotifierTestServices.runEvents, event.subject(),
-                    EventCodec.toJson(event))).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(
+                            NotifierTestServices.runEvents, event.subject(), EventCodec.toJson(event)))
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot publish a test event", e);
         }
@@ -288,14 +373,16 @@ class NotificationDeliveryIT {
     }
 
     private static HttpReceiver.Received awaitOne(String pathPrefix, String eventId) {
-        return await().atMost(WAIT).until(() -> NotifierTestServices.http.requests(pathPrefix, eventId),
-                list -> !list.isEmpty()).get(0);
+        return await().atMost(WAIT)
+                .until(() -> NotifierTestServices.http.requests(pathPrefix, eventId), list -> !list.isEmpty())
+                .get(0);
     }
 
     private static long committedOffset() throws Exception {
         try (Admin admin = NotifierTestServices.admin()) {
             OffsetAndMetadata committed = admin.listConsumerGroupOffsets(NotifierTestServices.groupId)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS)
                     .get(new TopicPartition(NotifierTestServices.runEvents, 0));
             return committed == null ? -1 : committed.offset();
         }
@@ -312,8 +399,14 @@ class NotificationDeliveryIT {
     }
 
     private static List<String> channelsOf(String eventId) {
-        return given().queryParam("eventId", eventId).get("/api/v1/deliveries").jsonPath().getList("channel",
-                String.class).stream().sorted().toList();
+        return given()
+                .queryParam("eventId", eventId)
+                .get("/api/v1/deliveries")
+                .jsonPath()
+                .getList("channel", String.class)
+                .stream()
+                .sorted()
+                .toList();
     }
 
     private static String outcome(JsonPath deliveries, String channel) {

@@ -49,7 +49,10 @@ public class NotifierTestServices implements QuarkusTestResourceLifecycleManager
         groupId = "lockstep-notifier-test-" + suffix;
         try (Admin admin = admin()) {
             admin.createTopics(List.of(runEvents, runEventsDlq, notificationsDlq).stream()
-                    .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
+                            .map(t -> new NewTopic(t, 1, (short) 1))
+                            .toList())
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create test topics on " + BOOTSTRAP, e);
         } catch (InterruptedException e) {
@@ -111,7 +114,9 @@ public class NotifierTestServices implements QuarkusTestResourceLifecycleManager
             http.stop();
         }
         try (Admin admin = admin()) {
-            admin.deleteTopics(List.of(runEvents, runEventsDlq, notificationsDlq)).all().get(30, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(runEvents, runEventsDlq, notificationsDlq))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // best effort: the topics are unique to this run and harmless if left behind
         }

@@ -28,9 +28,11 @@ class RoutingTest {
     private static final String P = "lockstep.notifier.";
 
     private static Routing routing(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(NotifierConfig.class)
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(NotifierConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build();
         return Routing.from(config.getConfigMapping(NotifierConfig.class));
     }
 
@@ -80,18 +82,21 @@ class RoutingTest {
         Map<String, String> unknownChannel = twoChannels();
         unknownChannel.put(P + "routes.r.events", "failed");
         unknownChannel.put(P + "routes.r.channels", "pager");
-        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unknownChannel)).getMessage()
+        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unknownChannel))
+                .getMessage()
                 .contains("unknown channel 'pager'"));
 
         Map<String, String> unknownClass = twoChannels();
         unknownClass.put(P + "routes.r.events", "exploded");
         unknownClass.put(P + "routes.r.channels", "hook");
-        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unknownClass)).getMessage()
+        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unknownClass))
+                .getMessage()
                 .contains("unknown event class 'exploded'"));
 
         Map<String, String> unsigned = twoChannels();
         unsigned.remove(P + "channels.hook.secret");
-        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unsigned)).getMessage()
+        assertTrue(assertThrows(Routing.InvalidRoutingException.class, () -> routing(unsigned))
+                .getMessage()
                 .contains("LOCKSTEP_NOTIFIER_CHANNELS_HOOK_SECRET"));
 
         Map<String, String> badType = twoChannels();
@@ -113,7 +118,8 @@ class RoutingTest {
         assertFalse(hook.toString().contains("whsec"), hook.toString());
         assertFalse(hook.toString().contains("abc123"), hook.toString());
         assertEquals("https://ops.example.com/...", hook.target());
-        assertEquals("cannot reach https://ops.example.com/... (token ****)",
+        assertEquals(
+                "cannot reach https://ops.example.com/... (token ****)",
                 hook.scrub("cannot reach https://ops.example.com/hooks/lockstep?token=abc123 (token whsec-from-file)"));
     }
 
@@ -122,15 +128,30 @@ class RoutingTest {
         RunEvent backup = run("BACKUP");
         RunEvent drill = run("DRILL");
         RunEvent restore = run("RESTORE");
-        assertEquals(EventClass.FAILED, EventClass.of(EventTypes.RUN_FAILED, backup).orElseThrow());
-        assertEquals(EventClass.CONSISTENT, EventClass.of(EventTypes.RUN_CONSISTENT, backup).orElseThrow());
-        assertEquals(EventClass.DRILL_FAILED, EventClass.of(EventTypes.RUN_VERIFICATION_FAILED, backup).orElseThrow());
-        assertEquals(EventClass.DRILL_FAILED, EventClass.of(EventTypes.RESTORE_FAILED, drill).orElseThrow());
-        assertEquals(EventClass.DRILL, EventClass.of(EventTypes.RESTORE_SUCCEEDED, drill).orElseThrow());
-        assertEquals(EventClass.RESTORE, EventClass.of(EventTypes.RESTORE_FAILED, restore).orElseThrow());
-        assertEquals(EventClass.EXPIRED, EventClass.of(EventTypes.RUN_EXPIRED, backup).orElseThrow());
-        assertEquals(EventClass.STALE, EventClass.of(EventTypes.PLAN_STALE, null).orElseThrow());
-        assertEquals(EventClass.SKIPPED, EventClass.of(EventTypes.RUN_SKIPPED, null).orElseThrow());
+        assertEquals(
+                EventClass.FAILED, EventClass.of(EventTypes.RUN_FAILED, backup).orElseThrow());
+        assertEquals(
+                EventClass.CONSISTENT,
+                EventClass.of(EventTypes.RUN_CONSISTENT, backup).orElseThrow());
+        assertEquals(
+                EventClass.DRILL_FAILED,
+                EventClass.of(EventTypes.RUN_VERIFICATION_FAILED, backup).orElseThrow());
+        assertEquals(
+                EventClass.DRILL_FAILED,
+                EventClass.of(EventTypes.RESTORE_FAILED, drill).orElseThrow());
+        assertEquals(
+                EventClass.DRILL,
+                EventClass.of(EventTypes.RESTORE_SUCCEEDED, drill).orElseThrow());
+        assertEquals(
+                EventClass.RESTORE,
+                EventClass.of(EventTypes.RESTORE_FAILED, restore).orElseThrow());
+        assertEquals(
+                EventClass.EXPIRED,
+                EventClass.of(EventTypes.RUN_EXPIRED, backup).orElseThrow());
+        assertEquals(
+                EventClass.STALE, EventClass.of(EventTypes.PLAN_STALE, null).orElseThrow());
+        assertEquals(
+                EventClass.SKIPPED, EventClass.of(EventTypes.RUN_SKIPPED, null).orElseThrow());
         assertTrue(EventClass.of(EventTypes.AGENT_HEARTBEAT, null).isEmpty());
     }
 

@@ -4,15 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.objectstore.client.SourceBuckets;
+import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.protocol.ArtifactLayout;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Hashing;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
 import io.lockstep.repository.UploadResult;
-import io.lockstep.objectstore.client.SourceBuckets;
-import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
-import io.lockstep.protocol.ArtifactLayout;
-import io.lockstep.protocol.EvidenceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -78,11 +78,14 @@ public class BucketBackup {
         Instant listingStartedAt = Instant.now();
         Iterator<S3Object> listing;
         try {
-            listing = s3.listObjectsV2Paginator(b -> b.bucket(source.bucket()).prefix(source.prefix().orElse("")))
-                    .contents().iterator();
+            listing = s3.listObjectsV2Paginator(b ->
+                            b.bucket(source.bucket()).prefix(source.prefix().orElse("")))
+                    .contents()
+                    .iterator();
             listing.hasNext(); // the first page: an unreachable bucket fails here, before anything is written
         } catch (SdkException e) {
-            throw new StepFailure("cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
+            throw new StepFailure(
+                    "cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
         }
         Previous previous = Previous.open(repository, previousManifest, store);
         ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
@@ -115,7 +118,8 @@ public class BucketBackup {
                         }
                         window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)));
                     }
-                    while (window.size() >= maxInFlight || (!window.isEmpty() && window.peek().isDone())) {
+                    while (window.size() >= maxInFlight
+                            || (!window.isEmpty() && window.peek().isDone())) {
                         write(gzip, window.poll().get(), counters, context);
                     }
                 }
@@ -123,8 +127,8 @@ public class BucketBackup {
                     write(gzip, window.poll().get(), counters, context);
                 }
             } catch (SdkException e) {
-                throw new StepFailure("listing bucket " + source.bucket() + " of store " + store + " failed: "
-                        + e.getMessage());
+                throw new StepFailure(
+                        "listing bucket " + source.bucket() + " of store " + store + " failed: " + e.getMessage());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new StepFailure("copying from bucket " + source.bucket() + " failed: " + cause.getMessage());
@@ -132,12 +136,19 @@ public class BucketBackup {
                 closeQuietly(manifestOut);
             }
             UploadResult manifest = upload.join();
-            LOG.infof("store %s: %d objects, %d copied (%d bytes), %d unchanged, %d healed", store,
-                    counters.objects.get(), counters.copied.get(), counters.copiedBytes.get(), counters.reused.get(),
+            LOG.infof(
+                    "store %s: %d objects, %d copied (%d bytes), %d unchanged, %d healed",
+                    store,
+                    counters.objects.get(),
+                    counters.copied.get(),
+                    counters.copiedBytes.get(),
+                    counters.reused.get(),
                     counters.healed.get());
             if (counters.healed.get() > 0) {
-                LOG.warnf("store %s: %d unchanged objects had no blob in the repository and were copied again from "
-                        + "the source, for example %s", store, counters.healed.get(), counters.healSample);
+                LOG.warnf(
+                        "store %s: %d unchanged objects had no blob in the repository and were copied again from "
+                                + "the source, for example %s",
+                        store, counters.healed.get(), counters.healSample);
             }
             Map<String, String> evidence = new java.util.HashMap<>(Map.of(
                     EvidenceKeys.LISTING_STARTED_AT, listingStartedAt.toString(),
@@ -256,6 +267,7 @@ public class BucketBackup {
         final AtomicLong vanished = new AtomicLong();
         /** Unchanged since the base but without a blob in the repository: copied again. */
         final AtomicLong healed = new AtomicLong();
+
         final java.util.List<String> healSample = new java.util.ArrayList<>();
     }
 

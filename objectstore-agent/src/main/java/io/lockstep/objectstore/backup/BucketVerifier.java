@@ -3,11 +3,11 @@ package io.lockstep.objectstore.backup;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifiedInputStream;
-import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
-import io.lockstep.protocol.EvidenceKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -43,7 +43,8 @@ public class BucketVerifier {
         this.repository = repository;
     }
 
-    public StepResult verify(String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
+    public StepResult verify(
+            String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
             throws StepFailure {
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
@@ -80,7 +81,8 @@ public class BucketVerifier {
                 ManifestEntry entry = entries.next();
                 objects++;
                 window.add(checkers.submit(() -> repository.exists(entry.blob()) ? null : entry.key()));
-                while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
+                while (window.size() > 256
+                        || (!window.isEmpty() && window.peek().isDone())) {
                     collect(window.poll().get(), missingBlobs);
                 }
                 if (objects % 1000 == 0) {
@@ -97,7 +99,8 @@ public class BucketVerifier {
             Thread.currentThread().interrupt();
             throw new StepFailure("verification of " + manifestKey + " was interrupted");
         } catch (ExecutionException e) {
-            throw new StepFailure("checking the blobs of " + manifestKey + " failed: " + e.getCause().getMessage());
+            throw new StepFailure("checking the blobs of " + manifestKey + " failed: "
+                    + e.getCause().getMessage());
         } finally {
             checkers.shutdownNow();
         }
@@ -142,8 +145,12 @@ public class BucketVerifier {
             throws StepFailure {
         try (InputStream manifestStream = repository.open(manifestKey);
                 InputStream refStream = repository.open(referenceArtifact)) {
-            ReferenceMerge.Counts counts = ReferenceMerge.merge(Manifests.lines(refStream),
-                    ReferenceMerge.keys(Manifests.entries(manifestStream), ManifestEntry::key), ref -> ref, true, ref -> {
+            ReferenceMerge.Counts counts = ReferenceMerge.merge(
+                    Manifests.lines(refStream),
+                    ReferenceMerge.keys(Manifests.entries(manifestStream), ManifestEntry::key),
+                    ref -> ref,
+                    true,
+                    ref -> {
                         if (danglingSample.size() < SAMPLE) {
                             danglingSample.add(ref);
                         }

@@ -52,11 +52,16 @@ public final class IncrementalBase {
         while (current != null && Manifests.KEY_ORDER.compare(current.key(), key) < 0) {
             current = entries.hasNext() ? entries.next() : null;
         }
-        if (current == null || !current.key().equals(key) || current.size() != size || current.etag() == null
+        if (current == null
+                || !current.key().equals(key)
+                || current.size() != size
+                || current.etag() == null
                 || !current.etag().equals(etag)) {
             return Decision.COPY;
         }
-        if (blobs == null || current.blob() == null || !current.blob().startsWith(blobPrefix)
+        if (blobs == null
+                || current.blob() == null
+                || !current.blob().startsWith(blobPrefix)
                 || !blobs.contains(current.blob())) {
             return Decision.HEAL;
         }

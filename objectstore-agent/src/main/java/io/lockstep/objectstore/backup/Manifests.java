@@ -24,13 +24,12 @@ public final class Manifests {
         return java.util.Arrays.compareUnsigned(x, y);
     };
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** Iterates the entries of a gzipped JSON-lines manifest; close the stream when done. */
     public static Iterator<ManifestEntry> entries(InputStream gzipped) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(gzipped, 64 * 1024),
-                StandardCharsets.UTF_8));
+        BufferedReader reader = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(gzipped, 64 * 1024), StandardCharsets.UTF_8));
         return new LineIterator<>(reader, line -> {
             try {
                 return JSON.readValue(line, ManifestEntry.class);
@@ -42,8 +41,8 @@ public final class Manifests {
 
     /** Iterates the lines of a gzipped text file (one key per line). */
     public static Iterator<String> lines(InputStream gzipped) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(gzipped, 64 * 1024),
-                StandardCharsets.UTF_8));
+        BufferedReader reader = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(gzipped, 64 * 1024), StandardCharsets.UTF_8));
         return new LineIterator<>(reader, line -> line);
     }
 

@@ -52,8 +52,10 @@ public class Quarantine {
         try {
             repository.copyStored(blob, aside);
             repository.delete(blob);
-            LOG.warnf("blob %s is damaged (%s): moved to %s; the next backup of the store copies it again from the "
-                    + "source", blob, why, aside);
+            LOG.warnf(
+                    "blob %s is damaged (%s): moved to %s; the next backup of the store copies it again from the "
+                            + "source",
+                    blob, why, aside);
             return "the damaged blob was moved to " + aside + "; the next backup of the store copies it again";
         } catch (RepositoryException e) {
             LOG.errorf("blob %s is damaged (%s) but could not be moved aside: %s", blob, why, e.getMessage());

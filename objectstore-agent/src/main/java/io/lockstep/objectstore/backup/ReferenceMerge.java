@@ -15,11 +15,9 @@ public final class ReferenceMerge {
      * @param dangling reference keys with no existing key
      * @param unreferenced existing keys no reference names (counted only when asked)
      */
-    public record Counts(long references, long dangling, long unreferenced) {
-    }
+    public record Counts(long references, long dangling, long unreferenced) {}
 
-    private ReferenceMerge() {
-    }
+    private ReferenceMerge() {}
 
     /**
      * Merges sorted references (duplicates adjacent, as the reference query writes them) with sorted existing keys.
@@ -28,8 +26,12 @@ public final class ReferenceMerge {
      * @param countUnreferenced also count existing keys no reference names; this reads {@code existing} to its end
      * @param onDangling called with each dangling reference, in order
      */
-    public static Counts merge(Iterator<String> references, Iterator<String> existing, UnaryOperator<String> toKey,
-            boolean countUnreferenced, Consumer<String> onDangling) {
+    public static Counts merge(
+            Iterator<String> references,
+            Iterator<String> existing,
+            UnaryOperator<String> toKey,
+            boolean countUnreferenced,
+            Consumer<String> onDangling) {
         long distinct = 0;
         long dangling = 0;
         long unreferenced = 0;

@@ -22,8 +22,8 @@ public class SourceBuckets {
     }
 
     public S3Client of(String store) {
-        return clients.computeIfAbsent(store, id -> S3Clients.create(config.stores().get(id),
-                2 * config.copyConcurrency() + 4));
+        return clients.computeIfAbsent(
+                store, id -> S3Clients.create(config.stores().get(id), 2 * config.copyConcurrency() + 4));
     }
 
     @PreDestroy

@@ -12,8 +12,8 @@ import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Hashing;
 import io.lockstep.repository.DamagedArtifactException;
+import io.lockstep.repository.Hashing;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifyingInputStream;
@@ -60,8 +60,8 @@ public class BucketRestore {
     private final Quarantine quarantine;
 
     @Inject
-    public BucketRestore(ObjectStoreAgentConfig config, BackupRepository repository, SourceBuckets buckets,
-            Quarantine quarantine) {
+    public BucketRestore(
+            ObjectStoreAgentConfig config, BackupRepository repository, SourceBuckets buckets, Quarantine quarantine) {
         this.config = config;
         this.repository = repository;
         this.buckets = buckets;
@@ -84,22 +84,33 @@ public class BucketRestore {
     public Target target(String store, String bucket, String prefix) {
         ObjectStoreAgentConfig.Store s = config.stores().get(store);
         String storePrefix = s.prefix().orElse("");
-        return new Target(store, bucket == null || bucket.isBlank() ? s.bucket() : bucket, storePrefix,
+        return new Target(
+                store,
+                bucket == null || bucket.isBlank() ? s.bucket() : bucket,
+                storePrefix,
                 prefix == null ? storePrefix : prefix);
     }
 
-    public StepResult restore(Target target, String manifestKey, String manifestSha256, boolean prune,
-            StepContext context) throws StepFailure {
+    public StepResult restore(
+            Target target, String manifestKey, String manifestSha256, boolean prune, StepContext context)
+            throws StepFailure {
         return walk(target, manifestKey, manifestSha256, prune, false, context);
     }
 
-    public StepResult inspect(Target target, String manifestKey, String manifestSha256, boolean prune,
-            StepContext context) throws StepFailure {
+    public StepResult inspect(
+            Target target, String manifestKey, String manifestSha256, boolean prune, StepContext context)
+            throws StepFailure {
         return walk(target, manifestKey, manifestSha256, prune, true, context);
     }
 
-    private StepResult walk(Target target, String manifestKey, String manifestSha256, boolean prune, boolean dryRun,
-            StepContext context) throws StepFailure {
+    private StepResult walk(
+            Target target,
+            String manifestKey,
+            String manifestSha256,
+            boolean prune,
+            boolean dryRun,
+            StepContext context)
+            throws StepFailure {
         S3Client s3 = buckets.of(target.store());
         long started = System.nanoTime();
         AtomicLong copied = new AtomicLong();
@@ -111,8 +122,11 @@ public class BucketRestore {
         Deque<Future<?>> window = new ArrayDeque<>();
         context.onCancel(copiers::shutdownNow);
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()),
-                    target::map, new ManifestWalk.Visitor() {
+            ManifestWalk.walk(
+                    Manifests.entries(manifestStream),
+                    listing(s3, target.bucket(), target.prefix()),
+                    target::map,
+                    new ManifestWalk.Visitor() {
                         @Override
                         public void entry(ManifestEntry entry, String key, S3Object live)
                                 throws ExecutionException, InterruptedException {
@@ -156,11 +170,13 @@ public class BucketRestore {
             throw new StepFailure(e.getMessage());
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new StepFailure(cause instanceof StepFailure ? cause.getMessage()
-                    : "copying objects back into bucket " + target.bucket() + " failed: " + cause.getMessage());
+            throw new StepFailure(
+                    cause instanceof StepFailure
+                            ? cause.getMessage()
+                            : "copying objects back into bucket " + target.bucket() + " failed: " + cause.getMessage());
         } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
-            throw new StepFailure("restore of bucket " + target.bucket() + " from " + manifestKey + " failed: "
-                    + e.getMessage());
+            throw new StepFailure(
+                    "restore of bucket " + target.bucket() + " from " + manifestKey + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure("the restore of bucket " + target.bucket() + " was interrupted");
@@ -172,9 +188,11 @@ public class BucketRestore {
         evidence.put(EvidenceKeys.PREFIX, target.prefix());
         evidence.put(EvidenceKeys.OBJECTS, Long.toString(counts.objects));
         evidence.put(dryRun ? EvidenceKeys.OBJECTS_TO_COPY : EvidenceKeys.OBJECTS_COPIED, Long.toString(copied.get()));
-        evidence.put(dryRun ? EvidenceKeys.BYTES_TO_TRANSFER : EvidenceKeys.BYTES_COPIED, Long.toString(copiedBytes.get()));
+        evidence.put(
+                dryRun ? EvidenceKeys.BYTES_TO_TRANSFER : EvidenceKeys.BYTES_COPIED, Long.toString(copiedBytes.get()));
         evidence.put(EvidenceKeys.UNCHANGED, Long.toString(counts.unchanged));
-        evidence.put(dryRun ? EvidenceKeys.KEYS_TO_OVERWRITE : EvidenceKeys.KEYS_OVERWRITTEN,
+        evidence.put(
+                dryRun ? EvidenceKeys.KEYS_TO_OVERWRITE : EvidenceKeys.KEYS_OVERWRITTEN,
                 Long.toString(counts.overwritten));
         evidence.put(dryRun ? EvidenceKeys.KEYS_TO_DELETE : EvidenceKeys.KEYS_DELETED, Long.toString(extra.pruned));
         evidence.put(EvidenceKeys.KEYS_NOT_IN_MANIFEST_KEPT, Long.toString(extra.kept));
@@ -188,9 +206,15 @@ public class BucketRestore {
             evidence.put(EvidenceKeys.KEPT_SAMPLE, String.join(",", extra.keptSample));
         }
         evidence.put(EvidenceKeys.DURATION_MILLIS, Long.toString((System.nanoTime() - started) / 1_000_000));
-        LOG.infof("%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned", dryRun ? "inspected" : "restored",
-                target.bucket(), target.prefix().isEmpty() ? "" : "/" + target.prefix(), manifestKey, copied.get(),
-                counts.unchanged, extra.pruned);
+        LOG.infof(
+                "%s bucket %s%s from %s: %d copied, %d unchanged, %d pruned",
+                dryRun ? "inspected" : "restored",
+                target.bucket(),
+                target.prefix().isEmpty() ? "" : "/" + target.prefix(),
+                manifestKey,
+                copied.get(),
+                counts.unchanged,
+                extra.pruned);
         return new StepResult(copiedBytes.get(), manifestSha256, manifestKey, evidence);
     }
 
@@ -200,7 +224,8 @@ public class BucketRestore {
             MessageDigest digest = Hashing.sha256();
             in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
             String actual = Hashing.hex(digest);
-            return actual.equalsIgnoreCase(entry.sha256()) ? null
+            return actual.equalsIgnoreCase(entry.sha256())
+                    ? null
                     : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
         }
     }
@@ -267,18 +292,23 @@ public class BucketRestore {
                 digest.update(bytes);
                 String actual = Hashing.hex(digest);
                 if (!actual.equalsIgnoreCase(entry.sha256())) {
-                    String why = "blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to "
-                            + actual + ", the manifest recorded " + entry.sha256();
-                    throw new StepFailure(why + "; " + key + " was not written; " + quarantine.damaged(entry.blob(), why));
+                    String why = "blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to " + actual
+                            + ", the manifest recorded " + entry.sha256();
+                    throw new StepFailure(
+                            why + "; " + key + " was not written; " + quarantine.damaged(entry.blob(), why));
                 }
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             } else {
                 // Streamed with its known length; a hash mismatch at the end aborts the request, so no object. The
                 // blob is opened by a provider, once per read: the SDK reads a body twice when it signs the payload
                 // (plain-http endpoints), and a one-shot stream cannot be read again.
-                s3.putObject(b -> b.bucket(bucket).key(key).contentLength(entry.size()),
-                        RequestBody.fromContentProvider(() -> new VerifyingInputStream(repository.open(entry.blob()),
-                                entry.blob(), entry.sha256()), entry.size(), "application/octet-stream"));
+                s3.putObject(
+                        b -> b.bucket(bucket).key(key).contentLength(entry.size()),
+                        RequestBody.fromContentProvider(
+                                () -> new VerifyingInputStream(
+                                        repository.open(entry.blob()), entry.blob(), entry.sha256()),
+                                entry.size(),
+                                "application/octet-stream"));
             }
         } catch (SdkException | IOException e) {
             DamagedArtifactException damaged = Quarantine.damage(e);
@@ -298,16 +328,25 @@ public class BucketRestore {
      * Compares a restored target with the manifest: every object present with the recorded SHA-256 (re-read), no
      * object the manifest lacks (when {@code exact}), and every key of the given reference lists present.
      */
-    public StepResult check(Target target, String manifestKey, String manifestSha256, boolean exact,
-            List<String> referenceArtifacts, StepContext context) throws StepFailure {
+    public StepResult check(
+            Target target,
+            String manifestKey,
+            String manifestSha256,
+            boolean exact,
+            List<String> referenceArtifacts,
+            StepContext context)
+            throws StepFailure {
         S3Client s3 = buckets.of(target.store());
         List<String> problems = new ArrayList<>();
         Counts counts = new Counts();
         ExecutorService hashers = workers("restore-check");
         Deque<Future<String>> window = new ArrayDeque<>();
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(Manifests.entries(manifestStream), listing(s3, target.bucket(), target.prefix()),
-                    target::map, new ManifestWalk.Visitor() {
+            ManifestWalk.walk(
+                    Manifests.entries(manifestStream),
+                    listing(s3, target.bucket(), target.prefix()),
+                    target::map,
+                    new ManifestWalk.Visitor() {
                         @Override
                         public void entry(ManifestEntry entry, String key, S3Object live)
                                 throws ExecutionException, InterruptedException {
@@ -317,7 +356,8 @@ public class BucketRestore {
                                 return;
                             }
                             window.add(hashers.submit(() -> rehash(s3, target.bucket(), key, entry)));
-                            while (window.size() > 256 || (!window.isEmpty() && window.peek().isDone())) {
+                            while (window.size() > 256
+                                    || (!window.isEmpty() && window.peek().isDone())) {
                                 String problem = window.poll().get();
                                 if (problem != null) {
                                     sample(problems, problem);
@@ -341,10 +381,11 @@ public class BucketRestore {
             }
             manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
-            throw new StepFailure("cannot check bucket " + target.bucket() + " against " + manifestKey + ": "
-                    + e.getMessage());
+            throw new StepFailure(
+                    "cannot check bucket " + target.bucket() + " against " + manifestKey + ": " + e.getMessage());
         } catch (ExecutionException e) {
-            throw new StepFailure("cannot check bucket " + target.bucket() + ": " + e.getCause().getMessage());
+            throw new StepFailure("cannot check bucket " + target.bucket() + ": "
+                    + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure("the check of bucket " + target.bucket() + " was interrupted");
@@ -359,8 +400,8 @@ public class BucketRestore {
             references += resolveReferences(s3, target, artifact, problems);
         }
         if (!problems.isEmpty()) {
-            throw new StepFailure("bucket " + target.bucket() + " does not match the backup: " + String.join("; ",
-                    problems));
+            throw new StepFailure(
+                    "bucket " + target.bucket() + " does not match the backup: " + String.join("; ", problems));
         }
         Map<String, String> evidence = new HashMap<>();
         evidence.put(EvidenceKeys.BUCKET, target.bucket());
@@ -381,8 +422,12 @@ public class BucketRestore {
         List<String> danglingSample = new ArrayList<>();
         ReferenceMerge.Counts counts;
         try (InputStream refStream = repository.open(artifact)) {
-            counts = ReferenceMerge.merge(Manifests.lines(refStream), ReferenceMerge.keys(listing(s3, target.bucket(),
-                    target.prefix()), S3Object::key), target::map, false, ref -> sample(danglingSample, ref));
+            counts = ReferenceMerge.merge(
+                    Manifests.lines(refStream),
+                    ReferenceMerge.keys(listing(s3, target.bucket(), target.prefix()), S3Object::key),
+                    target::map,
+                    false,
+                    ref -> sample(danglingSample, ref));
         } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
             throw new StepFailure("cannot resolve references " + artifact + ": " + e.getMessage());
         }
@@ -412,12 +457,23 @@ public class BucketRestore {
         } catch (SdkException e) {
             throw new StepFailure("cannot delete scratch prefix " + target.prefix() + ": " + e.getMessage());
         }
-        return new StepResult(0, null, null, Map.of(EvidenceKeys.BUCKET, target.bucket(), EvidenceKeys.PREFIX,
-                target.prefix(), EvidenceKeys.DELETED, Long.toString(deleted)));
+        return new StepResult(
+                0,
+                null,
+                null,
+                Map.of(
+                        EvidenceKeys.BUCKET,
+                        target.bucket(),
+                        EvidenceKeys.PREFIX,
+                        target.prefix(),
+                        EvidenceKeys.DELETED,
+                        Long.toString(deleted)));
     }
 
     private static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {
-        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().iterator();
+        return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+                .contents()
+                .iterator();
     }
 
     private static boolean sameEtag(String a, String b) {

@@ -23,14 +23,17 @@ final class ManifestWalk {
         void extra(S3Object live);
     }
 
-    private ManifestWalk() {
-    }
+    private ManifestWalk() {}
 
     /**
      * @param targetKey maps a key as the manifest recorded it to its key in the target (identity in place)
      */
-    static void walk(Iterator<ManifestEntry> manifest, Iterator<S3Object> listing, UnaryOperator<String> targetKey,
-            Visitor visitor) throws ExecutionException, InterruptedException {
+    static void walk(
+            Iterator<ManifestEntry> manifest,
+            Iterator<S3Object> listing,
+            UnaryOperator<String> targetKey,
+            Visitor visitor)
+            throws ExecutionException, InterruptedException {
         S3Object current = listing.hasNext() ? listing.next() : null;
         while (manifest.hasNext()) {
             ManifestEntry entry = manifest.next();

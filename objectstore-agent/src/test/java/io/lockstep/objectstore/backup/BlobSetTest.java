@@ -67,7 +67,8 @@ class BlobSetTest {
 
     @Test
     void foreignNamesAreKeptWhole() {
-        BlobSet blobs = BlobSet.of(List.of("blobs/s/README", "blobs/s/" + "A".repeat(64)).iterator());
+        BlobSet blobs = BlobSet.of(
+                List.of("blobs/s/README", "blobs/s/" + "A".repeat(64)).iterator());
 
         assertTrue(blobs.contains("blobs/s/README"));
         assertTrue(blobs.contains("blobs/s/" + "A".repeat(64)), "upper-case hex is not a name Lockstep writes");

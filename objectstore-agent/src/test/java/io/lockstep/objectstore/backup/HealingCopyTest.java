@@ -1,6 +1,5 @@
 package io.lockstep.objectstore.backup;
 
-import io.lockstep.objectstore.client.SourceBuckets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.command.TestContexts;
+import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.objectstore.restore.BucketRestore;
 import io.lockstep.repository.BackupRepository;
@@ -28,9 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -54,7 +54,8 @@ class HealingCopyTest {
     void setUp(boolean encrypted) throws Exception {
         s3 = InMemoryS3.create(7); // small pages: the listings are paginated
         S3Client client = s3.client();
-        Encryption encryption = encrypted ? Encryption.fromKeyset(Encryption.generateKeyset(), true) : Encryption.none();
+        Encryption encryption =
+                encrypted ? Encryption.fromKeyset(Encryption.generateKeyset(), true) : Encryption.none();
         repository = new BackupRepository(client, "repo", "lockstep/", 5 * 1024 * 1024, 2, encryption);
         ObjectStoreAgentConfig config = config();
         SourceBuckets buckets = new SourceBuckets(config) {
@@ -92,7 +93,8 @@ class HealingCopyTest {
             lost.add(entries.get(i).blob());
             repository.delete(entries.get(i).blob());
         }
-        StepFailure poisoned = assertThrows(StepFailure.class,
+        StepFailure poisoned = assertThrows(
+                StepFailure.class,
                 () -> verifier.verify(first.artifact(), first.sha256(), List.of(), TestContexts.context()));
         assertTrue(poisoned.getMessage().contains(lost.size() + " objects have no blob"), poisoned.getMessage());
 
@@ -110,9 +112,16 @@ class HealingCopyTest {
         byte[] stored = s3.bucket("repo").get("lockstep/" + damaged.blob());
         stored[stored.length - 1] ^= 0x01;
         verifier.verify(second.artifact(), second.sha256(), List.of(), TestContexts.context()); // exists: not seen
-        StepFailure found = assertThrows(StepFailure.class, () -> restore.restore(restore.target(STORE, "target", null),
-                second.artifact(), second.sha256(), false, TestContexts.context()));
-        String aside = "lockstep/quarantine/" + STORE + "/" + damaged.blob().substring(("blobs/" + STORE + "/").length());
+        StepFailure found = assertThrows(
+                StepFailure.class,
+                () -> restore.restore(
+                        restore.target(STORE, "target", null),
+                        second.artifact(),
+                        second.sha256(),
+                        false,
+                        TestContexts.context()));
+        String aside =
+                "lockstep/quarantine/" + STORE + "/" + damaged.blob().substring(("blobs/" + STORE + "/").length());
         assertTrue(found.getMessage().contains(aside.substring("lockstep/".length())), found.getMessage());
         assertNull(s3.bucket("repo").get("lockstep/" + damaged.blob()), "taken out of blobs/");
         assertArrayEquals(stored, s3.bucket("repo").get(aside), "kept aside as it was");
@@ -121,10 +130,16 @@ class HealingCopyTest {
 
         assertEquals("1", third.evidence().get("healed"), third.evidence()::toString);
         assertEquals(damaged.key(), third.evidence().get("healedSample"));
-        restore.restore(restore.target(STORE, "restored", null), third.artifact(), third.sha256(), false,
+        restore.restore(
+                restore.target(STORE, "restored", null),
+                third.artifact(),
+                third.sha256(),
+                false,
                 TestContexts.context());
         assertEquals(OBJECTS, s3.bucket("restored").size());
-        s3.bucket(SOURCE).forEach((key, bytes) -> assertArrayEquals(bytes, s3.bucket("restored").get(key), key));
+        s3.bucket(SOURCE)
+                .forEach((key, bytes) ->
+                        assertArrayEquals(bytes, s3.bucket("restored").get(key), key));
     }
 
     @Test
@@ -145,10 +160,12 @@ class HealingCopyTest {
 
     @Test
     void onlyBytesThatAreWrongCountAsDamage() {
-        assertNotNull(Quarantine.damage(SdkClientException.create("upload failed",
-                new DamagedArtifactException("artifact x failed authentication"))));
-        assertNull(Quarantine.damage(new IntegrityException("artifact x needs key-encryption key tink-1, which the "
-                + "configured keyset lacks")), "a missing key is not damage");
+        assertNotNull(Quarantine.damage(SdkClientException.create(
+                "upload failed", new DamagedArtifactException("artifact x failed authentication"))));
+        assertNull(
+                Quarantine.damage(new IntegrityException(
+                        "artifact x needs key-encryption key tink-1, which the " + "configured keyset lacks")),
+                "a missing key is not damage");
         assertNull(Quarantine.damage(new IOException("connection reset")));
         assertEquals("quarantine/media/abc", Quarantine.keyOf("blobs/media/abc"));
     }
@@ -168,7 +185,8 @@ class HealingCopyTest {
 
     static ObjectStoreAgentConfig config() {
         ObjectStoreAgentConfig.Store store = (ObjectStoreAgentConfig.Store) Proxy.newProxyInstance(
-                ObjectStoreAgentConfig.class.getClassLoader(), new Class<?>[] {ObjectStoreAgentConfig.Store.class},
+                ObjectStoreAgentConfig.class.getClassLoader(),
+                new Class<?>[] {ObjectStoreAgentConfig.Store.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "bucket" -> SOURCE;
                     case "region" -> "us-east-1";
@@ -176,8 +194,10 @@ class HealingCopyTest {
                     case "endpoint" -> Optional.<URI>empty();
                     default -> Optional.empty();
                 });
-        return (ObjectStoreAgentConfig) Proxy.newProxyInstance(ObjectStoreAgentConfig.class.getClassLoader(),
-                new Class<?>[] {ObjectStoreAgentConfig.class}, (p, m, a) -> switch (m.getName()) {
+        return (ObjectStoreAgentConfig) Proxy.newProxyInstance(
+                ObjectStoreAgentConfig.class.getClassLoader(),
+                new Class<?>[] {ObjectStoreAgentConfig.class},
+                (p, m, a) -> switch (m.getName()) {
                     case "stores" -> Map.of(STORE, store);
                     case "copyConcurrency" -> 4;
                     case "inMemoryLimit" -> 16 * 1024; // objects above it stream (through tmp/ when copied)

@@ -52,7 +52,8 @@ final class InMemoryS3 implements InvocationHandler {
     }
 
     S3Client client() {
-        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, this);
+        return (S3Client)
+                Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, this);
     }
 
     NavigableMap<String, byte[]> bucket(String name) {
@@ -61,7 +62,8 @@ final class InMemoryS3 implements InvocationHandler {
 
     static String etag(byte[] bytes) {
         try {
-            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)) + "\"";
+            return "\""
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes)) + "\"";
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -70,7 +72,10 @@ final class InMemoryS3 implements InvocationHandler {
     private byte[] existing(String bucket, String key) {
         byte[] bytes = bucket(bucket).get(key);
         if (bytes == null) {
-            throw NoSuchKeyException.builder().message("no such key " + key).statusCode(404).build();
+            throw NoSuchKeyException.builder()
+                    .message("no such key " + key)
+                    .statusCode(404)
+                    .build();
         }
         return bytes;
     }
@@ -104,11 +109,15 @@ final class InMemoryS3 implements InvocationHandler {
                 if (types.length == 2 && ResponseTransformer.class.isAssignableFrom(types[1])) {
                     GetObjectRequest request = (GetObjectRequest) args[0];
                     byte[] bytes = existing(request.bucket(), request.key());
-                    GetObjectResponse response = GetObjectResponse.builder().contentLength((long) bytes.length)
-                            .eTag(etag(bytes)).build();
+                    GetObjectResponse response = GetObjectResponse.builder()
+                            .contentLength((long) bytes.length)
+                            .eTag(etag(bytes))
+                            .build();
                     @SuppressWarnings("unchecked")
-                    ResponseTransformer<GetObjectResponse, Object> transformer = (ResponseTransformer<GetObjectResponse, Object>) args[1];
-                    return transformer.transform(response, AbortableInputStream.create(new ByteArrayInputStream(bytes)));
+                    ResponseTransformer<GetObjectResponse, Object> transformer =
+                            (ResponseTransformer<GetObjectResponse, Object>) args[1];
+                    return transformer.transform(
+                            response, AbortableInputStream.create(new ByteArrayInputStream(bytes)));
                 }
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
@@ -118,7 +127,10 @@ final class InMemoryS3 implements InvocationHandler {
             case "headObject" -> {
                 HeadObjectRequest request = (HeadObjectRequest) args[0];
                 byte[] bytes = existing(request.bucket(), request.key());
-                return HeadObjectResponse.builder().contentLength((long) bytes.length).eTag(etag(bytes)).build();
+                return HeadObjectResponse.builder()
+                        .contentLength((long) bytes.length)
+                        .eTag(etag(bytes))
+                        .build();
             }
             case "copyObject" -> {
                 CopyObjectRequest request = (CopyObjectRequest) args[0];
@@ -135,7 +147,8 @@ final class InMemoryS3 implements InvocationHandler {
                 ListObjectsV2Request request = (ListObjectsV2Request) args[0];
                 String prefix = request.prefix() == null ? "" : request.prefix();
                 NavigableMap<String, byte[]> all = bucket(request.bucket());
-                NavigableMap<String, byte[]> view = request.continuationToken() == null ? all.tailMap(prefix, true)
+                NavigableMap<String, byte[]> view = request.continuationToken() == null
+                        ? all.tailMap(prefix, true)
                         : all.tailMap(request.continuationToken(), false);
                 List<S3Object> page = new ArrayList<>();
                 String last = null;
@@ -148,12 +161,19 @@ final class InMemoryS3 implements InvocationHandler {
                         truncated = true;
                         break;
                     }
-                    page.add(S3Object.builder().key(e.getKey()).size((long) e.getValue().length)
-                            .eTag(etag(e.getValue())).build());
+                    page.add(S3Object.builder()
+                            .key(e.getKey())
+                            .size((long) e.getValue().length)
+                            .eTag(etag(e.getValue()))
+                            .build());
                     last = e.getKey();
                 }
-                return ListObjectsV2Response.builder().contents(page).isTruncated(truncated)
-                        .nextContinuationToken(truncated ? last : null).keyCount(page.size()).build();
+                return ListObjectsV2Response.builder()
+                        .contents(page)
+                        .isTruncated(truncated)
+                        .nextContinuationToken(truncated ? last : null)
+                        .keyCount(page.size())
+                        .build();
             }
             case "close" -> {
                 return null;

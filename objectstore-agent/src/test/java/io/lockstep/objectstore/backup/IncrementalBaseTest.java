@@ -18,10 +18,11 @@ class IncrementalBaseTest {
 
     @Test
     void anUnchangedObjectIsReusedOnlyIfItsBlobIsListed() {
-        List<ManifestEntry> base = List.of(entry("a", 1, "e1"), entry("b", 2, "e2"), entry("c", 3, "e3"),
-                entry("d", 4, "e4"));
+        List<ManifestEntry> base =
+                List.of(entry("a", 1, "e1"), entry("b", 2, "e2"), entry("c", 3, "e3"), entry("d", 4, "e4"));
         // the blob of b was deleted, the one of d replaced by a foreign file
-        BlobSet blobs = BlobSet.of(List.of(base.get(0).blob(), base.get(2).blob(), "blobs/media/d-was-here").iterator());
+        BlobSet blobs = BlobSet.of(List.of(base.get(0).blob(), base.get(2).blob(), "blobs/media/d-was-here")
+                .iterator());
         IncrementalBase walk = new IncrementalBase(base.iterator(), blobs, "blobs/media/");
 
         assertEquals(Decision.REUSE, walk.decide("a", 1, "e1"));
@@ -33,17 +34,18 @@ class IncrementalBaseTest {
 
     @Test
     void newChangedAndDeletedObjectsFollowTheListing() {
-        List<ManifestEntry> base = List.of(entry("a", 1, "e1"), entry("b", 2, "e2"), entry("d", 4, "e4"),
-                entry("f", 6, "e6"));
-        BlobSet blobs = BlobSet.of(base.stream().map(ManifestEntry::blob).sorted().iterator());
+        List<ManifestEntry> base =
+                List.of(entry("a", 1, "e1"), entry("b", 2, "e2"), entry("d", 4, "e4"), entry("f", 6, "e6"));
+        BlobSet blobs =
+                BlobSet.of(base.stream().map(ManifestEntry::blob).sorted().iterator());
         IncrementalBase walk = new IncrementalBase(base.iterator(), blobs, "blobs/media/");
 
         List<Decision> decisions = new ArrayList<>();
-        decisions.add(walk.decide("a", 1, "e1"));       // unchanged
-        decisions.add(walk.decide("b", 2, "e2-new"));   // another ETag
-        decisions.add(walk.decide("c", 3, "e3"));       // new; d was deleted from the bucket
-        decisions.add(walk.decide("f", 7, "e6"));       // another size
-        decisions.add(walk.decide("g", 1, "e7"));       // past the end of the base
+        decisions.add(walk.decide("a", 1, "e1")); // unchanged
+        decisions.add(walk.decide("b", 2, "e2-new")); // another ETag
+        decisions.add(walk.decide("c", 3, "e3")); // new; d was deleted from the bucket
+        decisions.add(walk.decide("f", 7, "e6")); // another size
+        decisions.add(walk.decide("g", 1, "e7")); // past the end of the base
         assertEquals(List.of(Decision.REUSE, Decision.COPY, Decision.COPY, Decision.COPY, Decision.COPY), decisions);
     }
 
@@ -54,7 +56,8 @@ class IncrementalBaseTest {
         String bmp = "\uFF5E";
         String astral = "\uD83D\uDE00";
         List<ManifestEntry> base = List.of(entry(bmp, 1, "x"), entry(astral, 1, "y"));
-        BlobSet blobs = BlobSet.of(base.stream().map(ManifestEntry::blob).sorted().iterator());
+        BlobSet blobs =
+                BlobSet.of(base.stream().map(ManifestEntry::blob).sorted().iterator());
         IncrementalBase walk = new IncrementalBase(base.iterator(), blobs, "blobs/media/");
 
         assertEquals(Decision.REUSE, walk.decide(bmp, 1, "x"));
@@ -80,8 +83,8 @@ class IncrementalBaseTest {
     @Test
     void anObjectWithoutAnEtagIsNeverReused() {
         ManifestEntry noEtag = new ManifestEntry("a", 1, null, sha("a"), "blobs/media/" + sha("a"));
-        IncrementalBase walk = new IncrementalBase(List.of(noEtag).iterator(),
-                BlobSet.of(List.of(noEtag.blob()).iterator()), "blobs/media/");
+        IncrementalBase walk = new IncrementalBase(
+                List.of(noEtag).iterator(), BlobSet.of(List.of(noEtag.blob()).iterator()), "blobs/media/");
         assertEquals(Decision.COPY, walk.decide("a", 1, null));
     }
 }

@@ -54,8 +54,11 @@ class ManifestsTest {
         String text = "{\"key\":\"a.jpg\",\"size\":3,\"etag\":\"e1\",\"sha256\":\"s1\",\"blob\":\"blobs/m/s1\"}\n\n"
                 + "{\"key\":\"b.jpg\",\"size\":0,\"etag\":null,\"sha256\":\"s2\",\"blob\":\"blobs/m/s2\"}\n";
         List<ManifestEntry> entries = all(Manifests.entries(gzip(text)));
-        assertEquals(List.of(new ManifestEntry("a.jpg", 3, "e1", "s1", "blobs/m/s1"),
-                new ManifestEntry("b.jpg", 0, null, "s2", "blobs/m/s2")), entries);
+        assertEquals(
+                List.of(
+                        new ManifestEntry("a.jpg", 3, "e1", "s1", "blobs/m/s1"),
+                        new ManifestEntry("b.jpg", 0, null, "s2", "blobs/m/s2")),
+                entries);
     }
 
     @Test

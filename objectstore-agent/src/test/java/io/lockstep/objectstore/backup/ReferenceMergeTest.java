@@ -13,8 +13,8 @@ class ReferenceMergeTest {
     private final List<String> dangling = new ArrayList<>();
 
     private ReferenceMerge.Counts merge(List<String> references, List<String> existing, boolean countUnreferenced) {
-        return ReferenceMerge.merge(references.iterator(), existing.iterator(), r -> r, countUnreferenced,
-                dangling::add);
+        return ReferenceMerge.merge(
+                references.iterator(), existing.iterator(), r -> r, countUnreferenced, dangling::add);
     }
 
     @Test
@@ -53,9 +53,12 @@ class ReferenceMergeTest {
 
     @Test
     void referencesAreMappedToTheKeysTheyNameBeforeTheyAreLookedUp() {
-        var counts = ReferenceMerge.merge(List.of("media/a", "media/b").iterator(),
-                List.of(".lockstep-drill/t/a").iterator(), r -> ".lockstep-drill/t/" + r.substring("media/".length()),
-                false, dangling::add);
+        var counts = ReferenceMerge.merge(
+                List.of("media/a", "media/b").iterator(),
+                List.of(".lockstep-drill/t/a").iterator(),
+                r -> ".lockstep-drill/t/" + r.substring("media/".length()),
+                false,
+                dangling::add);
         assertEquals(new ReferenceMerge.Counts(2, 1, 0), counts);
         assertEquals(List.of("media/b"), dangling, "a dangling reference is reported as the database holds it");
     }
@@ -76,8 +79,8 @@ class ReferenceMergeTest {
 
     @Test
     void keysOfValuesAreReadAsTheValuesAre() {
-        Iterator<String> keys = ReferenceMerge.keys(List.of(new ManifestEntry("k1", 1, null, "s", "b")).iterator(),
-                ManifestEntry::key);
+        Iterator<String> keys = ReferenceMerge.keys(
+                List.of(new ManifestEntry("k1", 1, null, "s", "b")).iterator(), ManifestEntry::key);
         assertEquals("k1", keys.next());
         assertFalse(keys.hasNext());
     }

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 class ObjectStoreAgentConfigTest {
 
     private static ObjectStoreAgentConfig map(Map<String, String> properties) {
-        return new SmallRyeConfigBuilder().withMapping(ObjectStoreAgentConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build()
+        return new SmallRyeConfigBuilder()
+                .withMapping(ObjectStoreAgentConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build()
                 .getConfigMapping(ObjectStoreAgentConfig.class);
     }
 

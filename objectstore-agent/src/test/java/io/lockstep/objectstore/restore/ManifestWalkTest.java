@@ -23,8 +23,11 @@ class ManifestWalkTest {
 
     private void walk(List<String> manifest, List<String> listing, java.util.function.UnaryOperator<String> map)
             throws ExecutionException, InterruptedException {
-        ManifestWalk.walk(manifest.stream().map(ManifestWalkTest::entry).iterator(),
-                listing.stream().map(ManifestWalkTest::live).iterator(), map, new ManifestWalk.Visitor() {
+        ManifestWalk.walk(
+                manifest.stream().map(ManifestWalkTest::entry).iterator(),
+                listing.stream().map(ManifestWalkTest::live).iterator(),
+                map,
+                new ManifestWalk.Visitor() {
                     @Override
                     public void entry(ManifestEntry entry, String key, S3Object object) {
                         met.add((object == null ? "missing " : "present ") + entry.key() + " as " + key);

@@ -8,8 +8,8 @@ import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.client.PostgresTools;
 import io.lockstep.postgres.client.TableCensus;
-import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.postgres.config.PostgresAgentConfig;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
@@ -25,9 +25,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -72,8 +72,14 @@ public class PostgresBackup {
      * takes the {@link TableCensus} into {@code censusArtifact} and, with a reference query, stores its keys sorted in
      * {@code referenceArtifact}.
      */
-    public StepResult backup(Connection db, String artifact, String referenceQuery, String referenceArtifact,
-            String censusArtifact, StepContext context) throws StepFailure {
+    public StepResult backup(
+            Connection db,
+            String artifact,
+            String referenceQuery,
+            String referenceArtifact,
+            String censusArtifact,
+            StepContext context)
+            throws StepFailure {
         long started = System.nanoTime();
         try (java.sql.Connection jdbc = db.open()) {
             jdbc.setAutoCommit(false);
@@ -82,7 +88,8 @@ public class PostgresBackup {
             String snapshotId;
             Instant snapshotTime;
             String lsn;
-            try (Statement st = jdbc.createStatement(); ResultSet rs = st.executeQuery(SNAPSHOT_QUERY)) {
+            try (Statement st = jdbc.createStatement();
+                    ResultSet rs = st.executeQuery(SNAPSHOT_QUERY)) {
                 rs.next();
                 snapshotId = rs.getString(1);
                 snapshotTime = rs.getTimestamp(2).toInstant();
@@ -91,10 +98,14 @@ public class PostgresBackup {
             context.snapshotTaken(snapshotTime, lsn, snapshotId);
             LOG.infof("snapshot %s of %s at %s, LSN %s", snapshotId, db, snapshotTime, lsn);
             // The connection is idle while pg_dump streams: the reference keys and the census are read on it meanwhile.
-            CompletableFuture<Long> references = referenceQuery == null ? null
-                    : CompletableFuture.supplyAsync(() -> ReferenceKeys.write(jdbc, referenceQuery, referenceArtifact,
-                            repository, REFERENCE_THREADS), REFERENCE_THREADS);
-            CompletableFuture<Map<String, String>> census = censusArtifact == null ? null
+            CompletableFuture<Long> references = referenceQuery == null
+                    ? null
+                    : CompletableFuture.supplyAsync(
+                            () -> ReferenceKeys.write(
+                                    jdbc, referenceQuery, referenceArtifact, repository, REFERENCE_THREADS),
+                            REFERENCE_THREADS);
+            CompletableFuture<Map<String, String>> census = censusArtifact == null
+                    ? null
                     : (references == null ? CompletableFuture.completedFuture(0L) : references.exceptionally(e -> 0L))
                             .thenApplyAsync(ignored -> census(jdbc, censusArtifact), REFERENCE_THREADS);
             UploadResult upload = dump(db, snapshotId, artifact, context);
@@ -117,7 +128,8 @@ public class PostgresBackup {
             }
             return new StepResult(upload.bytes(), upload.sha256(), artifact, evidence);
         } catch (SQLException e) {
-            throw new StepFailure("cannot snapshot " + db.describe() + ": " + Redactor.redact(e.getMessage(), db.secrets()));
+            throw new StepFailure(
+                    "cannot snapshot " + db.describe() + ": " + Redactor.redact(e.getMessage(), db.secrets()));
         }
     }
 
@@ -134,9 +146,16 @@ public class PostgresBackup {
                 throw e;
             }
             UploadResult stored = repository.put(censusArtifact, TableCensus.encode(tables));
-            return Map.of(EvidenceKeys.CENSUS_ARTIFACT, censusArtifact, EvidenceKeys.CENSUS_SHA256, stored.sha256(),
-                    EvidenceKeys.TABLES, Integer.toString(tables.size()),
-                    EvidenceKeys.ROWS, Long.toString(tables.stream().mapToLong(TableCensus.Table::rows).sum()));
+            return Map.of(
+                    EvidenceKeys.CENSUS_ARTIFACT,
+                    censusArtifact,
+                    EvidenceKeys.CENSUS_SHA256,
+                    stored.sha256(),
+                    EvidenceKeys.TABLES,
+                    Integer.toString(tables.size()),
+                    EvidenceKeys.ROWS,
+                    Long.toString(
+                            tables.stream().mapToLong(TableCensus.Table::rows).sum()));
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -151,11 +170,10 @@ public class PostgresBackup {
             return work.join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new StepFailure(what + " of " + db.describe() + " failed: "
-                    + Redactor.redact(cause.getMessage(), db.secrets()));
+            throw new StepFailure(
+                    what + " of " + db.describe() + " failed: " + Redactor.redact(cause.getMessage(), db.secrets()));
         }
     }
-
 
     private UploadResult dump(Connection db, String snapshotId, String artifact, StepContext context)
             throws StepFailure {
@@ -186,7 +204,8 @@ public class PostgresBackup {
                 }
             });
         } catch (RepositoryException e) {
-            throw new StepFailure("dump of " + db.describe() + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
+            throw new StepFailure(
+                    "dump of " + db.describe() + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
         } catch (IOException e) {
             throw new StepFailure(Redactor.redact(e.getMessage(), db.secrets()));
         } finally {

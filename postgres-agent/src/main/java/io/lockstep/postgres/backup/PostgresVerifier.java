@@ -44,7 +44,8 @@ public class PostgresVerifier {
         // Stored bytes -> SHA-256 check -> decryption -> pg_restore: the stream fails with IntegrityException on a
         // hash mismatch, a wrong key, an altered or truncated artifact, so a clean end means the artifact is whole.
         try (VerifiedInputStream in = repository.openVerified(artifact, expectedSha256);
-                ChildProcess pgRestore = ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
+                ChildProcess pgRestore =
+                        ChildProcess.start(List.of(tools.pgRestore(), "--list"), Map.of(), List.of())) {
             context.onCancel(pgRestore::kill);
             CompletableFuture<Long> tocEntries = new CompletableFuture<>();
             Thread lister = new Thread(() -> tocEntries.complete(countEntries(pgRestore.stdout())), "pg-restore-list");
@@ -68,13 +69,17 @@ public class PostgresVerifier {
             int exit = pgRestore.waitFor(5, TimeUnit.MINUTES);
             long entries = tocEntries.get(1, TimeUnit.MINUTES);
             if (exit != 0) {
-                throw new StepFailure("pg_restore --list cannot parse " + artifact + ": " + pgRestore.failureReason(exit));
+                throw new StepFailure(
+                        "pg_restore --list cannot parse " + artifact + ": " + pgRestore.failureReason(exit));
             }
             if (entries == 0) {
                 throw new StepFailure("pg_restore --list found no entries in " + artifact);
             }
             // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw).
-            return new StepResult(in.storedBytes(), expectedSha256.toLowerCase(), artifact,
+            return new StepResult(
+                    in.storedBytes(),
+                    expectedSha256.toLowerCase(),
+                    artifact,
                     Map.of(EvidenceKeys.TOC_ENTRIES, Long.toString(entries)));
         } catch (RepositoryException | IntegrityException e) {
             throw new StepFailure(e.getMessage());

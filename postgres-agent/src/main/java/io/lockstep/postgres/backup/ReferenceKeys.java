@@ -21,10 +21,13 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class ReferenceKeys {
 
-    private ReferenceKeys() {
-    }
+    private ReferenceKeys() {}
 
-    public static long write(java.sql.Connection jdbc, String query, String artifact, BackupRepository repository,
+    public static long write(
+            java.sql.Connection jdbc,
+            String query,
+            String artifact,
+            BackupRepository repository,
             java.util.concurrent.Executor executor) {
         String sorted = sortedQuery(query);
         java.sql.Savepoint savepoint = null;
@@ -34,17 +37,19 @@ public final class ReferenceKeys {
             PipedInputStream in = new PipedInputStream(1 << 20);
             PipedOutputStream out = new PipedOutputStream(in);
             java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean();
-            CompletableFuture<?> upload = CompletableFuture.supplyAsync(() -> repository.upload(artifact, in,
-                    new UploadHooks() {
+            CompletableFuture<?> upload = CompletableFuture.supplyAsync(
+                    () -> repository.upload(artifact, in, new UploadHooks() {
                         @Override
                         public void beforeComplete() {
                             if (!whole.get()) {
                                 throw new IllegalStateException("the reference query did not finish");
                             }
                         }
-                    }), executor);
+                    }),
+                    executor);
             long count = 0;
-            try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024); Statement st = jdbc.createStatement()) {
+            try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024);
+                    Statement st = jdbc.createStatement()) {
                 st.setFetchSize(10_000);
                 try (ResultSet rs = st.executeQuery(sorted)) {
                     count = writeLines(rs, gzip);

@@ -53,7 +53,11 @@ public final class Connection {
         return new Connection(store, config, otherDatabase, password, connectTimeoutSeconds);
     }
 
-    private Connection(String store, PostgresAgentConfig.Store config, String database, String password,
+    private Connection(
+            String store,
+            PostgresAgentConfig.Store config,
+            String database,
+            String password,
             int connectTimeoutSeconds) {
         this.store = store;
         this.config = config;
@@ -98,8 +102,8 @@ public final class Connection {
 
     /** Arguments that select the server and user for pg_dump and friends (no password, no database). */
     public List<String> libpqArguments() {
-        return List.of("--host=" + config.host(), "--port=" + config.port(), "--username=" + config.user(),
-                "--no-password");
+        return List.of(
+                "--host=" + config.host(), "--port=" + config.port(), "--username=" + config.user(), "--no-password");
     }
 
     /**
@@ -118,10 +122,17 @@ public final class Connection {
     /** Writes a private pgpass file; the caller deletes it. */
     public Path writePassFile() throws StepFailure {
         try {
-            Path file = Files.createTempFile("lockstep-pgpass-", "",
+            Path file = Files.createTempFile(
+                    "lockstep-pgpass-",
+                    "",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            String line = String.join(":", escape(config.host()), Integer.toString(config.port()), "*",
-                    escape(config.user()), escape(password == null ? "" : password));
+            String line = String.join(
+                    ":",
+                    escape(config.host()),
+                    Integer.toString(config.port()),
+                    "*",
+                    escape(config.user()),
+                    escape(password == null ? "" : password));
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8);
             return file;
         } catch (IOException e) {

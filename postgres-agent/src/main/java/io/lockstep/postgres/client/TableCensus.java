@@ -26,25 +26,26 @@ public final class TableCensus {
             + "ORDER BY t.name COLLATE \"C\"";
 
     /** One table's figures. */
-    public record Table(String name, long rows, String checksum) {
-    }
+    public record Table(String name, long rows, String checksum) {}
 
-    private TableCensus() {
-    }
+    private TableCensus() {}
 
     /** Counts and checksums every user table, in the connection's current transaction. */
     public static List<Table> take(java.sql.Connection jdbc) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Statement st = jdbc.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
+        try (Statement st = jdbc.createStatement();
+                ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
         }
         List<Table> tables = new ArrayList<>();
         for (String name : names) {
-            String sql = "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text FROM "
-                    + name + " t";
-            try (Statement st = jdbc.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            String sql =
+                    "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text FROM "
+                            + name + " t";
+            try (Statement st = jdbc.createStatement();
+                    ResultSet rs = st.executeQuery(sql)) {
                 rs.next();
                 tables.add(new Table(name, rs.getLong(1), rs.getString(2)));
             }
@@ -56,7 +57,12 @@ public final class TableCensus {
     public static byte[] encode(List<Table> tables) {
         StringBuilder text = new StringBuilder();
         for (Table t : tables) {
-            text.append(t.name()).append('\t').append(t.rows()).append('\t').append(t.checksum()).append('\n');
+            text.append(t.name())
+                    .append('\t')
+                    .append(t.rows())
+                    .append('\t')
+                    .append(t.checksum())
+                    .append('\n');
         }
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -60,8 +60,17 @@ public class PostgresRestore {
         this.tools = tools;
     }
 
-    public StepResult restore(Connection store, String target, boolean inPlace, String artifact, String expectedSha256,
-            String referenceQuery, String referenceArtifact, UUID stepId, StepContext context) throws StepFailure {
+    public StepResult restore(
+            Connection store,
+            String target,
+            boolean inPlace,
+            String artifact,
+            String expectedSha256,
+            String referenceQuery,
+            String referenceArtifact,
+            UUID stepId,
+            StepContext context)
+            throws StepFailure {
         long started = System.nanoTime();
         Connection maintenance = store.withDatabase("postgres");
         String tag = stepId.toString().substring(0, 8);
@@ -114,13 +123,15 @@ public class PostgresRestore {
                 }
             }
         } catch (SQLException e) {
-            throw new StepFailure("restore of database " + target + " failed: "
-                    + Redactor.redact(e.getMessage(), store.secrets()));
+            throw new StepFailure(
+                    "restore of database " + target + " failed: " + Redactor.redact(e.getMessage(), store.secrets()));
         }
         if (referenceQuery != null && referenceArtifact != null) {
             evidence.putAll(references(store.withDatabase(target), referenceQuery, referenceArtifact));
         }
-        evidence.put(EvidenceKeys.DURATION_MILLIS, Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        evidence.put(
+                EvidenceKeys.DURATION_MILLIS,
+                Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         LOG.infof("restored %s into database %s", artifact, target);
         return new StepResult(bytes, expectedSha256, artifact, evidence);
     }
@@ -129,8 +140,8 @@ public class PostgresRestore {
     private long pgRestore(Connection db, String artifact, String expectedSha256, StepContext context)
             throws StepFailure {
         Path passFile = db.writePassFile();
-        List<String> command = new ArrayList<>(List.of(tools.pgRestore(), "--single-transaction", "--exit-on-error",
-                "--dbname=" + db.database()));
+        List<String> command = new ArrayList<>(
+                List.of(tools.pgRestore(), "--single-transaction", "--exit-on-error", "--dbname=" + db.database()));
         command.addAll(db.libpqArguments());
         long bytes = 0;
         try (InputStream in = repository.openVerified(artifact, expectedSha256);
@@ -162,7 +173,8 @@ public class PostgresRestore {
         } catch (RepositoryException e) {
             throw new StepFailure(e.getMessage());
         } catch (IOException e) {
-            throw new StepFailure("restore of " + artifact + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
+            throw new StepFailure(
+                    "restore of " + artifact + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure("the restore of " + artifact + " was interrupted");
@@ -175,8 +187,8 @@ public class PostgresRestore {
     private Map<String, String> references(Connection restored, String query, String artifact) throws StepFailure {
         try (java.sql.Connection jdbc = restored.open()) {
             jdbc.setAutoCommit(false);
-            long keys = io.lockstep.postgres.backup.ReferenceKeys.write(jdbc, query, artifact, repository,
-                    PostgresBackup.REFERENCE_THREADS);
+            long keys = io.lockstep.postgres.backup.ReferenceKeys.write(
+                    jdbc, query, artifact, repository, PostgresBackup.REFERENCE_THREADS);
             jdbc.rollback();
             return Map.of(EvidenceKeys.REFERENCE_KEYS, Long.toString(keys), EvidenceKeys.REFERENCE_ARTIFACT, artifact);
         } catch (SQLException | RuntimeException e) {
@@ -205,8 +217,8 @@ public class PostgresRestore {
             evidence.put(EvidenceKeys.BYTES_TO_TRANSFER, Long.toString(artifactBytes));
             return new StepResult(0, null, null, evidence);
         } catch (SQLException e) {
-            throw new StepFailure("cannot inspect database " + target + ": " + Redactor.redact(e.getMessage(),
-                    store.secrets()));
+            throw new StepFailure(
+                    "cannot inspect database " + target + ": " + Redactor.redact(e.getMessage(), store.secrets()));
         }
     }
 
@@ -229,16 +241,26 @@ public class PostgresRestore {
             jdbc.rollback();
             List<String> problems = TableCensus.differences(recorded, actual);
             if (!problems.isEmpty()) {
-                throw new StepFailure("database " + target + " does not match the backup: " + String.join("; ",
-                        problems.subList(0, Math.min(10, problems.size())))
+                throw new StepFailure("database " + target + " does not match the backup: "
+                        + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
                         + (problems.size() > 10 ? " (and " + (problems.size() - 10) + " more)" : ""));
             }
-            return new StepResult(0, null, null, Map.of(EvidenceKeys.DATABASE, target,
-                    EvidenceKeys.TABLES, Integer.toString(actual.size()),
-                    EvidenceKeys.ROWS, Long.toString(actual.stream().mapToLong(TableCensus.Table::rows).sum())));
+            return new StepResult(
+                    0,
+                    null,
+                    null,
+                    Map.of(
+                            EvidenceKeys.DATABASE,
+                            target,
+                            EvidenceKeys.TABLES,
+                            Integer.toString(actual.size()),
+                            EvidenceKeys.ROWS,
+                            Long.toString(actual.stream()
+                                    .mapToLong(TableCensus.Table::rows)
+                                    .sum())));
         } catch (SQLException e) {
-            throw new StepFailure("cannot check database " + target + ": " + Redactor.redact(e.getMessage(),
-                    store.secrets()));
+            throw new StepFailure(
+                    "cannot check database " + target + ": " + Redactor.redact(e.getMessage(), store.secrets()));
         }
     }
 
@@ -252,10 +274,14 @@ public class PostgresRestore {
             admin.setAutoCommit(true);
             boolean existed = exists(admin, target);
             execute(admin, "DROP DATABASE IF EXISTS " + ident(target) + " WITH (FORCE)");
-            return new StepResult(0, null, null, Map.of(EvidenceKeys.DATABASE, target, EvidenceKeys.DROPPED, Boolean.toString(existed)));
+            return new StepResult(
+                    0,
+                    null,
+                    null,
+                    Map.of(EvidenceKeys.DATABASE, target, EvidenceKeys.DROPPED, Boolean.toString(existed)));
         } catch (SQLException e) {
-            throw new StepFailure("cannot drop database " + target + ": " + Redactor.redact(e.getMessage(),
-                    store.secrets()));
+            throw new StepFailure(
+                    "cannot drop database " + target + ": " + Redactor.redact(e.getMessage(), store.secrets()));
         }
     }
 
@@ -269,8 +295,8 @@ public class PostgresRestore {
     }
 
     private static String owner(java.sql.Connection admin, String database) throws SQLException {
-        try (PreparedStatement st = admin.prepareStatement(
-                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
+        try (PreparedStatement st =
+                admin.prepareStatement("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
             st.setString(1, database);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -278,22 +304,25 @@ public class PostgresRestore {
         }
     }
 
-    private static void setOwner(java.sql.Connection admin, String database, String owner, Map<String, String> evidence) {
+    private static void setOwner(
+            java.sql.Connection admin, String database, String owner, Map<String, String> evidence) {
         if (owner == null) {
             return;
         }
         try {
             execute(admin, "ALTER DATABASE " + ident(database) + " OWNER TO " + ident(owner));
         } catch (SQLException e) {
-            evidence.put(EvidenceKeys.OWNER_WARNING, "could not give the restored database back to its owner " + owner + ": "
-                    + e.getMessage());
+            evidence.put(
+                    EvidenceKeys.OWNER_WARNING,
+                    "could not give the restored database back to its owner " + owner + ": " + e.getMessage());
         }
     }
 
     /** Terminates every other session on the database; returns how many. */
     private static int terminate(java.sql.Connection admin, String database) throws SQLException {
-        try (PreparedStatement st = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
+        try (PreparedStatement st =
+                admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
             st.setString(1, database);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();

@@ -22,7 +22,9 @@ class ReferenceKeysTest {
     private static ResultSet rows(List<String> values) {
         Iterator<String> it = values.iterator();
         String[] current = new String[1];
-        return (ResultSet) Proxy.newProxyInstance(ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class},
+        return (ResultSet) Proxy.newProxyInstance(
+                ResultSet.class.getClassLoader(),
+                new Class<?>[] {ResultSet.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "next" -> {
                         boolean more = it.hasNext();
@@ -40,8 +42,10 @@ class ReferenceKeysTest {
     @Test
     void theQueryIsWrappedToYieldTextKeysWithoutNullsInByteOrder() {
         String sql = ReferenceKeys.sortedQuery("SELECT image_key FROM product_images");
-        assertEquals("SELECT q.k::text FROM (SELECT image_key FROM product_images) AS q(k) WHERE q.k IS NOT NULL "
-                + "ORDER BY q.k::text COLLATE \"C\"", sql);
+        assertEquals(
+                "SELECT q.k::text FROM (SELECT image_key FROM product_images) AS q(k) WHERE q.k IS NOT NULL "
+                        + "ORDER BY q.k::text COLLATE \"C\"",
+                sql);
     }
 
     @Test

@@ -77,8 +77,10 @@ class ConnectionTest {
 
     @Test
     void anUnreadablePasswordFileIsAReadableFailureWithoutTheSecret() {
-        var e = assertThrows(StepFailure.class, () -> new Connection("app",
-                store(Optional.empty(), Optional.of(Path.of("/nonexistent/pw"))), "app", 10));
+        var e = assertThrows(
+                StepFailure.class,
+                () -> new Connection(
+                        "app", store(Optional.empty(), Optional.of(Path.of("/nonexistent/pw"))), "app", 10));
         assertTrue(e.getMessage().contains("/nonexistent/pw"), e.getMessage());
     }
 }

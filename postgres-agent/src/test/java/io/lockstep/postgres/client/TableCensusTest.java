@@ -19,8 +19,8 @@ class TableCensusTest {
 
     @Test
     void aCensusIsWrittenAsOneTabSeparatedLinePerTable() {
-        byte[] text = TableCensus.encode(List.of(new Table("public.orders", 12, "9001"),
-                new Table("public.\"odd name\"", 0, "0")));
+        byte[] text = TableCensus.encode(
+                List.of(new Table("public.orders", 12, "9001"), new Table("public.\"odd name\"", 0, "0")));
         assertEquals("public.orders\t12\t9001\npublic.\"odd name\"\t0\t0\n", new String(text, StandardCharsets.UTF_8));
     }
 
@@ -55,14 +55,16 @@ class TableCensusTest {
 
     @Test
     void missingTablesOtherRowCountsOtherChecksumsAndExtraTablesAreEachNamed() {
-        List<Table> recorded = List.of(new Table("public.gone", 1, "1"), new Table("public.rows", 5, "9"),
-                new Table("public.sum", 5, "9"));
-        List<Table> actual = List.of(new Table("public.rows", 4, "9"), new Table("public.sum", 5, "8"),
-                new Table("public.new", 0, "0"));
-        assertEquals(List.of(
-                "table public.gone is missing",
-                "table public.rows has 4 rows, the backup recorded 5",
-                "table public.sum has the recorded 5 rows but a different checksum",
-                "table public.new was not in the backup"), TableCensus.differences(recorded, actual));
+        List<Table> recorded = List.of(
+                new Table("public.gone", 1, "1"), new Table("public.rows", 5, "9"), new Table("public.sum", 5, "9"));
+        List<Table> actual = List.of(
+                new Table("public.rows", 4, "9"), new Table("public.sum", 5, "8"), new Table("public.new", 0, "0"));
+        assertEquals(
+                List.of(
+                        "table public.gone is missing",
+                        "table public.rows has 4 rows, the backup recorded 5",
+                        "table public.sum has the recorded 5 rows but a different checksum",
+                        "table public.new was not in the backup"),
+                TableCensus.differences(recorded, actual));
     }
 }

@@ -36,8 +36,7 @@ public final class RepositoryCli {
             decrypt reads LOCKSTEP_REPOSITORY_BUCKET, _PREFIX, _ENDPOINT, _REGION, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY and
             LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE (or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET) from the environment.""";
 
-    private RepositoryCli() {
-    }
+    private RepositoryCli() {}
 
     public static void main(String[] args) {
         System.exit(run(List.of(args), System.getenv(), System.out, System.err));
@@ -65,8 +64,9 @@ public final class RepositoryCli {
                 err.println("added a new primary key to " + file + "; restart the services to use it");
                 return 0;
             }
-            if (!args.isEmpty() && args.get(0).equals("decrypt") && (args.size() == 2
-                    || args.size() == 4 && args.get(1).equals("--sha256"))) {
+            if (!args.isEmpty()
+                    && args.get(0).equals("decrypt")
+                    && (args.size() == 2 || args.size() == 4 && args.get(1).equals("--sha256"))) {
                 return decrypt(args.get(args.size() - 1), args.size() == 4 ? args.get(2) : null, env, out);
             }
             err.println(USAGE);
@@ -77,20 +77,32 @@ public final class RepositoryCli {
         }
     }
 
-    private static int decrypt(String key, String sha256, Map<String, String> env, OutputStream out) throws IOException {
+    private static int decrypt(String key, String sha256, Map<String, String> env, OutputStream out)
+            throws IOException {
         String bucket = env.get("LOCKSTEP_REPOSITORY_BUCKET");
         if (bucket == null || bucket.isBlank()) {
-            throw new RepositoryException("set LOCKSTEP_REPOSITORY_BUCKET (and _PREFIX, _ENDPOINT as the services have them)");
+            throw new RepositoryException(
+                    "set LOCKSTEP_REPOSITORY_BUCKET (and _PREFIX, _ENDPOINT as the services have them)");
         }
-        Encryption encryption = Encryption.configure(false,
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE")).map(Path::of),
+        Encryption encryption = Encryption.configure(
+                false,
+                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE"))
+                        .map(Path::of),
                 Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET")));
-        try (BackupRepository repository = new BackupRepository(S3Clients.create(
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENDPOINT")).map(URI::create),
-                env.getOrDefault("LOCKSTEP_REPOSITORY_REGION", "us-east-1"), true,
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ACCESS_KEY_ID")),
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY")), 4), bucket,
-                env.getOrDefault("LOCKSTEP_REPOSITORY_PREFIX", ""), 5 * 1024 * 1024, 1, encryption);
+        try (BackupRepository repository = new BackupRepository(
+                        S3Clients.create(
+                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENDPOINT"))
+                                        .map(URI::create),
+                                env.getOrDefault("LOCKSTEP_REPOSITORY_REGION", "us-east-1"),
+                                true,
+                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ACCESS_KEY_ID")),
+                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY")),
+                                4),
+                        bucket,
+                        env.getOrDefault("LOCKSTEP_REPOSITORY_PREFIX", ""),
+                        5 * 1024 * 1024,
+                        1,
+                        encryption);
                 InputStream in = sha256 == null ? repository.open(key) : repository.openVerified(key, sha256)) {
             in.transferTo(out);
             out.flush();

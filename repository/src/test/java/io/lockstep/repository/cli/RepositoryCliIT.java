@@ -37,22 +37,41 @@ class RepositoryCliIT {
 
         String prefix = "cli-it/" + UUID.randomUUID();
         UploadResult written;
-        try (BackupRepository repository = new BackupRepository(S3Clients.create(
-                Optional.of(URI.create("http://127.0.0.1:9000")), "us-east-1", true, Optional.of("lockstep"),
-                Optional.of("lockstep-local-secret"), 4), "lockstep-it", prefix, 5 * 1024 * 1024, 1,
+        try (BackupRepository repository = new BackupRepository(
+                S3Clients.create(
+                        Optional.of(URI.create("http://127.0.0.1:9000")),
+                        "us-east-1",
+                        true,
+                        Optional.of("lockstep"),
+                        Optional.of("lockstep-local-secret"),
+                        4),
+                "lockstep-it",
+                prefix,
+                5 * 1024 * 1024,
+                1,
                 Encryption.fromKeyset(Files.readString(keyset), true))) {
             repository.ensureBucket();
             written = repository.put("runs/p/r/db.dump", "PGDMP by hand".getBytes(StandardCharsets.UTF_8));
         }
         String before = Files.readString(keyset);
-        assertEquals(0, cli(List.of("keyset-rotate", keyset.toString()), Map.of()).exit());
+        assertEquals(
+                0, cli(List.of("keyset-rotate", keyset.toString()), Map.of()).exit());
         assertNotEquals(before, Files.readString(keyset));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyset)));
 
-        Map<String, String> env = Map.of("LOCKSTEP_REPOSITORY_BUCKET", "lockstep-it", "LOCKSTEP_REPOSITORY_PREFIX", prefix,
-                "LOCKSTEP_REPOSITORY_ENDPOINT", "http://127.0.0.1:9000", "LOCKSTEP_REPOSITORY_ACCESS_KEY_ID", "lockstep",
-                "LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY", "lockstep-local-secret",
-                "LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE", keyset.toString());
+        Map<String, String> env = Map.of(
+                "LOCKSTEP_REPOSITORY_BUCKET",
+                "lockstep-it",
+                "LOCKSTEP_REPOSITORY_PREFIX",
+                prefix,
+                "LOCKSTEP_REPOSITORY_ENDPOINT",
+                "http://127.0.0.1:9000",
+                "LOCKSTEP_REPOSITORY_ACCESS_KEY_ID",
+                "lockstep",
+                "LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY",
+                "lockstep-local-secret",
+                "LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE",
+                keyset.toString());
         Result plain = cli(List.of("decrypt", "--sha256", written.sha256(), "runs/p/r/db.dump"), env);
         assertEquals(0, plain.exit(), plain.err());
         assertEquals("PGDMP by hand", plain.out());
@@ -61,17 +80,26 @@ class RepositoryCliIT {
         assertEquals(1, tampered.exit());
         assertTrue(tampered.err().contains("runs/p/r/db.dump"), tampered.err());
 
-        Result keyless = cli(List.of("decrypt", "runs/p/r/db.dump"), Map.of("LOCKSTEP_REPOSITORY_BUCKET", "lockstep-it",
-                "LOCKSTEP_REPOSITORY_PREFIX", prefix, "LOCKSTEP_REPOSITORY_ENDPOINT", "http://127.0.0.1:9000",
-                "LOCKSTEP_REPOSITORY_ACCESS_KEY_ID", "lockstep", "LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY",
-                "lockstep-local-secret"));
+        Result keyless = cli(
+                List.of("decrypt", "runs/p/r/db.dump"),
+                Map.of(
+                        "LOCKSTEP_REPOSITORY_BUCKET",
+                        "lockstep-it",
+                        "LOCKSTEP_REPOSITORY_PREFIX",
+                        prefix,
+                        "LOCKSTEP_REPOSITORY_ENDPOINT",
+                        "http://127.0.0.1:9000",
+                        "LOCKSTEP_REPOSITORY_ACCESS_KEY_ID",
+                        "lockstep",
+                        "LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY",
+                        "lockstep-local-secret"));
         assertEquals(1, keyless.exit());
         assertTrue(keyless.err().contains("no encryption keyset"), keyless.err());
-        assertTrue(!keyless.err().contains("lockstep-local-secret") && !plain.err().contains("lockstep-local-secret"));
+        assertTrue(
+                !keyless.err().contains("lockstep-local-secret") && !plain.err().contains("lockstep-local-secret"));
     }
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     static Result cli(List<String> args, Map<String, String> env) {
         var out = new ByteArrayOutputStream();

@@ -9,12 +9,12 @@ import java.util.Map;
  */
 public final class DocumentCounts {
 
-    private DocumentCounts() {
-    }
+    private DocumentCounts() {}
 
     public static String encode(Map<String, Long> counts) {
         StringBuilder text = new StringBuilder();
-        counts.forEach((k, v) -> text.append(text.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        counts.forEach((k, v) ->
+                text.append(text.length() == 0 ? "" : ",").append(k).append('=').append(v));
         return text.toString();
     }
 

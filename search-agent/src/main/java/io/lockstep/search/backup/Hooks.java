@@ -40,11 +40,15 @@ public class Hooks {
 
     private void post(String what, URI url) throws StepFailure {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(config.hookTimeout())
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(url)
+                            .timeout(config.hookTimeout())
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new StepFailure(what + " hook " + UrlRedactor.withoutSecrets(url) + " answered "
-                        + response.statusCode());
+                throw new StepFailure(
+                        what + " hook " + UrlRedactor.withoutSecrets(url) + " answered " + response.statusCode());
             }
         } catch (IOException e) {
             throw new StepFailure(what + " hook " + UrlRedactor.withoutSecrets(url) + " failed: " + e.getMessage());

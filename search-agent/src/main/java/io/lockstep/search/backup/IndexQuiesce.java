@@ -47,11 +47,12 @@ public class IndexQuiesce {
 
     private void writeBlock(String id, SearchAgentConfig.Store store, boolean on) throws StepFailure {
         try {
-            clients.of(id).indices().putSettings(r -> r.index(store.indices())
-                    .settings(s -> s.blocks(b -> b.write(on))));
+            clients.of(id)
+                    .indices()
+                    .putSettings(r -> r.index(store.indices()).settings(s -> s.blocks(b -> b.write(on))));
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure((on ? "cannot block" : "cannot unblock") + " writes on " + store.indices() + " of store "
-                    + id + ": " + SearchCalls.reason(e));
+            throw new StepFailure((on ? "cannot block" : "cannot unblock") + " writes on " + store.indices()
+                    + " of store " + id + ": " + SearchCalls.reason(e));
         }
     }
 }

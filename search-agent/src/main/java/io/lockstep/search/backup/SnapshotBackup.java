@@ -50,8 +50,13 @@ public class SnapshotBackup {
         Instant requested = Instant.now();
         try {
             SearchCalls.registerRepository(es, store);
-            info = es.snapshot().create(r -> r.repository(store.repository()).snapshot(name).indices(store.indices())
-                    .includeGlobalState(false).waitForCompletion(true)).snapshot();
+            info = es.snapshot()
+                    .create(r -> r.repository(store.repository())
+                            .snapshot(name)
+                            .indices(store.indices())
+                            .includeGlobalState(false)
+                            .waitForCompletion(true))
+                    .snapshot();
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure("snapshot " + name + " of store " + id + " failed: " + SearchCalls.reason(e));
         }
@@ -69,15 +74,20 @@ public class SnapshotBackup {
         evidence.put(EvidenceKeys.SNAPSHOT_STARTED_AT, requested.toString());
         evidence.put(EvidenceKeys.SNAPSHOT_ENDED_AT, finished.toString());
         if (info.startTimeInMillis() != null) {
-            evidence.put(EvidenceKeys.ELASTICSEARCH_START_TIME, Instant.ofEpochMilli(info.startTimeInMillis()).toString());
+            evidence.put(
+                    EvidenceKeys.ELASTICSEARCH_START_TIME,
+                    Instant.ofEpochMilli(info.startTimeInMillis()).toString());
         }
         if (info.endTimeInMillis() != null) {
-            evidence.put(EvidenceKeys.ELASTICSEARCH_END_TIME, Instant.ofEpochMilli(info.endTimeInMillis()).toString());
+            evidence.put(
+                    EvidenceKeys.ELASTICSEARCH_END_TIME,
+                    Instant.ofEpochMilli(info.endTimeInMillis()).toString());
         }
         try {
             // Writes are blocked for the whole window, so these are exactly the snapshot's documents.
-            evidence.put(EvidenceKeys.DOCUMENT_COUNTS, DocumentCounts.encode(
-                    SearchCalls.counts(es, SearchCalls.userIndices(info.indices()))));
+            evidence.put(
+                    EvidenceKeys.DOCUMENT_COUNTS,
+                    DocumentCounts.encode(SearchCalls.counts(es, SearchCalls.userIndices(info.indices()))));
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": "
                     + SearchCalls.reason(e));
@@ -92,7 +102,8 @@ public class SnapshotBackup {
     static void check(String id, String name, SnapshotInfo info) throws StepFailure {
         if (!"SUCCESS".equals(info.state())) {
             throw new StepFailure("snapshot " + name + " of store " + id + " ended " + info.state()
-                    + (info.failures() == null || info.failures().isEmpty() ? ""
+                    + (info.failures() == null || info.failures().isEmpty()
+                            ? ""
                             : ": " + info.failures().get(0).reason()));
         }
         Number failed = info.shards().failed();

@@ -44,10 +44,13 @@ public class SnapshotExpiry {
     public StepResult expire(String id, SearchAgentConfig.Store store, String name) throws StepFailure {
         boolean existed = true;
         try {
-            clients.of(id).snapshot().delete(r -> r.repository(store.repository()).snapshot(name));
+            clients.of(id)
+                    .snapshot()
+                    .delete(r -> r.repository(store.repository()).snapshot(name));
         } catch (ElasticsearchException e) {
             if (e.status() != 404) {
-                throw new StepFailure("cannot delete snapshot " + name + " of store " + id + ": " + SearchCalls.reason(e));
+                throw new StepFailure(
+                        "cannot delete snapshot " + name + " of store " + id + ": " + SearchCalls.reason(e));
             }
             existed = false;
         } catch (IOException e) {
@@ -75,11 +78,22 @@ public class SnapshotExpiry {
                 }
             }
         } catch (IOException | RepositoryException e) {
-            throw new StepFailure("snapshot " + name + " deleted, but re-syncing " + prefix + " failed: " + e.getMessage());
+            throw new StepFailure(
+                    "snapshot " + name + " deleted, but re-syncing " + prefix + " failed: " + e.getMessage());
         }
-        LOG.infof("snapshot %s of store %s %s; %d copied files no longer in the repository deleted", name, id,
-                existed ? "deleted" : "was already gone", removed);
-        return new StepResult(0, null, prefix, Map.of(EvidenceKeys.SNAPSHOT, name,
-                EvidenceKeys.DELETED, Boolean.toString(existed), EvidenceKeys.COPIES_REMOVED, Long.toString(removed)));
+        LOG.infof(
+                "snapshot %s of store %s %s; %d copied files no longer in the repository deleted",
+                name, id, existed ? "deleted" : "was already gone", removed);
+        return new StepResult(
+                0,
+                null,
+                prefix,
+                Map.of(
+                        EvidenceKeys.SNAPSHOT,
+                        name,
+                        EvidenceKeys.DELETED,
+                        Boolean.toString(existed),
+                        EvidenceKeys.COPIES_REMOVED,
+                        Long.toString(removed)));
     }
 }

@@ -35,7 +35,10 @@ public class SnapshotVerifier {
     public StepResult verify(String id, SearchAgentConfig.Store store, String name) throws StepFailure {
         SnapshotInfo info;
         try {
-            var snapshots = clients.of(id).snapshot().get(r -> r.repository(store.repository()).snapshot(name)).snapshots();
+            var snapshots = clients.of(id)
+                    .snapshot()
+                    .get(r -> r.repository(store.repository()).snapshot(name))
+                    .snapshots();
             if (snapshots.isEmpty()) {
                 throw new StepFailure("snapshot " + name + " of store " + id + " does not exist");
             }
@@ -49,11 +52,22 @@ public class SnapshotVerifier {
         if (!repository.exists(marker)) {
             throw new StepFailure("the backup repository lacks " + marker + " of snapshot " + name);
         }
-        List<String> missing = store.indices().stream().filter(i -> !info.indices().contains(i)).toList();
+        List<String> missing = store.indices().stream()
+                .filter(i -> !info.indices().contains(i))
+                .toList();
         if (!missing.isEmpty()) {
             throw new StepFailure("snapshot " + name + " lacks indices " + missing);
         }
-        return new StepResult(0, null, prefix, Map.of(EvidenceKeys.STATE, info.state(), EvidenceKeys.SNAPSHOT, name,
-                EvidenceKeys.SHARDS_FAILED, String.valueOf(info.shards().failed())));
+        return new StepResult(
+                0,
+                null,
+                prefix,
+                Map.of(
+                        EvidenceKeys.STATE,
+                        info.state(),
+                        EvidenceKeys.SNAPSHOT,
+                        name,
+                        EvidenceKeys.SHARDS_FAILED,
+                        String.valueOf(info.shards().failed())));
     }
 }

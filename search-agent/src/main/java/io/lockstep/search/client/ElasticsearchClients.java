@@ -43,9 +43,12 @@ public class ElasticsearchClients {
         SearchAgentConfig.Store s = config.stores().get(store);
         var builder = RestClient.builder(HttpHost.create(s.url().toString()));
         if (s.username().isPresent()) {
-            String password = s.passwordFile().map(f -> firstLine(store, f)).or(s::password).orElse("");
-            String token = Base64.getEncoder().encodeToString((s.username().get() + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8));
+            String password = s.passwordFile()
+                    .map(f -> firstLine(store, f))
+                    .or(s::password)
+                    .orElse("");
+            String token = Base64.getEncoder()
+                    .encodeToString((s.username().get() + ":" + password).getBytes(StandardCharsets.UTF_8));
             builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", "Basic " + token)});
         }
         return new RestClientTransport(builder.build(), new JacksonJsonpMapper());
@@ -56,8 +59,8 @@ public class ElasticsearchClients {
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
             return lines.findFirst().orElse("");
         } catch (IOException | UncheckedIOException e) {
-            throw new IllegalStateException("cannot read the password file " + file + " of search store " + store
-                    + " (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalStateException("cannot read the password file " + file + " of search store " + store + " ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -13,13 +13,14 @@ import java.util.Map;
 /** The Elasticsearch calls backups and restores share, and how their failures read. */
 public final class SearchCalls {
 
-    private SearchCalls() {
-    }
+    private SearchCalls() {}
 
     /** Registers the store's {@code fs} snapshot repository (idempotent). */
     public static void registerRepository(ElasticsearchClient es, SearchAgentConfig.Store store) throws IOException {
-        es.snapshot().createRepository(r -> r.name(store.repository())
-                .repository(rep -> rep.fs(fs -> fs.settings(s -> s.location(store.repositoryLocation().toString())))));
+        es.snapshot()
+                .createRepository(r -> r.name(store.repository())
+                        .repository(rep -> rep.fs(fs -> fs.settings(
+                                s -> s.location(store.repositoryLocation().toString())))));
     }
 
     /** The names among {@code names} that are existing indices. */

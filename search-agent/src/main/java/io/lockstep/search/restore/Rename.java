@@ -18,8 +18,8 @@ public record Rename(String pattern, String replacement) {
         try {
             Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
-            throw new StepFailure("the rename pattern " + pattern + " is not a regular expression: "
-                    + e.getDescription());
+            throw new StepFailure(
+                    "the rename pattern " + pattern + " is not a regular expression: " + e.getDescription());
         }
         return new Rename(pattern, replacement == null ? "$0" : replacement);
     }

@@ -48,8 +48,9 @@ public class SnapshotRestore {
         this.repository = repository;
     }
 
-    public StepResult restore(String id, SearchAgentConfig.Store store, String snapshot, Rename rename,
-            StepContext context) throws StepFailure {
+    public StepResult restore(
+            String id, SearchAgentConfig.Store store, String snapshot, Rename rename, StepContext context)
+            throws StepFailure {
         ElasticsearchClient es = clients.of(id);
         long started = System.nanoTime();
         SnapshotInfo info = locate(id, store, snapshot, context);
@@ -66,14 +67,19 @@ public class SnapshotRestore {
                 es.indices().delete(d -> d.index(existing).ignoreUnavailable(true));
             }
             var response = es.snapshot().restore(r -> {
-                r.repository(store.repository()).snapshot(snapshot).indices(indices).includeGlobalState(false)
-                        .waitForCompletion(true).ignoreIndexSettings("index.blocks.write");
+                r.repository(store.repository())
+                        .snapshot(snapshot)
+                        .indices(indices)
+                        .includeGlobalState(false)
+                        .waitForCompletion(true)
+                        .ignoreIndexSettings("index.blocks.write");
                 if (!rename.inPlace()) {
                     r.renamePattern(rename.pattern()).renameReplacement(rename.replacement());
                 }
                 return r;
             });
-            var shards = response.snapshot() == null ? null : response.snapshot().shards();
+            var shards =
+                    response.snapshot() == null ? null : response.snapshot().shards();
             if (shards != null && shards.failed().intValue() > 0) {
                 throw new StepFailure("restoring snapshot " + snapshot + " failed on " + shards.failed() + " of "
                         + shards.total() + " shards");
@@ -88,17 +94,18 @@ public class SnapshotRestore {
             LOG.infof("restored snapshot %s of store %s into %s", snapshot, id, targets.values());
             return new StepResult(0, null, ArtifactLayout.searchCopy(id), evidence);
         } catch (ElasticsearchException | IOException e) {
-            throw new StepFailure("restore of snapshot " + snapshot + " of store " + id + " failed: " + SearchCalls.reason(e));
+            throw new StepFailure(
+                    "restore of snapshot " + snapshot + " of store " + id + " failed: " + SearchCalls.reason(e));
         }
     }
 
     /** What a restore would replace: each target index, whether it exists, and its document count. */
-    public StepResult inspect(String id, SearchAgentConfig.Store store, String snapshot, Rename rename,
-            StepContext context) throws StepFailure {
+    public StepResult inspect(
+            String id, SearchAgentConfig.Store store, String snapshot, Rename rename, StepContext context)
+            throws StepFailure {
         ElasticsearchClient es = clients.of(id);
         SnapshotInfo info = find(id, store, snapshot);
-        List<String> indices = info == null ? store.indices()
-                : SearchCalls.userIndices(info.indices());
+        List<String> indices = info == null ? store.indices() : SearchCalls.userIndices(info.indices());
         List<String> targets = indices.stream().map(rename::apply).toList();
         try {
             List<String> existing = SearchCalls.existing(es, targets);
@@ -106,7 +113,9 @@ public class SnapshotRestore {
             evidence.put(EvidenceKeys.SNAPSHOT, snapshot);
             evidence.put(EvidenceKeys.SNAPSHOT_IN_CLUSTER, Boolean.toString(info != null));
             evidence.put(EvidenceKeys.INDICES, String.join(",", targets));
-            evidence.put(rename.inPlace() ? EvidenceKeys.INDICES_TO_REPLACE : EvidenceKeys.INDICES_IN_THE_WAY, String.join(",", existing));
+            evidence.put(
+                    rename.inPlace() ? EvidenceKeys.INDICES_TO_REPLACE : EvidenceKeys.INDICES_IN_THE_WAY,
+                    String.join(",", existing));
             evidence.put(EvidenceKeys.DOCUMENTS_TO_REPLACE, DocumentCounts.encode(SearchCalls.counts(es, existing)));
             return new StepResult(0, null, null, evidence);
         } catch (ElasticsearchException | IOException e) {
@@ -133,7 +142,8 @@ public class SnapshotRestore {
                 long count = SearchCalls.counts(es, List.of(target)).get(target);
                 found.put(target, count);
                 if (count != e.getValue()) {
-                    problems.add("index " + target + " holds " + count + " documents, the backup recorded " + e.getValue());
+                    problems.add(
+                            "index " + target + " holds " + count + " documents, the backup recorded " + e.getValue());
                 }
             }
         } catch (ElasticsearchException | IOException e) {
@@ -142,8 +152,17 @@ public class SnapshotRestore {
         if (!problems.isEmpty()) {
             throw new StepFailure("the restored indices do not match the backup: " + String.join("; ", problems));
         }
-        return new StepResult(0, null, null, Map.of(EvidenceKeys.DOCUMENT_COUNTS, DocumentCounts.encode(found),
-                EvidenceKeys.DOCUMENTS, Long.toString(found.values().stream().mapToLong(Long::longValue).sum())));
+        return new StepResult(
+                0,
+                null,
+                null,
+                Map.of(
+                        EvidenceKeys.DOCUMENT_COUNTS,
+                        DocumentCounts.encode(found),
+                        EvidenceKeys.DOCUMENTS,
+                        Long.toString(found.values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum())));
     }
 
     /** Deletes a drill's renamed indices; refuses any index a drill would not have made. */
@@ -178,11 +197,13 @@ public class SnapshotRestore {
             info = find(id, store, snapshot);
         }
         if (info == null) {
-            throw new StepFailure("snapshot " + snapshot + " of store " + id + " is neither in the cluster's repository "
-                    + store.repository() + " nor in the backup repository's copy");
+            throw new StepFailure(
+                    "snapshot " + snapshot + " of store " + id + " is neither in the cluster's repository "
+                            + store.repository() + " nor in the backup repository's copy");
         }
         if (!"SUCCESS".equals(info.state())) {
-            throw new StepFailure("snapshot " + snapshot + " of store " + id + " is " + info.state() + ", not restorable");
+            throw new StepFailure(
+                    "snapshot " + snapshot + " of store " + id + " is " + info.state() + ", not restorable");
         }
         return info;
     }
@@ -191,16 +212,20 @@ public class SnapshotRestore {
         ElasticsearchClient es = clients.of(id);
         try {
             SearchCalls.registerRepository(es, store);
-            var snapshots = es.snapshot().get(r -> r.repository(store.repository()).snapshot(snapshot)
-                    .ignoreUnavailable(true)).snapshots();
+            var snapshots = es.snapshot()
+                    .get(r ->
+                            r.repository(store.repository()).snapshot(snapshot).ignoreUnavailable(true))
+                    .snapshots();
             return snapshots.isEmpty() ? null : snapshots.get(0);
         } catch (ElasticsearchException e) {
             if (e.status() == 404) {
                 return null;
             }
-            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
+            throw new StepFailure(
+                    "cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
         } catch (IOException e) {
-            throw new StepFailure("cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
+            throw new StepFailure(
+                    "cannot read snapshot " + snapshot + " of store " + id + ": " + SearchCalls.reason(e));
         }
     }
 
@@ -213,7 +238,8 @@ public class SnapshotRestore {
         long copied = 0;
         try {
             for (Map.Entry<String, Long> file : repository.list(prefix).entrySet()) {
-                Path local = location.resolve(file.getKey().substring(prefix.length())).normalize();
+                Path local = location.resolve(file.getKey().substring(prefix.length()))
+                        .normalize();
                 if (!local.startsWith(location)) {
                     throw new StepFailure("refusing to write " + file.getKey() + " outside " + location);
                 }
@@ -231,8 +257,8 @@ public class SnapshotRestore {
                 copied++;
             }
         } catch (IOException | RepositoryException e) {
-            throw new StepFailure("cannot copy the snapshot files of store " + id + " back into " + location + ": "
-                    + e.getMessage());
+            throw new StepFailure(
+                    "cannot copy the snapshot files of store " + id + " back into " + location + ": " + e.getMessage());
         }
         return copied;
     }

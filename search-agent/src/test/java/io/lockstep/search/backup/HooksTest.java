@@ -37,16 +37,16 @@ class HooksTest {
 
     @Test
     void aCommandHookThatFailsFailsTheStepNamingTheHook() {
-        StepFailure failure = assertThrows(StepFailure.class,
-                () -> hooks.call("resume", Optional.empty(), Optional.of("false")));
+        StepFailure failure =
+                assertThrows(StepFailure.class, () -> hooks.call("resume", Optional.empty(), Optional.of("false")));
         assertTrue(failure.getMessage().startsWith("resume hook failed"), failure.getMessage());
     }
 
     @Test
     void aCommandHookIsSplitOnSpacesAndRunWithoutAShell() {
         // With a shell, "exit 0" would succeed; without one there is no program called "exit".
-        StepFailure failure = assertThrows(StepFailure.class,
-                () -> hooks.call("quiesce", Optional.empty(), Optional.of("exit 0")));
+        StepFailure failure =
+                assertThrows(StepFailure.class, () -> hooks.call("quiesce", Optional.empty(), Optional.of("exit 0")));
         assertTrue(failure.getMessage().startsWith("quiesce hook failed"), failure.getMessage());
     }
 }

@@ -33,20 +33,21 @@ public final class Api {
     }
 
     /** A response: status, content type and parsed body (null when empty or not JSON). */
-    public record Reply(int status, String contentType, JsonNode body, String raw) {
-    }
+    public record Reply(int status, String contentType, JsonNode body, String raw) {}
 
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
     public Reply put(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Reply post(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
@@ -59,15 +60,18 @@ public final class Api {
             request.header("Authorization", "Bearer " + token);
         }
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = null;
             try {
                 body = response.body().isEmpty() ? null : JSON.readTree(response.body());
             } catch (IOException notJson) {
                 // keep raw
             }
-            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), body,
+            return new Reply(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    body,
                     response.body());
         } catch (IOException e) {
             throw new IllegalStateException("API call failed: " + e.getMessage(), e);
@@ -79,11 +83,14 @@ public final class Api {
 
     /** Waits until the agent's stores are announced and live. */
     public void awaitStoreLive(String store) {
-        Awaitility.await("store " + store + " live").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+        Awaitility.await("store " + store + " live")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
                 .until(() -> {
                     JsonNode stores = get("/api/v1/stores").body();
                     for (JsonNode s : stores) {
-                        if (s.path("id").asText().equals(store) && s.path("live").asBoolean()) {
+                        if (s.path("id").asText().equals(store)
+                                && s.path("live").asBoolean()) {
                             return true;
                         }
                     }
@@ -110,7 +117,9 @@ public final class Api {
     /** Polls the run until it ends and returns it. */
     public JsonNode awaitEnd(String runId) {
         JsonNode[] last = new JsonNode[1];
-        Awaitility.await("run " + runId + " ends").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+        Awaitility.await("run " + runId + " ends")
+                .atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> {
                     last[0] = get("/api/v1/runs/" + runId).body();
                     return TERMINAL.contains(last[0].path("state").asText());

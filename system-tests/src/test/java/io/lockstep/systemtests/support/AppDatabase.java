@@ -13,30 +13,34 @@ import java.util.TreeMap;
 /** The application's PostgreSQL (the password-protected cluster on 5433): test data and table checksums. */
 public final class AppDatabase {
 
-    private AppDatabase() {
-    }
+    private AppDatabase() {}
 
     public static Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://" + Lockstep.APP_PG_HOST + ":" + Lockstep.APP_PG_PORT + "/"
-                + database, Lockstep.APP_PG_USER, Lockstep.APP_PG_PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + Lockstep.APP_PG_HOST + ":" + Lockstep.APP_PG_PORT + "/" + database,
+                Lockstep.APP_PG_USER,
+                Lockstep.APP_PG_PASSWORD);
     }
 
     public static void recreate(String database) throws SQLException {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + database);
         }
     }
 
     public static void drop(String database) throws SQLException {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
     }
 
     /** Creates related tables with {@code orders} orders (and about 2.5 lines each). */
     public static void fillShop(String database, int orders) throws SQLException {
-        try (Connection c = connect(database); Statement st = c.createStatement()) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE, note TEXT)");
             st.execute("CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT NOT NULL REFERENCES customers, "
                     + "placed_at TIMESTAMPTZ NOT NULL, total NUMERIC(12,2) NOT NULL)");
@@ -54,7 +58,8 @@ public final class AppDatabase {
     /** A checksum of every row of every user table: table name to (row count, md5 of all rows in order). */
     public static Map<String, String> tableChecksums(String database) throws SQLException {
         Map<String, String> sums = new TreeMap<>();
-        try (Connection c = connect(database); Statement st = c.createStatement()) {
+        try (Connection c = connect(database);
+                Statement st = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) {
                 while (rs.next()) {
@@ -62,8 +67,9 @@ public final class AppDatabase {
                 }
             }
             for (String table : tables) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-                        + "FROM " + table + " t")) {
+                try (ResultSet rs =
+                        st.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                                + "FROM " + table + " t")) {
                     rs.next();
                     sums.put(table, rs.getLong(1) + ":" + rs.getString(2));
                 }

@@ -24,16 +24,18 @@ public final class CommandLines implements AutoCloseable {
     public CommandLines(List<Long> rootPids) {
         this.roots = rootPids;
         sample();
-        sampler = new Thread(() -> {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(10); // a sampling period, not a wait for an outcome
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "cmdline-sampler");
+        sampler = new Thread(
+                () -> {
+                    while (running) {
+                        sample();
+                        try {
+                            Thread.sleep(10); // a sampling period, not a wait for an outcome
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "cmdline-sampler");
         sampler.setDaemon(true);
         sampler.start();
     }
@@ -53,7 +55,8 @@ public final class CommandLines implements AutoCloseable {
     private static void read(long pid, String file, Map<Long, String> into) {
         try {
             byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), file));
-            String line = new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            String line =
+                    new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
             if (!line.isEmpty()) {
                 into.merge(pid, line, (a, b) -> a.equals(b) ? a : a + " | " + b);
             }

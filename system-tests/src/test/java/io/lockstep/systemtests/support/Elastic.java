@@ -15,16 +15,16 @@ public final class Elastic {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Elastic() {
-    }
+    private Elastic() {}
 
-    public record Reply(int status, JsonNode body) {
-    }
+    public record Reply(int status, JsonNode body) {}
 
     public static Reply call(String method, String path, String json) {
-        var builder = HttpRequest.newBuilder(URI.create(Lockstep.ELASTICSEARCH + path)).timeout(Duration.ofSeconds(60))
+        var builder = HttpRequest.newBuilder(URI.create(Lockstep.ELASTICSEARCH + path))
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json");
-        builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        builder.method(
+                method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         try {
             HttpResponse<String> response = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
@@ -38,7 +38,8 @@ public final class Elastic {
 
     public static void recreateIndex(String index) {
         call("DELETE", "/" + index, null);
-        Reply created = call("PUT", "/" + index, "{\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": 0}}");
+        Reply created =
+                call("PUT", "/" + index, "{\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": 0}}");
         if (created.status() != 200) {
             throw new IllegalStateException("cannot create index " + index + ": " + created.body());
         }
@@ -51,7 +52,12 @@ public final class Elastic {
 
     public static boolean writeBlocked(String index) {
         JsonNode settings = call("GET", "/" + index + "/_settings", null).body();
-        return settings.path(index).path("settings").path("index").path("blocks").path("write").asText("false")
+        return settings.path(index)
+                .path("settings")
+                .path("index")
+                .path("blocks")
+                .path("write")
+                .asText("false")
                 .equals("true");
     }
 
@@ -70,7 +76,8 @@ public final class Elastic {
 
     /** Names of the indices matching a pattern. */
     public static java.util.List<String> indices(String pattern) {
-        JsonNode body = call("GET", "/_cat/indices/" + pattern + "?format=json&expand_wildcards=all", null).body();
+        JsonNode body = call("GET", "/_cat/indices/" + pattern + "?format=json&expand_wildcards=all", null)
+                .body();
         java.util.List<String> names = new java.util.ArrayList<>();
         if (body != null && body.isArray()) {
             body.forEach(i -> names.add(i.path("index").asText()));

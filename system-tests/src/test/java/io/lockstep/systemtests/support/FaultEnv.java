@@ -29,6 +29,7 @@ public final class FaultEnv implements AutoCloseable {
 
     /** The coordinator judges liveness over 10 s here; the step deadline stays at 5 min, far beyond. */
     public static final Duration LIVENESS = Duration.ofSeconds(10);
+
     public static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
     /** What the agent logs when the test pause starts (its log keeps every life of the process). */
     public static final String PAUSE_LOG = "TEST PAUSE at mid-upload for";
@@ -72,8 +73,12 @@ public final class FaultEnv implements AutoCloseable {
         c.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(token));
         c.put("lockstep.auth.tokens.it-admin.role", "admin");
         int port = Lockstep.freePort();
-        coordinator = ServiceProcess.start("coordinator", Lockstep.jar("coordinator-service"),
-                Files.createDirectories(work.resolve("coordinator")), port, c);
+        coordinator = ServiceProcess.start(
+                "coordinator",
+                Lockstep.jar("coordinator-service"),
+                Files.createDirectories(work.resolve("coordinator")),
+                port,
+                c);
         api = new Api("http://127.0.0.1:" + port, token);
 
         Map<String, String> a = new LinkedHashMap<>();
@@ -88,8 +93,12 @@ public final class FaultEnv implements AutoCloseable {
         Lockstep.store(a, store, Lockstep.APP_PG_PASSWORD, database);
         a.put("lockstep.test.pause-at", "mid-upload");
         a.put("lockstep.test.pause-for", pauseFor.toSeconds() + "s");
-        agent = ServiceProcess.start("postgres-agent", Lockstep.jar("postgres-agent"),
-                Files.createDirectories(work.resolve("postgres-agent")), Lockstep.freePort(), a);
+        agent = ServiceProcess.start(
+                "postgres-agent",
+                Lockstep.jar("postgres-agent"),
+                Files.createDirectories(work.resolve("postgres-agent")),
+                Lockstep.freePort(),
+                a);
         api.awaitStoreLive(store);
         api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
     }
@@ -112,7 +121,8 @@ public final class FaultEnv implements AutoCloseable {
     /** About 10 MB of poorly compressible rows: the dump needs two 5 MiB parts, so it is a real multipart upload. */
     private void createDatabase() throws SQLException {
         AppDatabase.recreate(database);
-        try (var db = AppDatabase.connect(database); var st = db.createStatement()) {
+        try (var db = AppDatabase.connect(database);
+                var st = db.createStatement()) {
             st.execute("CREATE TABLE readings (id bigint PRIMARY KEY, payload text NOT NULL)");
             st.execute("INSERT INTO readings SELECT g, md5(random()::text) || md5(random()::text) || md5(g::text) "
                     + "FROM generate_series(1, 250000) g");
@@ -140,17 +150,23 @@ public final class FaultEnv implements AutoCloseable {
 
     /** Waits until the agent pauses mid-upload once more than {@code before} times. */
     public void awaitPause(int before) {
-        Awaitility.await("the agent paused mid-upload").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+        Awaitility.await("the agent paused mid-upload")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> pauses() > before);
     }
 
     /** Polls a run until it is terminal, for at most {@code bound}; returns it. */
     public JsonNode awaitEnd(String runId, Duration bound) {
         JsonNode[] last = new JsonNode[1];
-        Awaitility.await("run " + runId + " ends").atMost(bound).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> {
+        Awaitility.await("run " + runId + " ends")
+                .atMost(bound)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> {
                     last[0] = api.get("/api/v1/runs/" + runId).body();
-                    return Set.of("CONSISTENT", "FAILED", "CANCELLED").contains(last[0].path("state").asText());
+                    return Set.of("CONSISTENT", "FAILED", "CANCELLED")
+                            .contains(last[0].path("state").asText());
                 });
         return last[0];
     }
@@ -162,11 +178,13 @@ public final class FaultEnv implements AutoCloseable {
 
     /** Records a scenario's outcome in target/fault-results.txt (and stdout) for the report. */
     public static void record(String scenario, String outcome, Duration toTerminal) {
-        String line = String.format("%s %s outcome=%s terminal-after=%.1fs%n", Instant.now(), scenario, outcome,
-                toTerminal.toMillis() / 1000.0);
+        String line = String.format(
+                "%s %s outcome=%s terminal-after=%.1fs%n",
+                Instant.now(), scenario, outcome, toTerminal.toMillis() / 1000.0);
         System.out.print("FAULT-RESULT " + line);
         try {
-            Path results = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).getParent()
+            Path results = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
+                    .getParent()
                     .resolve("fault-results.txt");
             Files.writeString(results, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

@@ -24,8 +24,7 @@ import org.awaitility.Awaitility;
  */
 public final class Faults {
 
-    private Faults() {
-    }
+    private Faults() {}
 
     /** SIGSTOP: the process stays, but does nothing (no heartbeat, no I/O) until {@link #resume(long)}. */
     public static void freeze(long pid) {
@@ -44,14 +43,19 @@ public final class Faults {
     /** Stops the broker the suite uses (its data stays). */
     public static void stopKafka() {
         run(List.of(deployLocal("down").toString(), "kafka"));
-        Awaitility.await("Kafka stopped").atMost(Duration.ofSeconds(60)).until(() -> !kafkaAnswers(Duration.ofSeconds(1)));
+        Awaitility.await("Kafka stopped")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> !kafkaAnswers(Duration.ofSeconds(1)));
     }
 
     /** Starts the broker again and waits until it is healthy: metadata answers and a record is accepted. */
     public static void startKafka() {
         run(List.of(deployLocal("up").toString(), "kafka"));
-        Awaitility.await("Kafka healthy").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions().until(() -> kafkaAnswers(Duration.ofSeconds(5)) && kafkaAccepts());
+        Awaitility.await("Kafka healthy")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .until(() -> kafkaAnswers(Duration.ofSeconds(5)) && kafkaAccepts());
     }
 
     /** Whether the broker answers a metadata request within {@code timeout}. */
@@ -60,7 +64,10 @@ public final class Faults {
         props.put("request.timeout.ms", (int) timeout.toMillis());
         props.put("default.api.timeout.ms", (int) timeout.toMillis());
         try (Admin admin = Admin.create(props)) {
-            return !admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+            return !admin.describeCluster()
+                    .nodes()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .isEmpty();
         } catch (Exception e) {
             return false;
         }
@@ -74,22 +81,28 @@ public final class Faults {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         try (var producer = new KafkaProducer<String, String>(props)) {
-            producer.send(new ProducerRecord<>("lockstep.it-fault-probe", UUID.randomUUID().toString(), "probe"))
+            producer.send(new ProducerRecord<>(
+                            "lockstep.it-fault-probe", UUID.randomUUID().toString(), "probe"))
                     .get(10, TimeUnit.SECONDS);
             return true;
         }
     }
 
     private static Path deployLocal(String script) {
-        return Path.of(System.getProperty("lockstep.repo.dir", "..")).resolve("deploy/local").resolve(script);
+        return Path.of(System.getProperty("lockstep.repo.dir", ".."))
+                .resolve("deploy/local")
+                .resolve(script);
     }
 
     private static void run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             if (!p.waitFor(150, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(command + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
+                throw new IllegalStateException(
+                        command + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
             }
         } catch (IOException e) {
             throw new IllegalStateException(command + ": " + e.getMessage(), e);

@@ -25,8 +25,7 @@ import org.awaitility.Awaitility;
 /** Reads and writes the real broker's topics. */
 public final class Kafka {
 
-    private Kafka() {
-    }
+    private Kafka() {}
 
     public static void send(String topic, String key, String value) throws Exception {
         Properties props = new Properties();
@@ -39,8 +38,8 @@ public final class Kafka {
     }
 
     /** Reads a topic from the beginning until {@code until} holds for the records read so far. */
-    public static List<ConsumerRecord<String, String>> readUntil(String topic,
-            Predicate<List<ConsumerRecord<String, String>>> until) {
+    public static List<ConsumerRecord<String, String>> readUntil(
+            String topic, Predicate<List<ConsumerRecord<String, String>>> until) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Lockstep.KAFKA);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
@@ -50,7 +49,9 @@ public final class Kafka {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (var consumer = new KafkaConsumer<String, String>(props)) {
             consumer.subscribe(List.of(topic));
-            Awaitility.await("records on " + topic).atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+            Awaitility.await("records on " + topic)
+                    .atMost(Duration.ofSeconds(60))
+                    .pollDelay(Duration.ZERO)
                     .until(() -> {
                         consumer.poll(Duration.ofMillis(500)).forEach(records::add);
                         return until.test(records);
@@ -66,7 +67,9 @@ public final class Kafka {
     public static List<ConsumerRecord<String, String>> readAll(String prefix, Properties connection) throws Exception {
         List<TopicPartition> partitions;
         try (Admin admin = Admin.create(connection)) {
-            List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
+            List<String> topics = admin.listTopics().names().get().stream()
+                    .filter(t -> t.startsWith(prefix))
+                    .toList();
             partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
                     .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
                     .toList();
@@ -81,7 +84,9 @@ public final class Kafka {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Awaitility.await("every record of " + prefix + "*").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+            Awaitility.await("every record of " + prefix + "*")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollDelay(Duration.ZERO)
                     .until(() -> {
                         consumer.poll(Duration.ofMillis(500)).forEach(records::add);
                         return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
@@ -103,16 +108,27 @@ public final class Kafka {
         props.put("bootstrap.servers", Lockstep.KAFKA);
         try (Admin admin = Admin.create(props)) {
             var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<TopicPartition, Long> ends = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get().entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-            Awaitility.await(group + " consumed " + topic).atMost(Duration.ofSeconds(60)).until(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
-                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
-            });
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            Map<TopicPartition, Long> ends = admin
+                    .listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                    .all()
+                    .get()
+                    .entrySet()
+                    .stream()
+                    .collect(Collectors.toMap(
+                            Map.Entry::getKey, e -> e.getValue().offset()));
+            Awaitility.await(group + " consumed " + topic)
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        return ends.entrySet().stream()
+                                .allMatch(e -> e.getValue() == 0
+                                        || (committed.get(e.getKey()) != null
+                                                && committed.get(e.getKey()).offset() >= e.getValue()));
+                    });
         }
     }
 }

@@ -24,6 +24,7 @@ public final class Lockstep {
     public static final String APP_PG_USER = "lockstep";
     /** Local-only password of the cluster deploy/local/up creates. */
     public static final String APP_PG_PASSWORD = System.getProperty("lockstep.app-pg.password", "lockstep-app-secret");
+
     public static final String S3_ENDPOINT = "http://127.0.0.1:9000";
     public static final String S3_ACCESS_KEY = "lockstep";
     public static final String S3_SECRET_KEY = "lockstep-local-secret";
@@ -35,6 +36,7 @@ public final class Lockstep {
      * key-encryption keyset is generated per test JVM and handed to the services as a 0600 file.
      */
     public static final boolean ENCRYPTION = Boolean.parseBoolean(System.getProperty("lockstep.it.encryption", "true"));
+
     public static final String KEYSET = io.lockstep.repository.Encryption.generateKeyset();
     /**
      * Basic-auth password the search agent sends to Elasticsearch (the local cluster runs without security and
@@ -46,6 +48,7 @@ public final class Lockstep {
 
     /** Short id of this build, part of every name the tests create. */
     public final String id = UUID.randomUUID().toString().substring(0, 8);
+
     public final String singleStore = "it" + id + "-single";
     public final String doubleStore = "it" + id + "-double";
     public final String badPasswordStore = "it" + id + "-badpass";
@@ -56,6 +59,7 @@ public final class Lockstep {
     public final String agentId = "it-pg-" + id;
     /** A Parsec-like application: rows in PostgreSQL point at blocks in a bucket, an index is built from both. */
     public final String parsecStore = "it" + id + "-parsec";
+
     public final String parsecDb = "it" + id + "_parsec";
     public final String blocksStore = "it" + id + "-blocks";
     public final String blocksBucket = "it-" + id + "-blocks";
@@ -66,13 +70,16 @@ public final class Lockstep {
     public final String otherIndex = "it" + id + "-other";
     /** A bucket store of its own for the encryption tests. */
     public final String sealedStore = "it" + id + "-sealed";
+
     public final String sealedBucket = "it-" + id + "-sealed";
     /** A bucket store of its own for the healing tests, whose blobs they delete and damage. */
     public final String healStore = "it" + id + "-heal";
+
     public final String healBucket = "it-" + id + "-heal";
     public final Path keysetFile;
     /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
     public final String adminToken = Tokens.random();
+
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
     public final ServiceProcess objectstoreAgent;
@@ -87,14 +94,17 @@ public final class Lockstep {
 
     private Lockstep() throws IOException {
         repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
-        work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work")).resolve(id);
+        work = Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
+                .resolve(id);
         Files.createDirectories(work);
         String catalog = "lockstep_it_" + id;
         createCatalogDatabase(catalog);
         keysetFile = work.resolve("keyset.json");
         Files.deleteIfExists(keysetFile);
-        Files.createFile(keysetFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+                keysetFile,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(keysetFile, KEYSET);
 
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
@@ -114,8 +124,12 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(adminToken));
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
         int coordinatorPort = freePort();
-        coordinator = ServiceProcess.start("coordinator", repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
-                Files.createDirectories(work.resolve("coordinator")), coordinatorPort, coordinatorConfig);
+        coordinator = ServiceProcess.start(
+                "coordinator",
+                repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("coordinator")),
+                coordinatorPort,
+                coordinatorConfig);
         api = new Api("http://127.0.0.1:" + coordinatorPort, adminToken);
 
         Map<String, String> agentConfig = repositoryConfig(agentId);
@@ -124,17 +138,24 @@ public final class Lockstep {
         store(agentConfig, badPasswordStore, "not-the-password", ordersDb);
         store(agentConfig, missingDbStore, APP_PG_PASSWORD, "it" + id + "_does_not_exist");
         store(agentConfig, parsecStore, APP_PG_PASSWORD, parsecDb);
-        postgresAgent = ServiceProcess.start("postgres-agent", repo.resolve("postgres-agent/target/quarkus-app/quarkus-run.jar"),
-                Files.createDirectories(work.resolve("postgres-agent")), freePort(), agentConfig);
+        postgresAgent = ServiceProcess.start(
+                "postgres-agent",
+                repo.resolve("postgres-agent/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("postgres-agent")),
+                freePort(),
+                agentConfig);
 
         Map<String, String> objectConfig = repositoryConfig("it-os-" + id);
         bucketStore(objectConfig, blocksStore, blocksBucket);
         bucketStore(objectConfig, missingBucketStore, "it-" + id + "-no-such-bucket");
         bucketStore(objectConfig, sealedStore, sealedBucket);
         bucketStore(objectConfig, healStore, healBucket);
-        objectstoreAgent = ServiceProcess.start("objectstore-agent",
+        objectstoreAgent = ServiceProcess.start(
+                "objectstore-agent",
                 repo.resolve("objectstore-agent/target/quarkus-app/quarkus-run.jar"),
-                Files.createDirectories(work.resolve("objectstore-agent")), freePort(), objectConfig);
+                Files.createDirectories(work.resolve("objectstore-agent")),
+                freePort(),
+                objectConfig);
 
         indexer = IndexerHooks.start();
         Map<String, String> searchConfig = repositoryConfig("it-es-" + id);
@@ -144,16 +165,23 @@ public final class Lockstep {
         searchConfig.put(docs + "password", ES_PASSWORD);
         searchConfig.put(docs + "indices", docsIndex);
         searchConfig.put(docs + "repository", "it" + id);
-        searchConfig.put(docs + "repository-location", snapshotDirectory().resolve("it" + id).toString());
+        searchConfig.put(
+                docs + "repository-location",
+                snapshotDirectory().resolve("it" + id).toString());
         searchConfig.put(docs + "quiesce-url", indexer.url("/pause"));
         searchConfig.put(docs + "resume-url", indexer.url("/resume"));
         String bad = "lockstep.search.stores.\"" + badRepoStore + "\".";
         searchConfig.put(bad + "url", ELASTICSEARCH);
         searchConfig.put(bad + "indices", otherIndex);
         searchConfig.put(bad + "repository", "it" + id + "-outside");
-        searchConfig.put(bad + "repository-location", work.resolve("not-under-path-repo").toString());
-        searchAgent = ServiceProcess.start("search-agent", repo.resolve("search-agent/target/quarkus-app/quarkus-run.jar"),
-                Files.createDirectories(work.resolve("search-agent")), freePort(), searchConfig);
+        searchConfig.put(
+                bad + "repository-location", work.resolve("not-under-path-repo").toString());
+        searchAgent = ServiceProcess.start(
+                "search-agent",
+                repo.resolve("search-agent/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve("search-agent")),
+                freePort(),
+                searchConfig);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUp(catalog), "lockstep-it-cleanup"));
     }
 
@@ -164,9 +192,12 @@ public final class Lockstep {
     public synchronized Api secondCoordinator() throws IOException {
         if (secondApi == null) {
             int port = freePort();
-            secondCoordinator = ServiceProcess.start("coordinator-2",
+            secondCoordinator = ServiceProcess.start(
+                    "coordinator-2",
                     repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
-                    Files.createDirectories(work.resolve("coordinator-2")), port, coordinatorConfig);
+                    Files.createDirectories(work.resolve("coordinator-2")),
+                    port,
+                    coordinatorConfig);
             secondApi = new Api("http://127.0.0.1:" + port, adminToken);
         }
         return secondApi;
@@ -231,7 +262,8 @@ public final class Lockstep {
     public static Path runDirectory() {
         String home = System.getenv("LOCKSTEP_HOME");
         if (home == null) {
-            home = "root".equals(System.getProperty("user.name")) ? "/var/lib/lockstep"
+            home = "root".equals(System.getProperty("user.name"))
+                    ? "/var/lib/lockstep"
                     : System.getProperty("user.home") + "/.cache/lockstep";
         }
         return Path.of(home, "run");
@@ -239,13 +271,15 @@ public final class Lockstep {
 
     /** The packaged service {@code module} of this checkout (its quarkus-run.jar). */
     public static Path jar(String module) {
-        return Path.of(System.getProperty("lockstep.repo.dir", "..")).resolve(module + "/target/quarkus-app/quarkus-run.jar");
+        return Path.of(System.getProperty("lockstep.repo.dir", ".."))
+                .resolve(module + "/target/quarkus-app/quarkus-run.jar");
     }
 
     /** A fresh working directory for one more process of this build. */
     public Path workDirectory(String name) throws IOException {
         return Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
-                .resolve(id).resolve(name));
+                .resolve(id)
+                .resolve(name));
     }
 
     /** Every service process of this build, to inspect their logs and command lines. */

@@ -31,8 +31,10 @@ public final class ParsecApp implements AutoCloseable {
 
     public void createSchema() throws SQLException {
         AppDatabase.recreate(lockstep.parsecDb);
-        try (Connection c = AppDatabase.connect(lockstep.parsecDb); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE blocks (key TEXT PRIMARY KEY, size INT NOT NULL, written_at TIMESTAMPTZ DEFAULT now())");
+        try (Connection c = AppDatabase.connect(lockstep.parsecDb);
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "CREATE TABLE blocks (key TEXT PRIMARY KEY, size INT NOT NULL, written_at TIMESTAMPTZ DEFAULT now())");
         }
         Repository.createBucket(lockstep.blocksBucket);
         Elastic.recreateIndex(lockstep.docsIndex);
@@ -79,15 +81,17 @@ public final class ParsecApp implements AutoCloseable {
     /** Starts writing continuously in the background, until {@link #close()}. */
     public void startWriting() {
         running.set(true);
-        thread = new Thread(() -> {
-            try (Connection c = AppDatabase.connect(lockstep.parsecDb)) {
-                while (running.get()) {
-                    writeOne(c);
-                }
-            } catch (Exception e) {
-                failure = e;
-            }
-        }, "parsec-writer");
+        thread = new Thread(
+                () -> {
+                    try (Connection c = AppDatabase.connect(lockstep.parsecDb)) {
+                        while (running.get()) {
+                            writeOne(c);
+                        }
+                    } catch (Exception e) {
+                        failure = e;
+                    }
+                },
+                "parsec-writer");
         thread.start();
     }
 

@@ -30,8 +30,7 @@ public final class Repository {
             .httpClient(ApacheHttpClient.create())
             .build();
 
-    private Repository() {
-    }
+    private Repository() {}
 
     public static String sha256(String key) throws IOException {
         try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET).key(key))) {
@@ -56,7 +55,12 @@ public final class Repository {
     private static synchronized InputStream plaintext(String key) {
         String prefix = Lockstep.get().objectPrefix();
         if (reader == null) {
-            reader = new io.lockstep.repository.BackupRepository(S3, Lockstep.BUCKET, prefix, 5 * 1024 * 1024, 1,
+            reader = new io.lockstep.repository.BackupRepository(
+                    S3,
+                    Lockstep.BUCKET,
+                    prefix,
+                    5 * 1024 * 1024,
+                    1,
                     io.lockstep.repository.Encryption.fromKeyset(Lockstep.KEYSET, false));
         }
         if (!key.startsWith(prefix)) {
@@ -90,7 +94,8 @@ public final class Repository {
 
     public static List<String> keys(String prefix) {
         return S3.listObjectsV2Paginator(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).contents().stream()
-                .map(S3Object::key).toList();
+                .map(S3Object::key)
+                .toList();
     }
 
     public static void createBucket(String bucket) {
@@ -106,7 +111,8 @@ public final class Repository {
     }
 
     public static List<String> keys(String bucket, String prefix) {
-        return S3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key)
+        return S3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                .map(S3Object::key)
                 .toList();
     }
 
@@ -119,20 +125,24 @@ public final class Repository {
     public static List<com.fasterxml.jackson.databind.JsonNode> manifest(String key) throws IOException {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         try (InputStream in = plaintext(key);
-                var reader = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(in),
-                        java.nio.charset.StandardCharsets.UTF_8))) {
-            return reader.lines().filter(l -> !l.isBlank()).map(l -> {
-                try {
-                    return mapper.readTree(l);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).toList();
+                var reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        new java.util.zip.GZIPInputStream(in), java.nio.charset.StandardCharsets.UTF_8))) {
+            return reader.lines()
+                    .filter(l -> !l.isBlank())
+                    .map(l -> {
+                        try {
+                            return mapper.readTree(l);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
         }
     }
 
     public static List<MultipartUpload> openUploads(String prefix) {
-        return S3.listMultipartUploads(b -> b.bucket(Lockstep.BUCKET).prefix(prefix)).uploads();
+        return S3.listMultipartUploads(b -> b.bucket(Lockstep.BUCKET).prefix(prefix))
+                .uploads();
     }
 
     /** SHA-256 of every object under a prefix of a bucket, by key. */

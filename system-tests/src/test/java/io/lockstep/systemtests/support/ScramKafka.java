@@ -18,8 +18,7 @@ public final class ScramKafka {
     public static final String MECHANISM = "SCRAM-SHA-512";
     private static final String LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
 
-    private ScramKafka() {
-    }
+    private ScramKafka() {}
 
     public static Path secrets() {
         return Lockstep.runDirectory().resolve("kafka-scram").resolve("secrets");
@@ -30,7 +29,8 @@ public final class ScramKafka {
         try {
             return Files.readString(secrets().resolve(user));
         } catch (IOException e) {
-            throw new UncheckedIOException("no SCRAM password file for " + user + "; run deploy/local/up kafka-scram", e);
+            throw new UncheckedIOException(
+                    "no SCRAM password file for " + user + "; run deploy/local/up kafka-scram", e);
         }
     }
 
@@ -45,9 +45,12 @@ public final class ScramKafka {
         config.put("kafka.security.protocol", "SASL_PLAINTEXT");
         config.put("kafka.sasl.mechanism", MECHANISM);
         config.put("kafka.config.providers", "dir");
-        config.put("kafka.config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
-        config.put("kafka.sasl.jaas.config", LOGIN_MODULE + " required username=\"" + user + "\" password=\"$${dir:"
-                + secrets() + ":" + user + "}\";");
+        config.put(
+                "kafka.config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+        config.put(
+                "kafka.sasl.jaas.config",
+                LOGIN_MODULE + " required username=\"" + user + "\" password=\"$${dir:" + secrets() + ":" + user
+                        + "}\";");
         return config;
     }
 
@@ -58,7 +61,9 @@ public final class ScramKafka {
         if (user != null) {
             props.put("security.protocol", "SASL_PLAINTEXT");
             props.put("sasl.mechanism", MECHANISM);
-            props.put("sasl.jaas.config", LOGIN_MODULE + " required username=\"" + user + "\" password=\"" + password + "\";");
+            props.put(
+                    "sasl.jaas.config",
+                    LOGIN_MODULE + " required username=\"" + user + "\" password=\"" + password + "\";");
         }
         return props;
     }

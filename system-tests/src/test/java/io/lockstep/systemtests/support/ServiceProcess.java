@@ -29,8 +29,8 @@ public final class ServiceProcess {
     private final Path workDir;
     private final Map<String, String> config;
 
-    private ServiceProcess(String name, int port, Process process, Path log, Path jar, Path workDir,
-            Map<String, String> config) {
+    private ServiceProcess(
+            String name, int port, Process process, Path log, Path jar, Path workDir, Map<String, String> config) {
         this.name = name;
         this.port = port;
         this.process = process;
@@ -48,14 +48,18 @@ public final class ServiceProcess {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         StringBuilder props = new StringBuilder();
-        config.forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        config.forEach((k, v) ->
+                props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
         props.append("quarkus.http.port=").append(port).append('\n');
         Files.writeString(file, props);
         Path log = workDir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", jar.toString()));
         // Appended, so a restarted service (fault tests) keeps the log of its previous life.
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         ServiceProcess service = new ServiceProcess(name, port, process, log, jar, workDir, config);
         Runtime.getRuntime().addShutdownHook(new Thread(service::stop));
         service.awaitReady();
@@ -68,14 +72,21 @@ public final class ServiceProcess {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await(name + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+        Awaitility.await(name + " ready")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
                 .ignoreExceptions()
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException(name + " exited; see " + log + ":\n" + tail());
                     }
-                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return http.send(
+                                            HttpRequest.newBuilder(
+                                                            URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200;
                 });
     }
 

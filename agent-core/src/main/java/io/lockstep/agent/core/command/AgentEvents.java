@@ -50,12 +50,17 @@ public class AgentEvents {
     }
 
     public void accepted(UUID runId, UUID stepId) {
-        send(EventTypes.STEP_ACCEPTED, runId.toString(), new StepEvents.Accepted(runId, stepId, agentId, clock.instant()));
+        send(
+                EventTypes.STEP_ACCEPTED,
+                runId.toString(),
+                new StepEvents.Accepted(runId, stepId, agentId, clock.instant()));
     }
 
     void snapshotTaken(UUID runId, UUID stepId, Instant time, String lsn, String snapshotId) {
-        send(EventTypes.STEP_SNAPSHOT_TAKEN, runId.toString(), new StepEvents.SnapshotTaken(runId, stepId, time, lsn,
-                snapshotId));
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                runId.toString(),
+                new StepEvents.SnapshotTaken(runId, stepId, time, lsn, snapshotId));
     }
 
     void progress(UUID runId, UUID stepId, long bytes, long items) {
@@ -65,13 +70,24 @@ public class AgentEvents {
             return;
         }
         lastProgress.put(stepId, now);
-        sendQuietly(EventTypes.STEP_PROGRESS, runId.toString(), new StepEvents.Progress(runId, stepId, bytes, items, now));
+        sendQuietly(
+                EventTypes.STEP_PROGRESS, runId.toString(), new StepEvents.Progress(runId, stepId, bytes, items, now));
     }
 
     void succeeded(UUID runId, UUID stepId, StepResult result, Instant startedAt) {
         lastProgress.remove(stepId);
-        send(EventTypes.STEP_SUCCEEDED, runId.toString(), new StepEvents.Succeeded(runId, stepId, result.bytes(),
-                result.sha256(), result.artifact(), startedAt, clock.instant(), result.evidence()));
+        send(
+                EventTypes.STEP_SUCCEEDED,
+                runId.toString(),
+                new StepEvents.Succeeded(
+                        runId,
+                        stepId,
+                        result.bytes(),
+                        result.sha256(),
+                        result.artifact(),
+                        startedAt,
+                        clock.instant(),
+                        result.evidence()));
     }
 
     void failed(UUID runId, UUID stepId, String reason) {
@@ -80,8 +96,10 @@ public class AgentEvents {
     }
 
     void leaseExpired(UUID runId, UUID stepId, String store, Instant leaseUntil, Instant resumedAt) {
-        sendQuietly(EventTypes.STORE_RESUMED, runId.toString(), new StepEvents.LeaseExpired(runId, stepId, store, agentId,
-                leaseUntil, resumedAt));
+        sendQuietly(
+                EventTypes.STORE_RESUMED,
+                runId.toString(),
+                new StepEvents.LeaseExpired(runId, stepId, store, agentId, leaseUntil, resumedAt));
     }
 
     private void sendQuietly(String type, String key, Object payload) {
@@ -96,11 +114,16 @@ public class AgentEvents {
     private void send(String type, String key, Object payload) {
         String json = codec.encode(type, key, payload);
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = Message.of(json, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key)
-                .build()), () -> {
+        Message<String> message = Message.of(
+                json,
+                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build()),
+                () -> {
                     acked.complete(null);
                     return CompletableFuture.completedFuture(null);
-                }, failure -> {
+                },
+                failure -> {
                     acked.completeExceptionally(failure);
                     return CompletableFuture.completedFuture(null);
                 });

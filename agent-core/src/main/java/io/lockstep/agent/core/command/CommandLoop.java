@@ -48,12 +48,16 @@ public class CommandLoop {
 
     @Inject
     AgentConfig config;
+
     @Inject
     StoreHandler handler;
+
     @Inject
     AgentEvents events;
+
     @Inject
     LeaseManager leases;
+
     @Inject
     BackupRepository repository;
 
@@ -106,7 +110,9 @@ public class CommandLoop {
         }
         boolean served = handler.stores().stream().anyMatch(s -> s.id().equals(command.store()));
         if (!served) {
-            LOG.debugf("ignoring step %s for store %s, which this agent does not serve", command.stepId(), command.store());
+            LOG.debugf(
+                    "ignoring step %s for store %s, which this agent does not serve",
+                    command.stepId(), command.store());
             return;
         }
         if (command.action() == StepAction.RENEW_LEASE || command.action() == StepAction.CANCEL) {
@@ -119,8 +125,9 @@ public class CommandLoop {
         }
         Instant now = clock.instant();
         if (!command.deadline().isAfter(now)) {
-            LOG.warnf("ignoring step %s of run %s: its deadline %s has passed", command.stepId(), command.runId(),
-                    command.deadline());
+            LOG.warnf(
+                    "ignoring step %s of run %s: its deadline %s has passed",
+                    command.stepId(), command.runId(), command.deadline());
             return;
         }
         StepContext context = new StepContext(command.runId(), command.stepId(), events);
@@ -129,7 +136,8 @@ public class CommandLoop {
         long millisLeft = Duration.between(now, command.deadline()).toMillis();
         ScheduledFuture<?> timeout = deadlines.schedule(
                 () -> context.cancel("the step did not finish before its deadline " + command.deadline()),
-                millisLeft, TimeUnit.MILLISECONDS);
+                millisLeft,
+                TimeUnit.MILLISECONDS);
         workers.submit(() -> run(command, context, timeout));
     }
 
@@ -137,7 +145,9 @@ public class CommandLoop {
     private void control(StepCommand command) {
         if (command.action() == StepAction.RENEW_LEASE) {
             if (!leases.renew(command.store(), command.runId(), leaseTtl(command))) {
-                LOG.debugf("lease renewal for store %s of run %s ignored: no such lease", command.store(), command.runId());
+                LOG.debugf(
+                        "lease renewal for store %s of run %s ignored: no such lease",
+                        command.store(), command.runId());
             }
             return;
         }
@@ -162,8 +172,8 @@ public class CommandLoop {
         return switch (command.action()) {
             case QUIESCE -> {
                 Map<String, String> evidence = new java.util.HashMap<>();
-                LeaseManager.Hold hold = leases.quiesce(command.store(), command.runId(), command.stepId(),
-                        leaseTtl(command), evidence);
+                LeaseManager.Hold hold =
+                        leases.quiesce(command.store(), command.runId(), command.stepId(), leaseTtl(command), evidence);
                 evidence.put(EvidenceKeys.QUIESCED_AT, clock.instant().toString());
                 evidence.put(EvidenceKeys.LEASE_UNTIL, hold.until().toString());
                 if (hold.sharedWith() > 0) {
@@ -192,14 +202,20 @@ public class CommandLoop {
             return result;
         }
         Map<String, String> evidence = new java.util.HashMap<>(result.evidence());
-        evidence.put(EvidenceKeys.ENCRYPTION_KEY_ID, repository.encryptionKeyId().get());
+        evidence.put(
+                EvidenceKeys.ENCRYPTION_KEY_ID, repository.encryptionKeyId().get());
         return new StepResult(result.bytes(), result.sha256(), result.artifact(), evidence);
     }
 
     private void run(StepCommand command, StepContext context, ScheduledFuture<?> timeout) {
         Instant startedAt = clock.instant();
-        LOG.infof("step %s of run %s: %s on store %s%s", command.stepId(), command.runId(), command.action(),
-                command.store(), command.database() == null ? "" : " database " + command.database());
+        LOG.infof(
+                "step %s of run %s: %s on store %s%s",
+                command.stepId(),
+                command.runId(),
+                command.action(),
+                command.store(),
+                command.database() == null ? "" : " database " + command.database());
         try {
             if (context.cancelled()) {
                 throw new StepFailure(context.cancelReason());
@@ -228,7 +244,8 @@ public class CommandLoop {
         try {
             events.failed(command.runId(), command.stepId(), safe);
         } catch (RuntimeException e) {
-            LOG.errorf("could not report the failure of step %s: %s; the coordinator will time the step out",
+            LOG.errorf(
+                    "could not report the failure of step %s: %s; the coordinator will time the step out",
                     command.stepId(), e.getMessage());
         }
     }

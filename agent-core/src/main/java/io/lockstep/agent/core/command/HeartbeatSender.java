@@ -27,7 +27,11 @@ public class HeartbeatSender {
     private volatile boolean lastFailed;
 
     @Inject
-    public HeartbeatSender(AgentConfig config, StoreHandler handler, CommandLoop loop, AgentEvents events,
+    public HeartbeatSender(
+            AgentConfig config,
+            StoreHandler handler,
+            CommandLoop loop,
+            AgentEvents events,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.config = config;
         this.handler = handler;
@@ -37,16 +41,21 @@ public class HeartbeatSender {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("agent %s serving %s stores %s", config.id(), handler.kind(),
+        LOG.infof(
+                "agent %s serving %s stores %s",
+                config.id(),
+                handler.kind(),
                 handler.stores().stream().map(Heartbeat.Store::id).toList());
     }
 
-    @Scheduled(every = "${lockstep.agent.heartbeat-interval:5s}", delayed = "1s",
+    @Scheduled(
+            every = "${lockstep.agent.heartbeat-interval:5s}",
+            delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void beat() {
         try {
-            events.heartbeat(new Heartbeat(config.id(), handler.kind(), version, startedAt, handler.stores(),
-                    loop.activeSteps()));
+            events.heartbeat(new Heartbeat(
+                    config.id(), handler.kind(), version, startedAt, handler.stores(), loop.activeSteps()));
             if (lastFailed) {
                 LOG.info("heartbeats reach Kafka again");
             }

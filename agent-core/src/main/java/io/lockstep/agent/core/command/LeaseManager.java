@@ -27,12 +27,10 @@ public class LeaseManager {
     private static final Logger LOG = Logger.getLogger(LeaseManager.class);
 
     /** A run's hold on a store, and how many other runs held it quiesced when it was taken. */
-    public record Hold(Instant until, int sharedWith) {
-    }
+    public record Hold(Instant until, int sharedWith) {}
 
     /** What a run's RESUME did. */
-    public record Resume(boolean leaseUnbroken, int stillHeldBy, Map<String, String> evidence) {
-    }
+    public record Resume(boolean leaseUnbroken, int stillHeldBy, Map<String, String> evidence) {}
 
     private final StoreHandler handler;
     private final AgentEvents events;
@@ -94,7 +92,9 @@ public class LeaseManager {
     void expire() {
         var lapsed = leases.takeLapsed();
         lapsed.forEach(l -> {
-            LOG.warnf("quiesce lease of store %s for run %s ran out at %s", l.store(), l.lease().runId(), l.lease().until());
+            LOG.warnf(
+                    "quiesce lease of store %s for run %s ran out at %s",
+                    l.store(), l.lease().runId(), l.lease().until());
             unresumed.add(l.store());
         });
         for (String store : Set.copyOf(unresumed)) {
@@ -108,13 +108,14 @@ public class LeaseManager {
                     unresumed.remove(store);
                     LOG.warnf("store %s had no quiesce lease left: resumed by the agent", store);
                 } catch (StepFailure | RuntimeException e) {
-                    LOG.errorf("store %s has no quiesce lease left but resuming failed (retrying): %s", store,
-                            e.getMessage());
+                    LOG.errorf(
+                            "store %s has no quiesce lease left but resuming failed (retrying): %s",
+                            store, e.getMessage());
                 }
             }
         }
         // Each run whose lease lapsed is told, whether or not the store could be resumed yet: its window has a gap.
-        lapsed.forEach(l -> events.leaseExpired(l.lease().runId(), l.lease().stepId(), l.store(), l.lease().until(),
-                clock.instant()));
+        lapsed.forEach(l -> events.leaseExpired(
+                l.lease().runId(), l.lease().stepId(), l.store(), l.lease().until(), clock.instant()));
     }
 }

@@ -18,8 +18,7 @@ import java.util.UUID;
 final class QuiesceLeases {
 
     /** A run's hold on a quiesced store. */
-    record Lease(UUID runId, UUID stepId, Instant until) {
-    }
+    record Lease(UUID runId, UUID stepId, Instant until) {}
 
     /**
      * What releasing a run's lease found.
@@ -27,12 +26,10 @@ final class QuiesceLeases {
      * @param unbroken    the run held a live lease until this release: its quiesce window has no gap
      * @param stillHeldBy how many other runs still hold the store quiesced (0: the store may resume)
      */
-    record Release(boolean unbroken, int stillHeldBy) {
-    }
+    record Release(boolean unbroken, int stillHeldBy) {}
 
     /** A lease that ran out before its run released it. */
-    record Lapse(String store, Lease lease) {
-    }
+    record Lapse(String store, Lease lease) {}
 
     private final Clock clock;
     private final Map<String, Map<UUID, Lease>> byStore = new HashMap<>();
@@ -52,7 +49,8 @@ final class QuiesceLeases {
     synchronized int othersHolding(String store, UUID runId) {
         Instant now = clock.instant();
         return (int) byStore.getOrDefault(store, Map.of()).values().stream()
-                .filter(l -> !l.runId().equals(runId) && l.until().isAfter(now)).count();
+                .filter(l -> !l.runId().equals(runId) && l.until().isAfter(now))
+                .count();
     }
 
     /** Extends {@code runId}'s lease if it is still live; a lapsed or released lease is not revived. */
@@ -71,7 +69,11 @@ final class QuiesceLeases {
         Instant now = clock.instant();
         Map<UUID, Lease> leases = byStore.get(store);
         Lease mine = leases == null ? null : leases.remove(runId);
-        int others = leases == null ? 0 : (int) leases.values().stream().filter(l -> l.until().isAfter(now)).count();
+        int others = leases == null
+                ? 0
+                : (int) leases.values().stream()
+                        .filter(l -> l.until().isAfter(now))
+                        .count();
         if (leases != null && leases.isEmpty()) {
             byStore.remove(store);
         }
@@ -96,6 +98,7 @@ final class QuiesceLeases {
     /** Whether any run holds {@code store} quiesced. */
     synchronized boolean held(String store) {
         Instant now = clock.instant();
-        return byStore.getOrDefault(store, Map.of()).values().stream().anyMatch(l -> l.until().isAfter(now));
+        return byStore.getOrDefault(store, Map.of()).values().stream()
+                .anyMatch(l -> l.until().isAfter(now));
     }
 }

@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChildProcess implements AutoCloseable {
 
     private static final int STDERR_LIMIT = 16 * 1024;
-    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR",
-            "USER", "LOGNAME");
+    private static final Set<String> INHERITED = Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR", "USER", "LOGNAME");
 
     private final String name;
     private final Process process;
@@ -89,7 +88,9 @@ public final class ChildProcess implements AutoCloseable {
      */
     public String failureReason(int exitCode) {
         String tail = stderrTail();
-        return tail.isEmpty() ? name + " exited with code " + exitCode : name + " exited with code " + exitCode + ": " + tail;
+        return tail.isEmpty()
+                ? name + " exited with code " + exitCode
+                : name + " exited with code " + exitCode + ": " + tail;
     }
 
     public void kill() {

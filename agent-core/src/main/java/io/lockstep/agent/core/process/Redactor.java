@@ -16,8 +16,7 @@ public final class Redactor {
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)\\b(password|passwd|pwd|secret|token|secret_access_key|access_key_id|sslpassword)(\\s*[=:]\\s*)([^\\s&;,'\"]+)");
 
-    private Redactor() {
-    }
+    private Redactor() {}
 
     public static String redact(String text, Collection<String> secrets) {
         if (text == null) {

@@ -16,7 +16,10 @@ public class RepositoryProducer {
     @Singleton
     @Startup
     BackupRepository repository(RepositoryConfig config) {
-        var repository = BackupRepository.open(config, config.partSize(), config.uploadConcurrency(),
+        var repository = BackupRepository.open(
+                config,
+                config.partSize(),
+                config.uploadConcurrency(),
                 Math.max(64, 4 * Math.max(1, config.uploadConcurrency()) + 8));
         if (config.createBucket()) {
             repository.ensureBucket();

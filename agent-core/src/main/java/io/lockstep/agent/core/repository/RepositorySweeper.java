@@ -34,27 +34,33 @@ public class RepositorySweeper {
 
     @Inject
     BackupRepository repository;
+
     @Inject
     StoreHandler handler;
+
     @ConfigProperty(name = "lockstep.agent.sweep-stale-after", defaultValue = "1m")
     Duration uploadStaleAfter;
+
     @ConfigProperty(name = "lockstep.agent.sweep-tmp-stale-after", defaultValue = "6h")
     Duration tmpStaleAfter;
 
     private final Instant processStart = Instant.now();
 
     /** What one pass removed. */
-    public record Swept(int uploads, int tmpObjects) {
-    }
+    public record Swept(int uploads, int tmpObjects) {}
 
-    @Scheduled(every = "${lockstep.agent.sweep-every:15m}", delayed = "${lockstep.agent.sweep-delay:2s}",
+    @Scheduled(
+            every = "${lockstep.agent.sweep-every:15m}",
+            delayed = "${lockstep.agent.sweep-delay:2s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
             Swept swept = sweep(Instant.now());
             if (swept.uploads() > 0 || swept.tmpObjects() > 0) {
-                LOG.infof("repository sweep: aborted %d stale multipart upload(s) and deleted %d tmp/ object(s) of "
-                        + "stores %s", swept.uploads(), swept.tmpObjects(), stores());
+                LOG.infof(
+                        "repository sweep: aborted %d stale multipart upload(s) and deleted %d tmp/ object(s) of "
+                                + "stores %s",
+                        swept.uploads(), swept.tmpObjects(), stores());
             }
         } catch (RuntimeException e) {
             LOG.warnf("repository sweep failed: %s; trying again at the next pass", e.getMessage());
@@ -70,7 +76,8 @@ public class RepositorySweeper {
                 continue;
             }
             Instant initiated = upload.initiated();
-            boolean stale = initiated == null || initiated.isBefore(processStart)
+            boolean stale = initiated == null
+                    || initiated.isBefore(processStart)
                     || initiated.isBefore(now.minus(uploadStaleAfter));
             if (stale) {
                 try {
@@ -84,9 +91,12 @@ public class RepositorySweeper {
         }
         int tmp = 0;
         for (String store : stores) {
-            for (Map.Entry<String, Instant> object : repository.listModified("tmp/" + store + "/").entrySet()) {
+            for (Map.Entry<String, Instant> object :
+                    repository.listModified("tmp/" + store + "/").entrySet()) {
                 Instant modified = object.getValue();
-                if (modified == null || modified.isBefore(processStart) || modified.isBefore(now.minus(tmpStaleAfter))) {
+                if (modified == null
+                        || modified.isBefore(processStart)
+                        || modified.isBefore(now.minus(tmpStaleAfter))) {
                     try {
                         repository.delete(object.getKey());
                         tmp++;

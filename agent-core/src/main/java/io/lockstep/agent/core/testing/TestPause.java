@@ -19,16 +19,17 @@ public final class TestPause {
     private static final Logger LOG = Logger.getLogger(TestPause.class);
     private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
 
-    private TestPause() {
-    }
+    private TestPause() {}
 
     public static void at(String point) {
         var config = ConfigProvider.getConfig();
-        String wanted = config.getOptionalValue("lockstep.test.pause-at", String.class).orElse("");
+        String wanted =
+                config.getOptionalValue("lockstep.test.pause-at", String.class).orElse("");
         if (wanted.isEmpty() || !wanted.equals(point) || !FIRED.add(point)) {
             return;
         }
-        Duration pause = config.getOptionalValue("lockstep.test.pause-for", Duration.class).orElse(Duration.ofSeconds(30));
+        Duration pause = config.getOptionalValue("lockstep.test.pause-for", Duration.class)
+                .orElse(Duration.ofSeconds(30));
         LOG.warnf("TEST PAUSE at %s for %s (lockstep.test.pause-at is a test-only setting)", point, pause);
         try {
             Thread.sleep(pause.toMillis());

@@ -10,17 +10,22 @@ class RedactorTest {
 
     @Test
     void knownSecretsAreMaskedWherever_theyAppear() {
-        assertEquals("auth failed for **** (****)", Redactor.redact("auth failed for hunter2 (hunter2)", List.of("hunter2")));
+        assertEquals(
+                "auth failed for **** (****)",
+                Redactor.redact("auth failed for hunter2 (hunter2)", List.of("hunter2")));
     }
 
     @Test
     void credentialShapesAreMaskedEvenWhenTheValueIsUnknown() {
-        String text = Redactor.redact("connect: host=db password=s3cret user=x; "
-                + "url postgresql://backup:topsecret@db:5432/app token: abc123", List.of());
+        String text = Redactor.redact(
+                "connect: host=db password=s3cret user=x; "
+                        + "url postgresql://backup:topsecret@db:5432/app token: abc123",
+                List.of());
         assertFalse(text.contains("s3cret"), text);
         assertFalse(text.contains("topsecret"), text);
         assertFalse(text.contains("abc123"), text);
-        assertEquals("connect: host=db password=**** user=x; url postgresql://backup:****@db:5432/app token: ****", text);
+        assertEquals(
+                "connect: host=db password=**** user=x; url postgresql://backup:****@db:5432/app token: ****", text);
     }
 
     @Test
