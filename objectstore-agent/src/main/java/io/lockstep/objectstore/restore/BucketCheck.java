@@ -73,30 +73,26 @@ public class BucketCheck {
             }
         };
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(
-                    Manifests.entries(manifestStream),
-                    BucketRestore.listing(s3, target.bucket(), target.prefix()),
-                    target::map,
-                    new ManifestWalk.Visitor() {
-                        @Override
-                        public void entry(ManifestEntry entry, String key, S3Object live)
-                                throws ExecutionException, InterruptedException {
-                            counts.objects++;
-                            if (live == null) {
-                                BucketRestore.sample(problems, "object " + key + " is missing");
-                                return;
-                            }
-                            window.add(hashers.submit(() -> rehash(s3, target.bucket(), key, entry)), toProblems);
-                            if (counts.objects % 1000 == 0) {
-                                context.progress(0, counts.objects);
-                            }
-                        }
+            ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
+                @Override
+                public void entry(ManifestEntry entry, String key, S3Object live)
+                        throws ExecutionException, InterruptedException {
+                    counts.objects++;
+                    if (live == null) {
+                        BucketRestore.sample(problems, "object " + key + " is missing");
+                        return;
+                    }
+                    window.add(hashers.submit(() -> rehash(s3, target.bucket(), key, entry)), toProblems);
+                    if (counts.objects % 1000 == 0) {
+                        context.progress(0, counts.objects);
+                    }
+                }
 
-                        @Override
-                        public void extra(S3Object live) {
-                            counts.extra++;
-                        }
-                    });
+                @Override
+                public void extra(S3Object live) {
+                    counts.extra++;
+                }
+            });
             window.drain(toProblems);
             manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {

@@ -5,7 +5,6 @@ import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.objectstore.backup.FutureWindow;
 import io.lockstep.objectstore.backup.ManifestEntry;
-import io.lockstep.objectstore.backup.Manifests;
 import io.lockstep.objectstore.backup.Quarantine;
 import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
@@ -119,44 +118,40 @@ public class BucketRestore {
         FutureWindow<Object> window = new FutureWindow<>(4 * Math.max(1, config.copyConcurrency()));
         context.onCancel(copiers::shutdownNow);
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(
-                    Manifests.entries(manifestStream),
-                    listing(s3, target.bucket(), target.prefix()),
-                    target::map,
-                    new ManifestWalk.Visitor() {
-                        @Override
-                        public void entry(ManifestEntry entry, String key, S3Object live)
-                                throws ExecutionException, InterruptedException {
-                            counts.objects++;
-                            if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
-                                counts.unchanged++;
-                                return;
-                            }
-                            if (live != null) {
-                                counts.overwritten++;
-                                sample(overwrittenSample, key);
-                            }
-                            if (dryRun) {
+            ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
+                @Override
+                public void entry(ManifestEntry entry, String key, S3Object live)
+                        throws ExecutionException, InterruptedException {
+                    counts.objects++;
+                    if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
+                        counts.unchanged++;
+                        return;
+                    }
+                    if (live != null) {
+                        counts.overwritten++;
+                        sample(overwrittenSample, key);
+                    }
+                    if (dryRun) {
+                        copied.incrementAndGet();
+                        copiedBytes.addAndGet(entry.size());
+                        return;
+                    }
+                    window.add(
+                            copiers.submit(() -> {
+                                copyBack(s3, target.bucket(), key, entry);
                                 copied.incrementAndGet();
                                 copiedBytes.addAndGet(entry.size());
-                                return;
-                            }
-                            window.add(
-                                    copiers.submit(() -> {
-                                        copyBack(s3, target.bucket(), key, entry);
-                                        copied.incrementAndGet();
-                                        copiedBytes.addAndGet(entry.size());
-                                        context.progress(copiedBytes.get(), copied.get());
-                                        return null;
-                                    }),
-                                    IGNORE);
-                        }
+                                context.progress(copiedBytes.get(), copied.get());
+                                return null;
+                            }),
+                            IGNORE);
+                }
 
-                        @Override
-                        public void extra(S3Object live) {
-                            extra.add(live.key());
-                        }
-                    });
+                @Override
+                public void extra(S3Object live) {
+                    extra.add(live.key());
+                }
+            });
             window.drain(IGNORE);
             manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IntegrityException e) {
