@@ -31,7 +31,7 @@ public class NotifierResource {
     private final DeliveryLog deliveries;
 
     @Inject
-    NotifierResource(Routing routing, DeliveryLog deliveries) {
+    public NotifierResource(Routing routing, DeliveryLog deliveries) {
         this.routing = routing;
         this.deliveries = deliveries;
     }
