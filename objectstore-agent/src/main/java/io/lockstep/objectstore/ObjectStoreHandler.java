@@ -7,6 +7,7 @@ import io.lockstep.agent.core.command.StoreHandler;
 import io.lockstep.objectstore.backup.BucketBackup;
 import io.lockstep.objectstore.backup.BucketVerifier;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
+import io.lockstep.objectstore.restore.BucketCheck;
 import io.lockstep.objectstore.restore.BucketRestore;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.Heartbeat;
@@ -32,14 +33,20 @@ public class ObjectStoreHandler implements StoreHandler {
     private final BucketBackup backup;
     private final BucketVerifier verifier;
     private final BucketRestore restore;
+    private final BucketCheck check;
 
     @Inject
     public ObjectStoreHandler(
-            ObjectStoreAgentConfig config, BucketBackup backup, BucketVerifier verifier, BucketRestore restore) {
+            ObjectStoreAgentConfig config,
+            BucketBackup backup,
+            BucketVerifier verifier,
+            BucketRestore restore,
+            BucketCheck check) {
         this.config = config;
         this.backup = backup;
         this.verifier = verifier;
         this.restore = restore;
+        this.check = check;
     }
 
     @Override
@@ -87,14 +94,14 @@ public class ObjectStoreHandler implements StoreHandler {
             case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
             case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
             case CHECK ->
-                restore.check(
+                check.check(
                         target,
                         command.artifact(),
                         command.expectedSha256(),
                         target.prefix().startsWith(ArtifactLayout.DRILL_PREFIX),
                         referenceArtifacts(command),
                         context);
-            case DROP -> restore.drop(target);
+            case DROP -> check.drop(target);
             default -> throw new StepFailure("object stores do not " + command.action());
         };
     }

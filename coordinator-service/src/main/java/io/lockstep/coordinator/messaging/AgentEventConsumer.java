@@ -20,8 +20,12 @@ public class AgentEventConsumer {
     private static final Logger LOG = Logger.getLogger(AgentEventConsumer.class);
     private static final int ATTEMPTS = 5;
 
+    private final AgentEventHandler handler;
+
     @Inject
-    AgentEventHandler handler;
+    AgentEventConsumer(AgentEventHandler handler) {
+        this.handler = handler;
+    }
 
     @Incoming("agent-events")
     @Blocking

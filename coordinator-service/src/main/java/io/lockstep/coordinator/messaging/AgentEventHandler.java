@@ -29,11 +29,14 @@ public class AgentEventHandler {
 
     private static final Logger LOG = Logger.getLogger(AgentEventHandler.class);
 
-    @Inject
-    RunStateMachine machine;
+    private final RunStateMachine machine;
+    private final EntityManager em;
 
     @Inject
-    EntityManager em;
+    AgentEventHandler(RunStateMachine machine, EntityManager em) {
+        this.machine = machine;
+        this.em = em;
+    }
 
     /** @return false when the event was a replay and nothing changed */
     @Transactional

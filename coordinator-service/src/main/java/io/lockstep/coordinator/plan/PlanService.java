@@ -237,15 +237,4 @@ public class PlanService {
         plan.delete();
         return true;
     }
-
-    /**
-     * The plan itself: the column is typed now.
-     *
-     * @deprecated kept only so {@code repository/RunManifests} compiles unchanged; call sites read
-     *             {@code RunEntity.planSpec} directly
-     */
-    @Deprecated(forRemoval = true)
-    public static PlanSpec fromJson(PlanSpec spec) {
-        return spec;
-    }
 }

@@ -20,10 +20,13 @@ public class RepositoryClient {
     /** The coordinator writes only small manifests: one part size, one upload at a time. */
     private static final int PART_SIZE = 8 * 1024 * 1024;
 
-    @Inject
-    RepositoryConfig config;
-
+    private final RepositoryConfig config;
     private BackupRepository repository;
+
+    @Inject
+    RepositoryClient(RepositoryConfig config) {
+        this.config = config;
+    }
 
     @PostConstruct
     void init() {

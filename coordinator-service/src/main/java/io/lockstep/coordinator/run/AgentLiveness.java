@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.messaging.AgentFeed;
+import io.lockstep.coordinator.feed.AgentFeed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.RunEntity;
-import io.lockstep.coordinator.messaging.Outbox;
+import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.protocol.RunEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;

@@ -16,8 +16,12 @@ public class RunSupervisor {
 
     private static final Logger LOG = Logger.getLogger(RunSupervisor.class);
 
+    private final RunStateMachine machine;
+
     @Inject
-    RunStateMachine machine;
+    RunSupervisor(RunStateMachine machine) {
+        this.machine = machine;
+    }
 
     @Scheduled(
             every = "${lockstep.coordinator.supervise-every:5s}",

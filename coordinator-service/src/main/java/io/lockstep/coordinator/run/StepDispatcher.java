@@ -5,7 +5,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.messaging.Outbox;
+import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -7,7 +7,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.messaging.Outbox;
+import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.plan.PlanChanged;
 import io.lockstep.coordinator.run.RunStateMachine;

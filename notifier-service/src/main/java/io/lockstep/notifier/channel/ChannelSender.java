@@ -1,6 +1,5 @@
 package io.lockstep.notifier.channel;
 
-import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.notifier.routing.ChannelSpec;
 
 /** Delivers one notification to one channel of its type, once; the caller retries. Blocking. */

@@ -1,6 +1,5 @@
 package io.lockstep.notifier.channel;
 
-import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;

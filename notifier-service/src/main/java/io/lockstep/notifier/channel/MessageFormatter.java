@@ -1,6 +1,5 @@
 package io.lockstep.notifier.channel;
 
-import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.PlanEvent;
 import io.lockstep.protocol.RunEvent;

@@ -1,7 +1,6 @@
 package io.lockstep.notifier.channel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.lockstep.protocol.EventCodec;
 import jakarta.enterprise.context.ApplicationScoped;

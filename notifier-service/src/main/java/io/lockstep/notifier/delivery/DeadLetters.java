@@ -1,6 +1,7 @@
 package io.lockstep.notifier.delivery;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.protocol.EventCodec;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,9 +23,12 @@ public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
+    private final Emitter<String> emitter;
+
     @Inject
-    @Channel("notifications-dlq")
-    Emitter<String> emitter;
+    DeadLetters(@Channel("notifications-dlq") Emitter<String> emitter) {
+        this.emitter = emitter;
+    }
 
     /** Completes when Kafka took the record, or when publishing failed (which is logged): never exceptionally. */
     public CompletionStage<Void> publish(Delivery delivery, Instant at) {

@@ -1,5 +1,6 @@
 package io.lockstep.notifier.delivery;
 
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.notifier.routing.ChannelSpec;
 import java.time.Instant;
 import java.util.UUID;

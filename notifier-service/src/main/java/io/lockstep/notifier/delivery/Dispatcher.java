@@ -2,6 +2,7 @@ package io.lockstep.notifier.delivery;
 
 import io.lockstep.notifier.channel.ChannelSender;
 import io.lockstep.notifier.channel.DeliveryException;
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.notifier.config.NotifierConfig;
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.lockstep.notifier.routing.Routing;

@@ -1,8 +1,8 @@
 package io.lockstep.notifier.messaging;
 
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.notifier.delivery.Delivery;
 import io.lockstep.notifier.delivery.Dispatcher;
-import io.lockstep.notifier.delivery.Notification;
 import io.lockstep.notifier.delivery.SeenEvents;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
@@ -30,11 +30,14 @@ public class RunEventConsumer {
 
     private static final Logger LOG = Logger.getLogger(RunEventConsumer.class);
 
-    @Inject
-    Dispatcher dispatcher;
+    private final Dispatcher dispatcher;
+    private final SeenEvents seen;
 
     @Inject
-    SeenEvents seen;
+    RunEventConsumer(Dispatcher dispatcher, SeenEvents seen) {
+        this.dispatcher = dispatcher;
+        this.seen = seen;
+    }
 
     @Incoming("run-events")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)

@@ -27,11 +27,14 @@ public class NotifierResource {
 
     static final int MAX_LIMIT = 1000;
 
-    @Inject
-    Routing routing;
+    private final Routing routing;
+    private final DeliveryLog deliveries;
 
     @Inject
-    DeliveryLog deliveries;
+    public NotifierResource(Routing routing, DeliveryLog deliveries) {
+        this.routing = routing;
+        this.deliveries = deliveries;
+    }
 
     /** A route as shown by the API. */
     public record RouteView(String name, List<String> plans, List<String> events, List<String> channels) {}

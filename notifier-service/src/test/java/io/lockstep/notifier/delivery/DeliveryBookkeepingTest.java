@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;

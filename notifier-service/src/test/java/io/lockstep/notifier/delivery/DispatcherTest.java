@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.notifier.channel.ChannelSender;
 import io.lockstep.notifier.channel.DeliveryException;
+import io.lockstep.notifier.channel.Notification;
 import io.lockstep.notifier.config.NotifierConfig;
 import io.lockstep.notifier.routing.ChannelSpec;
 import io.lockstep.notifier.routing.ChannelSpec.ChannelType;
@@ -229,6 +230,10 @@ class DispatcherTest {
 
     private static final class CapturingDeadLetters extends DeadLetters {
         final List<Delivery> letters = new CopyOnWriteArrayList<>();
+
+        CapturingDeadLetters() {
+            super(null);
+        }
 
         @Override
         public CompletionStage<Void> publish(Delivery delivery, Instant at) {

@@ -24,8 +24,6 @@ import java.io.PipedOutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.jboss.logging.Logger;
@@ -98,8 +95,10 @@ public class BucketBackup {
                     () -> repository.upload(manifestKey, manifestIn, UploadHooks.NONE), manifestWriter);
             context.onCancel(() -> closeQuietly(manifestOut));
             try (OutputStream gzip = new GZIPOutputStream(manifestOut, 64 * 1024)) {
-                Deque<Future<ManifestEntry>> window = new ArrayDeque<>();
                 int maxInFlight = 16 * Math.max(1, config.copyConcurrency());
+                // at most maxInFlight - 1 left in flight after each add, as before
+                FutureWindow<ManifestEntry> window = new FutureWindow<>(maxInFlight - 1);
+                FutureWindow.Sink<ManifestEntry, IOException> toManifest = done -> write(gzip, done, counters, context);
                 while (listing.hasNext()) {
                     if (context.cancelled()) {
                         throw new StepFailure(context.cancelReason());
@@ -108,7 +107,7 @@ public class BucketBackup {
                     IncrementalBase.Decision decision = previous.decide(object);
                     if (decision == IncrementalBase.Decision.REUSE) {
                         counters.reused.incrementAndGet();
-                        window.add(CompletableFuture.completedFuture(previous.entry()));
+                        window.add(CompletableFuture.completedFuture(previous.entry()), toManifest);
                     } else {
                         if (decision == IncrementalBase.Decision.HEAL) {
                             counters.healed.incrementAndGet();
@@ -116,16 +115,10 @@ public class BucketBackup {
                                 counters.healSample.add(object.key());
                             }
                         }
-                        window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)));
-                    }
-                    while (window.size() >= maxInFlight
-                            || (!window.isEmpty() && window.peek().isDone())) {
-                        write(gzip, window.poll().get(), counters, context);
+                        window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)), toManifest);
                     }
                 }
-                while (!window.isEmpty()) {
-                    write(gzip, window.poll().get(), counters, context);
-                }
+                window.drain(toManifest);
             } catch (SdkException e) {
                 throw new StepFailure(
                         "listing bucket " + source.bucket() + " of store " + store + " failed: " + e.getMessage());

@@ -12,9 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -22,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Verifies an object manifest as it lies in the repository: its SHA-256, that every blob it names exists, and
@@ -76,22 +73,17 @@ public class BucketVerifier {
                     }
                 }) {
             Iterator<ManifestEntry> entries = Manifests.entries(counted);
-            Deque<Future<String>> window = new ArrayDeque<>();
+            FutureWindow<String> window = new FutureWindow<>(256);
+            FutureWindow.Sink<String, RuntimeException> toMissing = missing -> collect(missing, missingBlobs);
             while (entries.hasNext()) {
                 ManifestEntry entry = entries.next();
                 objects++;
-                window.add(checkers.submit(() -> repository.exists(entry.blob()) ? null : entry.key()));
-                while (window.size() > 256
-                        || (!window.isEmpty() && window.peek().isDone())) {
-                    collect(window.poll().get(), missingBlobs);
-                }
+                window.add(checkers.submit(() -> repository.exists(entry.blob()) ? null : entry.key()), toMissing);
                 if (objects % 1000 == 0) {
                     context.progress(0, objects);
                 }
             }
-            while (!window.isEmpty()) {
-                collect(window.poll().get(), missingBlobs);
-            }
+            window.drain(toMissing);
             counted.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
             throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());

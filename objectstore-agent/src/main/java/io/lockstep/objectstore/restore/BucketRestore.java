@@ -3,13 +3,11 @@ package io.lockstep.objectstore.restore;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.objectstore.backup.FutureWindow;
 import io.lockstep.objectstore.backup.ManifestEntry;
-import io.lockstep.objectstore.backup.Manifests;
 import io.lockstep.objectstore.backup.Quarantine;
-import io.lockstep.objectstore.backup.ReferenceMerge;
 import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
-import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.DamagedArtifactException;
@@ -23,9 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -33,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -46,13 +41,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * are walked side by side in key order: a key missing from the target, or with another size or ETag, is copied
  * back from its blob, whose content is hashed on the way and written only if it matches the manifest. Keys the
  * manifest does not hold stay, unless {@code prune}. The same walk, without writes, answers a dry run
- * ({@link #inspect}); {@link #check} re-reads a restored target and compares it with the manifest.
+ * ({@link #inspect}); {@link BucketCheck} re-reads a restored target and compares it with the manifest.
  */
 @ApplicationScoped
 public class BucketRestore {
 
     private static final Logger LOG = Logger.getLogger(BucketRestore.class);
     static final int SAMPLE = 20;
+    private static final FutureWindow.Sink<Object, RuntimeException> IGNORE = done -> {};
 
     private final ObjectStoreAgentConfig config;
     private final BackupRepository repository;
@@ -118,53 +114,45 @@ public class BucketRestore {
         Counts counts = new Counts();
         List<String> overwrittenSample = new ArrayList<>();
         Extra extra = new Extra(s3, target.bucket(), prune, dryRun);
-        ExecutorService copiers = workers("restore-copy");
-        Deque<Future<?>> window = new ArrayDeque<>();
+        ExecutorService copiers = workers("restore-copy", config.copyConcurrency());
+        FutureWindow<Object> window = new FutureWindow<>(4 * Math.max(1, config.copyConcurrency()));
         context.onCancel(copiers::shutdownNow);
         try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(
-                    Manifests.entries(manifestStream),
-                    listing(s3, target.bucket(), target.prefix()),
-                    target::map,
-                    new ManifestWalk.Visitor() {
-                        @Override
-                        public void entry(ManifestEntry entry, String key, S3Object live)
-                                throws ExecutionException, InterruptedException {
-                            counts.objects++;
-                            if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
-                                counts.unchanged++;
-                                return;
-                            }
-                            if (live != null) {
-                                counts.overwritten++;
-                                sample(overwrittenSample, key);
-                            }
-                            if (dryRun) {
-                                copied.incrementAndGet();
-                                copiedBytes.addAndGet(entry.size());
-                                return;
-                            }
-                            window.add(copiers.submit(() -> {
+            ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
+                @Override
+                public void entry(ManifestEntry entry, String key, S3Object live)
+                        throws ExecutionException, InterruptedException {
+                    counts.objects++;
+                    if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
+                        counts.unchanged++;
+                        return;
+                    }
+                    if (live != null) {
+                        counts.overwritten++;
+                        sample(overwrittenSample, key);
+                    }
+                    if (dryRun) {
+                        copied.incrementAndGet();
+                        copiedBytes.addAndGet(entry.size());
+                        return;
+                    }
+                    window.add(
+                            copiers.submit(() -> {
                                 copyBack(s3, target.bucket(), key, entry);
                                 copied.incrementAndGet();
                                 copiedBytes.addAndGet(entry.size());
                                 context.progress(copiedBytes.get(), copied.get());
                                 return null;
-                            }));
-                            while (window.size() > 4 * Math.max(1, config.copyConcurrency())
-                                    || (!window.isEmpty() && window.peek().isDone())) {
-                                window.poll().get();
-                            }
-                        }
+                            }),
+                            IGNORE);
+                }
 
-                        @Override
-                        public void extra(S3Object live) {
-                            extra.add(live.key());
-                        }
-                    });
-            while (!window.isEmpty()) {
-                window.poll().get();
-            }
+                @Override
+                public void extra(S3Object live) {
+                    extra.add(live.key());
+                }
+            });
+            window.drain(IGNORE);
             manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IntegrityException e) {
             throw new StepFailure(e.getMessage());
@@ -218,27 +206,15 @@ public class BucketRestore {
         return new StepResult(copiedBytes.get(), manifestSha256, manifestKey, evidence);
     }
 
-    /** Re-reads a restored object and compares its SHA-256 with the manifest's; returns a problem or null. */
-    private static String rehash(S3Client s3, String bucket, String key, ManifestEntry entry) throws IOException {
-        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-            MessageDigest digest = Hashing.sha256();
-            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), digest));
-            String actual = Hashing.hex(digest);
-            return actual.equalsIgnoreCase(entry.sha256())
-                    ? null
-                    : "object " + key + " hashes to " + actual + ", the backup recorded " + entry.sha256();
-        }
-    }
-
-    private static final class Counts {
+    static final class Counts {
         long objects;
         long unchanged;
         long overwritten;
         long extra;
     }
 
-    private ExecutorService workers(String name) {
-        return Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()), r -> {
+    static ExecutorService workers(String name, int concurrency) {
+        return Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
@@ -324,153 +300,7 @@ public class BucketRestore {
         }
     }
 
-    /**
-     * Compares a restored target with the manifest: every object present with the recorded SHA-256 (re-read), no
-     * object the manifest lacks (when {@code exact}), and every key of the given reference lists present.
-     */
-    public StepResult check(
-            Target target,
-            String manifestKey,
-            String manifestSha256,
-            boolean exact,
-            List<String> referenceArtifacts,
-            StepContext context)
-            throws StepFailure {
-        S3Client s3 = buckets.of(target.store());
-        List<String> problems = new ArrayList<>();
-        Counts counts = new Counts();
-        ExecutorService hashers = workers("restore-check");
-        Deque<Future<String>> window = new ArrayDeque<>();
-        try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(
-                    Manifests.entries(manifestStream),
-                    listing(s3, target.bucket(), target.prefix()),
-                    target::map,
-                    new ManifestWalk.Visitor() {
-                        @Override
-                        public void entry(ManifestEntry entry, String key, S3Object live)
-                                throws ExecutionException, InterruptedException {
-                            counts.objects++;
-                            if (live == null) {
-                                sample(problems, "object " + key + " is missing");
-                                return;
-                            }
-                            window.add(hashers.submit(() -> rehash(s3, target.bucket(), key, entry)));
-                            while (window.size() > 256
-                                    || (!window.isEmpty() && window.peek().isDone())) {
-                                String problem = window.poll().get();
-                                if (problem != null) {
-                                    sample(problems, problem);
-                                }
-                            }
-                            if (counts.objects % 1000 == 0) {
-                                context.progress(0, counts.objects);
-                            }
-                        }
-
-                        @Override
-                        public void extra(S3Object live) {
-                            counts.extra++;
-                        }
-                    });
-            while (!window.isEmpty()) {
-                String problem = window.poll().get();
-                if (problem != null) {
-                    sample(problems, problem);
-                }
-            }
-            manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
-            throw new StepFailure(
-                    "cannot check bucket " + target.bucket() + " against " + manifestKey + ": " + e.getMessage());
-        } catch (ExecutionException e) {
-            throw new StepFailure("cannot check bucket " + target.bucket() + ": "
-                    + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailure("the check of bucket " + target.bucket() + " was interrupted");
-        } finally {
-            hashers.shutdownNow();
-        }
-        if (exact && counts.extra > 0) {
-            problems.add(counts.extra + " objects under " + target.prefix() + " are not in the backup");
-        }
-        long references = 0;
-        for (String artifact : referenceArtifacts) {
-            references += resolveReferences(s3, target, artifact, problems);
-        }
-        if (!problems.isEmpty()) {
-            throw new StepFailure(
-                    "bucket " + target.bucket() + " does not match the backup: " + String.join("; ", problems));
-        }
-        Map<String, String> evidence = new HashMap<>();
-        evidence.put(EvidenceKeys.BUCKET, target.bucket());
-        evidence.put(EvidenceKeys.PREFIX, target.prefix());
-        evidence.put(EvidenceKeys.OBJECTS, Long.toString(counts.objects));
-        evidence.put(EvidenceKeys.OBJECTS_VERIFIED, Long.toString(counts.objects));
-        evidence.put(EvidenceKeys.OBJECTS_NOT_IN_BACKUP, Long.toString(counts.extra));
-        if (!referenceArtifacts.isEmpty()) {
-            evidence.put(EvidenceKeys.REFERENCES, Long.toString(references));
-            evidence.put(EvidenceKeys.DANGLING, "0");
-        }
-        return new StepResult(0, null, manifestKey, evidence);
-    }
-
-    /** Every key a restored database references must exist in the restored bucket. Returns the keys checked. */
-    private long resolveReferences(S3Client s3, Target target, String artifact, List<String> problems)
-            throws StepFailure {
-        List<String> danglingSample = new ArrayList<>();
-        ReferenceMerge.Counts counts;
-        try (InputStream refStream = repository.open(artifact)) {
-            counts = ReferenceMerge.merge(
-                    Manifests.lines(refStream),
-                    ReferenceMerge.keys(listing(s3, target.bucket(), target.prefix()), S3Object::key),
-                    target::map,
-                    false,
-                    ref -> sample(danglingSample, ref));
-        } catch (IOException | RepositoryException | UncheckedIOException | SdkException e) {
-            throw new StepFailure("cannot resolve references " + artifact + ": " + e.getMessage());
-        }
-        long dangling = counts.dangling();
-        if (dangling > 0) {
-            problems.add(dangling + " keys the restored database references are missing from the restored bucket, "
-                    + "for example " + danglingSample);
-        }
-        return counts.references();
-    }
-
-    /** Deletes a drill's scratch prefix; refuses any prefix a drill would not have made. */
-    public StepResult drop(Target target) throws StepFailure {
-        if (!ArtifactLayout.isDrillPrefix(target.prefix())) {
-            throw new StepFailure("refusing to delete " + target.bucket() + "/" + target.prefix() + ": only restore "
-                    + "drills' scratch prefixes (" + ArtifactLayout.DRILL_PREFIX + "...) are dropped");
-        }
-        S3Client s3 = buckets.of(target.store());
-        long deleted = 0;
-        try {
-            Iterator<S3Object> live = listing(s3, target.bucket(), target.prefix());
-            while (live.hasNext()) {
-                String key = live.next().key();
-                s3.deleteObject(b -> b.bucket(target.bucket()).key(key));
-                deleted++;
-            }
-        } catch (SdkException e) {
-            throw new StepFailure("cannot delete scratch prefix " + target.prefix() + ": " + e.getMessage());
-        }
-        return new StepResult(
-                0,
-                null,
-                null,
-                Map.of(
-                        EvidenceKeys.BUCKET,
-                        target.bucket(),
-                        EvidenceKeys.PREFIX,
-                        target.prefix(),
-                        EvidenceKeys.DELETED,
-                        Long.toString(deleted)));
-    }
-
-    private static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {
+    static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {
         return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
                 .contents()
                 .iterator();
@@ -480,7 +310,7 @@ public class BucketRestore {
         return a != null && b != null && a.replace("\"", "").equals(b.replace("\"", ""));
     }
 
-    private static void sample(List<String> into, String value) {
+    static void sample(List<String> into, String value) {
         if (into.size() < SAMPLE) {
             into.add(value);
         }

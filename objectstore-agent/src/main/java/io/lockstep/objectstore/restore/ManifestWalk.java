@@ -2,9 +2,12 @@ package io.lockstep.objectstore.restore;
 
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Manifests;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Iterator;
 import java.util.concurrent.ExecutionException;
 import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -24,6 +27,16 @@ final class ManifestWalk {
     }
 
     private ManifestWalk() {}
+
+    /** Walks a manifest stream beside the listing of a restore's target (its bucket, under its prefix). */
+    static void walk(InputStream manifest, S3Client s3, BucketRestore.Target target, Visitor visitor)
+            throws IOException, ExecutionException, InterruptedException {
+        walk(
+                Manifests.entries(manifest),
+                BucketRestore.listing(s3, target.bucket(), target.prefix()),
+                target::map,
+                visitor);
+    }
 
     /**
      * @param targetKey maps a key as the manifest recorded it to its key in the target (identity in place)

@@ -46,21 +46,11 @@ public class CommandLoop {
     private static final Logger LOG = Logger.getLogger(CommandLoop.class);
     private static final int REMEMBERED_STEPS = 10_000;
 
-    @Inject
-    AgentConfig config;
-
-    @Inject
-    StoreHandler handler;
-
-    @Inject
-    AgentEvents events;
-
-    @Inject
-    LeaseManager leases;
-
-    @Inject
-    BackupRepository repository;
-
+    private final AgentConfig config;
+    private final StoreHandler handler;
+    private final AgentEvents events;
+    private final LeaseManager leases;
+    private final BackupRepository repository;
     private final Clock clock = Clock.systemUTC();
     private final Map<UUID, StepContext> active = new ConcurrentHashMap<>();
     private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -71,6 +61,20 @@ public class CommandLoop {
     }));
     private ExecutorService workers;
     private ScheduledExecutorService deadlines;
+
+    @Inject
+    CommandLoop(
+            AgentConfig config,
+            StoreHandler handler,
+            AgentEvents events,
+            LeaseManager leases,
+            BackupRepository repository) {
+        this.config = config;
+        this.handler = handler;
+        this.events = events;
+        this.leases = leases;
+        this.repository = repository;
+    }
 
     @PostConstruct
     void init() {

@@ -32,19 +32,24 @@ public class RepositorySweeper {
 
     private static final Logger LOG = Logger.getLogger(RepositorySweeper.class);
 
-    @Inject
-    BackupRepository repository;
-
-    @Inject
-    StoreHandler handler;
-
-    @ConfigProperty(name = "lockstep.agent.sweep-stale-after", defaultValue = "1m")
-    Duration uploadStaleAfter;
-
-    @ConfigProperty(name = "lockstep.agent.sweep-tmp-stale-after", defaultValue = "6h")
-    Duration tmpStaleAfter;
-
+    private final BackupRepository repository;
+    private final StoreHandler handler;
+    private final Duration uploadStaleAfter;
+    private final Duration tmpStaleAfter;
     private final Instant processStart = Instant.now();
+
+    @Inject
+    RepositorySweeper(
+            BackupRepository repository,
+            StoreHandler handler,
+            @ConfigProperty(name = "lockstep.agent.sweep-stale-after", defaultValue = "1m") Duration uploadStaleAfter,
+            @ConfigProperty(name = "lockstep.agent.sweep-tmp-stale-after", defaultValue = "6h")
+                    Duration tmpStaleAfter) {
+        this.repository = repository;
+        this.handler = handler;
+        this.uploadStaleAfter = uploadStaleAfter;
+        this.tmpStaleAfter = tmpStaleAfter;
+    }
 
     /** What one pass removed. */
     public record Swept(int uploads, int tmpObjects) {}

@@ -1,6 +1,6 @@
-package io.lockstep.notifier.config;
+package io.lockstep.notifier.routing;
 
-import io.lockstep.notifier.routing.Routing;
+import io.lockstep.notifier.config.NotifierConfig;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 

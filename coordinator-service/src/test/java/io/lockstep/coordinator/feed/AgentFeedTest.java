@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.messaging;
+package io.lockstep.coordinator.feed;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.messaging;
+package io.lockstep.coordinator.outbox;
 
 import io.lockstep.coordinator.catalog.OutboxMessage;
 import io.lockstep.protocol.EventCodec;

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.messaging;
+package io.lockstep.coordinator.feed;
 
 import io.lockstep.protocol.Topics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -54,18 +54,10 @@ public class AgentFeed {
     private static final int MAX_PENDING = 600;
     private static final long TIMEOUT_MS = 3000;
 
-    @ConfigProperty(name = "mp.messaging.incoming.agent-events.connector", defaultValue = "")
-    String connector;
-
-    @ConfigProperty(name = "mp.messaging.incoming.agent-events.topic", defaultValue = Topics.AGENT_EVENTS)
-    String topic;
-
-    @ConfigProperty(name = "mp.messaging.incoming.agent-events.group.id", defaultValue = "lockstep-coordinator")
-    String group;
-
-    @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafkaConfig;
+    private final String connector;
+    private final String topic;
+    private final String group;
+    private final Map<String, Object> kafkaConfig;
 
     Clock clock = Clock.systemUTC();
 
@@ -76,6 +68,20 @@ public class AgentFeed {
     private Admin admin;
 
     private record Snapshot(Instant at, Map<TopicPartition, Long> ends) {}
+
+    @Inject
+    AgentFeed(
+            @ConfigProperty(name = "mp.messaging.incoming.agent-events.connector", defaultValue = "") String connector,
+            @ConfigProperty(name = "mp.messaging.incoming.agent-events.topic", defaultValue = Topics.AGENT_EVENTS)
+                    String topic,
+            @ConfigProperty(name = "mp.messaging.incoming.agent-events.group.id", defaultValue = "lockstep-coordinator")
+                    String group,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.connector = connector;
+        this.topic = topic;
+        this.group = group;
+        this.kafkaConfig = kafkaConfig;
+    }
 
     /** Whether the channel is Kafka; otherwise the feed is always current. */
     boolean tracked() {

@@ -1,4 +1,4 @@
-package io.lockstep.notifier.delivery;
+package io.lockstep.notifier.channel;
 
 import io.lockstep.notifier.routing.EventClass;
 import io.lockstep.protocol.CloudEvent;

@@ -1,10 +1,10 @@
-package io.lockstep.coordinator.repository;
+package io.lockstep.coordinator.manifest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
-import io.lockstep.coordinator.plan.PlanService;
+import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.rest.Views;
 import io.lockstep.protocol.EventCodec;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -29,10 +29,13 @@ public class RunManifests {
     private static final Logger LOG = Logger.getLogger(RunManifests.class);
     public static final int FORMAT = 1;
 
-    @Inject
-    RepositoryClient client;
-
+    private final RepositoryClient client;
     private final ObjectMapper json = EventCodec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Inject
+    RunManifests(RepositoryClient client) {
+        this.client = client;
+    }
 
     /** The manifest's key, relative to the repository prefix. */
     public static String key(RunEntity run) {
@@ -73,7 +76,7 @@ public class RunManifests {
                     .encryptionKeyId()
                     .ifPresent(kek -> manifest.put(
                             "encryption", Map.of("keyId", kek, "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
-            manifest.put("plan", PlanService.fromJson(r.planSpec));
+            manifest.put("plan", r.planSpec);
             manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
             return r;
         });
