@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.messaging;
 
+import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.MalformedEventException;
@@ -7,7 +8,6 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -29,10 +29,11 @@ public class AgentEventConsumer {
     private final Duration transientRetryFor;
 
     @Inject
-    public AgentEventConsumer(
-            AgentEventHandler handler,
-            @ConfigProperty(name = "lockstep.coordinator.event-retry-for", defaultValue = "10m")
-                    Duration transientRetryFor) {
+    public AgentEventConsumer(AgentEventHandler handler, CoordinatorConfig config) {
+        this(handler, config.eventRetryFor());
+    }
+
+    AgentEventConsumer(AgentEventHandler handler, Duration transientRetryFor) {
         this.handler = handler;
         this.transientRetryFor = transientRetryFor;
     }
