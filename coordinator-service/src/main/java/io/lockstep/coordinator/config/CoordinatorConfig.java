@@ -15,6 +15,13 @@ public interface CoordinatorConfig {
     @WithDefault("30s")
     Duration agentLiveness();
 
+    /**
+     * How long an agent event that failed for a transient reason (the catalog unreachable) is held and retried
+     * before it is dead-lettered.
+     */
+    @WithDefault("10m")
+    Duration eventRetryFor();
+
     /** The longest a single step may take before it fails as timed out. */
     @WithDefault("6h")
     Duration stepTimeout();

@@ -7,6 +7,7 @@ import io.lockstep.search.config.SearchAgentConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,8 +62,21 @@ public class Hooks {
     private void run(String what, String command) throws StepFailure {
         List<String> argv = Arrays.stream(command.trim().split("\\s+")).toList();
         try (ChildProcess process = ChildProcess.start(argv, Map.of(), List.of())) {
-            process.stdout().transferTo(java.io.OutputStream.nullOutputStream());
-            int exit = process.waitFor(config.hookTimeout().toSeconds(), TimeUnit.SECONDS);
+            // stdout is drained on the side: the timed wait below bounds the hook even if it keeps stdout open
+            // (a hook that never exits, or one whose child inherited the pipe). On timeout the hook and its
+            // descendants are killed, which closes the pipe and ends the drain.
+            Thread drain = new Thread(
+                    () -> {
+                        try (var out = process.stdout()) {
+                            out.transferTo(OutputStream.nullOutputStream());
+                        } catch (IOException ignored) {
+                            // the hook went away
+                        }
+                    },
+                    "hook-stdout");
+            drain.setDaemon(true);
+            drain.start();
+            int exit = process.waitFor(Math.max(1, config.hookTimeout().toMillis()), TimeUnit.MILLISECONDS);
             if (exit != 0) {
                 throw new StepFailure(what + " hook failed: " + process.failureReason(exit));
             }

@@ -13,17 +13,21 @@ import org.junit.jupiter.api.Test;
 
 class HooksTest {
 
-    private final Hooks hooks = new Hooks(new SearchAgentConfig() {
-        @Override
-        public Map<String, Store> stores() {
-            return Map.of();
-        }
+    private final Hooks hooks = hooks(Duration.ofSeconds(10));
 
-        @Override
-        public Duration hookTimeout() {
-            return Duration.ofSeconds(10);
-        }
-    });
+    private static Hooks hooks(Duration timeout) {
+        return new Hooks(new SearchAgentConfig() {
+            @Override
+            public Map<String, Store> stores() {
+                return Map.of();
+            }
+
+            @Override
+            public Duration hookTimeout() {
+                return timeout;
+            }
+        });
+    }
 
     @Test
     void aStoreWithoutHooksIsQuiescedWithoutCallingAnything() {
@@ -48,5 +52,17 @@ class HooksTest {
         StepFailure failure =
                 assertThrows(StepFailure.class, () -> hooks.call("quiesce", Optional.empty(), Optional.of("exit 0")));
         assertTrue(failure.getMessage().startsWith("quiesce hook failed"), failure.getMessage());
+    }
+
+    @Test
+    void aCommandHookThatOutlivesItsTimeoutIsKilledEvenWithStdoutOpen() {
+        // sleep keeps the hook's stdout open for 30 s: the timeout, not the end of stdout, must end the hook.
+        long started = System.nanoTime();
+        StepFailure failure = assertThrows(
+                StepFailure.class,
+                () -> hooks(Duration.ofMillis(500)).call("resume", Optional.empty(), Optional.of("sleep 30")));
+        long took = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(took < 5_000, "the hook was bounded by its timeout, took " + took + " ms");
+        assertTrue(failure.getMessage().contains("did not finish within 500 ms"), failure.getMessage());
     }
 }

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -41,13 +40,22 @@ public final class FaultEnv implements AutoCloseable {
     public final String plan = "it" + id + "-plan";
     public final String catalog = "lockstep_it_" + id;
     public final String token = Tokens.random();
+    /** With {@link #startWithSearch}: a search store of its own, one index, served by {@link #searchAgent}. */
+    public final String searchStore = "it" + id + "-es";
+
+    public final String searchIndex = "it" + id + "-docs";
     public ServiceProcess coordinator;
     public ServiceProcess agent;
+    public ServiceProcess searchAgent;
     public final Api api;
     private final Path work;
     private final Path keyset;
 
     private FaultEnv(Duration pauseFor) throws Exception {
+        this(pauseFor, null);
+    }
+
+    private FaultEnv(Duration pauseFor, Duration quiesceLease) throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
                 .resolve(id));
         keyset = work.resolve("keyset.json");
@@ -66,7 +74,7 @@ public final class FaultEnv implements AutoCloseable {
         c.put("lockstep.coordinator.agent-liveness", LIVENESS.toSeconds() + "s");
         c.put("lockstep.coordinator.supervise-every", "1s");
         c.put("lockstep.coordinator.step-timeout", STEP_TIMEOUT.toMinutes() + "m");
-        c.put("lockstep.coordinator.quiesce-lease", "20s");
+        c.put("lockstep.coordinator.quiesce-lease", quiesceLease == null ? "20s" : quiesceLease.toSeconds() + "s");
         c.put("lockstep.coordinator.scheduler-enabled", "false");
         c.put("lockstep.coordinator.retention-enabled", "false");
         repository(c);
@@ -91,7 +99,7 @@ public final class FaultEnv implements AutoCloseable {
         a.put("lockstep.repository.create-bucket", "true");
         a.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
         Lockstep.store(a, store, Lockstep.APP_PG_PASSWORD, database);
-        a.put("lockstep.test.pause-at", "mid-upload");
+        a.put("lockstep.test.pause-at", pauseFor.isZero() ? "" : "mid-upload");
         a.put("lockstep.test.pause-for", pauseFor.toSeconds() + "s");
         agent = ServiceProcess.start(
                 "postgres-agent",
@@ -100,7 +108,40 @@ public final class FaultEnv implements AutoCloseable {
                 Lockstep.freePort(),
                 a);
         api.awaitStoreLive(store);
-        api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+        if (quiesceLease == null) {
+            api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+            return;
+        }
+        Elastic.recreateIndex(searchIndex);
+        Elastic.index(searchIndex, "1", "{\"title\": \"first\"}");
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("lockstep.agent.id", "it-esf-" + id);
+        s.put("lockstep.agent.heartbeat-interval", "1s");
+        repository(s);
+        s.put("lockstep.repository.create-bucket", "true");
+        String es = "lockstep.search.stores.\"" + searchStore + "\".";
+        s.put(es + "url", Lockstep.ELASTICSEARCH);
+        s.put(es + "indices", searchIndex);
+        s.put(es + "repository", "it" + id);
+        s.put(
+                es + "repository-location",
+                Lockstep.snapshotDirectory().resolve("it" + id).toString());
+        searchAgent = ServiceProcess.start(
+                "search-agent",
+                Lockstep.jar("search-agent"),
+                Files.createDirectories(work.resolve("search-agent")),
+                Lockstep.freePort(),
+                s);
+        api.awaitStoreLive(searchStore);
+        api.putPlan(plan, "{\"stores\": [\"" + store + "\", \"" + searchStore + "\"]}");
+    }
+
+    /**
+     * Starts a fault environment whose plan also backs up a search store (its own index and search-agent), with
+     * the coordinator's quiesce lease set to {@code quiesceLease}; the postgres-agent does not pause.
+     */
+    public static FaultEnv startWithSearch(Duration quiesceLease) throws Exception {
+        return new FaultEnv(Duration.ZERO, quiesceLease);
     }
 
     /** Starts a fault environment whose agent pauses its first upload for {@code pauseFor}. */
@@ -199,10 +240,14 @@ public final class FaultEnv implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ServiceProcess p : List.of(coordinator, agent)) {
+        for (ServiceProcess p : java.util.Arrays.asList(coordinator, agent, searchAgent)) {
             if (p != null) {
                 p.stop();
             }
+        }
+        if (searchAgent != null) {
+            Elastic.call("DELETE", "/" + searchIndex + "?ignore_unavailable=true", null);
+            Elastic.call("DELETE", "/_snapshot/it" + id, null);
         }
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
                 var st = c.createStatement()) {

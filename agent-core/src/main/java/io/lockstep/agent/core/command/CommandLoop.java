@@ -123,7 +123,7 @@ public class CommandLoop {
             control(command);
             return;
         }
-        if (!seen.add(command.stepId())) {
+        if (seen.contains(command.stepId()) || active.containsKey(command.stepId())) {
             LOG.infof("ignoring duplicate delivery of step %s", command.stepId());
             return;
         }
@@ -136,7 +136,17 @@ public class CommandLoop {
         }
         StepContext context = new StepContext(command.runId(), command.stepId(), events);
         active.put(command.stepId(), context);
-        events.accepted(command.runId(), command.stepId());
+        try {
+            events.accepted(command.runId(), command.stepId());
+        } catch (RuntimeException e) {
+            // Not accepted: forget the step, so a redelivery of the command is not taken for a duplicate.
+            active.remove(command.stepId());
+            LOG.warnf("step %s was not accepted: %s", command.stepId(), e.getMessage());
+            throw e;
+        }
+        // Seen only once the coordinator can know the step was taken: a command whose acceptance was never
+        // acknowledged (Kafka down) stays eligible for its redelivery.
+        seen.add(command.stepId());
         long millisLeft = Duration.between(now, command.deadline()).toMillis();
         ScheduledFuture<?> timeout = deadlines.schedule(
                 () -> context.cancel("the step did not finish before its deadline " + command.deadline()),

@@ -10,7 +10,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,6 +41,17 @@ public class LeaseManager {
     private final Clock clock = Clock.systemUTC();
     private final QuiesceLeases leases = new QuiesceLeases(clock);
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** How long an agent-initiated resume may run before it is interrupted and tried again. */
+    static final Duration RESUME_BOUND = Duration.ofMinutes(2);
+
+    /** Stores whose agent-initiated resume is running now, each on its own task. */
+    private final Map<String, Resuming> resuming = new ConcurrentHashMap<>();
+
+    private final ExecutorService resumers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lease-resume");
+        t.setDaemon(true);
+        return t;
+    });
     /** Stores with no lease left whose resume has not succeeded yet; retried every tick. */
     private final Set<String> unresumed = ConcurrentHashMap.newKeySet();
 
@@ -98,24 +113,65 @@ public class LeaseManager {
             unresumed.add(l.store());
         });
         for (String store : Set.copyOf(unresumed)) {
-            synchronized (lock(store)) {
-                if (leases.held(store)) {
-                    unresumed.remove(store);
-                    continue;
-                }
-                try {
-                    handler.resume(store);
-                    unresumed.remove(store);
-                    LOG.warnf("store %s had no quiesce lease left: resumed by the agent", store);
-                } catch (StepFailure | RuntimeException e) {
-                    LOG.errorf(
-                            "store %s has no quiesce lease left but resuming failed (retrying): %s",
-                            store, e.getMessage());
-                }
-            }
+            resumeAlone(store);
         }
         // Each run whose lease lapsed is told, whether or not the store could be resumed yet: its window has a gap.
         lapsed.forEach(l -> events.leaseExpired(
                 l.lease().runId(), l.lease().stepId(), l.store(), l.lease().until(), clock.instant()));
+    }
+
+    /**
+     * Resumes a store with no lease left on a task of its own, so a resume that hangs (a hook that never answers)
+     * holds up only its own store: the other stores' leases still expire and resume on time. A resume still
+     * running after {@link #RESUME_BOUND} is interrupted and tried again on the next tick.
+     */
+    private void resumeAlone(String store) {
+        Resuming running = resuming.get(store);
+        if (running != null) {
+            if (!running.task().isDone()
+                    && clock.instant().isAfter(running.startedAt().plus(RESUME_BOUND))) {
+                LOG.errorf("resuming store %s has taken over %s: interrupted, retrying", store, RESUME_BOUND);
+                running.task().cancel(true);
+                resuming.remove(store, running);
+            }
+            return;
+        }
+        Resuming task = new Resuming(clock.instant(), new CompletableFuture<>());
+        if (resuming.putIfAbsent(store, task) != null) {
+            return;
+        }
+        Future<?> submitted = resumers.submit(() -> {
+            try {
+                resumeNow(store);
+            } finally {
+                resuming.remove(store, task);
+            }
+        });
+        task.taskRef().complete(submitted);
+    }
+
+    private void resumeNow(String store) {
+        synchronized (lock(store)) {
+            if (leases.held(store)) {
+                unresumed.remove(store);
+                return;
+            }
+            try {
+                handler.resume(store);
+                unresumed.remove(store);
+                LOG.warnf("store %s had no quiesce lease left: resumed by the agent", store);
+            } catch (StepFailure | RuntimeException e) {
+                LOG.errorf(
+                        "store %s has no quiesce lease left but resuming failed (retrying): %s", store, e.getMessage());
+            }
+        }
+    }
+
+    /** A resume in flight: when it began, and its task (known once submitted). */
+    private record Resuming(Instant startedAt, CompletableFuture<Future<?>> taskRef) {
+        Future<?> task() {
+            Future<?> task = taskRef.getNow(null);
+            return task == null ? CompletableFuture.completedFuture(null) : task;
+        }
     }
 }

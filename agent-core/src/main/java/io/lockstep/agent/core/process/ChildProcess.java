@@ -70,8 +70,10 @@ public final class ChildProcess implements AutoCloseable {
     /** Waits for the exit code; the stderr tail is complete once this returns. */
     public int waitFor(long timeout, TimeUnit unit) throws InterruptedException, IOException {
         if (!process.waitFor(timeout, unit)) {
-            process.destroyForcibly();
-            throw new IOException(name + " did not finish within " + unit.toSeconds(timeout) + " s and was killed");
+            kill(); // with its descendants, which may hold its pipes open
+            long seconds = unit.toSeconds(timeout);
+            String within = seconds > 0 ? seconds + " s" : unit.toMillis(timeout) + " ms";
+            throw new IOException(name + " did not finish within " + within + " and was killed");
         }
         stderrPump.join(TimeUnit.SECONDS.toMillis(5));
         return process.exitValue();

@@ -1,0 +1,136 @@
+package io.lockstep.agent.core.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lockstep.agent.core.config.AgentConfig;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StoreKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CommandLoopTest {
+
+    private static final AgentConfig CONFIG = new AgentConfig() {
+        @Override
+        public String id() {
+            return "test-agent";
+        }
+
+        @Override
+        public Duration heartbeatInterval() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public int maxConcurrentSteps() {
+            return 1;
+        }
+    };
+
+    /** Events that fail to reach Kafka while {@code brokerDown} is set. */
+    private static final class Events extends AgentEvents {
+        final AtomicBoolean brokerDown = new AtomicBoolean();
+        final AtomicInteger accepted = new AtomicInteger();
+
+        Events() {
+            super(null, CONFIG);
+        }
+
+        @Override
+        public void accepted(UUID runId, UUID stepId) {
+            if (brokerDown.get()) {
+                throw new IllegalStateException("Kafka did not acknowledge io.lockstep.step.accepted");
+            }
+            accepted.incrementAndGet();
+        }
+
+        @Override
+        public void succeeded(UUID runId, UUID stepId, StepResult result, Instant startedAt) {}
+
+        @Override
+        public void failed(UUID runId, UUID stepId, String reason) {}
+    }
+
+    private final Events events = new Events();
+    private final CountDownLatch executed = new CountDownLatch(1);
+    private final CommandLoop loop;
+
+    CommandLoopTest() {
+        StoreHandler handler = new StoreHandler() {
+            @Override
+            public StoreKind kind() {
+                return StoreKind.POSTGRES;
+            }
+
+            @Override
+            public List<Heartbeat.Store> stores() {
+                return List.of(new Heartbeat.Store("s1", StoreKind.POSTGRES, List.of(), Map.of()));
+            }
+
+            @Override
+            public StepResult execute(StepCommand command, StepContext context) {
+                executed.countDown();
+                return new StepResult(0, null, null, Map.of());
+            }
+        };
+        // Quiesce leases and the repository play no part in these steps.
+        loop = new CommandLoop(CONFIG, handler, events, null, null);
+        loop.init();
+    }
+
+    @AfterEach
+    void stop() {
+        loop.stop(null);
+    }
+
+    private static String record(UUID stepId) {
+        StepCommand command = new StepCommand(
+                UUID.randomUUID(),
+                stepId,
+                "plan",
+                "s1",
+                StepAction.BACKUP,
+                "db",
+                null,
+                null,
+                Instant.now().plusSeconds(60),
+                Map.of());
+        return new EventCodec("/coordinator").encode(EventTypes.STEP_COMMAND, "s1", command);
+    }
+
+    @Test
+    void aCommandWhoseAcceptanceWasNotAcknowledgedIsTakenOnItsRedelivery() throws Exception {
+        String record = record(UUID.randomUUID());
+        events.brokerDown.set(true);
+        assertThrows(IllegalStateException.class, () -> loop.onCommand(record));
+        assertEquals(List.of(), loop.activeSteps());
+
+        events.brokerDown.set(false);
+        loop.onCommand(record);
+        assertEquals(1, events.accepted.get());
+        assertTrue(executed.await(10, TimeUnit.SECONDS), "the redelivered step ran");
+    }
+
+    @Test
+    void aCommandAcceptedOnceIsNotTakenAgain() throws Exception {
+        String record = record(UUID.randomUUID());
+        loop.onCommand(record);
+        loop.onCommand(record);
+        assertEquals(1, events.accepted.get());
+    }
+}
