@@ -3,34 +3,21 @@ package io.lockstep.repository;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * The backup repository: one S3 bucket and prefix. Its writer streams an upload of unknown length as a
- * multipart upload, hashing every byte with SHA-256 on the way, with memory bounded by
- * {@code partSize x (concurrency + 1)} whatever the artifact's size. Any failure, including the source
- * refusing at {@link UploadHooks#beforeComplete()}, aborts the upload, so no half artifact ever becomes an
- * object.
+ * The backup repository: one S3 bucket and prefix. Writes go through its {@link MultipartWriter} (streamed,
+ * hashed, bounded memory, aborted on any failure, run artifacts written once), listings and the sweep of open
+ * uploads through {@link RepositoryListing}; reads are decrypted and, on request, checked against the recorded
+ * SHA-256.
  */
 public class BackupRepository implements AutoCloseable {
 
@@ -39,13 +26,10 @@ public class BackupRepository implements AutoCloseable {
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
-    private final int partSize;
-    private final int concurrency;
-    private final ExecutorService partUploads;
     private final Encryption encryption;
+    private final MultipartWriter writer;
+    private final RepositoryListing listing;
     private BlobNames blobNames;
-    /** Multipart uploads this process has open right now: a sweeper never aborts them. */
-    private final java.util.Set<String> uploadsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Opens the repository a service's {@link RepositoryConfig} describes.
@@ -87,15 +71,9 @@ public class BackupRepository implements AutoCloseable {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = normalizePrefix(prefix);
-        this.partSize = partSize;
-        this.concurrency = Math.max(1, concurrency);
         this.encryption = encryption;
-        AtomicInteger n = new AtomicInteger();
-        this.partUploads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "repository-part-upload-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = new MultipartWriter(s3, bucket, this.prefix, partSize, concurrency, encryption);
+        this.listing = new RepositoryListing(s3, bucket, this.prefix, writer::inFlight);
     }
 
     private static String normalizePrefix(String prefix) {
@@ -145,191 +123,12 @@ public class BackupRepository implements AutoCloseable {
     }
 
     /**
-     * Streams {@code in} to the repository until end-of-stream, encrypted when encryption is on. See the class
-     * comment for the guarantees. The result's bytes and SHA-256 are those of the stored bytes.
+     * Streams {@code in} to the repository until end-of-stream, encrypted when encryption is on. See
+     * {@link MultipartWriter} for the guarantees; a run artifact (under {@code runs/}) that exists already is refused
+     * with {@link ArtifactExistsException}. The result's bytes and SHA-256 are those of the stored bytes.
      */
     public UploadResult upload(String key, InputStream plaintext, UploadHooks hooks) {
-        String objectKey = objectKey(key);
-        InputStream in = encryption.encrypts() ? encryption.encrypt(key, plaintext) : plaintext;
-        MessageDigest sha = Hashing.sha256();
-        byte[] first = new byte[partSize];
-        int firstLength = readPart(in, first);
-        sha.update(first, 0, firstLength);
-        if (firstLength < partSize) {
-            java.time.Instant ended = java.time.Instant.now();
-            // Small artifact: a single PUT, still only after the source confirms it is whole.
-            confirm(hooks, objectKey);
-            try {
-                s3.putObject(
-                        b -> b.bucket(bucket).key(objectKey),
-                        RequestBody.fromInputStream(new ByteArrayInputStream(first, 0, firstLength), firstLength));
-            } catch (SdkException e) {
-                throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
-            }
-            hooks.progress(firstLength);
-            return new UploadResult(key, firstLength, Hashing.hex(sha), 1, ended);
-        }
-        return multipart(key, objectKey, in, hooks, sha, first);
-    }
-
-    private UploadResult multipart(
-            String key, String objectKey, InputStream in, UploadHooks hooks, MessageDigest sha, byte[] first) {
-        String uploadId;
-        try {
-            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey))
-                    .uploadId();
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot start upload of " + objectKey + ": " + e.getMessage(), e);
-        }
-        uploadsInFlight.add(uploadId);
-        try {
-            return uploadParts(key, objectKey, uploadId, in, hooks, sha, first);
-        } finally {
-            uploadsInFlight.remove(uploadId);
-        }
-    }
-
-    private UploadResult uploadParts(
-            String key,
-            String objectKey,
-            String uploadId,
-            InputStream in,
-            UploadHooks hooks,
-            MessageDigest sha,
-            byte[] first) {
-        // A fixed pool of part buffers bounds memory: the reader waits for a free buffer.
-        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(concurrency + 1);
-        for (int i = 0; i < concurrency; i++) {
-            buffers.add(new byte[partSize]);
-        }
-        List<Future<CompletedPart>> parts = new ArrayList<>();
-        long total = 0;
-        try {
-            byte[] buffer = first;
-            int length = partSize;
-            int partNumber = 1;
-            while (length > 0) {
-                parts.add(submitPart(objectKey, uploadId, partNumber++, buffer, length, buffers));
-                total += length;
-                hooks.progress(total);
-                failFast(parts);
-                buffer = buffers.take();
-                length = readPart(in, buffer);
-                sha.update(buffer, 0, length);
-            }
-            java.time.Instant sourceEnded = java.time.Instant.now();
-            List<CompletedPart> completed = new ArrayList<>(parts.size());
-            for (Future<CompletedPart> part : parts) {
-                completed.add(part.get());
-            }
-            confirm(hooks, objectKey);
-            s3.completeMultipartUpload(b -> b.bucket(bucket)
-                    .key(objectKey)
-                    .uploadId(uploadId)
-                    .multipartUpload(
-                            CompletedMultipartUpload.builder().parts(completed).build()));
-            return new UploadResult(key, total, Hashing.hex(sha), completed.size(), sourceEnded);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abort(objectKey, uploadId, parts);
-            throw new RepositoryException("upload of " + objectKey + " was interrupted", e);
-        } catch (ExecutionException e) {
-            abort(objectKey, uploadId, parts);
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new RepositoryException("upload of " + objectKey + " failed: " + cause.getMessage(), cause);
-        } catch (RepositoryException e) {
-            abort(objectKey, uploadId, parts);
-            throw e;
-        } catch (RuntimeException e) {
-            abort(objectKey, uploadId, parts);
-            throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private Future<CompletedPart> submitPart(
-            String objectKey,
-            String uploadId,
-            int partNumber,
-            byte[] buffer,
-            int length,
-            BlockingQueue<byte[]> buffers) {
-        return partUploads.submit(() -> {
-            try {
-                String etag = s3.uploadPart(
-                                b -> b.bucket(bucket)
-                                        .key(objectKey)
-                                        .uploadId(uploadId)
-                                        .partNumber(partNumber)
-                                        .contentLength((long) length),
-                                RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))
-                        .eTag();
-                return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
-            } finally {
-                buffers.offer(buffer);
-            }
-        });
-    }
-
-    private static void failFast(List<Future<CompletedPart>> parts) throws ExecutionException, InterruptedException {
-        for (Future<CompletedPart> part : parts) {
-            if (part.isDone()) {
-                part.get(); // rethrows a failed part at once instead of after the whole stream
-            }
-        }
-    }
-
-    private static void confirm(UploadHooks hooks, String objectKey) {
-        try {
-            hooks.beforeComplete();
-        } catch (RepositoryException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new RepositoryException(
-                    e.getMessage() == null ? "source of " + objectKey + " was not complete" : e.getMessage(), e);
-        }
-    }
-
-    private void abort(String objectKey, String uploadId, List<Future<CompletedPart>> parts) {
-        for (Future<CompletedPart> part : parts) {
-            part.cancel(true);
-        }
-        for (Future<CompletedPart> part : parts) {
-            try {
-                part.get();
-            } catch (Exception ignored) {
-                // only waiting for in-flight parts to stop before the abort
-            }
-        }
-        try {
-            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
-                    .bucket(bucket)
-                    .key(objectKey)
-                    .uploadId(uploadId)
-                    .build());
-            LOG.infof("aborted multipart upload of %s", objectKey);
-        } catch (SdkException e) {
-            LOG.errorf(
-                    "could not abort multipart upload %s of %s: %s; a bucket lifecycle rule for incomplete "
-                            + "uploads will remove it",
-                    uploadId, objectKey, e.getMessage());
-        }
-    }
-
-    /** Reads until the buffer is full or the stream ends; returns the bytes read (0 at end-of-stream). */
-    private static int readPart(InputStream in, byte[] buffer) {
-        int filled = 0;
-        try {
-            while (filled < buffer.length) {
-                int n = in.read(buffer, filled, buffer.length - filled);
-                if (n < 0) {
-                    break;
-                }
-                filled += n;
-            }
-        } catch (IOException e) {
-            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
-        }
-        return filled;
+        return writer.upload(key, plaintext, hooks);
     }
 
     /**
@@ -438,49 +237,6 @@ public class BackupRepository implements AutoCloseable {
         }
     }
 
-    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
-    public java.util.Map<String, Long> list(String keyPrefix) {
-        java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
-        try {
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
-                    .contents()
-                    .forEach(o -> sizes.put(o.key().substring(prefix.length()), o.size()));
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
-        }
-        return sizes;
-    }
-
-    /**
-     * Keys (relative to the repository prefix) under {@code keyPrefix}, streamed page by page in S3's listing order
-     * (nothing is collected); a failed page surfaces as a {@link RepositoryException} from the iterator.
-     */
-    public java.util.Iterator<String> keys(String keyPrefix) {
-        java.util.Iterator<software.amazon.awssdk.services.s3.model.S3Object> pages;
-        try {
-            pages = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
-                    .contents()
-                    .iterator();
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
-        }
-        return new java.util.Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                try {
-                    return pages.hasNext();
-                } catch (SdkException e) {
-                    throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
-                }
-            }
-
-            @Override
-            public String next() {
-                return pages.next().key().substring(prefix.length());
-            }
-        };
-    }
-
     /**
      * Copies the stored bytes of an artifact as they lie (server-side, never decrypted or re-encrypted): to keep a
      * damaged artifact aside. An encrypted artifact is bound to its key, so the copy is evidence, not readable data.
@@ -550,59 +306,40 @@ public class BackupRepository implements AutoCloseable {
         return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);
     }
 
+    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
+    public java.util.Map<String, Long> list(String keyPrefix) {
+        return listing.list(keyPrefix);
+    }
+
+    /**
+     * Keys (relative to the repository prefix) under {@code keyPrefix}, streamed page by page in S3's listing order
+     * (nothing is collected); a failed page surfaces as a {@link RepositoryException} from the iterator.
+     */
+    public java.util.Iterator<String> keys(String keyPrefix) {
+        return listing.keys(keyPrefix);
+    }
+
+    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their last-modified times. */
+    public java.util.Map<String, java.time.Instant> listModified(String keyPrefix) {
+        return listing.listModified(keyPrefix);
+    }
+
     /** A multipart upload open in the repository; {@code key} is repository-relative. */
     public record OpenUpload(String key, String uploadId, java.time.Instant initiated, boolean inFlightHere) {}
 
     /** Every multipart upload open under the repository's prefix (paginated). */
     public List<OpenUpload> openUploads() {
-        try {
-            List<OpenUpload> open = new ArrayList<>();
-            s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
-                    .uploads()
-                    .forEach(u -> {
-                        if (u.key().startsWith(prefix)) {
-                            open.add(new OpenUpload(
-                                    u.key().substring(prefix.length()),
-                                    u.uploadId(),
-                                    u.initiated(),
-                                    uploadsInFlight.contains(u.uploadId())));
-                        }
-                    });
-            return open;
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot list open uploads under " + prefix + ": " + e.getMessage(), e);
-        }
+        return listing.openUploads();
     }
 
     /** Aborts an open multipart upload (one that {@link #openUploads()} listed). */
     public void abortUpload(String key, String uploadId) {
-        if (uploadsInFlight.contains(uploadId)) {
-            throw new IllegalStateException("upload " + uploadId + " of " + key + " is in flight in this process");
-        }
-        try {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey(key)).uploadId(uploadId));
-        } catch (SdkException e) {
-            throw new RepositoryException(
-                    "cannot abort upload " + uploadId + " of " + objectKey(key) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their last-modified times. */
-    public java.util.Map<String, java.time.Instant> listModified(String keyPrefix) {
-        java.util.Map<String, java.time.Instant> modified = new java.util.TreeMap<>();
-        try {
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
-                    .contents()
-                    .forEach(o -> modified.put(o.key().substring(prefix.length()), o.lastModified()));
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot list " + objectKey(keyPrefix) + ": " + e.getMessage(), e);
-        }
-        return modified;
+        listing.abortUpload(key, uploadId);
     }
 
     @Override
     public void close() {
-        partUploads.shutdownNow();
+        writer.close();
         s3.close();
     }
 }

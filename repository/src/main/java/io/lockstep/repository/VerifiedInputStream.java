@@ -22,6 +22,22 @@ public final class VerifiedInputStream extends FilterInputStream {
         return stored.bytes();
     }
 
+    /**
+     * Reads whatever stored bytes the decryption left unread to their end, and returns the SHA-256 this stream
+     * computed from every stored byte: what a verifier reports, never the SHA-256 it was asked to check. Call it
+     * after the plaintext's end of stream.
+     *
+     * @throws IntegrityException if the stored bytes do not hash to the recorded SHA-256
+     */
+    public String storedSha256() throws java.io.IOException {
+        stored.transferTo(java.io.OutputStream.nullOutputStream());
+        String sha256 = stored.sha256();
+        if (sha256 == null) {
+            throw new IntegrityException("the stored bytes were not read to their end");
+        }
+        return sha256;
+    }
+
     @Override
     public boolean markSupported() {
         return false;

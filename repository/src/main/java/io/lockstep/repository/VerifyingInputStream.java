@@ -17,6 +17,7 @@ public final class VerifyingInputStream extends BlockReadInputStream {
     private final MessageDigest digest = Hashing.sha256();
     private long bytes;
     private boolean checked;
+    private String actual;
 
     public VerifyingInputStream(InputStream in, String key, String expectedSha256) {
         this.in = in;
@@ -54,6 +55,11 @@ public final class VerifyingInputStream extends BlockReadInputStream {
         return bytes;
     }
 
+    /** The SHA-256 the stored bytes hashed to, once end of stream was reached (and checked); null before. */
+    String sha256() {
+        return actual;
+    }
+
     @Override
     public int available() throws IOException {
         return in.available();
@@ -69,7 +75,7 @@ public final class VerifyingInputStream extends BlockReadInputStream {
             return;
         }
         checked = true;
-        String actual = Hashing.hex(digest);
+        actual = Hashing.hex(digest);
         if (!actual.equalsIgnoreCase(expectedSha256)) {
             throw new DamagedArtifactException(
                     "artifact " + key + " is corrupted: its " + bytes + " bytes hash to SHA-256 " + actual + " but "

@@ -17,8 +17,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The streaming writer against a real S3-compatible server (S3Proxy, started by deploy/local/up). */
 class BackupRepositoryIT {
@@ -171,6 +173,88 @@ class BackupRepositoryIT {
     void readingAMissingArtifactSaysWhichOne() {
         var e = assertThrows(RepositoryException.class, () -> repository.open("nope.bin"));
         assertTrue(e.getMessage().contains("nope.bin"), e.getMessage());
+    }
+
+    @Test
+    void aSecondWriteOfASmallRunArtifactIsRefusedAndTheOriginalBytesStay() throws Exception {
+        String key = "runs/plan/" + UUID.randomUUID() + "/app/shop.refs.txt.gz";
+        UploadResult original = repository.put(key, "original".getBytes());
+
+        var e = assertThrows(ArtifactExistsException.class, () -> repository.put(key, "overwrite".getBytes()));
+
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        try (InputStream in = repository.openVerified(key, original.sha256())) {
+            assertEquals("original", new String(in.readAllBytes()));
+        }
+    }
+
+    @Test
+    void aSecondMultipartWriteOfARunArtifactIsRefusedAndTheOriginalBytesStay() throws Exception {
+        String key = "runs/plan/" + UUID.randomUUID() + "/app/shop.dump";
+        UploadResult original = repository.upload(key, source(PART + 17, Long.MAX_VALUE), UploadHooks.NONE);
+
+        assertThrows(
+                ArtifactExistsException.class,
+                () -> repository.upload(key, source(2L * PART, Long.MAX_VALUE), UploadHooks.NONE));
+
+        try (InputStream in = repository.openVerified(key, original.sha256())) {
+            assertEquals(original.sha256(), sha(in));
+        }
+        assertFalse(
+                s3
+                        .listMultipartUploads(b -> b.bucket("lockstep-it").prefix(repository.objectKey(key)))
+                        .uploads()
+                        .stream()
+                        .anyMatch(u -> u.key().equals(repository.objectKey(key))),
+                "no multipart upload is left open");
+    }
+
+    @Test
+    void keysOutsideRunsMayBeRewritten() {
+        repository.put("blobs/app/rewritable", "one".getBytes());
+        repository.put("blobs/app/rewritable", "two".getBytes());
+    }
+
+    /** The store itself refuses, not only the writer's HEAD: what closes the race between two writers. */
+    @Test
+    void theStoreRefusesAConditionalPutAndCompleteOverAnExistingKey() {
+        String objectKey = repository.objectKey("runs/probe/" + UUID.randomUUID());
+        s3.putObject(b -> b.bucket("lockstep-it").key(objectKey), RequestBody.fromString("a"));
+        var put = assertThrows(
+                S3Exception.class,
+                () -> s3.putObject(
+                        b -> b.bucket("lockstep-it").key(objectKey).ifNoneMatch("*"), RequestBody.fromString("b")));
+        assertEquals(412, put.statusCode());
+
+        String uploadId = s3.createMultipartUpload(b -> b.bucket("lockstep-it").key(objectKey))
+                .uploadId();
+        String etag = s3.uploadPart(
+                        b -> b.bucket("lockstep-it")
+                                .key(objectKey)
+                                .uploadId(uploadId)
+                                .partNumber(1),
+                        RequestBody.fromString("c"))
+                .eTag();
+        try {
+            var complete = assertThrows(
+                    S3Exception.class,
+                    () -> s3.completeMultipartUpload(b -> b.bucket("lockstep-it")
+                            .key(objectKey)
+                            .ifNoneMatch("*")
+                            .uploadId(uploadId)
+                            .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(etag)))));
+            assertTrue(complete.statusCode() == 412 || complete.statusCode() == 409, "" + complete.statusCode());
+        } finally {
+            try {
+                s3.abortMultipartUpload(
+                        b -> b.bucket("lockstep-it").key(objectKey).uploadId(uploadId));
+            } catch (S3Exception ignored) {
+                // already gone
+            }
+        }
+        assertEquals(
+                "a",
+                s3.getObjectAsBytes(b -> b.bucket("lockstep-it").key(objectKey)).asUtf8String());
     }
 
     static void assertNoTrace(String key) {

@@ -62,4 +62,26 @@ class VerifyingInputStreamTest {
         assertFalse(in.markSupported());
         assertEquals(CONTENT.length, in.available());
     }
+
+    @Test
+    void aVerifiedStreamReportsTheSha256ItComputedFromTheStoredBytes() throws IOException {
+        VerifyingInputStream stored = new VerifyingInputStream(
+                new ByteArrayInputStream(CONTENT), "k", sha256(CONTENT).toUpperCase());
+        VerifiedInputStream in = new VerifiedInputStream(stored, stored);
+        in.transferTo(OutputStream.nullOutputStream());
+        assertEquals(sha256(CONTENT), in.storedSha256(), "the computed hash, not the one it was asked to check");
+    }
+
+    @Test
+    void storedBytesTheReaderLeftUnreadAreStillHashedBeforeAShaIsReported() throws IOException {
+        byte[] tampered = CONTENT.clone();
+        tampered[tampered.length - 1] ^= 1;
+        VerifyingInputStream stored =
+                new VerifyingInputStream(new ByteArrayInputStream(tampered), "runs/p/r/a.dump", sha256(CONTENT));
+        // a decoder that stops before the stored stream's end (its last bytes were never hashed)
+        VerifiedInputStream in = new VerifiedInputStream(new ByteArrayInputStream(new byte[0]), stored);
+        in.transferTo(OutputStream.nullOutputStream());
+        IntegrityException e = assertThrows(IntegrityException.class, in::storedSha256);
+        assertTrue(e.getMessage().contains("runs/p/r/a.dump"), e.getMessage());
+    }
 }

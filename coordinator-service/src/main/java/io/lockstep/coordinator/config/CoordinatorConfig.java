@@ -71,4 +71,15 @@ public interface CoordinatorConfig {
     /** How long a search agent has to delete an expired run's snapshot before the coordinator asks again. */
     @WithDefault("10m")
     Duration expireTimeout();
+
+    /**
+     * How long handled event ids are kept in {@code processed_events} to make replays no-ops; older rows are deleted
+     * in batches (a replay older than this is far beyond any broker redelivery).
+     */
+    @WithDefault("7d")
+    Duration processedEventsRetention();
+
+    /** How often old {@code processed_events} rows are pruned. */
+    @WithDefault("1h")
+    Duration processedEventsPruneEvery();
 }

@@ -87,7 +87,12 @@ public class RunManifests {
             throw new IllegalStateException(e);
         }
         String key = key(run);
-        client.get().orElseThrow().put(key, body);
+        try {
+            client.get().orElseThrow().put(key, body);
+        } catch (io.lockstep.repository.ArtifactExistsException written) {
+            // run.json is written once: an earlier attempt stored it but did not record that it did
+            LOG.infof("%s was already written; recording it", key);
+        }
         QuarkusTransaction.requiringNew()
                 .run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
         LOG.debugf("wrote %s", key);

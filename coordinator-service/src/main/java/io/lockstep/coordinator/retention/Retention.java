@@ -185,6 +185,15 @@ public class Retention {
         if (run.expiringAt != null) {
             return run;
         }
+        // A restore, drill or re-verification reading the backup keeps it until it ends, even with force.
+        RunEntity reader = RunEntity.<RunEntity>find("sourceRunId = ?1 and state in ?2", run.id, RunState.ACTIVE)
+                .firstResult();
+        if (reader != null) {
+            throw new RetentionException(
+                    409,
+                    "run " + id + " is being read by " + reader.type.name().toLowerCase(java.util.Locale.ROOT) + " run "
+                            + reader.id + "; delete it once that run has ended");
+        }
         if (run.pinned && !force) {
             throw new RetentionException(
                     409,

@@ -5,9 +5,11 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,7 @@ public final class BackupEvidence {
 
         // Integrity of every artifact, as verification read it back.
         for (StepEntity capture : captures) {
-            String problem = checkArtifact(capture, verifications.get(capture.artifact));
+            String problem = checkArtifact(capture, verifications.get(capture.artifact), captures);
             if (problem != null) {
                 return Verdict.fail(Rule.CONSISTENT_ONLY_WITH_EVIDENCE, problem);
             }
@@ -170,7 +172,7 @@ public final class BackupEvidence {
         return new Verdict(true, null, point);
     }
 
-    private static String checkArtifact(StepEntity capture, StepEntity verify) {
+    private static String checkArtifact(StepEntity capture, StepEntity verify, List<StepEntity> captures) {
         String what = describe(capture);
         if (verify == null) {
             return "artifact " + capture.artifact + " was not verified";
@@ -201,8 +203,9 @@ public final class BackupEvidence {
                 if (!"0".equals(read.get("blobsMissing"))) {
                     return "the object manifest " + capture.artifact + " is not complete";
                 }
-                if (read.containsKey("dangling") && Json.number(read.get("dangling")) > 0) {
-                    return read.get("dangling") + " dangling references in " + capture.store;
+                String references = checkReferences(capture, verify, captures);
+                if (references != null) {
+                    return references;
                 }
             }
             case SEARCH -> {
@@ -216,6 +219,67 @@ public final class BackupEvidence {
             }
         }
         return null;
+    }
+
+    /**
+     * The cross-store reference check of an object manifest: when its verification was asked to resolve reference
+     * keys, it must have recorded how many it resolved and how many dangle (a missing count fails, it never passes),
+     * none may dangle, and the count must equal the keys the SQL captures recorded under their snapshots.
+     */
+    private static String checkReferences(StepEntity capture, StepEntity verify, List<StepEntity> captures) {
+        Map<String, String> read = verify.evidence;
+        String asked = verify.parameters == null ? null : verify.parameters.get(Parameters.REFERENCE_ARTIFACTS);
+        List<String> artifacts = asked == null || asked.isBlank()
+                ? List.of()
+                : Arrays.stream(asked.split(","))
+                        .map(String::strip)
+                        .filter(a -> !a.isEmpty())
+                        .toList();
+        if (artifacts.isEmpty()) {
+            if (read.containsKey(EvidenceKeys.DANGLING) && Json.number(read.get(EvidenceKeys.DANGLING)) != 0) {
+                return read.get(EvidenceKeys.DANGLING) + " dangling references in " + capture.store;
+            }
+            return null;
+        }
+        String dangling = read.get(EvidenceKeys.DANGLING);
+        if (!isCount(dangling)) {
+            return "the verification of " + capture.artifact + " recorded no dangling-reference count (" + dangling
+                    + ") although it had to resolve " + artifacts;
+        }
+        if (Long.parseLong(dangling) != 0) {
+            return dangling + " dangling references in " + capture.store;
+        }
+        String resolved = read.get(EvidenceKeys.REFERENCES);
+        if (!isCount(resolved)) {
+            return "the verification of " + capture.artifact + " recorded no reference count (" + resolved + ")";
+        }
+        long recorded = 0;
+        for (String artifact : artifacts) {
+            Optional<StepEntity> sql = captures.stream()
+                    .filter(c -> c.storeKind == StoreKind.POSTGRES)
+                    .filter(c -> artifact.equals(c.evidence.get(EvidenceKeys.REFERENCE_ARTIFACT)))
+                    .findFirst();
+            if (sql.isEmpty() || !isCount(sql.get().evidence.get(EvidenceKeys.REFERENCE_KEYS))) {
+                return "no SQL capture recorded the reference keys of " + artifact;
+            }
+            recorded += Long.parseLong(sql.get().evidence.get(EvidenceKeys.REFERENCE_KEYS));
+        }
+        if (Long.parseLong(resolved) != recorded) {
+            return "the verification of " + capture.artifact + " resolved " + resolved + " reference keys but the SQL"
+                    + " captures recorded " + recorded;
+        }
+        return null;
+    }
+
+    private static boolean isCount(String value) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(value) >= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String sameBytes(StepEntity capture, StepEntity verify) {

@@ -197,6 +197,38 @@ class RetentionTest {
     }
 
     @Test
+    void aRunThatADrillIsReadingCannotBeDeletedEvenWithForce() throws Exception {
+        putPlan("{\"keepLast\": 5}");
+        UUID source = consistentRun(2, "read-by-drill");
+        consistentRun(1, "newer");
+        UUID drill = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> {
+            RunEntity run = new RunEntity();
+            run.id = drill;
+            run.plan = plan;
+            run.type = RunType.DRILL;
+            run.state = RunState.RUNNING;
+            run.phase = RunPhase.CAPTURING;
+            run.sourceRunId = source;
+            run.planSpec = new PlanSpec(List.of(db, bucket), null, null, null, null, null, null, null);
+            run.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            run.startedAt = run.createdAt;
+            run.persist();
+        });
+
+        given().delete("/api/v1/runs/" + source + "?force=true")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("being read by drill run " + drill));
+        assertNull(given().get("/api/v1/runs/" + source).jsonPath().getString("expiringAt"));
+
+        QuarkusTransaction.requiringNew()
+                .run(() -> RunEntity.update("state = ?1 where id = ?2", RunState.CONSISTENT, drill));
+        given().delete("/api/v1/runs/" + source).then().statusCode(202);
+    }
+
+    @Test
     void anExpiredRunsSearchSnapshotIsDeletedByItsAgentBeforeTheRunCountsAsExpired() throws Exception {
         putPlan("{\"keepLast\": 1}");
         UUID old = consistentRun(2, "s1");

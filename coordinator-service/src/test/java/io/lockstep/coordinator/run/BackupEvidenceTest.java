@@ -244,6 +244,67 @@ class BackupEvidenceTest {
         assertTrue(BackupEvidence.judge(steps).reason().contains("PARTIAL"));
     }
 
+    /** The three-store run with a cross-store reference: the dump recorded 3 keys, the manifest resolved them. */
+    static List<StepEntity> withReferences(Map<String, String> verifyEvidence) {
+        List<StepEntity> steps = threeStores(
+                T0,
+                T0.plusSeconds(1),
+                T0.plusSeconds(2),
+                T0.plusSeconds(1),
+                T0.plusSeconds(3),
+                T0.plusSeconds(3),
+                T0.plusSeconds(4));
+        String refs = "runs/p/r/app/a.refs.txt.gz";
+        steps.get(1).evidence = Map.of("referenceKeys", "3", "referenceArtifact", refs);
+        StepEntity verifyObjects = steps.get(6);
+        verifyObjects.parameters = Map.of("referenceArtifacts", refs);
+        verifyObjects.evidence = verifyEvidence;
+        return steps;
+    }
+
+    @Test
+    void referencesResolvedAsTheSqlRecordedThemAreConsistent() {
+        var verdict = BackupEvidence.judge(
+                withReferences(Map.of("blobsMissing", "0", "dangling", "0", "references", "3", "orphans", "9")));
+        assertTrue(verdict.consistent(), verdict.reason());
+    }
+
+    @Test
+    void aMissingDanglingCountFailsInsteadOfPassing() {
+        var verdict = BackupEvidence.judge(withReferences(Map.of("blobsMissing", "0", "references", "3")));
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("no dangling-reference count"), verdict.reason());
+    }
+
+    @Test
+    void danglingReferencesFail() {
+        var verdict =
+                BackupEvidence.judge(withReferences(Map.of("blobsMissing", "0", "dangling", "2", "references", "3")));
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("2 dangling references"), verdict.reason());
+    }
+
+    @Test
+    void aReferenceCountOtherThanTheCapturesFails() {
+        var fewer =
+                BackupEvidence.judge(withReferences(Map.of("blobsMissing", "0", "dangling", "0", "references", "2")));
+        assertFalse(fewer.consistent());
+        assertTrue(
+                fewer.reason().contains("resolved 2 reference keys but the SQL captures recorded 3"), fewer.reason());
+        var none = BackupEvidence.judge(withReferences(Map.of("blobsMissing", "0", "dangling", "0")));
+        assertFalse(none.consistent());
+        assertTrue(none.reason().contains("no reference count"), none.reason());
+    }
+
+    @Test
+    void aReferenceArtifactNoCaptureRecordedFails() {
+        List<StepEntity> steps = withReferences(Map.of("blobsMissing", "0", "dangling", "0", "references", "3"));
+        steps.get(1).evidence = Map.of();
+        var verdict = BackupEvidence.judge(steps);
+        assertFalse(verdict.consistent());
+        assertTrue(verdict.reason().contains("no SQL capture recorded the reference keys"), verdict.reason());
+    }
+
     @Test
     void runThatCapturedNothingIsNotConsistent() {
         assertFalse(BackupEvidence.judge(List.of()).consistent());

@@ -47,6 +47,7 @@ public class BucketVerifier {
         long objects = 0;
         List<String> missingBlobs = new ArrayList<>();
         long[] bytes = {0};
+        String actual;
         // With a recorded SHA-256 the stored bytes are hashed and checked while they stream (then decrypted); a
         // mismatch, a wrong key or an altered manifest fails the read with IntegrityException.
         VerifiedInputStream verified;
@@ -85,6 +86,8 @@ public class BucketVerifier {
             }
             window.drain(toMissing);
             counted.transferTo(java.io.OutputStream.nullOutputStream());
+            // The SHA-256 computed from the stored bytes (the read threw on a mismatch): what the step reports.
+            actual = verified == null ? null : verified.storedSha256();
         } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
             throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -96,7 +99,6 @@ public class BucketVerifier {
         } finally {
             checkers.shutdownNow();
         }
-        String actual = expectedSha256 == null ? null : expectedSha256.toLowerCase();
         if (!missingBlobs.isEmpty()) {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
                     + "repository, for example " + missingBlobs.subList(0, Math.min(SAMPLE, missingBlobs.size()))

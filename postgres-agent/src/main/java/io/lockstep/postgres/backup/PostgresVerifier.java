@@ -75,12 +75,11 @@ public class PostgresVerifier {
             if (entries == 0) {
                 throw new StepFailure("pg_restore --list found no entries in " + artifact);
             }
-            // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw).
+            // The stored bytes hashed to the recorded SHA-256 (checked at end of stream, or the read threw); the
+            // result reports the SHA-256 computed from them, which the coordinator compares with the capture's.
+            String actualSha256 = in.storedSha256();
             return new StepResult(
-                    in.storedBytes(),
-                    expectedSha256.toLowerCase(),
-                    artifact,
-                    Map.of(EvidenceKeys.TOC_ENTRIES, Long.toString(entries)));
+                    in.storedBytes(), actualSha256, artifact, Map.of(EvidenceKeys.TOC_ENTRIES, Long.toString(entries)));
         } catch (RepositoryException | IntegrityException e) {
             throw new StepFailure(e.getMessage());
         } catch (IOException e) {

@@ -76,15 +76,24 @@ public final class ReferenceKeys {
         return "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
     }
 
-    /** Writes each row's first column as one UTF-8 line, in the rows' order; returns the lines written. */
+    /**
+     * Writes each row's first column as one UTF-8 line, in the rows' order; returns the distinct keys written (the
+     * rows come sorted, so a key several rows reference is adjacent and counts once, as the object-store
+     * verification counts the keys it resolves: the coordinator compares the two).
+     */
     static long writeLines(ResultSet rows, OutputStream out) throws SQLException, IOException {
-        long count = 0;
+        long distinct = 0;
+        String previous = null;
         while (rows.next()) {
-            out.write(rows.getString(1).getBytes(StandardCharsets.UTF_8));
+            String key = rows.getString(1);
+            out.write(key.getBytes(StandardCharsets.UTF_8));
             out.write('\n');
-            count++;
+            if (!key.equals(previous)) {
+                distinct++;
+            }
+            previous = key;
         }
-        return count;
+        return distinct;
     }
 
     private static void rollbackQuietly(java.sql.Connection jdbc, java.sql.Savepoint savepoint) {

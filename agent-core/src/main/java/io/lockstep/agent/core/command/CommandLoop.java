@@ -205,9 +205,24 @@ public class CommandLoop {
                 }
                 yield new StepResult(0, null, null, evidence);
             }
-            case BACKUP -> withKeyId(handler.execute(command, context));
+            case BACKUP -> {
+                refuseIfWritten(command.artifact(), repository::exists);
+                yield withKeyId(handler.execute(command, context));
+            }
             default -> handler.execute(command, context);
         };
+    }
+
+    /**
+     * The in-memory de-duplication ends with the process: a BACKUP re-delivered to a restarted agent whose artifact
+     * is already in the repository was finished before, and is refused instead of re-run (run artifacts are written
+     * once; the repository would refuse the write anyway, this says why before any work starts).
+     */
+    static void refuseIfWritten(String artifact, java.util.function.Predicate<String> exists) throws StepFailure {
+        if (artifact != null && artifact.startsWith("runs/") && exists.test(artifact)) {
+            throw new StepFailure("artifact " + artifact + " is already in the repository: this step finished before"
+                    + " (a re-delivered command after a restart); run artifacts are written once, so it is not re-run");
+        }
     }
 
     /** A capture's evidence names the key-encryption key its artifact was encrypted under (an id, never material). */

@@ -88,7 +88,7 @@ class CommandLoopTest {
                 return new StepResult(0, null, null, Map.of());
             }
         };
-        // Quiesce leases and the repository play no part in these steps.
+        // Quiesce leases and the repository play no part in these (VERIFY) steps.
         loop = new CommandLoop(CONFIG, handler, events, null, null);
         loop.init();
     }
@@ -104,7 +104,7 @@ class CommandLoopTest {
                 stepId,
                 "plan",
                 "s1",
-                StepAction.BACKUP,
+                StepAction.VERIFY,
                 "db",
                 null,
                 null,
