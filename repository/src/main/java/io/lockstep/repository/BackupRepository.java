@@ -282,15 +282,7 @@ public class BackupRepository implements AutoCloseable {
             }
             return;
         }
-        try {
-            s3.copyObject(b -> b.sourceBucket(bucket)
-                    .sourceKey(objectKey(fromKey))
-                    .destinationBucket(bucket)
-                    .destinationKey(objectKey(toKey)));
-        } catch (SdkException e) {
-            throw new RepositoryException(
-                    "cannot copy " + objectKey(fromKey) + " to " + objectKey(toKey) + ": " + e.getMessage(), e);
-        }
+        copyStored(fromKey, toKey);
     }
 
     public void delete(String key) {
