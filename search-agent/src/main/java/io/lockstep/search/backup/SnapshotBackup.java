@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Takes a run's snapshot of a quiesced search store into its {@code fs} repository, records the document counts
@@ -33,6 +35,8 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 public class SnapshotBackup {
+
+    private static final Logger LOG = Logger.getLogger(SnapshotBackup.class);
 
     private final ElasticsearchClients clients;
     private final BackupRepository repository;
@@ -132,23 +136,39 @@ public class SnapshotBackup {
         long copied = 0;
         long bytes = 0;
         long total = 0;
+        long vanished = 0;
         try {
             for (Path file : files) {
                 String relative = relativeKey(location, file);
-                long size = Files.size(file);
-                total += size;
-                if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
+                long size;
+                try {
+                    size = Files.size(file);
+                    if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
+                        total += size;
+                        continue;
+                    }
+                    try (InputStream in = Files.newInputStream(file)) {
+                        repository.upload(prefix + relative, in, UploadHooks.NONE);
+                    }
+                } catch (NoSuchFileException e) {
+                    // Another snapshot or a deletion replaced a generation file after the walk listed it. The files of
+                    // this run's snapshot cannot vanish: it is complete, and they stay until the snapshot is deleted.
+                    vanished++;
                     continue;
                 }
-                try (InputStream in = Files.newInputStream(file)) {
-                    repository.upload(prefix + relative, in, UploadHooks.NONE);
-                }
+                total += size;
                 copied++;
                 bytes += size;
                 context.progress(bytes, copied);
             }
         } catch (IOException | RepositoryException e) {
             throw new StepFailure("copying the snapshot repository of store " + id + " failed: " + e.getMessage());
+        }
+        if (vanished > 0) {
+            LOG.infof(
+                    "store %s: %d file(s) of the snapshot repository were replaced by a concurrent snapshot or deletion"
+                            + " while being copied; they belong to no complete snapshot of this run",
+                    id, vanished);
         }
         return new long[] {copied, bytes, total};
     }
