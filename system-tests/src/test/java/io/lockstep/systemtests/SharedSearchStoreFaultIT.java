@@ -60,9 +60,11 @@ class SharedSearchStoreFaultIT {
         signal("STOP", lockstep.postgresAgent.pid());
         try {
             runX = lockstep.api.startBackup(planX);
+            String x = runX;
             Awaitility.await("run X quiesced the search store")
                     .atMost(Duration.ofSeconds(20))
-                    .until(() -> Elastic.writeBlocked(lockstep.docsIndex));
+                    .until(() -> quiesced(lockstep.api.get("/api/v1/runs/" + x).body())
+                            && Elastic.writeBlocked(lockstep.docsIndex));
 
             runY = lockstep.api.startBackup(planY);
             y = lockstep.api.awaitEnd(runY);
@@ -95,6 +97,17 @@ class SharedSearchStoreFaultIT {
                 403,
                 Elastic.index(lockstep.docsIndex, "written-after", "{\"title\": \"after\"}"),
                 "writes are accepted again once no run holds the store");
+    }
+
+    /** Whether the run's QUIESCE step has succeeded (its store is held for it). */
+    private static boolean quiesced(JsonNode run) {
+        for (JsonNode step : run.path("steps")) {
+            if (step.path("action").asText().equals("QUIESCE")
+                    && step.path("state").asText().equals("SUCCEEDED")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void signal(String signal, long pid) throws Exception {
