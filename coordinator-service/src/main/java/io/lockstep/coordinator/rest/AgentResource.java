@@ -2,39 +2,36 @@ package io.lockstep.coordinator.rest;
 
 import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
-import io.lockstep.coordinator.config.CoordinatorConfig;
+import io.lockstep.coordinator.run.AgentLiveness;
 import io.lockstep.coordinator.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** What agents and stores have announced, with liveness. */
+/** What agents and stores have announced, with liveness as backups judge it ({@link AgentLiveness}). */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
-    private final CoordinatorConfig config;
+    private final AgentLiveness liveness;
 
-    public AgentResource(CoordinatorConfig config) {
-        this.config = config;
+    public AgentResource(AgentLiveness liveness) {
+        this.liveness = liveness;
     }
 
     @GET
     @Path("/agents")
     @RolesAllowed(Roles.VIEWER)
     public List<Views.AgentView> agents() {
-        Instant now = Instant.now();
         Map<String, List<String>> storesByAgent = StoreEntity.<StoreEntity>listAll().stream()
                 .collect(Collectors.groupingBy(s -> s.agentId, Collectors.mapping(s -> s.id, Collectors.toList())));
         return AgentEntity.<AgentEntity>list("order by id").stream()
-                .map(a ->
-                        Views.AgentView.of(a, storesByAgent.getOrDefault(a.id, List.of()), config.agentLiveness(), now))
+                .map(a -> Views.AgentView.of(a, storesByAgent.getOrDefault(a.id, List.of()), liveness))
                 .toList();
     }
 
@@ -42,9 +39,8 @@ public class AgentResource {
     @Path("/stores")
     @RolesAllowed(Roles.VIEWER)
     public List<Views.StoreView> stores() {
-        Instant now = Instant.now();
         return StoreEntity.<StoreEntity>list("order by id").stream()
-                .map(s -> Views.StoreView.of(s, config.agentLiveness(), now))
+                .map(s -> Views.StoreView.of(s, liveness))
                 .toList();
     }
 }

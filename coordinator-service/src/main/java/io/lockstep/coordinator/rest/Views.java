@@ -11,6 +11,7 @@ import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
+import io.lockstep.coordinator.run.BackupPlanner;
 import io.lockstep.protocol.EvidenceKeys;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,14 +36,14 @@ public final class Views {
             boolean live,
             List<String> activeSteps,
             List<String> stores) {
-        static AgentView of(AgentEntity a, List<String> stores, Duration liveness, Instant now) {
+        static AgentView of(AgentEntity a, List<String> stores, BackupPlanner.Liveness liveness) {
             return new AgentView(
                     a.id,
                     a.kind,
                     a.version,
                     a.startedAt,
                     a.lastSeen,
-                    !a.lastSeen.isBefore(now.minus(liveness)),
+                    !liveness.silent(a.lastSeen),
                     Json.readList(a.activeSteps),
                     stores);
         }
@@ -56,7 +57,7 @@ public final class Views {
             Map<String, String> attributes,
             Instant lastSeen,
             boolean live) {
-        static StoreView of(StoreEntity s, Duration liveness, Instant now) {
+        static StoreView of(StoreEntity s, BackupPlanner.Liveness liveness) {
             return new StoreView(
                     s.id,
                     s.kind,
@@ -64,7 +65,7 @@ public final class Views {
                     Json.readList(s.databases),
                     Json.readMap(s.attributes),
                     s.lastSeen,
-                    !s.lastSeen.isBefore(now.minus(liveness)));
+                    !liveness.silent(s.lastSeen));
         }
     }
 
