@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Lockstep of its own for one fault scenario, so killing or restarting its processes never disturbs the other
@@ -200,15 +201,24 @@ public final class FaultEnv implements AutoCloseable {
     /** Polls a run until it is terminal, for at most {@code bound}; returns it. */
     public JsonNode awaitEnd(String runId, Duration bound) {
         JsonNode[] last = new JsonNode[1];
-        Awaitility.await("run " + runId + " ends")
-                .atMost(bound)
-                .pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions()
-                .until(() -> {
-                    last[0] = api.get("/api/v1/runs/" + runId).body();
-                    return Set.of("CONSISTENT", "FAILED", "CANCELLED")
-                            .contains(last[0].path("state").asText());
-                });
+        try {
+            Awaitility.await("run " + runId + " ends")
+                    .atMost(bound)
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        last[0] = api.get("/api/v1/runs/" + runId).body();
+                        return Set.of("CONSISTENT", "FAILED", "CANCELLED")
+                                .contains(last[0].path("state").asText());
+                    });
+        } catch (ConditionTimeoutException e) {
+            // Say where it stood: the run as last read and what the coordinator logged last.
+            throw new AssertionError(
+                    "run " + runId + " did not end within " + bound + "; last read: "
+                            + (last[0] == null ? "nothing" : last[0].toPrettyString())
+                            + "\ncoordinator log tail:\n" + coordinator.tail(),
+                    e);
+        }
         return last[0];
     }
 

@@ -28,12 +28,17 @@ public final class Kafka {
     private Kafka() {}
 
     public static void send(String topic, String key, String value) throws Exception {
+        send(topic, null, key, value);
+    }
+
+    /** Sends one record to a chosen partition ({@code null}: the one its key hashes to). */
+    public static void send(String topic, Integer partition, String key, String value) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Lockstep.KAFKA);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (var producer = new KafkaProducer<String, String>(props)) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, partition, key, value)).get();
         }
     }
 
@@ -100,6 +105,18 @@ public final class Kafka {
         Properties props = new Properties();
         props.put("bootstrap.servers", Lockstep.KAFKA);
         return props;
+    }
+
+    /** How many partitions a topic has. */
+    public static int partitionCount(String topic) throws Exception {
+        try (Admin admin = Admin.create(plaintext())) {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .size();
+        }
     }
 
     /** Waits until a consumer group has committed every record currently on the topic. */
