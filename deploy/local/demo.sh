@@ -183,7 +183,7 @@ run="$backup_run"
 artifact="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .artifact' <<<"$run" | head -1)"
 sha="$(jq -r '.steps[] | select(.action == "BACKUP" and .kind == "POSTGRES") | .sha256' <<<"$run" | head -1)"
 
-step "Restoring it by hand: fetch, decrypt, pg_restore"
+step "Restoring it by hand: fetch, decrypt and decompress, pg_restore"
 dump="$RUN/demo/shop.dump"
 mkdir -p "$RUN/demo"
 # The S3Proxy credential is a local-only default; curl reads it from stdin, not from its command line.
@@ -193,7 +193,7 @@ echo "$sha  $dump.stored" | sha256sum -c - # the recorded SHA-256 covers the sto
 echo "the stored bytes start with $(head -c 6 "$dump.stored" | od -An -c | tr -s ' '), not PGDMP;" \
   "pg_restore --list on them: $(pg_restore --list "$dump.stored" >/dev/null 2>&1 && echo parses || echo refuses)"
 rm -f "$dump.stored"
-# Decrypt with the local keyset (checks the stored SHA-256 too); a failure leaves no usable file.
+# Decrypt with the local keyset and decompress (checks the stored SHA-256 too); a failure leaves no usable file.
 if ! "$LOCAL_DIR/decrypt" --sha256 "$sha" "$artifact" >"$dump.part"; then
   rm -f "$dump.part"
   die "could not decrypt $artifact"
@@ -218,8 +218,9 @@ cat <<TXT
 Done. The run is CONSISTENT and verified by a drill: $API/runs/$run_id
 Restore it in place (an admin call) with:  curl -X POST -H "Authorization: Bearer \$LOCKSTEP_TOKEN" $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
 To restore any run by hand:
-  1. fetch and decrypt the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
-     (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups)
+  1. fetch, decrypt and decompress the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
+     (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups; with
+     --raw the dump stays zstd-compressed, and zstd -d reads it)
   2. createdb <target>; pg_restore -d <target> --single-transaction --exit-on-error <file>.dump
 The coordinator and the agents keep running (logs in $APPS_DIR). Stop everything with deploy/local/down.
 TXT

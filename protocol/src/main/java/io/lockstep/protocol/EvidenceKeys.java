@@ -70,6 +70,9 @@ public final class EvidenceKeys {
     public static final String PARTS = "parts";
     /** BACKUP: when pg_dump's output ended. */
     public static final String DUMP_ENDED_AT = "dumpEndedAt";
+
+    /** How an artifact's content is compressed before encryption: {@code zstd}; absent means as the tool wrote it. */
+    public static final String CODEC = "codec";
     /** BACKUP: the table census's key. */
     public static final String CENSUS_ARTIFACT = "censusArtifact";
     /** BACKUP: the table census's SHA-256. */

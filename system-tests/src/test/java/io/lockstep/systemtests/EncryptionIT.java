@@ -90,7 +90,9 @@ class EncryptionIT {
         }
 
         // With the key, the artifact decrypts to a custom-format archive that restores the data.
-        Path plain = Repository.download(key, Files.createTempFile("decrypted", ".dump"));
+        Path decrypted = Repository.download(key, Files.createTempFile("decrypted", ".zst"));
+        Path plain = PostgresBackupIT.unzstd(decrypted);
+        Files.delete(decrypted);
         try {
             byte[] magic = new byte[5];
             try (var in = Files.newInputStream(plain)) {

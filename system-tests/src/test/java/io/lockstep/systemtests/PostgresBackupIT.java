@@ -74,7 +74,10 @@ class PostgresBackupIT {
         assertEquals(sha, verify.path("sha256").asText());
         assertTrue(verify.path("evidence").path("tocEntries").asInt() > 0, "pg_restore --list parsed the archive");
 
-        Path file = Repository.download(lockstep.objectPrefix() + key, Files.createTempFile("lockstep-it", ".dump"));
+        assertEquals("zstd", dump.path("evidence").path("codec").asText(), "the agent compressed the dump");
+        Path stored = Repository.download(lockstep.objectPrefix() + key, Files.createTempFile("lockstep-it", ".zst"));
+        Path file = unzstd(stored); // the standard zstd tool reads the artifact: no Lockstep needed to restore it
+        Files.delete(stored);
         String restored = lockstep.ordersDb + "_restored";
         AppDatabase.recreate(restored);
         pgRestore(file, restored);
@@ -191,6 +194,18 @@ class PostgresBackupIT {
             }
         }
         throw new AssertionError("no " + action + " step for " + database + " in " + run.toPrettyString());
+    }
+
+    /** Decompresses a zstd artifact with the zstd command-line tool, as an operator restoring by hand would. */
+    static Path unzstd(Path compressed) throws Exception {
+        Path out = Files.createTempFile("lockstep-it", ".dump");
+        Process process = new ProcessBuilder("zstd", "-d", "-q", "-f", compressed.toString(), "-o", out.toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, process.exitValue(), "zstd -d failed: " + output);
+        return out;
     }
 
     static void pgRestore(Path dump, String database) throws Exception {

@@ -153,9 +153,11 @@ class RetentionIT {
 
         // The newest remaining run still restores: its dump loads and every key it references is in its manifest.
         String newest = runs.get(3);
-        Path dump = Repository.download(
+        Path stored = Repository.download(
                 runPrefix(newest) + lockstep.parsecStore + "/" + lockstep.parsecDb + ".dump",
-                Files.createTempFile("retention", ".dump"));
+                Files.createTempFile("retention", ".zst"));
+        Path dump = PostgresBackupIT.unzstd(stored);
+        Files.delete(stored);
         String scratch = lockstep.parsecDb + "_kept";
         AppDatabase.recreate(scratch);
         try {

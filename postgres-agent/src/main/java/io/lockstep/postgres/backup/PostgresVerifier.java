@@ -7,6 +7,7 @@ import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.postgres.client.PostgresTools;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Compression;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.VerifiedInputStream;
@@ -41,7 +42,8 @@ public class PostgresVerifier {
 
     public StepResult verify(String artifact, String expectedSha256, StepContext context) throws StepFailure {
         long bytes = 0;
-        // Stored bytes -> SHA-256 check -> decryption -> pg_restore: the stream fails with IntegrityException on a
+        // Stored bytes -> SHA-256 check -> decryption -> zstd -> pg_restore: the stream fails with IntegrityException
+        // on a
         // hash mismatch, a wrong key, an altered or truncated artifact, so a clean end means the artifact is whole.
         try (VerifiedInputStream in = repository.openVerified(artifact, expectedSha256);
                 ChildProcess pgRestore =
@@ -52,9 +54,11 @@ public class PostgresVerifier {
             lister.setDaemon(true);
             lister.start();
             OutputStream toRestore = pgRestore.stdin();
+            // A zstd artifact is decompressed to its end, which checks the frame's own content checksum too.
+            InputStream archive = Compression.decoding(in);
             byte[] buffer = new byte[64 * 1024];
             int n;
-            while ((n = in.read(buffer)) >= 0) {
+            while ((n = archive.read(buffer)) >= 0) {
                 bytes += n;
                 context.progress(bytes, 0);
                 if (toRestore != null) {
@@ -66,6 +70,7 @@ public class PostgresVerifier {
                 }
             }
             closeQuietly(toRestore);
+            in.transferTo(OutputStream.nullOutputStream()); // to the stored stream's end, where its hash is checked
             int exit = pgRestore.waitFor(5, TimeUnit.MINUTES);
             long entries = tocEntries.get(1, TimeUnit.MINUTES);
             if (exit != 0) {

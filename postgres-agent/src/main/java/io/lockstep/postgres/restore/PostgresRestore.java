@@ -12,6 +12,7 @@ import io.lockstep.postgres.client.TableCensus;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Compression;
 import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -151,11 +152,13 @@ public class PostgresRestore {
             byte[] buffer = new byte[64 * 1024];
             int n;
             try {
-                while ((n = in.read(buffer)) >= 0) {
+                InputStream archive = Compression.decoding(in);
+                while ((n = archive.read(buffer)) >= 0) {
                     toRestore.write(buffer, 0, n);
                     bytes += n;
                     context.progress(bytes, 0);
                 }
+                in.transferTo(OutputStream.nullOutputStream()); // to the stored stream's end: its hash is checked
             } catch (IntegrityException e) {
                 pgRestore.kill();
                 throw new StepFailure(e.getMessage() + "; nothing was replaced");

@@ -1,6 +1,7 @@
 package io.lockstep.repository.cli;
 
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Compression;
 import io.lockstep.repository.Encryption;
 import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.S3Clients;
@@ -19,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Operator commands for the backup repository, without a running Lockstep: create and rotate key-encryption
- * keysets, and fetch an artifact's plaintext for a by-hand restore. Secrets come from the environment or files,
+ * keysets, and fetch an artifact's plaintext (decompressed) for a by-hand restore. Secrets come from the environment or files,
  * never from the command line. Run it with the classpath of any packaged agent (see deploy/local/keys and
  * deploy/local/decrypt).
  */
@@ -30,9 +31,10 @@ public final class RepositoryCli {
                        writes a new key-encryption keyset (Tink JSON, one AES256_GCM key) to FILE, mode 0600
                    RepositoryCli keyset-rotate FILE
                        adds a new primary key to the keyset in FILE; the old keys stay, so old artifacts stay readable
-                   RepositoryCli decrypt [--sha256 HEX] KEY
+                   RepositoryCli decrypt [--sha256 HEX] [--raw] KEY
                        writes the plaintext of artifact KEY (repository-relative, as a run's step lists it) to stdout,
-                       checking the stored bytes against HEX first when given
+                       checking the stored bytes against HEX when given; a zstd-compressed artifact is decompressed
+                       unless --raw (then zstd -d reads it)
             decrypt reads LOCKSTEP_REPOSITORY_BUCKET, _PREFIX, _ENDPOINT, _REGION, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY and
             LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE (or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET) from the environment.""";
 
@@ -64,10 +66,22 @@ public final class RepositoryCli {
                 err.println("added a new primary key to " + file + "; restart the services to use it");
                 return 0;
             }
-            if (!args.isEmpty()
-                    && args.get(0).equals("decrypt")
-                    && (args.size() == 2 || args.size() == 4 && args.get(1).equals("--sha256"))) {
-                return decrypt(args.get(args.size() - 1), args.size() == 4 ? args.get(2) : null, env, out);
+            if (!args.isEmpty() && args.get(0).equals("decrypt")) {
+                String sha256 = null;
+                boolean raw = false;
+                int i = 1;
+                for (; i < args.size() - 1; i++) {
+                    if (args.get(i).equals("--raw")) {
+                        raw = true;
+                    } else if (args.get(i).equals("--sha256") && i + 1 < args.size() - 1) {
+                        sha256 = args.get(++i);
+                    } else {
+                        break;
+                    }
+                }
+                if (i == args.size() - 1) {
+                    return decrypt(args.get(i), sha256, raw, env, out);
+                }
             }
             err.println(USAGE);
             return 2;
@@ -77,7 +91,7 @@ public final class RepositoryCli {
         }
     }
 
-    private static int decrypt(String key, String sha256, Map<String, String> env, OutputStream out)
+    private static int decrypt(String key, String sha256, boolean raw, Map<String, String> env, OutputStream out)
             throws IOException {
         String bucket = env.get("LOCKSTEP_REPOSITORY_BUCKET");
         if (bucket == null || bucket.isBlank()) {
@@ -104,7 +118,12 @@ public final class RepositoryCli {
                         1,
                         encryption);
                 InputStream in = sha256 == null ? repository.open(key) : repository.openVerified(key, sha256)) {
-            in.transferTo(out);
+            if (raw) {
+                in.transferTo(out);
+            } else {
+                Compression.decoding(in).transferTo(out);
+                in.transferTo(OutputStream.nullOutputStream()); // to the stored stream's end, where its hash is checked
+            }
             out.flush();
         }
         return 0;

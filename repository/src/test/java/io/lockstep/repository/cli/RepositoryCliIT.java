@@ -1,13 +1,16 @@
 package io.lockstep.repository.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.repository.BackupRepository;
+import io.lockstep.repository.Compression;
 import io.lockstep.repository.Encryption;
 import io.lockstep.repository.S3Clients;
 import io.lockstep.repository.UploadResult;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -37,6 +40,7 @@ class RepositoryCliIT {
 
         String prefix = "cli-it/" + UUID.randomUUID();
         UploadResult written;
+        UploadResult compressed;
         try (BackupRepository repository = new BackupRepository(
                 S3Clients.create(
                         Optional.of(URI.create("http://127.0.0.1:9000")),
@@ -52,6 +56,11 @@ class RepositoryCliIT {
                 Encryption.fromKeyset(Files.readString(keyset), true))) {
             repository.ensureBucket();
             written = repository.put("runs/p/r/db.dump", "PGDMP by hand".getBytes(StandardCharsets.UTF_8));
+            compressed = repository.put(
+                    "runs/p/r/z.dump",
+                    Compression.compressing(
+                                    new ByteArrayInputStream("PGDMP compressed".getBytes(StandardCharsets.UTF_8)), 3, 0)
+                            .readAllBytes());
         }
         String before = Files.readString(keyset);
         assertEquals(
@@ -75,6 +84,13 @@ class RepositoryCliIT {
         Result plain = cli(List.of("decrypt", "--sha256", written.sha256(), "runs/p/r/db.dump"), env);
         assertEquals(0, plain.exit(), plain.err());
         assertEquals("PGDMP by hand", plain.out());
+
+        Result decompressed = cli(List.of("decrypt", "--sha256", compressed.sha256(), "runs/p/r/z.dump"), env);
+        assertEquals(0, decompressed.exit(), decompressed.err());
+        assertEquals("PGDMP compressed", decompressed.out(), "a zstd artifact comes out decompressed");
+        Result raw = cli(List.of("decrypt", "--raw", "runs/p/r/z.dump"), env);
+        assertEquals(0, raw.exit(), raw.err());
+        assertFalse(raw.out().startsWith("PGDMP"), "--raw writes the zstd frame as stored");
 
         Result tampered = cli(List.of("decrypt", "--sha256", "0".repeat(64), "runs/p/r/db.dump"), env);
         assertEquals(1, tampered.exit());
