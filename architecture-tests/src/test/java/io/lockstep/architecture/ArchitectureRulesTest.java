@@ -35,6 +35,7 @@ class ArchitectureRulesTest {
             "io.lockstep.protocol",
             "io.lockstep.repository",
             "io.lockstep.agent.core",
+            "io.lockstep.auth",
             "io.lockstep.coordinator",
             "io.lockstep.postgres",
             "io.lockstep.objectstore",
@@ -101,6 +102,29 @@ class ArchitectureRulesTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.lockstep.postgres..", "io.lockstep.objectstore..", "io.lockstep.search..")
                 .because("agent-core is what every agent shares; the store-specific logic plugs into it"));
+    }
+
+    @Test
+    void agentsHaveNoApiSecurity() {
+        check(noClasses()
+                .that()
+                .resideInAnyPackage(AGENTS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.lockstep.auth..", "io.quarkus.security..", "io.smallrye.jwt..")
+                .because("agents serve no API: tokens and roles (api-auth) belong to the coordinator and the"
+                        + " notifier, and agents talk only through Kafka"));
+    }
+
+    @Test
+    void apiAuthDependsOnNothingOfLockstep() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.lockstep.auth..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.lockstep..").and(not(resideInAPackage("io.lockstep.auth.."))))
+                .because("api-auth is shared by the coordinator and the notifier: it can depend on neither, and"
+                        + " needs nothing else of Lockstep's"));
     }
 
     @Test

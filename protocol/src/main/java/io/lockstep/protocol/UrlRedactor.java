@@ -5,7 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * The one way Lockstep shows a URL it was configured with: never its user info, query or fragment (which may hold a
- * password or token), and for URLs that carry a token in their path (webhooks, Slack), not even the path.
+ * password or token), and for URLs that carry a token in their path (webhooks, Slack), not even the path. Used by
+ * the coordinator for plans' restore hooks (API answers, run.json, hook errors), by the search agent for its quiesce
+ * hooks, by the agents for endpoints in failure reasons, and by the notifier for channel targets.
  */
 public final class UrlRedactor {
 

@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.audit;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.rest.Problem;
-import io.lockstep.coordinator.security.Roles;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,7 +1,7 @@
 package io.lockstep.coordinator.audit;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.rest.ApiException;
-import io.lockstep.coordinator.security.Roles;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;

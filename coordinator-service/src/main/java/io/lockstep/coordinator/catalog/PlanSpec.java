@@ -2,6 +2,9 @@ package io.lockstep.coordinator.catalog;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lockstep.protocol.UrlRedactor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +18,9 @@ import java.util.Map;
  * @param verify {@code checksum} (default) or {@code restore-drill}
  * @param references optional cross-store reference checks (docs/rules.md, "Cross-store references")
  * @param hooks optional HTTP hooks an in-place restore calls: {@code {"stopDependents": "<url>", "startDependents":
- *        "<url>"}}; each gets a POST with the restore's id, plan and backup, and must answer 2xx
+ *        "<url>"}}; each gets a POST with the restore's id, plan and backup, and must answer 2xx. Their URLs may hold
+ *        credentials (user info, a query token): only the catalog keeps them whole, everything shown or written
+ *        elsewhere goes through {@link #withoutHookSecrets()}
  * @param timeouts optional per-step timeouts by action ({@code quiesce}, {@code backup}, {@code verify},
  *        {@code resume}), such as {@code "90s"}, {@code "30m"} or {@code "6h"}; the coordinator's step timeout
  *        otherwise
@@ -59,6 +64,77 @@ public record PlanSpec(
         }
         JsonNode hook = hooks.get(name);
         return hook.isTextual() ? hook.asText() : hook.path("url").asText(null);
+    }
+
+    /**
+     * This spec as it may be shown or written anywhere outside the catalog (API answers, run.json, logs): each hook
+     * URL without user info, query and fragment ({@link UrlRedactor#withoutSecrets(String)}).
+     */
+    public PlanSpec withoutHookSecrets() {
+        if (hooks == null || !hooks.isObject()) {
+            return this;
+        }
+        ObjectNode shown = hooks.deepCopy();
+        for (String name : hookNames()) {
+            String url = hook(name);
+            if (url != null) {
+                setHook(shown, name, UrlRedactor.withoutSecrets(url));
+            }
+        }
+        return withHooks(shown);
+    }
+
+    /**
+     * This spec, sent to replace {@code stored}, with each hook URL that only repeats the shown (redacted) form of
+     * the stored hook's URL put back to the stored URL, so a plan read from the API and written back keeps its hooks'
+     * credentials. A hook given any other URL gets that URL.
+     */
+    public PlanSpec keepingHookSecretsOf(PlanSpec stored) {
+        if (stored == null || hooks == null || !hooks.isObject()) {
+            return this;
+        }
+        ObjectNode kept = hooks.deepCopy();
+        boolean changed = false;
+        for (String name : hookNames()) {
+            String given = hook(name);
+            String before = stored.hook(name);
+            if (given != null
+                    && before != null
+                    && !given.equals(before)
+                    && given.equals(UrlRedactor.withoutSecrets(before))) {
+                setHook(kept, name, before);
+                changed = true;
+            }
+        }
+        return changed ? withHooks(kept) : this;
+    }
+
+    private List<String> hookNames() {
+        List<String> names = new ArrayList<>();
+        hooks.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static void setHook(ObjectNode hooks, String name, String url) {
+        JsonNode hook = hooks.get(name);
+        if (hook instanceof ObjectNode object) {
+            object.put("url", url);
+        } else {
+            hooks.put(name, url);
+        }
+    }
+
+    private PlanSpec withHooks(JsonNode newHooks) {
+        return new PlanSpec(stores, schedule, timezone, retention, verify, references, newHooks, timeouts);
+    }
+
+    /** Without the hooks' credentials, should a spec ever be logged. */
+    @Override
+    public String toString() {
+        PlanSpec shown = withoutHookSecrets();
+        return "PlanSpec[stores=" + stores + ", schedule=" + schedule + ", timezone=" + timezone + ", retention="
+                + retention + ", verify=" + verify + ", references=" + references + ", hooks=" + shown.hooks
+                + ", timeouts=" + timeouts + "]";
     }
 
     /** Parses {@code 90s}, {@code 30m}, {@code 6h}, {@code 1d} or an ISO-8601 duration. */

@@ -76,7 +76,8 @@ public class RunManifests {
                     .encryptionKeyId()
                     .ifPresent(kek -> manifest.put(
                             "encryption", Map.of("keyId", kek, "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
-            manifest.put("plan", r.planSpec);
+            // run.json is read by anyone holding the repository: hook URLs without their credentials.
+            manifest.put("plan", r.planSpec == null ? null : r.planSpec.withoutHookSecrets());
             manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
             return r;
         });

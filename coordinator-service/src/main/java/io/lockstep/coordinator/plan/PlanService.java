@@ -116,9 +116,9 @@ public class PlanService {
                                     + PlanSpec.HOOK_START_DEPENDENTS + "\"");
                 }
                 String url = spec.hook(hook);
-                if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+                if (url == null || !(url.startsWith("http://") || url.startsWith("https://")) || !hasHost(url)) {
                     throw new InvalidPlanException(
-                            400, "hook \"" + hook + "\" must be an http(s) URL or {\"url\": ...}");
+                            400, "hook \"" + hook + "\" must be an http(s) URL with a host, or {\"url\": ...}");
                 }
             }
         }
@@ -131,6 +131,14 @@ public class PlanService {
                 spec.references(),
                 spec.hooks(),
                 spec.timeouts());
+    }
+
+    private static boolean hasHost(String url) {
+        try {
+            return java.net.URI.create(url).getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static final Set<String> TIMEOUT_KEYS =
@@ -199,8 +207,9 @@ public class PlanService {
     @Transactional
     public PlanEntity put(String name, PlanSpec spec) {
         checkName(name);
-        PlanSpec valid = validate(spec);
         PlanEntity plan = PlanEntity.findById(name);
+        // A plan read from the API shows its hooks without credentials; written back, it keeps the stored ones.
+        PlanSpec valid = validate(spec).keepingHookSecretsOf(plan == null ? null : plan.spec);
         Instant now = Instant.now();
         if (plan == null) {
             plan = new PlanEntity();

@@ -1,9 +1,9 @@
 package io.lockstep.coordinator.rest;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.run.AgentLiveness;
-import io.lockstep.coordinator.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

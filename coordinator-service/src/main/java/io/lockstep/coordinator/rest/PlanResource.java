@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.rest;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
@@ -8,7 +9,6 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RunStateMachine;
-import io.lockstep.coordinator.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

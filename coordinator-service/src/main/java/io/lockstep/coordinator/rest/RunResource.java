@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.rest;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
@@ -8,7 +9,6 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreGate;
-import io.lockstep.coordinator.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;

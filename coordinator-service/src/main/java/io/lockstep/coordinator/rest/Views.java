@@ -82,8 +82,9 @@ public final class Views {
             List<Instant> nextRuns,
             Instant createdAt,
             Instant updatedAt) {
+        /** Hook URLs are shown without their credentials to every role (README, "Security"). */
         static PlanView of(PlanEntity p) {
-            PlanSpec spec = p.spec;
+            PlanSpec spec = p.spec.withoutHookSecrets();
             List<Instant> next = null;
             if (spec.schedule() != null) {
                 ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());

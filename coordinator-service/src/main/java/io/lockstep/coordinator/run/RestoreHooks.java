@@ -1,6 +1,7 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.UrlRedactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /**
  * Calls a plan's stop-dependents and start-dependents hooks around an in-place restore: a POST with a small JSON
- * body, answered 2xx within the timeout. The URL's query and credentials never appear in messages.
+ * body, answered 2xx within the timeout. Its messages show the URL as every answer, run.json and log does
+ * ({@link UrlRedactor#withoutSecrets(String)}): never its user info, query or fragment.
  */
 @ApplicationScoped
 public class RestoreHooks {
@@ -33,22 +35,13 @@ public class RestoreHooks {
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             return response.statusCode() / 100 == 2
                     ? null
-                    : "the " + hook + " hook " + redact(url) + " answered " + response.statusCode();
+                    : "the " + hook + " hook " + UrlRedactor.withoutSecrets(url) + " answered " + response.statusCode();
         } catch (IOException | IllegalArgumentException e) {
-            return "the " + hook + " hook " + redact(url) + " failed: "
+            return "the " + hook + " hook " + UrlRedactor.withoutSecrets(url) + " failed: "
                     + e.getClass().getSimpleName();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "the " + hook + " hook " + redact(url) + " was interrupted";
-        }
-    }
-
-    static String redact(String url) {
-        try {
-            URI u = URI.create(url);
-            return u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getPath();
-        } catch (IllegalArgumentException e) {
-            return "(unparseable URL)";
+            return "the " + hook + " hook " + UrlRedactor.withoutSecrets(url) + " was interrupted";
         }
     }
 }

@@ -1,10 +1,12 @@
 package io.lockstep.notifier.rest;
 
+import io.lockstep.auth.Roles;
 import io.lockstep.notifier.delivery.Delivery;
 import io.lockstep.notifier.delivery.DeliveryLog;
 import io.lockstep.notifier.routing.EventClass;
 import io.lockstep.notifier.routing.Route;
 import io.lockstep.notifier.routing.Routing;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,12 +16,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
  * The notifier's small read-only API. Routes and channels come from configuration and are only shown here; channel
- * secrets and webhook URLs beyond scheme, host and port never appear.
+ * secrets and webhook URLs beyond scheme, host and port never appear. Every call needs a bearer token of the
+ * coordinator's kind (api-auth): what it shows is no secret, so any role may read it ({@link Roles#VIEWER}).
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,6 +48,7 @@ public class NotifierResource {
 
     @GET
     @Path("/routes")
+    @RolesAllowed(Roles.VIEWER)
     public RoutesView routes() {
         List<RouteView> routes =
                 routing.routes().stream().map(NotifierResource::view).toList();
@@ -62,6 +65,7 @@ public class NotifierResource {
      */
     @GET
     @Path("/deliveries")
+    @RolesAllowed(Roles.VIEWER)
     public Response deliveries(
             @QueryParam("limit") String limit,
             @QueryParam("channel") String channel,
@@ -99,11 +103,7 @@ public class NotifierResource {
         return new RouteView(r.name(), r.plans(), events, r.channels());
     }
 
-    /** An RFC 9457 problem detail, like the coordinator's. */
     private static Response badRequest(String detail) {
-        return Response.status(400)
-                .type("application/problem+json")
-                .entity(Map.of("type", "about:blank", "title", "Bad request", "status", 400, "detail", detail))
-                .build();
+        return AuthProblems.problem(400, "Bad request", detail);
     }
 }

@@ -1,5 +1,6 @@
 package io.lockstep.notifier.routing;
 
+import io.lockstep.protocol.UrlRedactor;
 import java.net.URI;
 import java.util.List;
 
@@ -33,12 +34,15 @@ public record ChannelSpec(String name, ChannelType type, URI url, Secret secret,
         return redact(url);
     }
 
-    /** Scheme, host and port only: Slack and many webhook URLs carry their token in the path or query. */
+    /**
+     * Scheme, host and port only ({@link UrlRedactor#origin(URI)}), the path marked as hidden: Slack and many
+     * webhook URLs carry their token in the path or query.
+     */
     public static String redact(URI url) {
         if (url == null) {
             return "";
         }
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + "/...";
+        return UrlRedactor.origin(url) + "/...";
     }
 
     /** The text with this channel's URL and secret replaced, for error messages that might echo them. */

@@ -1,6 +1,6 @@
 package io.lockstep.notifier.it;
 
-import static io.restassured.RestAssured.given;
+import static io.lockstep.notifier.it.NotifierTokens.asViewer;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -181,7 +181,8 @@ class NotificationDeliveryIT {
         awaitOne("/ok/hook", failed.id());
         await().atMost(WAIT).until(() -> emailFor(failed.id()) != null);
 
-        JsonPath deliveries = given().queryParam("eventId", failed.id())
+        JsonPath deliveries = asViewer()
+                .queryParam("eventId", failed.id())
                 .when()
                 .get("/api/v1/deliveries")
                 .then()
@@ -194,7 +195,8 @@ class NotificationDeliveryIT {
                 .getString("find { it.channel == 'broken-hook' }.lastError")
                 .contains("HTTP 500"));
         await().atMost(WAIT).untilAsserted(() -> {
-            JsonPath now = given().queryParam("eventId", failed.id())
+            JsonPath now = asViewer()
+                    .queryParam("eventId", failed.id())
                     .get("/api/v1/deliveries")
                     .jsonPath();
             assertEquals("DELIVERED", outcome(now, "ops-hook"));
@@ -213,7 +215,8 @@ class NotificationDeliveryIT {
 
         await().atMost(WAIT).until(() -> committedOffset() > offset);
 
-        JsonPath deliveries = given().queryParam("eventId", failed.id())
+        JsonPath deliveries = asViewer()
+                .queryParam("eventId", failed.id())
                 .get("/api/v1/deliveries")
                 .jsonPath();
         assertEquals(
@@ -294,7 +297,8 @@ class NotificationDeliveryIT {
                 1, NotifierTestServices.http.requests("/ok/hook", failed.id()).size());
         assertEquals(
                 1,
-                given().queryParam("eventId", failed.id())
+                asViewer()
+                        .queryParam("eventId", failed.id())
                         .queryParam("channel", "ops-hook")
                         .get("/api/v1/deliveries")
                         .jsonPath()
@@ -304,7 +308,8 @@ class NotificationDeliveryIT {
 
     @Test
     void routesApiShowsTheConfigurationWithoutSecretsOrFullUrls() {
-        String body = given().when()
+        String body = asViewer()
+                .when()
                 .get("/api/v1/routes")
                 .then()
                 .statusCode(200)
@@ -324,14 +329,16 @@ class NotificationDeliveryIT {
 
     @Test
     void deliveriesApiRejectsABadLimitWithAProblemDetail() {
-        given().queryParam("limit", "lots")
+        asViewer()
+                .queryParam("limit", "lots")
                 .when()
                 .get("/api/v1/deliveries")
                 .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", containsString("limit"));
-        given().queryParam("outcome", "MAYBE")
+        asViewer()
+                .queryParam("outcome", "MAYBE")
                 .when()
                 .get("/api/v1/deliveries")
                 .then()
@@ -399,7 +406,7 @@ class NotificationDeliveryIT {
     }
 
     private static List<String> channelsOf(String eventId) {
-        return given()
+        return asViewer()
                 .queryParam("eventId", eventId)
                 .get("/api/v1/deliveries")
                 .jsonPath()

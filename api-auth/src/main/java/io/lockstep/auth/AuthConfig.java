@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.security;
+package io.lockstep.auth;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

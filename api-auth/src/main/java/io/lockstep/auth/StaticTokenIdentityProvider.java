@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.security;
+package io.lockstep.auth;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,8 @@ import java.util.Map;
 
 /**
  * Matches a static API token against the configured SHA-256 hashes ({@link AuthConfig}). Only hashes are held;
- * comparisons take constant time. A configuration error (bad hash, unknown role) stops the coordinator at start.
+ * comparisons take constant time. A configuration error (bad hash, unknown role) stops the service (coordinator or
+ * notifier) at start.
  */
 @ApplicationScoped
 public class StaticTokenIdentityProvider implements IdentityProvider<StaticTokenRequest> {
@@ -81,6 +83,10 @@ public class StaticTokenIdentityProvider implements IdentityProvider<StaticToken
     }
 
     static byte[] sha256(String token) {
-        return io.lockstep.repository.Hashing.sha256().digest(token.getBytes(StandardCharsets.UTF_8));
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.security;
+package io.lockstep.auth;
 
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;

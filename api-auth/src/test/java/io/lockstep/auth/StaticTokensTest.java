@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.security;
+package io.lockstep.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,17 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lockstep.coordinator.rest.ApiException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.security.runtime.QuarkusPrincipal;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Static token parsing, matching and configuration checks, without a running coordinator. */
+/** Static token parsing, matching and configuration checks, without a running service. */
 class StaticTokensTest {
 
     private static Map<String, AuthConfig.Token> config(Map<String, String[]> tokens) {
@@ -94,21 +91,5 @@ class StaticTokensTest {
         assertEquals(Set.of(), Roles.implied("staff"));
         assertEquals(
                 "operator", Roles.highest(Set.of("viewer", "operator", "staff")).orElseThrow());
-    }
-
-    @Test
-    void forceNeedsAnAdmin() {
-        var operator = QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal("ci"))
-                .addRoles(Roles.implied("operator"))
-                .build();
-        var refused = assertThrows(ApiException.class, () -> Roles.requireAdmin(operator, "force"));
-        assertEquals(403, refused.status());
-        assertTrue(refused.getMessage().contains("operator"), refused.getMessage());
-        var admin = QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal("root"))
-                .addRoles(Roles.implied("admin"))
-                .build();
-        Roles.requireAdmin(admin, "force");
     }
 }
