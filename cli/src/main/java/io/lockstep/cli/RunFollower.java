@@ -77,20 +77,21 @@ final class RunFollower {
 
     /** One step as a progress line: what, where, state, bytes, objects, error. */
     static String stepLine(JsonNode step) {
-        StringBuilder line = new StringBuilder(
-                String.format("%-8s %-32s %-10s", text(step, "action"), where(step), text(step, "state")));
+        java.util.List<String> extras = new java.util.ArrayList<>();
         if (step.hasNonNull("bytes")) {
-            line.append(' ').append(Format.bytes(step.get("bytes").asLong()));
+            extras.add(Format.bytes(step.get("bytes").asLong()));
         }
         String objects = step.path("evidence").path("objects").asText(null);
         if (objects != null) {
-            line.append("  ").append(objects).append(" objects");
+            extras.add(objects + " objects");
         }
-        String error = text(step, "error");
-        if (error != null) {
-            line.append("  ").append(error);
+        if (step.hasNonNull("error")) {
+            extras.add(text(step, "error"));
         }
-        return line.toString().stripTrailing();
+        return String.format(
+                        "%-8s %-32s %-10s %s",
+                        text(step, "action"), where(step), text(step, "state"), String.join("  ", extras))
+                .stripTrailing();
     }
 
     static String where(JsonNode step) {
