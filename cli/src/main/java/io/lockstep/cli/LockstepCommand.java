@@ -91,6 +91,7 @@ public final class LockstepCommand implements Runnable {
             description = "how long one API call may take (default: ${DEFAULT-VALUE})")
     int timeoutSeconds = 30;
 
+    /** How often a followed run is read; tests set 0. */
     @Option(names = "--poll-interval-ms", scope = ScopeType.INHERIT, hidden = true)
     long pollIntervalMillis = 1000;
 
@@ -114,7 +115,7 @@ public final class LockstepCommand implements Runnable {
                         + " to every user of the machine (ps, shell history). Set LOCKSTEP_TOKEN, use --token-file"
                         + " FILE, or put token= in ~/.config/lockstep/config (mode 0600)");
             }
-            if (timeoutSeconds < 1 || pollIntervalMillis < 0) {
+            if (timeoutSeconds < 1) {
                 throw CliException.usage("lockstep: --timeout must be at least 1 second");
             }
             Settings settings = Settings.resolve(url, tokenFile, config, environment.env(), environment.home());
@@ -123,7 +124,7 @@ public final class LockstepCommand implements Runnable {
                     output == Output.JSON,
                     environment.out(),
                     environment.clock(),
-                    Duration.ofMillis(pollIntervalMillis));
+                    Duration.ofMillis(Math.max(0, pollIntervalMillis)));
         }
         return session;
     }
