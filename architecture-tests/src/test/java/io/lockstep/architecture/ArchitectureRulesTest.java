@@ -40,7 +40,8 @@ class ArchitectureRulesTest {
             "io.lockstep.postgres",
             "io.lockstep.objectstore",
             "io.lockstep.search",
-            "io.lockstep.notifier");
+            "io.lockstep.notifier",
+            "io.lockstep.cli");
 
     private static final String[] AGENTS = {
         "io.lockstep.agent..", "io.lockstep.postgres..", "io.lockstep.objectstore..", "io.lockstep.search.."
@@ -149,6 +150,30 @@ class ArchitectureRulesTest {
                 .resideInAnyPackage("io.lockstep.protocol..", "java..", "com.fasterxml.jackson..")
                 .because("every service, agent and test links the protocol: a new library there is a new"
                         + " library everywhere, so it needs a decision, not an import"));
+    }
+
+    @Test
+    void theCliTalksToTheCoordinatorOnlyThroughItsApi() {
+        check(classes()
+                .that()
+                .resideInAPackage("io.lockstep.cli..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("io.lockstep.cli..", "java..", "com.fasterxml.jackson..", "picocli..")
+                .because("the CLI is a client of the REST API, deployed apart from the services: linking their"
+                        + " classes would tie it to their versions and pull their frameworks into a tool that"
+                        + " must start fast"));
+    }
+
+    @Test
+    void nothingDependsOnTheCli() {
+        check(noClasses()
+                .that()
+                .resideOutsideOfPackage("io.lockstep.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.lockstep.cli..")
+                .because("the CLI is an operator's tool at the edge; services never call it"));
     }
 
     @Test

@@ -79,6 +79,8 @@ public final class Lockstep {
     public final Path keysetFile;
     /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
     public final String adminToken = Tokens.random();
+    /** A read-only API token of this build (role viewer), for tests of what a weaker role is refused. */
+    public final String viewerToken = Tokens.random();
 
     public final ServiceProcess coordinator;
     public final ServiceProcess postgresAgent;
@@ -123,6 +125,8 @@ public final class Lockstep {
         encryption(coordinatorConfig);
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(adminToken));
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
+        coordinatorConfig.put("lockstep.auth.tokens.it-viewer.sha256", Tokens.sha256Hex(viewerToken));
+        coordinatorConfig.put("lockstep.auth.tokens.it-viewer.role", "viewer");
         int coordinatorPort = freePort();
         coordinator = ServiceProcess.start(
                 "coordinator",
