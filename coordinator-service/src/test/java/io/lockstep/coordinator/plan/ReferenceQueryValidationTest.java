@@ -65,7 +65,7 @@ class ReferenceQueryValidationTest {
                 .body(
                         "detail",
                         Matchers.containsString(
-                                "reference query must be a single SELECT statement: found ';' at position 24"))
+                                "reference query must be a single SELECT statement: found ';' at position 23"))
                 .body("detail", Matchers.containsString(sql + "/shop"));
         given().get("/api/v1/plans/" + plan).then().statusCode(404);
     }
