@@ -10,6 +10,7 @@ import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.postgres.restore.PostgresRestore;
 import io.lockstep.protocol.Heartbeat;
+import io.lockstep.protocol.ReferenceQuery;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The PostgreSQL agent's store logic: routes each step on a database of its configured servers to {@code backup/}
@@ -75,6 +77,16 @@ public class PostgresStoreHandler implements StoreHandler {
                 || command.action() == StepAction.RESTORE;
         if (needsArtifact && (command.artifact() == null || command.artifact().isBlank())) {
             throw new StepFailure("the command names no artifact");
+        }
+        String referenceQuery = command.parameter(StepCommand.Parameters.REFERENCE_QUERY);
+        if (referenceQuery != null) {
+            // The coordinator checked it when the plan was stored; a plan stored before that check, or a forged
+            // command, is refused here before any connection is opened.
+            Optional<String> unsafe = ReferenceQuery.problem(referenceQuery);
+            if (unsafe.isPresent()) {
+                throw new StepFailure("refused the reference query of " + command.store() + "/" + command.database()
+                        + ": " + unsafe.get());
+            }
         }
         String target = command.parameters().getOrDefault(StepCommand.Parameters.TARGET_DATABASE, command.database());
         return switch (command.action()) {

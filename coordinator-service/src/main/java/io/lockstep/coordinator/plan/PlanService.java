@@ -8,6 +8,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.retention.RetentionRules;
+import io.lockstep.protocol.ReferenceQuery;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -175,6 +176,11 @@ public class PlanService {
             String store = ref.store();
             String database = ref.database();
             String objects = ref.objects();
+            // The query runs as the backup role: one read-only SELECT, checked again by the agent before it runs.
+            Optional<String> unsafe = ReferenceQuery.problem(ref.query());
+            if (unsafe.isPresent()) {
+                throw new InvalidPlanException(422, unsafe.get() + " (reference of " + store + "/" + database + ")");
+            }
             StoreEntity sql = StoreEntity.findById(store);
             if (!spec.stores().contains(store) || sql == null || !"POSTGRES".equals(sql.kind)) {
                 throw new InvalidPlanException(

@@ -7,6 +7,8 @@ import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.client.PostgresTools;
+import io.lockstep.postgres.client.QueryLimits;
+import io.lockstep.postgres.client.ReadOnlySession;
 import io.lockstep.postgres.client.TableCensus;
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.protocol.EvidenceKeys;
@@ -72,9 +74,9 @@ public class PostgresBackup {
     }
 
     /**
-     * Dumps {@code db} into {@code artifact}. While pg_dump streams, the exporting transaction (same snapshot) also
-     * takes the {@link TableCensus} into {@code censusArtifact} and, with a reference query, stores its keys sorted in
-     * {@code referenceArtifact}.
+     * Dumps {@code db} into {@code artifact}. While pg_dump streams, read-only sessions that import the same snapshot
+     * ({@link ReadOnlySession}) take the {@link TableCensus} into {@code censusArtifact} and, with a reference query,
+     * store its keys sorted in {@code referenceArtifact}; the exporting transaction itself runs no plan SQL.
      */
     public StepResult backup(
             Connection db,
@@ -101,17 +103,19 @@ public class PostgresBackup {
             }
             context.snapshotTaken(snapshotTime, lsn, snapshotId);
             LOG.infof("snapshot %s of %s at %s, LSN %s", snapshotId, db, snapshotTime, lsn);
-            // The connection is idle while pg_dump streams: the reference keys and the census are read on it meanwhile.
+            // While pg_dump streams, the reference keys and the census are read under the same snapshot, each in a
+            // read-only session of its own (with its timeouts), never on this exporting connection.
+            QueryLimits limits = QueryLimits.of(config);
             CompletableFuture<Long> references = referenceQuery == null
                     ? null
                     : CompletableFuture.supplyAsync(
-                            () -> ReferenceKeys.write(
-                                    jdbc, referenceQuery, referenceArtifact, repository, REFERENCE_THREADS),
+                            () -> references(db, snapshotId, referenceQuery, referenceArtifact, limits),
                             REFERENCE_THREADS);
             CompletableFuture<Map<String, String>> census = censusArtifact == null
                     ? null
                     : (references == null ? CompletableFuture.completedFuture(0L) : references.exceptionally(e -> 0L))
-                            .thenApplyAsync(ignored -> census(jdbc, censusArtifact), REFERENCE_THREADS);
+                            .thenApplyAsync(
+                                    ignored -> census(db, snapshotId, censusArtifact, limits), REFERENCE_THREADS);
             UploadResult upload = dump(db, snapshotId, artifact, context);
             Long referenceKeys = references == null ? null : join(references, db);
             Map<String, String> censusEvidence = census == null ? Map.of() : join(census, db, "the table census");
@@ -140,32 +144,36 @@ public class PostgresBackup {
         }
     }
 
-    /** Takes the census in the snapshot's transaction, behind a savepoint, and stores it. */
-    private Map<String, String> census(java.sql.Connection jdbc, String censusArtifact) {
-        try {
-            java.sql.Savepoint savepoint = jdbc.setSavepoint();
-            List<TableCensus.Table> tables;
-            try {
-                tables = TableCensus.take(jdbc);
-                jdbc.releaseSavepoint(savepoint);
-            } catch (SQLException e) {
-                jdbc.rollback(savepoint);
-                throw e;
-            }
-            UploadResult stored = repository.put(censusArtifact, TableCensus.encode(tables));
-            return Map.of(
-                    EvidenceKeys.CENSUS_ARTIFACT,
-                    censusArtifact,
-                    EvidenceKeys.CENSUS_SHA256,
-                    stored.sha256(),
-                    EvidenceKeys.TABLES,
-                    Integer.toString(tables.size()),
-                    EvidenceKeys.ROWS,
-                    Long.toString(
-                            tables.stream().mapToLong(TableCensus.Table::rows).sum()));
-        } catch (SQLException e) {
+    private Long references(Connection db, String snapshotId, String query, String artifact, QueryLimits limits) {
+        try (ReadOnlySession session = ReadOnlySession.forQuery(db, limits, snapshotId)) {
+            return ReferenceKeys.write(session, query, artifact, repository, REFERENCE_THREADS);
+        } catch (StepFailure e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** Takes the census under the snapshot, in a read-only session of its own, and stores it. */
+    private Map<String, String> census(Connection db, String snapshotId, String censusArtifact, QueryLimits limits) {
+        List<TableCensus.Table> tables;
+        try (ReadOnlySession session = ReadOnlySession.forCensus(db, limits, snapshotId)) {
+            try {
+                tables = TableCensus.take(session.jdbc());
+            } catch (SQLException e) {
+                throw new IllegalStateException(session.reason(e), e);
+            }
+        } catch (StepFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        UploadResult stored = repository.put(censusArtifact, TableCensus.encode(tables));
+        return Map.of(
+                EvidenceKeys.CENSUS_ARTIFACT,
+                censusArtifact,
+                EvidenceKeys.CENSUS_SHA256,
+                stored.sha256(),
+                EvidenceKeys.TABLES,
+                Integer.toString(tables.size()),
+                EvidenceKeys.ROWS,
+                Long.toString(tables.stream().mapToLong(TableCensus.Table::rows).sum()));
     }
 
     private static <T> T join(CompletableFuture<T> work, Connection db) throws StepFailure {

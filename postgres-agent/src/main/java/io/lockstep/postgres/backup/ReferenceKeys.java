@@ -1,5 +1,7 @@
 package io.lockstep.postgres.backup;
 
+import io.lockstep.postgres.client.ReadOnlySession;
+import io.lockstep.protocol.ReferenceQuery;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.UploadHooks;
 import java.io.IOException;
@@ -16,24 +18,27 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Streams a plan's cross-store reference query into the repository: one key per line, sorted in byte order
- * (as S3 lists keys), gzipped. It runs in the snapshot's own transaction, so the keys are exactly those the
- * dump's rows reference.
+ * (as S3 lists keys), gzipped. The query is the operator's SQL run as the backup role, so it is checked first
+ * ({@link ReferenceQuery}: one read-only SELECT) and runs only in a {@link ReadOnlySession}; at backup time that
+ * session reads under the dump's exported snapshot, so the keys are exactly those the dump's rows reference.
  */
 public final class ReferenceKeys {
 
     private ReferenceKeys() {}
 
+    /**
+     * Runs {@code query} in {@code session} and stores its keys in {@code artifact}; returns the distinct keys. A
+     * refused query fails with {@link IllegalArgumentException} before anything is uploaded, an SQL failure with
+     * {@link IllegalStateException} whose message is {@link ReadOnlySession#reason}.
+     */
     public static long write(
-            java.sql.Connection jdbc,
+            ReadOnlySession session,
             String query,
             String artifact,
             BackupRepository repository,
             java.util.concurrent.Executor executor) {
-        String sorted = sortedQuery(query);
-        java.sql.Savepoint savepoint = null;
+        ReferenceQuery.check(query);
         try {
-            // A failing query must not abort the transaction that holds the exported snapshot pg_dump uses.
-            savepoint = jdbc.setSavepoint();
             PipedInputStream in = new PipedInputStream(1 << 20);
             PipedOutputStream out = new PipedOutputStream(in);
             java.util.concurrent.atomic.AtomicBoolean whole = new java.util.concurrent.atomic.AtomicBoolean();
@@ -47,24 +52,32 @@ public final class ReferenceKeys {
                         }
                     }),
                     executor);
-            long count = 0;
-            try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024);
-                    Statement st = jdbc.createStatement()) {
-                st.setFetchSize(10_000);
-                try (ResultSet rs = st.executeQuery(sorted)) {
-                    count = writeLines(rs, gzip);
-                }
+            long count;
+            try (OutputStream gzip = new GZIPOutputStream(out, 64 * 1024)) {
+                count = read(session, query, gzip);
                 whole.set(true);
             }
             upload.join();
-            jdbc.releaseSavepoint(savepoint);
             return count;
-        } catch (SQLException e) {
-            rollbackQuietly(jdbc, savepoint);
-            throw new IllegalStateException(e.getMessage(), e);
         } catch (IOException e) {
-            rollbackQuietly(jdbc, savepoint);
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Checks {@code query}, runs it in {@code session} and writes its keys to {@code out}, one per line, sorted;
+     * returns the distinct keys. A refused query fails with {@link IllegalArgumentException} without reaching the
+     * server, an SQL failure (a timeout, an attempt to write) with {@link IllegalStateException} naming it.
+     */
+    public static long read(ReadOnlySession session, String query, OutputStream out) throws IOException {
+        ReferenceQuery.check(query);
+        try (Statement st = session.jdbc().createStatement()) {
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery(sortedQuery(query))) {
+                return writeLines(rs, out);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(session.reason(e), e);
         }
     }
 
@@ -73,7 +86,8 @@ public final class ReferenceKeys {
      * ({@code COLLATE "C"}, the order S3 lists keys in), so the keys can be merged with a listing or manifest.
      */
     static String sortedQuery(String query) {
-        return "SELECT q.k::text FROM (" + query + ") AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
+        // The newline ends a trailing line comment of the query, which would otherwise swallow the rest.
+        return "SELECT q.k::text FROM (" + query + "\n) AS q(k) WHERE q.k IS NOT NULL ORDER BY q.k::text COLLATE \"C\"";
     }
 
     /**
@@ -94,15 +108,5 @@ public final class ReferenceKeys {
             previous = key;
         }
         return distinct;
-    }
-
-    private static void rollbackQuietly(java.sql.Connection jdbc, java.sql.Savepoint savepoint) {
-        if (savepoint != null) {
-            try {
-                jdbc.rollback(savepoint);
-            } catch (SQLException ignored) {
-                // the step fails with the query's own error
-            }
-        }
     }
 }

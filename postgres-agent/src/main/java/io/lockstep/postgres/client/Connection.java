@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,25 @@ public final class Connection {
     public java.sql.Connection open() throws StepFailure {
         try {
             return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties());
+        } catch (java.sql.SQLException e) {
+            throw new StepFailure("cannot connect to " + describe() + ": "
+                    + io.lockstep.agent.core.process.Redactor.redact(e.getMessage(), secrets()));
+        }
+    }
+
+    /**
+     * Opens a JDBC connection for SQL a plan drives: its session starts with {@code default_transaction_read_only=on} and
+     * the given {@code statement_timeout} and {@code idle_in_transaction_session_timeout}, so even a transaction after
+     * an unexpected {@code COMMIT} could not write. Use it through {@link ReadOnlySession}.
+     */
+    java.sql.Connection openReadOnly(Duration statementTimeout, Duration idleInTransactionTimeout) throws StepFailure {
+        Properties props = jdbcProperties();
+        props.setProperty(
+                "options",
+                "-c default_transaction_read_only=on -c statement_timeout=" + statementTimeout.toMillis()
+                        + " -c idle_in_transaction_session_timeout=" + idleInTransactionTimeout.toMillis());
+        try {
+            return java.sql.DriverManager.getConnection(jdbcUrl(), props);
         } catch (java.sql.SQLException e) {
             throw new StepFailure("cannot connect to " + describe() + ": "
                     + io.lockstep.agent.core.process.Redactor.redact(e.getMessage(), secrets()));

@@ -43,6 +43,28 @@ public interface PostgresAgentConfig {
     @WithDefault("60s")
     Duration lockWaitTimeout();
 
+    /**
+     * {@code statement_timeout} of a plan's reference query (on the source under the backup's snapshot, and on a restored
+     * or scratch database): a query running longer fails its step with a readable reason instead of holding the
+     * snapshot until the step deadline.
+     */
+    @WithDefault("5m")
+    Duration queryTimeout();
+
+    /**
+     * {@code statement_timeout} of each statement of the table census (one scan with a checksum per table): Lockstep's
+     * own SQL, but over the operator's tables, so bounded too; large tables need more than a reference query.
+     */
+    @WithDefault("1h")
+    Duration censusTimeout();
+
+    /**
+     * {@code idle_in_transaction_session_timeout} of the sessions that run plan queries: a session left idle inside its
+     * read-only transaction (a stuck upload of the keys, a lost thread) is ended by the server.
+     */
+    @WithDefault("1m")
+    Duration idleInTransactionTimeout();
+
     /** How dumps are compressed. */
     Compression compression();
 

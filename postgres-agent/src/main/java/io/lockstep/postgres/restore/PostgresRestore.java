@@ -8,7 +8,10 @@ import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.backup.PostgresBackup;
 import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.client.PostgresTools;
+import io.lockstep.postgres.client.QueryLimits;
+import io.lockstep.postgres.client.ReadOnlySession;
 import io.lockstep.postgres.client.TableCensus;
+import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
@@ -54,11 +57,13 @@ public class PostgresRestore {
 
     private final BackupRepository repository;
     private final PostgresTools tools;
+    private final PostgresAgentConfig config;
 
     @Inject
-    public PostgresRestore(BackupRepository repository, PostgresTools tools) {
+    public PostgresRestore(BackupRepository repository, PostgresTools tools, PostgresAgentConfig config) {
         this.repository = repository;
         this.tools = tools;
+        this.config = config;
     }
 
     public StepResult restore(
@@ -186,15 +191,16 @@ public class PostgresRestore {
         }
     }
 
-    /** Runs the plan's reference query on the restored database and stores its keys, for the cross-store check. */
+    /**
+     * Runs the plan's reference query on the restored database and stores its keys, for the cross-store check. The
+     * restored database is writable for the backup role, so the query runs in a read-only session like at backup time.
+     */
     private Map<String, String> references(Connection restored, String query, String artifact) throws StepFailure {
-        try (java.sql.Connection jdbc = restored.open()) {
-            jdbc.setAutoCommit(false);
+        try (ReadOnlySession session = ReadOnlySession.forQuery(restored, QueryLimits.of(config), null)) {
             long keys = io.lockstep.postgres.backup.ReferenceKeys.write(
-                    jdbc, query, artifact, repository, PostgresBackup.REFERENCE_THREADS);
-            jdbc.rollback();
+                    session, query, artifact, repository, PostgresBackup.REFERENCE_THREADS);
             return Map.of(EvidenceKeys.REFERENCE_KEYS, Long.toString(keys), EvidenceKeys.REFERENCE_ARTIFACT, artifact);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new StepFailure("the reference query on the restored database " + restored.database() + " failed: "
                     + Redactor.redact(e.getMessage(), restored.secrets()));
         }
@@ -237,11 +243,14 @@ public class PostgresRestore {
         } catch (IOException | RepositoryException e) {
             throw new StepFailure("cannot read the table census " + censusArtifact + ": " + e.getMessage());
         }
-        try (java.sql.Connection jdbc = store.withDatabase(target).open()) {
-            jdbc.setAutoCommit(false);
-            jdbc.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
-            List<TableCensus.Table> actual = TableCensus.take(jdbc);
-            jdbc.rollback();
+        try (ReadOnlySession session =
+                ReadOnlySession.forCensus(store.withDatabase(target), QueryLimits.of(config), null)) {
+            List<TableCensus.Table> actual;
+            try {
+                actual = TableCensus.take(session.jdbc());
+            } catch (SQLException e) {
+                throw new StepFailure("cannot check database " + target + ": " + session.reason(e));
+            }
             List<String> problems = TableCensus.differences(recorded, actual);
             if (!problems.isEmpty()) {
                 throw new StepFailure("database " + target + " does not match the backup: "
@@ -261,9 +270,6 @@ public class PostgresRestore {
                             Long.toString(actual.stream()
                                     .mapToLong(TableCensus.Table::rows)
                                     .sum())));
-        } catch (SQLException e) {
-            throw new StepFailure(
-                    "cannot check database " + target + ": " + Redactor.redact(e.getMessage(), store.secrets()));
         }
     }
 

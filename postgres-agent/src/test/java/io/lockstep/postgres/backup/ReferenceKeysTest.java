@@ -43,7 +43,7 @@ class ReferenceKeysTest {
     void theQueryIsWrappedToYieldTextKeysWithoutNullsInByteOrder() {
         String sql = ReferenceKeys.sortedQuery("SELECT image_key FROM product_images");
         assertEquals(
-                "SELECT q.k::text FROM (SELECT image_key FROM product_images) AS q(k) WHERE q.k IS NOT NULL "
+                "SELECT q.k::text FROM (SELECT image_key FROM product_images\n) AS q(k) WHERE q.k IS NOT NULL "
                         + "ORDER BY q.k::text COLLATE \"C\"",
                 sql);
     }
