@@ -94,7 +94,7 @@ public class OutboxRelay {
                     throw new IllegalStateException(batch.failure());
                 }
                 backoffMillis = 0;
-                if (batch.locked() < BATCH) {
+                if (batch.locked() < BATCH || batch.sent() == 0) { // drained, or all held back behind others
                     signal.tryAcquire(1, TimeUnit.SECONDS);
                     signal.drainPermits();
                 }
