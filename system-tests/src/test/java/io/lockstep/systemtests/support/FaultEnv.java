@@ -175,6 +175,11 @@ public final class FaultEnv implements AutoCloseable {
         }
     }
 
+    /** A second coordinator on this environment's catalog and consumer group, on a port of its own. */
+    public ServiceProcess secondCoordinator() throws IOException {
+        return coordinator.twin(work.resolve("coordinator-2"), Lockstep.freePort());
+    }
+
     public String prefix() {
         return "it/" + id + "/";
     }
