@@ -240,7 +240,7 @@ public class RunStateMachine {
                 java.util.Optional<String> gone =
                         AgentSteps.notRunning(step, agent, liveness::readUpTo, liveness.activeStepsGrace());
                 if (gone.isPresent()) {
-                    dispatcher.markFailed(step, gone.get(), now);
+                    dispatcher.markLost(run, step, gone.get(), now);
                     fail(run, StepRoles.describe(step) + " was lost: " + gone.get());
                     return;
                 }
@@ -275,7 +275,7 @@ public class RunStateMachine {
                     : AgentSteps.restarted(agentId, startedAt);
             withStep(step.runId, step.id, (run, s) -> {
                 if (!retaken) {
-                    dispatcher.markFailed(s, reason, dispatcher.now());
+                    dispatcher.markLost(run, s, reason, dispatcher.now());
                 } // else left RUNNING, so failing the run sends it a cancel: the new process stops its work
                 if (!run.state.terminal()) {
                     fail(run, StepRoles.describe(s) + " was lost: " + reason);

@@ -119,6 +119,11 @@ class AgentActiveStepsTest {
         beat(restartedAt.plusMillis(200), restartedAt, List.of());
 
         JsonPath run = awaitFailed(runId, () -> {}); // at the heartbeat itself, no supervisor round
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cancelTargets()
+                        .containsAll(captures.stream()
+                                .map(c -> c.stepId().toString())
+                                .toList())); // a re-delivery to the new process is stopped by the cancel behind it
         assertTrue(
                 run.getString("error")
                         .contains("agent " + agentId + " restarted at " + restartedAt + "; step was not running on it"),
