@@ -149,7 +149,7 @@ public class OutboxRelay {
                 chains.add(chain.exceptionally(e -> {
                     synchronized (failure) {
                         if (failure[0] == null) {
-                            failure[0] = e.getMessage();
+                            failure[0] = e.getMessage() != null ? e.getMessage() : e.toString();
                         }
                     }
                     return null;
