@@ -311,6 +311,11 @@ public class BackupRepository implements AutoCloseable {
         return listing.keys(keyPrefix);
     }
 
+    /** As {@link #keys(String)}, asking for at most {@code pageSize} keys a request. */
+    public java.util.Iterator<String> keys(String keyPrefix, int pageSize) {
+        return listing.keys(keyPrefix, pageSize);
+    }
+
     /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their last-modified times. */
     public java.util.Map<String, java.time.Instant> listModified(String keyPrefix) {
         return listing.listModified(keyPrefix);

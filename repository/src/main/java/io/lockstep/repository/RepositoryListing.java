@@ -46,9 +46,15 @@ final class RepositoryListing {
      * (nothing is collected); a failed page surfaces as a {@link RepositoryException} from the iterator.
      */
     java.util.Iterator<String> keys(String keyPrefix) {
+        return keys(keyPrefix, 1000);
+    }
+
+    /** As {@link #keys(String)}, asking for at most {@code pageSize} keys a request. */
+    java.util.Iterator<String> keys(String keyPrefix, int pageSize) {
         java.util.Iterator<software.amazon.awssdk.services.s3.model.S3Object> pages;
         try {
-            pages = s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectKey(keyPrefix)))
+            pages = s3.listObjectsV2Paginator(
+                            b -> b.bucket(bucket).prefix(objectKey(keyPrefix)).maxKeys(pageSize))
                     .contents()
                     .iterator();
         } catch (SdkException e) {

@@ -37,6 +37,14 @@ public interface CoordinatorConfig {
     @WithDefault("5s")
     Duration superviseEvery();
 
+    /**
+     * A RUNNING step that its agent's heartbeat does not list fails at once, but only if the heartbeat was sent at
+     * least this long after the agent accepted the step (a heartbeat built just before the step was registered may
+     * be read after its {@code accepted}). A heartbeat of a newer process of the agent needs no grace.
+     */
+    @WithDefault("5s")
+    Duration activeStepsGrace();
+
     /** Whether this coordinator fires scheduled plans and checks staleness (off: API and runs only). */
     @WithDefault("true")
     boolean schedulerEnabled();

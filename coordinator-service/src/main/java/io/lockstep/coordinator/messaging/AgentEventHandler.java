@@ -120,7 +120,7 @@ public class AgentEventHandler {
         }
         if (restarted) {
             LOG.warnf("agent %s restarted at %s", beat.agentId(), beat.startedAt());
-            machine.onAgentRestarted(beat.agentId(), startedAt);
+            machine.onAgentRestarted(beat.agentId(), startedAt, beat.activeSteps());
         }
     }
 }

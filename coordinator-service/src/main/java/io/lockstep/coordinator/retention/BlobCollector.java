@@ -16,7 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,10 +24,12 @@ import java.util.zip.GZIPInputStream;
 import org.jboss.logging.Logger;
 
 /**
- * Garbage-collects object blobs ({@code blobs/<store>/<sha256>}) by reachability. Mark: every object manifest still
- * in the repository ({@code runs/<any plan>/<run>/<store>/objects.jsonl.gz}, whichever catalog wrote it) is streamed
- * and the blobs it names are reachable. Expiry deletes a run's manifest before any collection, so the blobs only it
- * named become unreachable only once it is gone. Sweep: every other blob is deleted.
+ * Garbage-collects object blobs ({@code blobs/<store>/<sha256>}) by reachability. Mark: the listing of {@code runs/}
+ * is streamed page by page, every object manifest in it ({@code runs/<any plan>/<run>/<store>/objects.jsonl.gz},
+ * whichever catalog wrote it) is streamed, and the blobs it names are reachable, held compactly
+ * ({@link ReachableBlobs}: 8 bytes a distinct blob, at most about 32 while it grows). Expiry deletes a run's manifest
+ * before any collection, so the blobs only it named become unreachable only once it is gone. Sweep: the listing of
+ * {@code blobs/} is streamed page by page and every blob not reachable is deleted; no listing is held whole.
  * <p>
  * A running backup uploads blobs before its manifest exists, so the blobs of a store ({@code blobs/<store>/}) are left
  * alone while a backup of that store runs, and as soon as one started or ended after the mark began (checked again
@@ -38,6 +40,8 @@ public class BlobCollector {
 
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
     public static final String MANIFEST = "objects.jsonl.gz";
+    /** Keys a listing request asks for (S3's largest page). */
+    static final int PAGE = 1000;
 
     private final RepositoryClient client;
 
@@ -54,6 +58,11 @@ public class BlobCollector {
     public record Result(int blobs, int reachable, int deleted, Set<String> busyStores, String stoppedBecause) {}
 
     public Result collect(Instant now) {
+        return collect(now, PAGE);
+    }
+
+    /** A collection that lists {@code pageSize} keys a request. */
+    Result collect(Instant now, int pageSize) {
         if (client.get().isEmpty()) {
             return new Result(0, 0, 0, Set.of(), "no backup repository configured");
         }
@@ -61,10 +70,9 @@ public class BlobCollector {
         // Catalog times are microseconds: a second's margin, so a run that changed around the start still counts.
         Instant since = now.truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
         Set<String> busy = new TreeSet<>(busyStores(null));
-        Set<String> unreachable = new TreeSet<>(repository.list("blobs/").keySet());
-        int blobs = unreachable.size();
-        Set<String> reachable = new HashSet<>();
-        for (String key : repository.list("runs/").keySet()) {
+        ReachableBlobs reachable = new ReachableBlobs();
+        for (Iterator<String> keys = repository.keys("runs/", pageSize); keys.hasNext(); ) {
+            String key = keys.next();
             if (!key.endsWith("/" + MANIFEST)) {
                 continue;
             }
@@ -85,14 +93,21 @@ public class BlobCollector {
             } catch (IOException | RuntimeException e) {
                 String reason = "cannot read manifest " + key + " (" + e.getMessage() + "); no blob deleted";
                 LOG.warnf("blob collection stopped: %s", reason);
-                return new Result(blobs, reachable.size(), 0, busy, reason);
+                return new Result(0, reachable.size(), 0, busy, reason);
             }
         }
-        unreachable.removeAll(reachable);
+        // Blobs are listed after the mark: one uploaded meanwhile belongs to a backup that started or ended since the
+        // collection began, whose store is busy.
+        int blobs = 0;
         int deleted = 0;
-        int checked = 0;
-        for (String blob : unreachable) {
-            if (checked++ % 100 == 0) {
+        int candidates = 0;
+        for (Iterator<String> keys = repository.keys("blobs/", pageSize); keys.hasNext(); ) {
+            String blob = keys.next();
+            blobs++;
+            if (reachable.contains(blob)) {
+                continue;
+            }
+            if (candidates++ % 100 == 0) {
                 busy.addAll(busyStores(since));
             }
             if (busy.contains(storeOf(blob))) {

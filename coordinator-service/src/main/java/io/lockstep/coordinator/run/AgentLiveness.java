@@ -38,6 +38,16 @@ public class AgentLiveness implements BackupPlanner.Liveness {
         return silentSince.isBefore(readUpTo.get().minus(config.agentLiveness()));
     }
 
+    /** Whether every agent event sent up to {@code instant} has been read and handled. */
+    public boolean readUpTo(Instant instant) {
+        return feed.caughtUpTo().map(t -> !instant.isAfter(t)).orElse(false);
+    }
+
+    /** See {@link CoordinatorConfig#activeStepsGrace()}. */
+    public java.time.Duration activeStepsGrace() {
+        return config.activeStepsGrace();
+    }
+
     /** The window, for messages. */
     @Override
     public long windowSeconds() {

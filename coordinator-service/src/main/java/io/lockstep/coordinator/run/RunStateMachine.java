@@ -1,5 +1,6 @@
 package io.lockstep.coordinator.run;
 
+import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
@@ -234,6 +235,16 @@ public class RunStateMachine {
                 fail(run, StepRoles.describe(step) + " timed out: no result by its deadline " + step.deadline);
                 return;
             }
+            if (step.agentId != null) {
+                AgentEntity agent = AgentEntity.findById(step.agentId);
+                java.util.Optional<String> gone =
+                        AgentSteps.notRunning(step, agent, liveness::readUpTo, liveness.activeStepsGrace());
+                if (gone.isPresent()) {
+                    dispatcher.markLost(run, step, gone.get(), now);
+                    fail(run, StepRoles.describe(step) + " was lost: " + gone.get());
+                    return;
+                }
+            }
             StoreEntity store = StoreEntity.findById(step.store);
             if (store == null || liveness.silent(store.lastSeen)) {
                 dispatcher.markFailed(step, "agent went silent", now);
@@ -249,16 +260,25 @@ public class RunStateMachine {
         dispatcher.renewLeases(run, steps);
     }
 
-    /** An agent restarted: the steps it had accepted before it started again are lost. */
-    public void onAgentRestarted(String agentId, Instant startedAt) {
+    /**
+     * An agent restarted: the steps it had accepted before it started again are lost, at once. A step the new process
+     * took again (a command re-delivered to it) is lost too: its work restarted from nothing, and a capture would report
+     * a second snapshot point after the run may have relied on the first.
+     */
+    public void onAgentRestarted(String agentId, Instant startedAt, List<UUID> activeNow) {
         List<StepEntity> lost = StepEntity.list(
                 "agentId = ?1 and state = ?2 and acceptedAt < ?3", agentId, StepState.RUNNING, startedAt);
         for (StepEntity step : lost) {
+            boolean retaken = activeNow.contains(step.id);
+            String reason = retaken
+                    ? "agent " + agentId + " restarted at " + startedAt + " and took the step again from the start"
+                    : AgentSteps.restarted(agentId, startedAt);
             withStep(step.runId, step.id, (run, s) -> {
-                dispatcher.markFailed(
-                        s, "agent " + agentId + " restarted while the step was running", dispatcher.now());
+                if (!retaken) {
+                    dispatcher.markLost(run, s, reason, dispatcher.now());
+                } // else left RUNNING, so failing the run sends it a cancel: the new process stops its work
                 if (!run.state.terminal()) {
-                    fail(run, StepRoles.describe(s) + " was lost: agent " + agentId + " restarted at " + startedAt);
+                    fail(run, StepRoles.describe(s) + " was lost: " + reason);
                 }
             });
         }

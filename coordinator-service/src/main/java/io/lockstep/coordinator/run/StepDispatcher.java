@@ -151,6 +151,15 @@ class StepDispatcher {
     }
 
     /** Marks a step that is out of time or lost as FAILED. */
+    /**
+     * Fails a step its agent lost, and still sends it a cancel: the command may be re-delivered to the agent's next
+     * process, which then stops the work as soon as the cancel, behind it on the same partition, arrives.
+     */
+    void markLost(RunEntity run, StepEntity step, String error, Instant at) {
+        control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
+        markFailed(step, error, at);
+    }
+
     void markFailed(StepEntity step, String error, Instant at) {
         step.state = StepState.FAILED;
         step.error = error;

@@ -38,6 +38,18 @@ public final class AgentEventsDriver {
 
     /** A heartbeat of an agent serving one store, stamped at {@code at}. */
     public void heartbeat(String agentId, StoreKind kind, String store, List<String> databases, Instant at) {
+        heartbeat(agentId, kind, store, databases, at, at.minusSeconds(5), List.of());
+    }
+
+    /** A heartbeat of an agent process started at {@code startedAt} that works on {@code activeSteps}. */
+    public void heartbeat(
+            String agentId,
+            StoreKind kind,
+            String store,
+            List<String> databases,
+            Instant at,
+            Instant startedAt,
+            List<UUID> activeSteps) {
         EventCodec codec = new EventCodec("/agents/" + agentId, Clock.fixed(at, ZoneOffset.UTC));
         agentEvents.send(codec.encode(
                 EventTypes.AGENT_HEARTBEAT,
@@ -46,9 +58,9 @@ public final class AgentEventsDriver {
                         agentId,
                         kind,
                         "test",
-                        at.minusSeconds(5),
+                        startedAt,
                         List.of(new Heartbeat.Store(store, kind, databases, Map.of())),
-                        List.of())));
+                        activeSteps)));
     }
 
     /**

@@ -53,10 +53,10 @@ public final class FaultEnv implements AutoCloseable {
     private final Path keyset;
 
     private FaultEnv(Duration pauseFor) throws Exception {
-        this(pauseFor, null);
+        this(pauseFor, null, LIVENESS);
     }
 
-    private FaultEnv(Duration pauseFor, Duration quiesceLease) throws Exception {
+    private FaultEnv(Duration pauseFor, Duration quiesceLease, Duration liveness) throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
                 .resolve(id));
         keyset = work.resolve("keyset.json");
@@ -72,7 +72,7 @@ public final class FaultEnv implements AutoCloseable {
         // A killed coordinator's partitions move to its successor once its Kafka session expires (45 s by default).
         c.put("mp.messaging.incoming.agent-events.session.timeout.ms", "10000");
         c.put("mp.messaging.incoming.agent-events.heartbeat.interval.ms", "2000");
-        c.put("lockstep.coordinator.agent-liveness", LIVENESS.toSeconds() + "s");
+        c.put("lockstep.coordinator.agent-liveness", liveness.toSeconds() + "s");
         c.put("lockstep.coordinator.supervise-every", "1s");
         c.put("lockstep.coordinator.step-timeout", STEP_TIMEOUT.toMinutes() + "m");
         c.put("lockstep.coordinator.quiesce-lease", quiesceLease == null ? "20s" : quiesceLease.toSeconds() + "s");
@@ -142,7 +142,12 @@ public final class FaultEnv implements AutoCloseable {
      * the coordinator's quiesce lease set to {@code quiesceLease}; the postgres-agent does not pause.
      */
     public static FaultEnv startWithSearch(Duration quiesceLease) throws Exception {
-        return new FaultEnv(Duration.ZERO, quiesceLease);
+        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS);
+    }
+
+    /** Like {@link #start}, with the coordinator judging liveness over {@code liveness} instead of {@link #LIVENESS}. */
+    public static FaultEnv startWithLiveness(Duration pauseFor, Duration liveness) throws Exception {
+        return new FaultEnv(pauseFor, null, liveness);
     }
 
     /** Starts a fault environment whose agent pauses its first upload for {@code pauseFor}. */
@@ -169,6 +174,11 @@ public final class FaultEnv implements AutoCloseable {
             st.execute("INSERT INTO readings SELECT g, md5(random()::text) || md5(random()::text) || md5(g::text) "
                     + "FROM generate_series(1, 250000) g");
         }
+    }
+
+    /** A second coordinator on this environment's catalog and consumer group, on a port of its own. */
+    public ServiceProcess secondCoordinator() throws IOException {
+        return coordinator.twin(work.resolve("coordinator-2"), Lockstep.freePort());
     }
 
     public String prefix() {

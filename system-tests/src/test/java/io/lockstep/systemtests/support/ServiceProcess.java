@@ -114,6 +114,14 @@ public final class ServiceProcess {
         return start(name, jar, workDir, port, next);
     }
 
+    /**
+     * A second instance of the same service (same jar and configuration) in {@code otherWorkDir}, on {@code otherPort}:
+     * for two coordinators sharing one catalog and consumer group.
+     */
+    public ServiceProcess twin(Path otherWorkDir, int otherPort) throws IOException {
+        return start(name, jar, Files.createDirectories(otherWorkDir), otherPort, config);
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
