@@ -38,6 +38,9 @@ rc() { env -u AWS_CA_BUNDLE rclone "$@"; } # rclone 1.60 fails to load a CA bund
 
 "$LOCAL_DIR/up" catalog-pg kafka s3proxy
 (cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
+# The local profile encrypts every artifact: the services need the key-encryption keyset (created on first use).
+ensure_keyset
+export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 
 src="bench-objects-$objects"
 work="$RUN/bench-objects"

@@ -45,6 +45,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int
 
 "$LOCAL_DIR/up" catalog-pg app-pg kafka s3proxy
 (cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
+# The local profile encrypts every artifact: the services need the key-encryption keyset (created on first use).
+ensure_keyset
+export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 
 existing="$(psql_app -d postgres -c "SELECT pg_database_size('$DB') / 1048576" 2>/dev/null || echo 0)"
 if [[ "$data" == realistic ]]; then
