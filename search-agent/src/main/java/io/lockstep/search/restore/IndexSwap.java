@@ -40,7 +40,7 @@ final class IndexSwap {
     /** Temporary indices are named {@code lsrestore-<tag>-<index>}; the tag is 8 characters of the step id. */
     static final String PREFIX = "lsrestore-";
 
-    private static final Pattern TEMPORARY = Pattern.compile("lsrestore-[0-9a-f]{8}-(.+)");
+    private static final Pattern TEMPORARY = Pattern.compile("lsrestore-([0-9a-f]{8})-(.+)");
     static final String PAUSE_LIVE_DELETED = "search-restore-live-deleted";
 
     private IndexSwap() {}
@@ -51,6 +51,12 @@ final class IndexSwap {
 
     /** The live index a temporary index stands for, if {@code name} is one. */
     static Optional<String> liveOf(String name) {
+        var m = TEMPORARY.matcher(name);
+        return m.matches() ? Optional.of(m.group(2)) : Optional.empty();
+    }
+
+    /** The tag (of the step) in a temporary index's name, if {@code name} is one. */
+    static Optional<String> tagOf(String name) {
         var m = TEMPORARY.matcher(name);
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
@@ -91,7 +97,8 @@ final class IndexSwap {
      * its live index is missing it is cloned back to the live name. Any other temporary index is deleted (its aliases,
      * if it holds some, handed to the live index). Returns what it did.
      */
-    static List<String> repair(ElasticsearchClient es, java.util.function.Predicate<String> ours)
+    static List<String> repair(
+            ElasticsearchClient es, java.util.function.Predicate<String> ours, java.util.Set<String> running)
             throws IOException, StepFailure {
         List<String> done = new ArrayList<>();
         var found = es.indices()
@@ -100,7 +107,7 @@ final class IndexSwap {
         for (var entry : found.result().entrySet()) {
             String temporary = entry.getKey();
             Optional<String> live = liveOf(temporary);
-            if (live.isEmpty() || !ours.test(live.get())) {
+            if (live.isEmpty() || !ours.test(live.get()) || running.contains(tagOf(temporary).orElse(""))) {
                 continue;
             }
             boolean liveThere = aliases(es, live.get()) != null;

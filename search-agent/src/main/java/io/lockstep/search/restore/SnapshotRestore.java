@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +42,8 @@ public class SnapshotRestore {
 
     private final ElasticsearchClients clients;
     private final BackupRepository repository;
+    /** Tags of the in-place restores running in this process: {@link #repair} leaves their indices alone. */
+    private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     public SnapshotRestore(ElasticsearchClients clients, BackupRepository repository) {
@@ -105,6 +108,7 @@ public class SnapshotRestore {
         Rename aside = Rename.of("(.+)", IndexSwap.PREFIX + tag + "-$1");
         List<String> temporaries = indices.stream().map(aside::apply).toList();
         boolean swapping = false;
+        running.add(tag);
         try {
             restoreSnapshot(es, store, snapshot, indices, aside);
             Map<String, Long> counts = SearchCalls.counts(es, temporaries);
@@ -143,7 +147,19 @@ public class SnapshotRestore {
                         : "restoring snapshot " + snapshot + " under temporary names failed, the live indices were "
                                 + "left as they were: " + why);
             }
+            // A live index may be gone already: finish the swap from the verified copies where it can be finished.
+            try {
+                IndexSwap.repair(es, indices::contains, Set.of())
+                        .forEach(line -> LOG.warnf("after a failed swap of snapshot %s: %s", snapshot, line));
+            } catch (ElasticsearchException | IOException | StepFailure repairFailed) {
+                LOG.errorf(
+                        "the swap of snapshot %s could not be finished (the agent retries at its next start): %s",
+                        snapshot,
+                        repairFailed.getMessage());
+            }
             throw e;
+        } finally {
+            running.remove(tag);
         }
     }
 
@@ -191,7 +207,7 @@ public class SnapshotRestore {
     /** Repairs what an interrupted in-place restore of this store left (see {@link IndexSwap#repair}). */
     public List<String> repair(String id, SearchAgentConfig.Store store) throws StepFailure {
         try {
-            List<String> done = IndexSwap.repair(clients.of(id), store.indices()::contains);
+            List<String> done = IndexSwap.repair(clients.of(id), store.indices()::contains, Set.copyOf(running));
             done.forEach(line -> LOG.warnf("repaired an interrupted restore of store %s: %s", id, line));
             return done;
         } catch (ElasticsearchException | IOException e) {
