@@ -106,6 +106,9 @@ class RestoreSwapFaultIT {
                 toTerminal);
         assertEquals("FAILED", run.path("state").asText(), run::toPrettyString);
         assertTrue(run.path("error").asText().contains("restarted"), run.path("error").asText());
+        JsonNode step = restoreStep(run);
+        assertEquals("FAILED", step.path("state").asText(), step::toPrettyString);
+        assertTrue(step.path("error").asText().contains("restarted"), step::toPrettyString);
 
         Awaitility.await("the restarted agent repaired the swap")
                 .atMost(Duration.ofSeconds(30))
@@ -115,6 +118,15 @@ class RestoreSwapFaultIT {
         assertEquals(BACKUP_ROWS + 1, rows(), "the live database keeps its own rows");
         assertTrue(hasAfterBackupRow(), "the live database is the original one, not a restored copy");
         assertEquals(List.of(), leftovers());
+    }
+
+    private static JsonNode restoreStep(JsonNode run) {
+        for (JsonNode s : run.path("steps")) {
+            if (s.path("action").asText().equals("RESTORE")) {
+                return s;
+            }
+        }
+        throw new AssertionError("no RESTORE step in " + run.toPrettyString());
     }
 
     private static String restore() {
