@@ -77,10 +77,22 @@ final class IndexSwap {
     static void cloneBack(ElasticsearchClient es, String temporary, String live) throws IOException, StepFailure {
         if (aliases(es, live) == null) {
             block(es, temporary);
+            // _clone copies the settings but the replicas: those are carried over explicitly
+            var state = es.indices().getSettings(g -> g.index(temporary)).result().get(temporary);
+            var settings = state == null ? null : state.settings();
+            var index = settings == null ? null : (settings.index() != null ? settings.index() : settings);
+            Map<String, JsonData> cloneSettings = new java.util.HashMap<>();
+            cloneSettings.put("index.blocks.write", JsonData.of(false));
+            if (index != null && index.numberOfReplicas() != null) {
+                cloneSettings.put("index.number_of_replicas", JsonData.of(index.numberOfReplicas()));
+            }
+            if (index != null && index.autoExpandReplicas() != null) {
+                cloneSettings.put("index.auto_expand_replicas", JsonData.of(index.autoExpandReplicas()));
+            }
             es.indices()
                     .clone(c -> c.index(temporary)
                             .target(live)
-                            .settings("index.blocks.write", JsonData.of(false))
+                            .settings(cloneSettings)
                             .waitForActiveShards(w -> w.count(1))
                             .timeout(Time.of(t -> t.time("5m"))));
         }
