@@ -39,6 +39,8 @@ class RestoreSwapFaultIT {
     static FaultEnv env;
     static String backupId;
     static final long BACKUP_ROWS = 250_000;
+    /** The RESTORE steps of the killed runs: a restarted agent must never run them again (a redelivered command). */
+    static final List<String> killedSteps = new ArrayList<>();
 
     @BeforeAll
     static void backUp() throws Exception {
@@ -81,6 +83,12 @@ class RestoreSwapFaultIT {
         assertFalse(hasAfterBackupRow(), "the row written after the backup is gone with the old database");
         assertTrue(allowsConnections(env.database));
         assertEquals(List.of(), leftovers());
+        // The retry's restore came after the killed steps' commands and their cancels on the command topic: a
+        // killed step that the restarted agent ran again (and swapped in after its run had failed) shows by now.
+        assertEquals(2, killedSteps.size());
+        for (String step : killedSteps) {
+            assertEquals(0, env.agent.occurrences("step " + step + " succeeded"), "step " + step + " ran again");
+        }
     }
 
     private static void killInsideTheSwapAt(String point) throws Exception {
@@ -109,6 +117,7 @@ class RestoreSwapFaultIT {
         JsonNode step = restoreStep(run);
         assertEquals("FAILED", step.path("state").asText(), step::toPrettyString);
         assertTrue(step.path("error").asText().contains("restarted"), step::toPrettyString);
+        killedSteps.add(step.path("id").asText());
 
         Awaitility.await("the restarted agent repaired the swap")
                 .atMost(Duration.ofSeconds(30))

@@ -231,12 +231,14 @@ public class RunStateMachine {
             }
             if (step.deadline != null && now.isAfter(step.deadline)) {
                 dispatcher.markFailed(step, "timed out: no result by " + step.deadline, now);
+                dispatcher.cancelLost(run, step);
                 fail(run, StepRoles.describe(step) + " timed out: no result by its deadline " + step.deadline);
                 return;
             }
             StoreEntity store = StoreEntity.findById(step.store);
             if (store == null || liveness.silent(store.lastSeen)) {
                 dispatcher.markFailed(step, "agent went silent", now);
+                dispatcher.cancelLost(run, step);
                 fail(
                         run,
                         StepRoles.describe(step) + " lost its agent: "
@@ -257,6 +259,7 @@ public class RunStateMachine {
             withStep(step.runId, step.id, (run, s) -> {
                 dispatcher.markFailed(
                         s, "agent " + agentId + " restarted while the step was running", dispatcher.now());
+                dispatcher.cancelLost(run, s);
                 if (!run.state.terminal()) {
                     fail(run, StepRoles.describe(s) + " was lost: agent " + agentId + " restarted at " + startedAt);
                 }

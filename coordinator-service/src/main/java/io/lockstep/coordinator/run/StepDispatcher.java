@@ -158,6 +158,15 @@ class StepDispatcher {
     }
 
     /**
+     * A step failed because its agent restarted or went silent is still sent a cancel: the agent (its next life, or
+     * itself once it thaws) may be handed the step's command again (a redelivery of a record whose offset was not
+     * committed yet) and would otherwise run it after the run ended, a restore replacing live data for a failed run.
+     */
+    void cancelLost(RunEntity run, StepEntity step) {
+        control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
+    }
+
+    /**
      * {@link Rule#ALWAYS_RESUME}: every running step is sent a cancel (its agent kills the work and aborts its
      * uploads) and every step not ended is cancelled, except cleanups, which are dispatched when needed; every store
      * whose quiesce was dispatched is sent a resume unless one succeeded or is on its way.

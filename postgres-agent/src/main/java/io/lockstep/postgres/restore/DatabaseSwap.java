@@ -97,7 +97,13 @@ final class DatabaseSwap {
      * lost too: then {@link #repair} puts it right at the agent's next start or restore).
      */
     static int swap(
-            java.sql.Connection admin, String agent, String step, String target, String scratch, String aside)
+            java.sql.Connection admin,
+            String agent,
+            String step,
+            String target,
+            String scratch,
+            String aside,
+            java.util.function.Supplier<String> cancelled)
             throws SQLException, StepFailure {
         String owner = queryString(admin, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", target);
         String previous =
@@ -116,6 +122,10 @@ final class DatabaseSwap {
         try {
             TestPause.at(PAUSE_CONNECTIONS_REFUSED);
             int terminated = terminateAndWait(admin, target);
+            String cancel = cancelled.get();
+            if (cancel != null) {
+                throw new StepFailure("the restore was cancelled before the renames: " + cancel);
+            }
             inTransaction(admin, () -> {
                 execute(admin, "ALTER DATABASE " + ident(target) + " RENAME TO " + ident(aside));
                 TestPause.at(PAUSE_RENAMED_ASIDE);

@@ -131,7 +131,14 @@ public class PostgresRestore {
                 if (exists) {
                     String owner = owner(admin, target);
                     try {
-                        terminated = DatabaseSwap.swap(admin, agent.id(), tag, target, scratch, aside);
+                        terminated = DatabaseSwap.swap(
+                                admin,
+                                agent.id(),
+                                tag,
+                                target,
+                                scratch,
+                                aside,
+                                () -> context.cancelled() ? context.cancelReason() : null);
                     } catch (SQLException | StepFailure e) {
                         throw new StepFailure("the swap of the restored database into " + target + " failed, the "
                                 + "live database was left in place and takes connections: "
