@@ -130,8 +130,9 @@ final class IndexSwap {
                         : "index " + live.get() + " was missing after an interrupted restore: cloned back from the "
                                 + "verified copy " + temporary);
             } else {
-                es.indices().delete(d -> d.index(temporary).ignoreUnavailable(true));
-                done.add("deleted " + temporary + ", an unverified copy of the missing index " + live.get());
+                // Never deleted: with the live index missing it may be the only copy there is.
+                done.add("left " + temporary + " for an operator: index " + live.get() + " is missing and the copy "
+                        + "was not verified");
             }
         }
         return done;
