@@ -115,10 +115,15 @@ public class PostgresRestore {
                 throw new StepFailure("database " + target + " already exists; a restore into a new database never "
                         + "overwrites one");
             }
-            execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
+            synchronized (this) {
+                // What a previous life of this agent left (this very step, redelivered, among others) is put right
+                // before this step's own marks are protected from repairs.
+                repair(admin, store);
+                running.add(tag);
+            }
             boolean swapped = false;
-            running.add(tag);
             try {
+                execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
                 DatabaseSwap.markScratch(admin, scratch, agent.id(), tag, target);
                 bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
                 evidence.put(EvidenceKeys.BYTES, Long.toString(bytes));

@@ -44,6 +44,8 @@ public class SnapshotRestore {
     private final BackupRepository repository;
     /** Tags of the in-place restores running in this process: {@link #repair} leaves their indices alone. */
     private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Repairs and the start of an in-place restore's copy do not interleave. */
+    private final Object repairLock = new Object();
 
     @Inject
     public SnapshotRestore(ElasticsearchClients clients, BackupRepository repository) {
@@ -74,7 +76,7 @@ public class SnapshotRestore {
             if (existing.isEmpty()) {
                 restoreSnapshot(es, store, snapshot, indices, rename.inPlace() ? null : rename);
             } else {
-                replace(es, store, snapshot, indices, recordedCounts, context);
+                replace(es, id, store, snapshot, indices, recordedCounts, context);
             }
             Map<String, Long> counts = SearchCalls.counts(es, new ArrayList<>(targets.values()));
             Map<String, String> evidence = new HashMap<>();
@@ -98,6 +100,7 @@ public class SnapshotRestore {
      */
     private void replace(
             ElasticsearchClient es,
+            String id,
             SearchAgentConfig.Store store,
             String snapshot,
             List<String> indices,
@@ -108,7 +111,15 @@ public class SnapshotRestore {
         Rename aside = Rename.of("(.+)", IndexSwap.PREFIX + tag + "-$1");
         List<String> temporaries = indices.stream().map(aside::apply).toList();
         boolean swapping = false;
-        running.add(tag);
+        synchronized (repairLock) {
+            // What a previous life of this agent left (this very step, redelivered, among others) is put right first.
+            repair(id, store);
+            if (!SearchCalls.existing(es, temporaries).isEmpty()) {
+                throw new StepFailure("the temporary indices " + temporaries + " of this restore exist already; "
+                        + "nothing was replaced");
+            }
+            running.add(tag);
+        }
         try {
             restoreSnapshot(es, store, snapshot, indices, aside);
             Map<String, Long> counts = SearchCalls.counts(es, temporaries);
@@ -207,9 +218,11 @@ public class SnapshotRestore {
     /** Repairs what an interrupted in-place restore of this store left (see {@link IndexSwap#repair}). */
     public List<String> repair(String id, SearchAgentConfig.Store store) throws StepFailure {
         try {
-            List<String> done = IndexSwap.repair(clients.of(id), store.indices()::contains, Set.copyOf(running));
-            done.forEach(line -> LOG.warnf("repaired an interrupted restore of store %s: %s", id, line));
-            return done;
+            synchronized (repairLock) {
+                List<String> done = IndexSwap.repair(clients.of(id), store.indices()::contains, Set.copyOf(running));
+                done.forEach(line -> LOG.warnf("repaired an interrupted restore of store %s: %s", id, line));
+                return done;
+            }
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure("cannot repair interrupted restores of store " + id + ": " + SearchCalls.reason(e));
         }
