@@ -45,10 +45,10 @@ import org.jboss.logging.Logger;
  * taking connections, its sessions are terminated, it is renamed aside, the scratch database takes its name and the
  * old one is dropped.
  * </ol>
- * A corrupted or truncated artifact, a pg_restore error or a full disk therefore leaves the live database exactly
- * as it was; only the scratch database is dropped. The swap itself ({@link DatabaseSwap}) renames in one transaction,
- * undoes its connection refusal on failure, and is repaired at the agent's next start if the agent dies in it. The cost is room for a second copy of the database during the
- * restore, which a drop-then-restore would not need.
+ * A corrupted or truncated artifact, a pg_restore error or a full disk therefore leaves the live database exactly as it
+ * was; only the scratch database is dropped. The swap itself ({@link DatabaseSwap}) renames in one transaction, undoes
+ * its connection refusal on failure, and is repaired at the agent's next start if the agent dies in it. The cost is
+ * room for a second copy of the database during the restore, which a drop-then-restore would not need.
  */
 @ApplicationScoped
 public class PostgresRestore {

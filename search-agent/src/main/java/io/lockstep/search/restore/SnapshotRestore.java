@@ -31,9 +31,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Restores a run's Elasticsearch snapshot. In place, live indices are replaced only after the snapshot was restored
- * beside them under temporary names and checked ({@link IndexSwap}; the store is quiesced by then); into new targets, a rename pattern maps each index to a new name that must not exist. The
- * write blocks the snapshot was taken under are not restored. If the cluster's snapshot repository lost the snapshot,
- * its files are first copied back from the backup repository ({@code search/<store>/}).
+ * beside them under temporary names and checked ({@link IndexSwap}; the store is quiesced by then); into new targets, a
+ * rename pattern maps each index to a new name that must not exist. The write blocks the snapshot was taken under are
+ * not restored. If the cluster's snapshot repository lost the snapshot, its files are first copied back from the backup
+ * repository ({@code search/<store>/}).
  */
 @ApplicationScoped
 public class SnapshotRestore {
