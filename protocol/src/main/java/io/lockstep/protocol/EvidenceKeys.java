@@ -93,6 +93,8 @@ public final class EvidenceKeys {
     public static final String TERMINATED_CONNECTIONS = "terminatedConnections";
     /** RESTORE: the restored database could not be given back to its owner. */
     public static final String OWNER_WARNING = "ownerWarning";
+    /** A restore's cleanup that failed after the restore itself succeeded (the agent retries it at its next start). */
+    public static final String CLEANUP_WARNING = "cleanupWarning";
     /** INSPECT: whether the target database exists. */
     public static final String TARGET_EXISTS = "targetExists";
     /** INSPECT: the target database's size. */

@@ -109,7 +109,7 @@ public class SearchStoreHandler implements StoreHandler {
         return switch (command.action()) {
             case BACKUP -> backup.snapshot(command.store(), store, snapshot, context);
             case VERIFY -> verifier.verify(command.store(), store, snapshot);
-            case RESTORE -> restore.restore(command.store(), store, snapshot, rename, context);
+            case RESTORE -> restore.restore(command.store(), store, snapshot, rename, counts, context);
             case INSPECT -> restore.inspect(command.store(), store, snapshot, rename, context);
             case CHECK -> restore.check(command.store(), snapshot, rename, counts);
             case DROP ->

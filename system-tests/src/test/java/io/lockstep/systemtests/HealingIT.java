@@ -170,6 +170,41 @@ class HealingIT {
         assertEquals("SUCCEEDED", secondDrill.path("state").asText(), secondDrill::toPrettyString);
     }
 
+    /**
+     * Issue 11, "restores never make things worse": an in-place restore with {@code prune} whose one blob to copy back
+     * is damaged fails, and deletes nothing: the keys the backup does not hold (one sorting before the damaged key,
+     * one after) stay, and so does everything else in the bucket.
+     */
+    @Test
+    @Order(3)
+    void aPruneRestoreWithADamagedBlobDeletesNothing() throws Exception {
+        JsonNode backup = api.get("/api/v1/runs/" + lastRun).body();
+        assertEquals("CONSISTENT", backup.path("state").asText(), backup::toPrettyString);
+        JsonNode damagedEntry = Repository.manifest(manifestOf(backup)).get(11);
+        String blob = lockstep.objectPrefix() + damagedEntry.path("blob").asText();
+        byte[] stored = Repository.read(Lockstep.BUCKET, blob);
+        stored[stored.length - 1] ^= 0x01;
+        Repository.put(Lockstep.BUCKET, blob, stored);
+        Repository.delete(bucket, damagedEntry.path("key").asText()); // so the restore needs the damaged blob
+        Repository.put(bucket, "images/0000-not-in-the-backup.bin", new byte[] {1});
+        Repository.put(bucket, "images/zzz-not-in-the-backup.bin", new byte[] {2});
+        Map<String, String> before = Repository.objectHashes(bucket, "");
+
+        Api.Reply reply = api.post(
+                "/api/v1/runs/" + backup.path("id").asText() + "/restore",
+                "{\"stores\": [\"" + store + "\"], \"prune\": true}");
+        assertEquals(202, reply.status(), reply.raw());
+        JsonNode restore = api.awaitEnd(reply.body().path("id").asText());
+
+        assertEquals("FAILED", restore.path("state").asText(), restore::toPrettyString);
+        assertTrue(
+                restore.path("error").asText().contains("quarantine/"),
+                restore.path("error").asText());
+        JsonNode step = step(restore, "RESTORE");
+        assertEquals("FAILED", step.path("state").asText(), step::toPrettyString);
+        assertEquals(before, Repository.objectHashes(bucket, ""), "nothing was deleted, nothing else changed");
+    }
+
     static JsonNode backUp() {
         String id = api.startBackup(plan);
         lastRun = id;

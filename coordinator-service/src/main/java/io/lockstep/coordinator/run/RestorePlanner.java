@@ -185,6 +185,11 @@ public final class RestorePlanner {
             if (c.storeKind == StoreKind.OBJECTSTORE && options.isPrune() && !drill) {
                 p.put(Parameters.PRUNE, "true");
             }
+            if (c.storeKind == StoreKind.SEARCH) {
+                // an in-place restore checks the copy it restored beside the live indices against these counts
+                // before it replaces anything
+                p.put(Parameters.DOCUMENT_COUNTS, c.evidence.getOrDefault("documentCounts", ""));
+            }
             planned.add(new PlannedStep(
                     c.store, c.storeKind, StepAction.RESTORE, c.database, c.artifact, c.sha256, wave, p));
         }

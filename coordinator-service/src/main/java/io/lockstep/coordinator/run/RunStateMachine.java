@@ -231,7 +231,7 @@ public class RunStateMachine {
                 continue;
             }
             if (step.deadline != null && now.isAfter(step.deadline)) {
-                dispatcher.markFailed(step, "timed out: no result by " + step.deadline, now);
+                dispatcher.markLost(run, step, "timed out: no result by " + step.deadline, now);
                 fail(run, StepRoles.describe(step) + " timed out: no result by its deadline " + step.deadline);
                 return;
             }
@@ -247,7 +247,7 @@ public class RunStateMachine {
             }
             StoreEntity store = StoreEntity.findById(step.store);
             if (store == null || liveness.silent(store.lastSeen)) {
-                dispatcher.markFailed(step, "agent went silent", now);
+                dispatcher.markLost(run, step, "agent went silent", now);
                 fail(
                         run,
                         StepRoles.describe(step) + " lost its agent: "

@@ -150,10 +150,11 @@ class StepDispatcher {
         }
     }
 
-    /** Marks a step that is out of time or lost as FAILED. */
     /**
-     * Fails a step its agent lost, and still sends it a cancel: the command may be re-delivered to the agent's next
-     * process, which then stops the work as soon as the cancel, behind it on the same partition, arrives.
+     * Fails a step that is out of time or its agent lost, and still sends it a cancel: the command may be re-delivered
+     * to the agent's next process (or to the agent itself once it thaws), which then stops the work as soon as the
+     * cancel, behind it on the same partition, arrives, instead of running it after the run ended (a restore replacing
+     * live data for a failed run).
      */
     void markLost(RunEntity run, StepEntity step, String error, Instant at) {
         control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));

@@ -60,7 +60,12 @@ class RestorePlannerTest {
     final List<StepEntity> captures = List.of(
             capture(backup, StoreKind.POSTGRES, "app", "shop", Map.of("censusArtifact", "census", "censusSha256", "c")),
             capture(backup, StoreKind.OBJECTSTORE, "media", null, Map.of()),
-            capture(backup, StoreKind.SEARCH, "search", null, Map.of("snapshot", "lockstep-" + backup.id)));
+            capture(
+                    backup,
+                    StoreKind.SEARCH,
+                    "search",
+                    null,
+                    Map.of("snapshot", "lockstep-" + backup.id, "documentCounts", "products=42")));
 
     static RunEntity derived() {
         RunEntity run = new RunEntity();
@@ -85,6 +90,16 @@ class RestorePlannerTest {
                         "5: check media",
                         "6: resume search"),
                 lines);
+    }
+
+    @Test
+    void anInPlaceSearchRestoreCarriesTheRecordedDocumentCountsToCheckItsCopyBeforeReplacingAnything() {
+        PlannedStep search =
+                RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, RestoreOptions.DEFAULT).stream()
+                        .filter(p -> p.action() == StepAction.RESTORE && p.kind() == StoreKind.SEARCH)
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals("products=42", search.parameters().get(Parameters.DOCUMENT_COUNTS));
     }
 
     @Test

@@ -113,47 +113,66 @@ public class BucketRestore {
         AtomicLong copiedBytes = new AtomicLong();
         Counts counts = new Counts();
         List<String> overwrittenSample = new ArrayList<>();
-        Extra extra = new Extra(s3, target.bucket(), prune, dryRun);
         ExecutorService copiers = workers("restore-copy", config.copyConcurrency());
         FutureWindow<Object> window = new FutureWindow<>(4 * Math.max(1, config.copyConcurrency()));
         context.onCancel(copiers::shutdownNow);
-        try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
-            ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
-                @Override
-                public void entry(ManifestEntry entry, String key, S3Object live)
-                        throws ExecutionException, InterruptedException {
-                    counts.objects++;
-                    if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
-                        counts.unchanged++;
-                        return;
+        try (Extra extra = new Extra(s3, target.bucket(), prune, dryRun)) {
+            try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
+                ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
+                    @Override
+                    public void entry(ManifestEntry entry, String key, S3Object live)
+                            throws ExecutionException, InterruptedException {
+                        counts.objects++;
+                        if (live != null && live.size() == entry.size() && sameEtag(live.eTag(), entry.etag())) {
+                            counts.unchanged++;
+                            return;
+                        }
+                        if (live != null) {
+                            counts.overwritten++;
+                            sample(overwrittenSample, key);
+                        }
+                        if (dryRun) {
+                            copied.incrementAndGet();
+                            copiedBytes.addAndGet(entry.size());
+                            return;
+                        }
+                        window.add(
+                                copiers.submit(() -> {
+                                    copyBack(s3, target.bucket(), key, entry);
+                                    copied.incrementAndGet();
+                                    copiedBytes.addAndGet(entry.size());
+                                    context.progress(copiedBytes.get(), copied.get());
+                                    return null;
+                                }),
+                                IGNORE);
                     }
-                    if (live != null) {
-                        counts.overwritten++;
-                        sample(overwrittenSample, key);
-                    }
-                    if (dryRun) {
-                        copied.incrementAndGet();
-                        copiedBytes.addAndGet(entry.size());
-                        return;
-                    }
-                    window.add(
-                            copiers.submit(() -> {
-                                copyBack(s3, target.bucket(), key, entry);
-                                copied.incrementAndGet();
-                                copiedBytes.addAndGet(entry.size());
-                                context.progress(copiedBytes.get(), copied.get());
-                                return null;
-                            }),
-                            IGNORE);
-                }
 
-                @Override
-                public void extra(S3Object live) {
-                    extra.add(live.key());
-                }
-            });
-            window.drain(IGNORE);
-            manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
+                    @Override
+                    public void extra(S3Object live) throws IOException {
+                        extra.add(live.key());
+                    }
+                });
+                window.drain(IGNORE);
+                manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            // Every copy succeeded and hashed to the manifest, and the manifest was read whole and verified (its
+            // stream closed without an IntegrityException): only now may anything be deleted.
+            if (context.cancelled()) {
+                throw new StepFailure(
+                        "the restore was cancelled before pruning; nothing was deleted: " + context.cancelReason());
+            }
+            extra.deleteAll(context);
+            return result(
+                    target,
+                    manifestKey,
+                    manifestSha256,
+                    dryRun,
+                    started,
+                    copied,
+                    copiedBytes,
+                    counts,
+                    overwrittenSample,
+                    extra);
         } catch (IntegrityException e) {
             throw new StepFailure(e.getMessage());
         } catch (ExecutionException e) {
@@ -171,6 +190,19 @@ public class BucketRestore {
         } finally {
             copiers.shutdownNow();
         }
+    }
+
+    private static StepResult result(
+            Target target,
+            String manifestKey,
+            String manifestSha256,
+            boolean dryRun,
+            long started,
+            AtomicLong copied,
+            AtomicLong copiedBytes,
+            Counts counts,
+            List<String> overwrittenSample,
+            Extra extra) {
         Map<String, String> evidence = new HashMap<>();
         evidence.put(EvidenceKeys.BUCKET, target.bucket());
         evidence.put(EvidenceKeys.PREFIX, target.prefix());
@@ -221,12 +253,20 @@ public class BucketRestore {
         });
     }
 
-    /** Keys of the target that the manifest does not hold: deleted with {@code prune} (unless a dry run), else kept. */
-    private static final class Extra {
+    /**
+     * Keys of the target that the manifest does not hold: deleted with {@code prune} (unless a dry run), else kept.
+     * Deletion waits for {@link #deleteAll}, called only once every object of the manifest is back and hash-checked
+     * and the manifest itself was verified to its end: a restore that fails on the way (a damaged or missing blob, a
+     * corrupted manifest, a cancel) deletes nothing. Until then the keys are spooled to a temporary file, so a bucket
+     * with millions of extra keys costs no heap.
+     */
+    private static final class Extra implements AutoCloseable {
         private final S3Client s3;
         private final String bucket;
         private final boolean prune;
         private final boolean dryRun;
+        private java.nio.file.Path spool;
+        private java.io.DataOutputStream toDelete;
         long pruned;
         long kept;
         final List<String> prunedSample = new ArrayList<>();
@@ -239,16 +279,62 @@ public class BucketRestore {
             this.dryRun = dryRun;
         }
 
-        void add(String key) {
+        void add(String key) throws IOException {
             if (!prune) {
                 kept++;
                 sample(keptSample, key);
                 return;
             }
+            if (!dryRun) {
+                if (toDelete == null) {
+                    spool = java.nio.file.Files.createTempFile("lockstep-prune-", ".keys");
+                    toDelete = new java.io.DataOutputStream(
+                            new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spool)));
+                }
+                toDelete.writeUTF(key);
+            }
             pruned++;
             sample(prunedSample, key);
-            if (!dryRun) {
-                s3.deleteObject(b -> b.bucket(bucket).key(key));
+        }
+
+        /** Deletes the spooled keys; returns how many. */
+        long deleteAll(StepContext context) throws IOException, StepFailure {
+            if (toDelete == null) {
+                return 0;
+            }
+            toDelete.close();
+            toDelete = null;
+            long deleted = 0;
+            try (java.io.DataInputStream keys = new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(spool)))) {
+                for (long i = 0; i < pruned; i++) {
+                    if (context.cancelled()) {
+                        throw new StepFailure("the restore was cancelled while pruning bucket " + bucket + " ("
+                                + deleted + " of " + pruned + " keys deleted): " + context.cancelReason());
+                    }
+                    String key = keys.readUTF();
+                    s3.deleteObject(b -> b.bucket(bucket).key(key));
+                    deleted++;
+                }
+            }
+            return deleted;
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (toDelete != null) {
+                    toDelete.close();
+                }
+            } catch (IOException ignored) {
+                // only the spool; it is deleted next
+            }
+            if (spool != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    LOG.warnf("could not delete the prune spool %s: %s", spool, e.getMessage());
+                }
             }
         }
     }

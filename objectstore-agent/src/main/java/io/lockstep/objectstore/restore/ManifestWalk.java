@@ -23,7 +23,7 @@ final class ManifestWalk {
         void entry(ManifestEntry entry, String key, S3Object live) throws ExecutionException, InterruptedException;
 
         /** An object of the target whose key the manifest does not hold. */
-        void extra(S3Object live);
+        void extra(S3Object live) throws IOException;
     }
 
     private ManifestWalk() {}
@@ -46,7 +46,7 @@ final class ManifestWalk {
             Iterator<S3Object> listing,
             UnaryOperator<String> targetKey,
             Visitor visitor)
-            throws ExecutionException, InterruptedException {
+            throws IOException, ExecutionException, InterruptedException {
         S3Object current = listing.hasNext() ? listing.next() : null;
         while (manifest.hasNext()) {
             ManifestEntry entry = manifest.next();

@@ -22,7 +22,7 @@ class ManifestWalkTest {
     }
 
     private void walk(List<String> manifest, List<String> listing, java.util.function.UnaryOperator<String> map)
-            throws ExecutionException, InterruptedException {
+            throws java.io.IOException, ExecutionException, InterruptedException {
         ManifestWalk.walk(
                 manifest.stream().map(ManifestWalkTest::entry).iterator(),
                 listing.stream().map(ManifestWalkTest::live).iterator(),

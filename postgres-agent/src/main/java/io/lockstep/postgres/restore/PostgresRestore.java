@@ -3,6 +3,7 @@ package io.lockstep.postgres.restore;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.config.AgentConfig;
 import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.backup.PostgresBackup;
@@ -32,7 +33,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -46,9 +49,10 @@ import org.jboss.logging.Logger;
  * taking connections, its sessions are terminated, it is renamed aside, the scratch database takes its name and the
  * old one is dropped.
  * </ol>
- * A corrupted or truncated artifact, a pg_restore error or a full disk therefore leaves the live database exactly
- * as it was; only the scratch database is dropped. The cost is room for a second copy of the database during the
- * restore, which a drop-then-restore would not need.
+ * A corrupted or truncated artifact, a pg_restore error or a full disk therefore leaves the live database exactly as it
+ * was; only the scratch database is dropped. The swap itself ({@link DatabaseSwap}) renames in one transaction, undoes
+ * its connection refusal on failure, and is repaired at the agent's next start if the agent dies in it. The cost is
+ * room for a second copy of the database during the restore, which a drop-then-restore would not need.
  */
 @ApplicationScoped
 public class PostgresRestore {
@@ -58,12 +62,38 @@ public class PostgresRestore {
     private final BackupRepository repository;
     private final PostgresTools tools;
     private final PostgresAgentConfig config;
+    private final AgentConfig agent;
+    /** The steps (their tags) restoring in this process now: {@link #repair} leaves their marks alone. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public PostgresRestore(BackupRepository repository, PostgresTools tools, PostgresAgentConfig config) {
+    public PostgresRestore(
+            BackupRepository repository, PostgresTools tools, PostgresAgentConfig config, AgentConfig agent) {
         this.repository = repository;
         this.tools = tools;
         this.config = config;
+        this.agent = agent;
+    }
+
+    /**
+     * Puts right what restores of this agent left half-done on the store's server (see {@link DatabaseSwap}): a live
+     * database refusing connections, one renamed aside, a scratch database. Runs at the agent's start and before each
+     * swap; returns what it did.
+     */
+    public List<String> repair(Connection store) throws StepFailure {
+        try (java.sql.Connection admin = store.withDatabase("postgres").open()) {
+            admin.setAutoCommit(true);
+            return repair(admin, store);
+        } catch (SQLException e) {
+            throw new StepFailure("cannot repair interrupted restores on store " + store.describe() + ": "
+                    + Redactor.redact(e.getMessage(), store.secrets()));
+        }
+    }
+
+    private synchronized List<String> repair(java.sql.Connection admin, Connection store) throws SQLException {
+        List<String> done = DatabaseSwap.repair(admin, agent.id(), Set.copyOf(running));
+        done.forEach(line -> LOG.warnf("repaired an interrupted restore on %s: %s", store.describe(), line));
+        return done;
     }
 
     public StepResult restore(
@@ -92,38 +122,54 @@ public class PostgresRestore {
                 throw new StepFailure("database " + target + " already exists; a restore into a new database never "
                         + "overwrites one");
             }
-            execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
+            synchronized (this) {
+                // What a previous life of this agent left (this very step, redelivered, among others) is put right
+                // before this step's own marks are protected from repairs.
+                repair(admin, store);
+                running.add(tag);
+            }
             boolean swapped = false;
             try {
+                execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
+                DatabaseSwap.markScratch(admin, scratch, agent.id(), tag, target);
                 bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
                 evidence.put(EvidenceKeys.BYTES, Long.toString(bytes));
                 if (context.cancelled()) {
                     throw new StepFailure("the restore was cancelled: " + context.cancelReason());
                 }
+                repair(admin, store);
                 boolean exists = exists(admin, target);
                 int terminated = 0;
                 if (exists) {
                     String owner = owner(admin, target);
-                    execute(admin, "ALTER DATABASE " + ident(target) + " ALLOW_CONNECTIONS false");
-                    terminated = terminate(admin, target);
-                    execute(admin, "ALTER DATABASE " + ident(target) + " RENAME TO " + ident(aside));
                     try {
-                        execute(admin, "ALTER DATABASE " + ident(scratch) + " RENAME TO " + ident(target));
-                    } catch (SQLException e) {
-                        execute(admin, "ALTER DATABASE " + ident(aside) + " RENAME TO " + ident(target));
-                        execute(admin, "ALTER DATABASE " + ident(target) + " ALLOW_CONNECTIONS true");
-                        throw e;
+                        terminated = DatabaseSwap.swap(
+                                admin,
+                                agent.id(),
+                                tag,
+                                target,
+                                scratch,
+                                aside,
+                                () -> context.cancelled() ? context.cancelReason() : null);
+                    } catch (SQLException | StepFailure e) {
+                        throw new StepFailure("the swap of the restored database into " + target + " failed, the "
+                                + "live database was left in place and takes connections: "
+                                + Redactor.redact(e.getMessage(), store.secrets()));
                     }
                     swapped = true;
                     setOwner(admin, target, owner, evidence);
-                    execute(admin, "DROP DATABASE " + ident(aside) + " WITH (FORCE)");
+                    String dropWarning = DatabaseSwap.dropAside(admin, aside);
+                    if (dropWarning != null) {
+                        evidence.put(EvidenceKeys.CLEANUP_WARNING, dropWarning);
+                    }
                 } else {
-                    execute(admin, "ALTER DATABASE " + ident(scratch) + " RENAME TO " + ident(target));
+                    DatabaseSwap.renameNew(admin, scratch, target);
                     swapped = true;
                 }
                 evidence.put(EvidenceKeys.REPLACED_EXISTING, Boolean.toString(exists));
                 evidence.put(EvidenceKeys.TERMINATED_CONNECTIONS, Integer.toString(terminated));
             } finally {
+                running.remove(tag);
                 if (!swapped) {
                     dropQuietly(admin, scratch);
                 }
@@ -324,19 +370,6 @@ public class PostgresRestore {
             evidence.put(
                     EvidenceKeys.OWNER_WARNING,
                     "could not give the restored database back to its owner " + owner + ": " + e.getMessage());
-        }
-    }
-
-    /** Terminates every other session on the database; returns how many. */
-    private static int terminate(java.sql.Connection admin, String database) throws SQLException {
-        try (PreparedStatement st =
-                admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        + "WHERE datname = ? AND pid <> pg_backend_pid()")) {
-            st.setString(1, database);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
         }
     }
 

@@ -26,13 +26,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Restores a run's Elasticsearch snapshot. In place, the snapshot's indices are deleted first (the store is
- * quiesced by then); into new targets, a rename pattern maps each index to a new name that must not exist. The
- * write blocks the snapshot was taken under are not restored. If the cluster's snapshot repository lost the snapshot,
- * its files are first copied back from the backup repository ({@code search/<store>/}).
+ * Restores a run's Elasticsearch snapshot. In place, live indices are replaced only after the snapshot was restored
+ * beside them under temporary names and checked ({@link IndexSwap}; the store is quiesced by then); into new targets, a
+ * rename pattern maps each index to a new name that must not exist. The write blocks the snapshot was taken under are
+ * not restored. If the cluster's snapshot repository lost the snapshot, its files are first copied back from the backup
+ * repository ({@code search/<store>/}).
  */
 @ApplicationScoped
 public class SnapshotRestore {
@@ -41,6 +43,10 @@ public class SnapshotRestore {
 
     private final ElasticsearchClients clients;
     private final BackupRepository repository;
+    /** Tags of the in-place restores running in this process: {@link #repair} leaves their indices alone. */
+    private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Repairs and the start of an in-place restore's copy do not interleave. */
+    private final Object repairLock = new Object();
 
     @Inject
     public SnapshotRestore(ElasticsearchClients clients, BackupRepository repository) {
@@ -49,7 +55,12 @@ public class SnapshotRestore {
     }
 
     public StepResult restore(
-            String id, SearchAgentConfig.Store store, String snapshot, Rename rename, StepContext context)
+            String id,
+            SearchAgentConfig.Store store,
+            String snapshot,
+            Rename rename,
+            String recordedCounts,
+            StepContext context)
             throws StepFailure {
         ElasticsearchClient es = clients.of(id);
         long started = System.nanoTime();
@@ -59,30 +70,14 @@ public class SnapshotRestore {
         indices.forEach(i -> targets.put(i, rename.apply(i)));
         try {
             List<String> existing = SearchCalls.existing(es, new ArrayList<>(targets.values()));
-            if (!existing.isEmpty()) {
-                if (!rename.inPlace()) {
-                    throw new StepFailure("the target indices " + existing + " already exist; a restore into new "
-                            + "names never overwrites");
-                }
-                es.indices().delete(d -> d.index(existing).ignoreUnavailable(true));
+            if (!existing.isEmpty() && !rename.inPlace()) {
+                throw new StepFailure("the target indices " + existing + " already exist; a restore into new "
+                        + "names never overwrites");
             }
-            var response = es.snapshot().restore(r -> {
-                r.repository(store.repository())
-                        .snapshot(snapshot)
-                        .indices(indices)
-                        .includeGlobalState(false)
-                        .waitForCompletion(true)
-                        .ignoreIndexSettings("index.blocks.write");
-                if (!rename.inPlace()) {
-                    r.renamePattern(rename.pattern()).renameReplacement(rename.replacement());
-                }
-                return r;
-            });
-            var shards =
-                    response.snapshot() == null ? null : response.snapshot().shards();
-            if (shards != null && shards.failed().intValue() > 0) {
-                throw new StepFailure("restoring snapshot " + snapshot + " failed on " + shards.failed() + " of "
-                        + shards.total() + " shards");
+            if (existing.isEmpty()) {
+                restoreSnapshot(es, store, snapshot, indices, rename.inPlace() ? null : rename);
+            } else {
+                replace(es, id, store, snapshot, indices, recordedCounts, context);
             }
             Map<String, Long> counts = SearchCalls.counts(es, new ArrayList<>(targets.values()));
             Map<String, String> evidence = new HashMap<>();
@@ -96,6 +91,143 @@ public class SnapshotRestore {
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure(
                     "restore of snapshot " + snapshot + " of store " + id + " failed: " + SearchCalls.reason(e));
+        }
+    }
+
+    /**
+     * In place, with live indices to replace: the snapshot is restored under temporary names and checked (every
+     * shard, and the document counts the backup recorded) before any live index is touched, then swapped in
+     * ({@link IndexSwap}). A snapshot that does not restore leaves the live indices as they were.
+     */
+    private void replace(
+            ElasticsearchClient es,
+            String id,
+            SearchAgentConfig.Store store,
+            String snapshot,
+            List<String> indices,
+            String recordedCounts,
+            StepContext context)
+            throws IOException, StepFailure {
+        String tag = context.stepId().toString().substring(0, 8);
+        Rename aside = Rename.of("(.+)", IndexSwap.PREFIX + tag + "-$1");
+        List<String> temporaries = indices.stream().map(aside::apply).toList();
+        boolean swapping = false;
+        synchronized (repairLock) {
+            // What a previous life of this agent left (this very step, redelivered, among others) is put right first.
+            repair(id, store);
+            if (!SearchCalls.existing(es, temporaries).isEmpty()) {
+                throw new StepFailure("the temporary indices " + temporaries + " of this restore exist already; "
+                        + "nothing was replaced");
+            }
+            running.add(tag);
+        }
+        try {
+            restoreSnapshot(es, store, snapshot, indices, aside);
+            Map<String, Long> counts = SearchCalls.counts(es, temporaries);
+            if (recordedCounts != null && !recordedCounts.isBlank()) {
+                Map<String, Long> recorded = DocumentCounts.decode(recordedCounts);
+                List<String> problems = new ArrayList<>();
+                for (String index : indices) {
+                    Long want = recorded.get(index);
+                    Long got = counts.get(aside.apply(index));
+                    if (want != null && !want.equals(got)) {
+                        problems.add(index + " came back with " + got + " documents, the backup recorded " + want);
+                    }
+                }
+                if (!problems.isEmpty()) {
+                    throw new StepFailure("snapshot " + snapshot + " did not restore as backed up ("
+                            + String.join("; ", problems) + "); the live indices were left as they were");
+                }
+            }
+            if (context.cancelled()) {
+                throw new StepFailure(
+                        "the restore was cancelled before any live index was replaced: " + context.cancelReason());
+            }
+            for (String temporary : temporaries) {
+                IndexSwap.markVerified(es, temporary);
+            }
+            swapping = true;
+            for (String index : indices) {
+                IndexSwap.swap(es, aside.apply(index), index);
+            }
+        } catch (ElasticsearchException | IOException | StepFailure e) {
+            if (!swapping) {
+                deleteQuietly(es, temporaries);
+                String why = e instanceof StepFailure ? e.getMessage() : SearchCalls.reason(e);
+                throw new StepFailure(
+                        why.contains("left as they were")
+                                ? why
+                                : "restoring snapshot " + snapshot
+                                        + " under temporary names failed, the live indices were "
+                                        + "left as they were: " + why);
+            }
+            // A live index may be gone already: finish the swap from the verified copies where it can be finished.
+            try {
+                IndexSwap.repair(es, indices::contains, Set.of())
+                        .forEach(line -> LOG.warnf("after a failed swap of snapshot %s: %s", snapshot, line));
+            } catch (ElasticsearchException | IOException | StepFailure repairFailed) {
+                LOG.errorf(
+                        "the swap of snapshot %s could not be finished (the agent retries at its next start): %s",
+                        snapshot, repairFailed.getMessage());
+            }
+            throw e;
+        } finally {
+            running.remove(tag);
+        }
+    }
+
+    /** Restores the snapshot's {@code indices}, renamed if {@code rename} is given; fails on any failed shard. */
+    private static void restoreSnapshot(
+            ElasticsearchClient es, SearchAgentConfig.Store store, String snapshot, List<String> indices, Rename rename)
+            throws IOException, StepFailure {
+        var response = es.snapshot().restore(r -> {
+            r.repository(store.repository())
+                    .snapshot(snapshot)
+                    .indices(indices)
+                    .includeGlobalState(false)
+                    .waitForCompletion(true)
+                    .ignoreIndexSettings("index.blocks.write");
+            if (rename != null) {
+                r.renamePattern(rename.pattern()).renameReplacement(rename.replacement());
+            }
+            if (rename != null && rename.replacement().startsWith(IndexSwap.PREFIX)) {
+                r.includeAliases(false);
+            }
+            return r;
+        });
+        var shards = response.snapshot() == null ? null : response.snapshot().shards();
+        if (shards == null) {
+            throw new StepFailure("restoring snapshot " + snapshot + " reported no shards");
+        }
+        if (shards.failed().intValue() > 0) {
+            throw new StepFailure("restoring snapshot " + snapshot + " failed on " + shards.failed() + " of "
+                    + shards.total() + " shards");
+        }
+    }
+
+    private static void deleteQuietly(ElasticsearchClient es, List<String> indices) {
+        try {
+            List<String> there = SearchCalls.existing(es, indices);
+            if (!there.isEmpty()) {
+                es.indices().delete(d -> d.index(there).ignoreUnavailable(true));
+            }
+        } catch (ElasticsearchException | IOException e) {
+            LOG.warnf(
+                    "could not delete the temporary indices %s (deleted at the agent's next start): %s",
+                    indices, SearchCalls.reason(e));
+        }
+    }
+
+    /** Repairs what an interrupted in-place restore of this store left (see {@link IndexSwap#repair}). */
+    public List<String> repair(String id, SearchAgentConfig.Store store) throws StepFailure {
+        try {
+            synchronized (repairLock) {
+                List<String> done = IndexSwap.repair(clients.of(id), store.indices()::contains, Set.copyOf(running));
+                done.forEach(line -> LOG.warnf("repaired an interrupted restore of store %s: %s", id, line));
+                return done;
+            }
+        } catch (ElasticsearchException | IOException e) {
+            throw new StepFailure("cannot repair interrupted restores of store " + id + ": " + SearchCalls.reason(e));
         }
     }
 

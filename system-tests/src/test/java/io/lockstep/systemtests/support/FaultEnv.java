@@ -208,7 +208,7 @@ public final class FaultEnv implements AutoCloseable {
                 .until(() -> pauses() > before);
     }
 
-    /** Polls a run until it is terminal, for at most {@code bound}; returns it. */
+    /** Polls a run (a backup, or a restore: SUCCEEDED) until it is terminal, for at most {@code bound}; returns it. */
     public JsonNode awaitEnd(String runId, Duration bound) {
         JsonNode[] last = new JsonNode[1];
         try {
@@ -218,7 +218,7 @@ public final class FaultEnv implements AutoCloseable {
                     .ignoreExceptions()
                     .until(() -> {
                         last[0] = api.get("/api/v1/runs/" + runId).body();
-                        return Set.of("CONSISTENT", "FAILED", "CANCELLED")
+                        return Set.of("CONSISTENT", "SUCCEEDED", "FAILED", "CANCELLED")
                                 .contains(last[0].path("state").asText());
                     });
         } catch (ConditionTimeoutException e) {

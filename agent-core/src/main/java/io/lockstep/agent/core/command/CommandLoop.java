@@ -170,6 +170,11 @@ public class CommandLoop {
         if (context != null) {
             LOG.infof("cancelling step %s of run %s", target, command.runId());
             context.cancel("the run ended before this step finished");
+        } else if (target != null) {
+            // Not running here (yet): a delivery of its command that comes later (a redelivery to a restarted agent,
+            // or a record of another partition) is taken for a duplicate and never run.
+            seen.add(UUID.fromString(target));
+            LOG.infof("step %s of run %s was cancelled before it ran here; it will not run", target, command.runId());
         }
     }
 

@@ -20,6 +20,11 @@ public final class StepContext {
         this.events = events;
     }
 
+    /** The step this context belongs to. */
+    public UUID stepId() {
+        return stepId;
+    }
+
     /** Reports a PostgreSQL snapshot point; sent at once, before the dump's bytes finish. */
     public void snapshotTaken(Instant snapshotTime, String lsn, String snapshotId) {
         events.snapshotTaken(runId, stepId, snapshotTime, lsn, snapshotId);

@@ -12,7 +12,12 @@ import org.jboss.logging.Logger;
  * set it in production. Each named point pauses once per process, for {@code lockstep.test.pause-for} (30 s), and
  * logs {@code TEST PAUSE at <point>} when it starts.
  *
- * <p>Points: {@code mid-upload} (a step's first progress report: a multipart upload is open, a part sent).
+ * <p>Points: {@code mid-upload} (a step's first progress report: a multipart upload is open, a part sent);
+ * {@code restore-connections-refused} (postgres-agent, an in-place restore's swap: the live database refuses
+ * connections, nothing renamed yet); {@code restore-renamed-aside} (inside the swap's rename transaction, the live
+ * database renamed aside, the restored one not yet renamed in); {@code search-restore-live-deleted} (search-agent,
+ * an in-place restore: the restored copy verified under its temporary name, the live index deleted, not yet cloned
+ * back).
  */
 public final class TestPause {
 

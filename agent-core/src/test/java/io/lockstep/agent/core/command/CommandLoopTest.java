@@ -127,6 +127,27 @@ class CommandLoopTest {
     }
 
     @Test
+    void aStepCancelledBeforeItsCommandArrivesIsNeverRun() throws Exception {
+        UUID stepId = UUID.randomUUID();
+        StepCommand cancel = new StepCommand(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "plan",
+                "s1",
+                StepAction.CANCEL,
+                null,
+                null,
+                null,
+                Instant.now().plusSeconds(60),
+                Map.of(StepCommand.Parameters.TARGET_STEP, stepId.toString()));
+        loop.onCommand(new EventCodec("/coordinator").encode(EventTypes.STEP_COMMAND, "s1", cancel));
+        loop.onCommand(record(stepId));
+        assertEquals(0, events.accepted.get(), "the step was not accepted");
+        assertEquals(List.of(), loop.activeSteps());
+        assertEquals(1, executed.getCount(), "nor run");
+    }
+
+    @Test
     void aCommandAcceptedOnceIsNotTakenAgain() throws Exception {
         String record = record(UUID.randomUUID());
         loop.onCommand(record);
