@@ -1,5 +1,6 @@
 package io.lockstep.systemtests;
 
+import io.lockstep.protocol.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +73,7 @@ class CatalogOutageFaultIT {
         int held = env.coordinator.occurrences("the catalog failed transiently");
         assertTrue(held >= 5, "the outage held agent events back beyond the old five attempts: " + held);
 
-        List<String> dead = Kafka.readAll("lockstep.agent-events.dlq", Kafka.plaintext()).stream()
+        List<String> dead = Kafka.readAll(Topics.deadLetter(env.topics.agentEvents()), Kafka.plaintext()).stream()
                 .map(r -> r.value())
                 .filter(v -> v.contains(env.agentId) || v.contains(runId))
                 .toList();

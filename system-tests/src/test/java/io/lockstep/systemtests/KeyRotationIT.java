@@ -1,5 +1,6 @@
 package io.lockstep.systemtests;
 
+import io.lockstep.protocol.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,6 +125,7 @@ class KeyRotationIT {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", "it-pg-rotation-" + lockstep.id);
         config.put("lockstep.agent.heartbeat-interval", "1s");
+        config.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
         config.put("lockstep.repository.endpoint", Lockstep.S3_ENDPOINT);
         config.put("lockstep.repository.bucket", Lockstep.BUCKET);
         config.put("lockstep.repository.prefix", "it/" + lockstep.id);

@@ -258,7 +258,7 @@ class OrderingRulesTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream()
+        return agents.commands(InMemoryMessaging.TOPICS.name("lockstep.commands.")).stream()
                 .filter(c -> plan.equals(c.plan()))
                 .toList();
     }

@@ -505,7 +505,7 @@ class RestoreFlowTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream()
+        return agents.commands(InMemoryMessaging.TOPICS.name("lockstep.commands.")).stream()
                 .filter(c -> plan.equals(c.plan()))
                 .toList();
     }
@@ -516,7 +516,7 @@ class RestoreFlowTest {
 
     List<String> runEvents() {
         return outbox.received().stream()
-                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.run-events"))
+                .filter(m -> AgentEventsDriver.topic(m).equals(InMemoryMessaging.TOPICS.runEvents()))
                 .map(m -> EventCodec.decode(m.getPayload()))
                 .filter(e -> plan.equals(EventCodec.payload(e, RunEvent.class).plan()))
                 .map(e -> e.type())

@@ -20,7 +20,6 @@ import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
 import io.lockstep.protocol.StoreKind;
-import io.lockstep.protocol.Topics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -266,7 +265,7 @@ class RunStateMachineTest {
         String runId = response.jsonPath().getString("runId");
         assertEquals("FAILED", state(runId));
         assertTrue(
-                outbox.received().stream().noneMatch(m -> topic(m).startsWith("lockstep.commands")),
+                outbox.received().stream().noneMatch(m -> topic(m).startsWith(InMemoryMessaging.TOPICS.name("lockstep.commands"))),
                 "nothing was dispatched");
     }
 
@@ -345,12 +344,12 @@ class RunStateMachineTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands(Topics.COMMANDS_POSTGRES);
+        return agents.commands(InMemoryMessaging.TOPICS.commands(StoreKind.POSTGRES));
     }
 
     List<String> runEventTypes(String runId) {
         return outbox.received().stream()
-                .filter(m -> topic(m).equals(Topics.RUN_EVENTS))
+                .filter(m -> topic(m).equals(InMemoryMessaging.TOPICS.runEvents()))
                 .map(m -> EventCodec.decode(m.getPayload()))
                 .filter(e ->
                         EventCodec.payload(e, RunEvent.class).runId().toString().equals(runId))
