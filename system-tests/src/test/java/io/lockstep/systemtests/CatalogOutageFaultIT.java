@@ -1,10 +1,10 @@
 package io.lockstep.systemtests;
 
-import io.lockstep.protocol.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.FaultEnv;
 import io.lockstep.systemtests.support.Kafka;
 import java.sql.DriverManager;

@@ -1,11 +1,11 @@
 package io.lockstep.systemtests;
 
-import io.lockstep.protocol.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.repository.Encryption;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.Lockstep;

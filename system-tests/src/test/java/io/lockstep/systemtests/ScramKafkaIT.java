@@ -1,12 +1,12 @@
 package io.lockstep.systemtests;
 
-import io.lockstep.protocol.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.Api;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.Kafka;

@@ -65,7 +65,6 @@ class RestoreFlowTest {
     InMemorySink<String> outbox;
     InMemorySource<String> agentEvents;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test");
     String sql;
     String objects;
     String search;
@@ -485,7 +484,7 @@ class RestoreFlowTest {
     }
 
     void send(String type, Object payload) {
-        agentEvents.send(agent.encode(type, "run", payload));
+        agents.sendAsStepAgent(type, payload);
     }
 
     void awaitState(String runId, String state) {

@@ -54,7 +54,6 @@ class RunStateMachineTest {
     InMemorySource<String> agentEvents;
     InMemorySink<String> outbox;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test-agent");
     String store;
 
     @BeforeEach
@@ -221,6 +220,7 @@ class RunStateMachineTest {
                 EventTypes.STEP_SNAPSHOT_TAKEN,
                 new StepEvents.SnapshotTaken(
                         capture.runId(), capture.stepId(), Instant.parse("2026-11-21T08:00:00Z"), "0/1", "snap"));
+        EventCodec agent = AgentEventsDriver.codecOfStep(capture.stepId());
         CloudEvent success = agent.wrap(
                 EventTypes.STEP_SUCCEEDED,
                 capture.runId().toString(),
@@ -265,7 +265,8 @@ class RunStateMachineTest {
         String runId = response.jsonPath().getString("runId");
         assertEquals("FAILED", state(runId));
         assertTrue(
-                outbox.received().stream().noneMatch(m -> topic(m).startsWith(InMemoryMessaging.TOPICS.name("lockstep.commands"))),
+                outbox.received().stream()
+                        .noneMatch(m -> topic(m).startsWith(InMemoryMessaging.TOPICS.name("lockstep.commands"))),
                 "nothing was dispatched");
     }
 
@@ -328,7 +329,7 @@ class RunStateMachineTest {
     }
 
     void send(String type, Object payload) {
-        agentEvents.send(agent.encode(type, "run", payload));
+        agents.sendAsStepAgent(type, payload);
     }
 
     /** The first {@code count} step commands (captures and verifications), in the order they were sent. */

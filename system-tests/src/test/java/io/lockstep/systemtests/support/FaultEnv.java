@@ -1,7 +1,7 @@
 package io.lockstep.systemtests.support;
 
-import io.lockstep.protocol.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +38,7 @@ public final class FaultEnv implements AutoCloseable {
     public final String id = "f" + UUID.randomUUID().toString().substring(0, 7);
     /** This environment's topics (prefix {@code it-<id>.}): its services see no other installation's records. */
     public final Topics topics = Topics.withPrefix("it-" + id + ".");
+
     public final String store = "it" + id + "-pg";
     public final String database = "it" + id + "_db";
     public final String agentId = "it-pgf-" + id;
