@@ -52,8 +52,9 @@ public class AgentEventHandler {
     private final AuditLog audit;
 
     /**
-     * Store claims already refused, by store, claimant and the claimant's start: each is logged at WARN and audited
-     * once, not on every heartbeat.
+     * Heartbeats already refused (a store claimed by a second agent, by store, claimant and the claimant's start; a
+     * heartbeat sent in another agent's name, by source, agent and start): each is logged at WARN and audited once,
+     * not on every heartbeat.
      */
     private final Set<String> refusedClaims =
             Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -80,7 +81,10 @@ public class AgentEventHandler {
                 throw new MalformedEventException("heartbeat without agentId or kind");
             }
             if (!beat.agentId().equals(sender)) {
-                refuse(event, sender, "agent", beat.agentId(), "a heartbeat of agent " + beat.agentId());
+                // Logged and audited once per sender and agent life, not on every heartbeat.
+                if (refusedClaims.add(event.source() + '\n' + beat.agentId() + '\n' + beat.startedAt())) {
+                    refuse(event, sender, "agent", beat.agentId(), "a heartbeat of agent " + beat.agentId());
+                }
                 return false;
             }
             heartbeat(beat, event.time());

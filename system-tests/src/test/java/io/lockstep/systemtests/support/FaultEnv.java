@@ -275,5 +275,6 @@ public final class FaultEnv implements AutoCloseable {
         } catch (SQLException e) {
             System.err.println("could not drop " + database + ": " + e.getMessage());
         }
+        Kafka.deleteTopics(topics.prefix());
     }
 }
