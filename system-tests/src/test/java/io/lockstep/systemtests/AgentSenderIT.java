@@ -88,6 +88,7 @@ class AgentSenderIT {
                         Map.of()));
         StepCommand verify = awaitCommand(runId, StepAction.VERIFY);
         assertEquals(sha, verify.expectedSha256());
+        assertEquals(agent, verify.parameter(StepCommand.Parameters.AGENT), "the command is addressed to the agent");
         send(
                 agent,
                 EventTypes.STEP_ACCEPTED,

@@ -114,7 +114,17 @@ class StepDispatcher {
                         artifact,
                         expectedSha256,
                         step.deadline,
-                        parameters));
+                        addressed(step, parameters)));
+    }
+
+    /** The parameters with the agent the command is addressed to, the step's ({@link StepCommand.Parameters#AGENT}). */
+    private static Map<String, String> addressed(StepEntity step, Map<String, String> parameters) {
+        if (step.agentId == null) {
+            return parameters;
+        }
+        Map<String, String> addressed = new HashMap<>(parameters);
+        addressed.put(StepCommand.Parameters.AGENT, step.agentId);
+        return addressed;
     }
 
     /** The plan's timeout for this kind of step, or the coordinator's default. */
@@ -145,7 +155,7 @@ class StepDispatcher {
                         null,
                         null,
                         clock.instant().plus(config.quiesceLease()),
-                        parameters));
+                        addressed(about, parameters)));
     }
 
     /** Asks the agent of a dispatched or running step to stop it (kill its work, abort its uploads). */

@@ -84,6 +84,7 @@ class AgentSenderTest {
         String runId = startBackup();
         StepCommand capture = awaitCapture(runId);
         assertEquals(owner, AgentEventsDriver.agentOfStep(capture.stepId()), "bound to the store's agent at dispatch");
+        assertEquals(owner, capture.parameter(StepCommand.Parameters.AGENT), "and the command is addressed to it");
         agents.sendAsStepAgent(
                 EventTypes.STEP_ACCEPTED,
                 new StepEvents.Accepted(runId(runId), capture.stepId(), owner, Instant.now()));
