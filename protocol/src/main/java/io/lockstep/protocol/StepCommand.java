@@ -46,6 +46,12 @@ public record StepCommand(
 
     /** Names of {@link #parameters()} entries. */
     public static final class Parameters {
+        /**
+         * Every command: the id of the agent it is addressed to, the one serving the store when the step was
+         * dispatched. Another agent configured with the same store ignores it (its events about the step would be
+         * refused). Absent when no agent served the store: any agent serving it may take the step.
+         */
+        public static final String AGENT = "agent";
         /** QUIESCE, RENEW_LEASE: the lease's length in seconds. */
         public static final String LEASE_SECONDS = "leaseSeconds";
         /** objectstore BACKUP: the previous run's manifest key, for incremental copies. */

@@ -108,4 +108,19 @@ class EventCodecTest {
         assertEquals("lockstep.commands.objectstore", Topics.commandsFor(StoreKind.OBJECTSTORE));
         assertEquals("lockstep.commands.search", Topics.commandsFor(StoreKind.SEARCH));
     }
+
+    @Test
+    void everyTopicTakesThePrefix() {
+        Topics topics = Topics.withPrefix("site-b.");
+        assertEquals("site-b.lockstep.agent-events", topics.agentEvents());
+        assertEquals("site-b.lockstep.run-events", topics.runEvents());
+        assertEquals("site-b.lockstep.commands.search", topics.commands(StoreKind.SEARCH));
+        assertEquals("lockstep.agent-events", Topics.withPrefix("").agentEvents());
+        assertEquals("lockstep.commands.postgres", Topics.withPrefix(null).commands(StoreKind.POSTGRES));
+    }
+
+    @Test
+    void aPrefixThatWouldMakeAnIllegalTopicNameIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("site b/"));
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.FaultEnv;
 import io.lockstep.systemtests.support.Kafka;
 import java.sql.DriverManager;
@@ -72,7 +73,7 @@ class CatalogOutageFaultIT {
         int held = env.coordinator.occurrences("the catalog failed transiently");
         assertTrue(held >= 5, "the outage held agent events back beyond the old five attempts: " + held);
 
-        List<String> dead = Kafka.readAll("lockstep.agent-events.dlq", Kafka.plaintext()).stream()
+        List<String> dead = Kafka.readAll(Topics.deadLetter(env.topics.agentEvents()), Kafka.plaintext()).stream()
                 .map(r -> r.value())
                 .filter(v -> v.contains(env.agentId) || v.contains(runId))
                 .toList();

@@ -3,11 +3,11 @@ package io.lockstep.systemtests;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.AgentSources;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StoreKind;
-import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.FaultEnv;
 import io.lockstep.systemtests.support.Kafka;
 import java.time.Duration;
@@ -50,8 +50,7 @@ class CoordinatorStartPositionFaultIT {
     void eventsSentToAnyPartitionWhileTheCoordinatorIsDownReachItsSuccessor() throws Exception {
         env.coordinator.kill();
 
-        int partitions = Kafka.partitionCount(Topics.AGENT_EVENTS);
-        EventCodec codec = new EventCodec("it-start-position");
+        int partitions = Kafka.partitionCount(env.topics.agentEvents());
         List<String> announced = new ArrayList<>();
         for (int partition = 0; partition < partitions; partition++) {
             String agent = "it-sp-" + env.id + "-" + partition;
@@ -63,8 +62,13 @@ class CoordinatorStartPositionFaultIT {
                     Instant.now(),
                     List.of(new Heartbeat.Store(store, StoreKind.POSTGRES, List.of("db"), Map.of())),
                     List.of());
+            // Sent as the agent itself: the coordinator applies a heartbeat only from the agent it names.
+            EventCodec codec = new EventCodec(AgentSources.of(agent));
             Kafka.send(
-                    Topics.AGENT_EVENTS, partition, agent, codec.encode(EventTypes.AGENT_HEARTBEAT, agent, heartbeat));
+                    env.topics.agentEvents(),
+                    partition,
+                    agent,
+                    codec.encode(EventTypes.AGENT_HEARTBEAT, agent, heartbeat));
             announced.add(store);
         }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.repository.Encryption;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.Lockstep;
@@ -124,6 +125,7 @@ class KeyRotationIT {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", "it-pg-rotation-" + lockstep.id);
         config.put("lockstep.agent.heartbeat-interval", "1s");
+        config.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
         config.put("lockstep.repository.endpoint", Lockstep.S3_ENDPOINT);
         config.put("lockstep.repository.bucket", Lockstep.BUCKET);
         config.put("lockstep.repository.prefix", "it/" + lockstep.id);

@@ -6,7 +6,7 @@ import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
-import io.lockstep.protocol.Topics;
+import io.lockstep.protocol.StoreKind;
 import io.lockstep.systemtests.support.Elastic;
 import io.lockstep.systemtests.support.Kafka;
 import io.lockstep.systemtests.support.Lockstep;
@@ -39,7 +39,7 @@ class LeaseExpiryIT {
                 Instant.now().plusSeconds(60),
                 Map.of(StepCommand.Parameters.LEASE_SECONDS, "3"));
         Kafka.send(
-                Topics.COMMANDS_SEARCH,
+                lockstep.topics.commands(StoreKind.SEARCH),
                 lockstep.badRepoStore,
                 new EventCodec("/lease-test").encode(EventTypes.STEP_COMMAND, runId.toString(), command));
 
@@ -52,7 +52,7 @@ class LeaseExpiryIT {
                 .until(() -> !Elastic.writeBlocked(lockstep.otherIndex));
 
         var events = Kafka.readUntil(
-                Topics.AGENT_EVENTS,
+                lockstep.topics.agentEvents(),
                 records -> records.stream()
                         .anyMatch(r ->
                                 runId.toString().equals(r.key()) && r.value().contains(EventTypes.STORE_RESUMED)));

@@ -51,7 +51,7 @@ class MessagingIT {
 
         // Every step event of this run as it travelled: accepted, snapshot taken, progress, succeeded.
         List<ConsumerRecord<String, String>> events = Kafka.readUntil(
-                Topics.AGENT_EVENTS,
+                lockstep.topics.agentEvents(),
                 records -> records.stream()
                                 .filter(r -> runId.equals(r.key()))
                                 .filter(r -> r.value().contains("io.lockstep.step.succeeded"))
@@ -62,9 +62,9 @@ class MessagingIT {
         assertTrue(ofRun.size() >= 4, "accepted, snapshot and two successes at least: " + ofRun.size());
 
         for (ConsumerRecord<String, String> record : ofRun) {
-            Kafka.send(Topics.AGENT_EVENTS, record.key(), record.value());
+            Kafka.send(lockstep.topics.agentEvents(), record.key(), record.value());
         }
-        Kafka.awaitConsumed("lockstep-coordinator-it-" + lockstep.id, Topics.AGENT_EVENTS);
+        Kafka.awaitConsumed("lockstep-coordinator-it-" + lockstep.id, lockstep.topics.agentEvents());
 
         JsonNode after = lockstep.api.get("/api/v1/runs/" + runId).body();
         assertEquals(before, after, "a replayed event is a no-op");
@@ -74,16 +74,16 @@ class MessagingIT {
     void aMalformedAgentEventGoesToTheDeadLetterTopicAndTheCoordinatorCarriesOn() throws Exception {
         String notJson = "not-json-" + UUID.randomUUID();
         String badData = "bad-data-" + UUID.randomUUID();
-        Kafka.send(Topics.AGENT_EVENTS, "garbage", "{\"this is\": \"" + notJson + "\"");
+        Kafka.send(lockstep.topics.agentEvents(), "garbage", "{\"this is\": \"" + notJson + "\"");
         Kafka.send(
-                Topics.AGENT_EVENTS,
+                lockstep.topics.agentEvents(),
                 "garbage",
                 "{\"specversion\":\"1.0\",\"id\":\"" + badData + "\",\"source\":\"/x\","
                         + "\"type\":\"io.lockstep.step.succeeded\",\"data\":{\"runId\":\"not-a-uuid\"}}");
 
         // Any coordinator consuming the topic (this build's, a demo's) dead-letters them; each must be there.
         List<ConsumerRecord<String, String>> dead = Kafka.readUntil(
-                Topics.deadLetter(Topics.AGENT_EVENTS),
+                Topics.deadLetter(lockstep.topics.agentEvents()),
                 records -> records.stream().anyMatch(r -> r.value().contains(notJson))
                         && records.stream().anyMatch(r -> r.value().contains(badData)));
         ConsumerRecord<String, String> letter = dead.stream()
@@ -105,7 +105,7 @@ class MessagingIT {
         assertEquals("CONSISTENT", lockstep.api.awaitEnd(runId).path("state").asText());
 
         List<ConsumerRecord<String, String>> events = Kafka.readUntil(
-                Topics.RUN_EVENTS,
+                lockstep.topics.runEvents(),
                 records -> records.stream()
                         .anyMatch(r -> runId.equals(r.key()) && r.value().contains("run.consistent")));
         List<JsonNode> ofRun = events.stream()

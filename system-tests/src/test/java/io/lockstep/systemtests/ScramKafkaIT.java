@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.Api;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.Kafka;
@@ -62,6 +63,7 @@ class ScramKafkaIT {
 
         String token = Tokens.random();
         Map<String, String> coordinatorConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("coordinator"));
+        coordinatorConfig.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
         coordinatorConfig.put(
                 "mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-scram-" + lockstep.id);
@@ -147,11 +149,11 @@ class ScramKafkaIT {
         assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
 
         Properties admin = ScramKafka.clientProperties("admin", ScramKafka.password("admin"));
-        var events = Kafka.readAll("lockstep.run-events", admin).stream()
+        var events = Kafka.readAll(lockstep.topics.runEvents(), admin).stream()
                 .filter(r -> r.value().contains(runId) && r.value().contains("consistent"))
                 .toList();
         assertEquals(1, events.size(), "the run's consistent event is on the SCRAM broker");
-        var plaintext = Kafka.readAll("lockstep.run-events", Kafka.plaintext()).stream()
+        var plaintext = Kafka.readAll(lockstep.topics.runEvents(), Kafka.plaintext()).stream()
                 .filter(r -> r.value().contains(runId))
                 .toList();
         assertTrue(plaintext.isEmpty(), "nothing of this run went through the plaintext broker: " + plaintext);

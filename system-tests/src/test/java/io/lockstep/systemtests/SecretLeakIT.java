@@ -133,16 +133,16 @@ class SecretLeakIT {
         for (ServiceProcess service : lockstep.services()) {
             sources.put("log " + service.log(), Files.readString(service.log()));
         }
-        List<ConsumerRecord<String, String>> records = Kafka.readAll("lockstep.", Kafka.plaintext());
+        List<ConsumerRecord<String, String>> records = Kafka.readAll(lockstep.topics.prefix(), Kafka.plaintext());
         List<ConsumerRecord<String, String>> ours = records.stream()
                 .filter(r -> String.valueOf(r.value()).contains(lockstep.id)
                         || String.valueOf(r.key()).contains(lockstep.id))
                 .toList();
         assertTrue(
-                ours.stream().anyMatch(r -> r.topic().startsWith("lockstep.commands.")),
+                ours.stream().anyMatch(r -> r.topic().startsWith(lockstep.topics.name("lockstep.commands."))),
                 "this build's commands were read");
         assertTrue(
-                ours.stream().anyMatch(r -> r.topic().equals("lockstep.agent-events")),
+                ours.stream().anyMatch(r -> r.topic().equals(lockstep.topics.agentEvents())),
                 "this build's agent events were read");
         for (ConsumerRecord<String, String> r : ours) {
             sources.put(

@@ -77,7 +77,7 @@ public class AuditFilter implements ContainerResponseFilter {
         return identity.get();
     }
 
-    /** {@code /api/v1/plans/<name>/...} touches a plan, {@code /api/v1/runs/<id>/...} a run. */
+    /** {@code /api/v1/plans/<name>/...} touches a plan, {@code /api/v1/runs/<id>/...} a run, {@code agents/<id>} an agent. */
     static String[] target(String path) {
         String[] parts = path.substring(API.length()).split("/");
         if (parts.length >= 2 && !parts[1].isEmpty()) {
@@ -86,6 +86,8 @@ public class AuditFilter implements ContainerResponseFilter {
                     return new String[] {"plan", parts[1]};
                 case "runs":
                     return new String[] {"run", parts[1]};
+                case "agents":
+                    return new String[] {"agent", parts[1]};
                 default:
                     break;
             }

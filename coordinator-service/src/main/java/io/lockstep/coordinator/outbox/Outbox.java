@@ -14,6 +14,8 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Writes outgoing records into the outbox table, inside the caller's transaction: the state change and the
@@ -26,16 +28,21 @@ public class Outbox {
 
     private final TransactionSynchronizationRegistry transactions;
     private final OutboxRelay relay;
+    private final Topics topics;
 
-    Outbox(TransactionSynchronizationRegistry transactions, OutboxRelay relay) {
+    Outbox(
+            TransactionSynchronizationRegistry transactions,
+            OutboxRelay relay,
+            @ConfigProperty(name = Topics.PREFIX_PROPERTY) Optional<String> topicPrefix) {
         this.transactions = transactions;
         this.relay = relay;
+        this.topics = Topics.withPrefix(topicPrefix.orElse(""));
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void command(StoreKind kind, StepCommand command) {
         write(
-                Topics.commandsFor(kind),
+                topics.commands(kind),
                 command.store(),
                 codec.encode(EventTypes.STEP_COMMAND, command.runId().toString(), command));
     }
@@ -43,7 +50,7 @@ public class Outbox {
     @Transactional(Transactional.TxType.MANDATORY)
     public void runEvent(String type, RunEvent event) {
         write(
-                Topics.RUN_EVENTS,
+                topics.runEvents(),
                 event.runId().toString(),
                 codec.encode(type, event.runId().toString(), event));
     }
@@ -51,7 +58,7 @@ public class Outbox {
     /** A plan event (a scheduled run skipped, a plan gone stale), keyed by plan name. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void planEvent(String type, PlanEvent event) {
-        write(Topics.RUN_EVENTS, event.plan(), codec.encode(type, event.plan(), event));
+        write(topics.runEvents(), event.plan(), codec.encode(type, event.plan(), event));
     }
 
     private void write(String topic, String key, String payload) {

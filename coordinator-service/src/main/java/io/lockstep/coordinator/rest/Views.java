@@ -49,6 +49,9 @@ public final class Views {
         }
     }
 
+    /** What {@code DELETE /agents/{id}} forgot: the agent, its stores, and the runs that lost a step with it. */
+    public record ForgottenAgent(String agent, List<String> stores, List<String> failedRuns) {}
+
     public record StoreView(
             String id,
             String kind,

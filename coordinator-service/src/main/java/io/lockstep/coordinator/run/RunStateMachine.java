@@ -88,7 +88,9 @@ public class RunStateMachine {
             if (step.state == StepState.DISPATCHED) {
                 step.state = StepState.RUNNING;
                 step.acceptedAt = event.at();
-                step.agentId = event.agentId();
+                if (step.agentId == null) {
+                    step.agentId = event.agentId(); // dispatched while no agent served its store
+                }
             }
         });
     }
@@ -282,6 +284,30 @@ public class RunStateMachine {
                 }
             });
         }
+    }
+
+    /**
+     * An operator forgot an agent ({@code DELETE /agents/{id}}): the steps dispatched to it that have not ended are
+     * lost, as when it restarts. Each fails its run, which cancels the agent's work (should it still be running) and
+     * releases quiesced stores ({@link Rule#ALWAYS_RESUME}).
+     *
+     * @return the ids of the runs this failed
+     */
+    public List<UUID> onAgentForgotten(String agentId, String by) {
+        List<StepEntity> lost = StepEntity.list(
+                "agentId = ?1 and state in ?2", agentId, List.of(StepState.DISPATCHED, StepState.RUNNING));
+        List<UUID> failed = new java.util.ArrayList<>();
+        for (StepEntity step : lost) {
+            withStep(step.runId, step.id, (run, s) -> {
+                dispatcher.cancel(run, s); // should the agent still run, it stops the work and aborts its uploads
+                dispatcher.markFailed(s, "agent " + agentId + " was forgotten by " + by, dispatcher.now());
+                if (!run.state.terminal()) {
+                    fail(run, StepRoles.describe(s) + " was lost: agent " + agentId + " was forgotten by " + by);
+                    failed.add(run.id);
+                }
+            });
+        }
+        return failed;
     }
 
     // ---------------------------------------------------------------- retention

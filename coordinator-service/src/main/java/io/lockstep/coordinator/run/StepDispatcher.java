@@ -4,6 +4,7 @@ import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.protocol.StepAction;
@@ -85,7 +86,18 @@ class StepDispatcher {
         step.state = StepState.DISPATCHED;
         step.dispatchedAt = now;
         step.deadline = now.plus(timeout(run, step.action));
+        bindAgent(step);
         send(run, step, step.artifact, expectedSha256, parameters);
+    }
+
+    /**
+     * Records the agent a step is dispatched to: the one serving its store now. Only that agent's events about the
+     * step are applied (the others are rejected and audited by the agent-events handler). A store no agent serves
+     * leaves the step unbound: the first agent that accepts it is bound then.
+     */
+    private static void bindAgent(StepEntity step) {
+        StoreEntity store = StoreEntity.findById(step.store);
+        step.agentId = store == null ? null : store.agentId;
     }
 
     private void send(
@@ -102,7 +114,17 @@ class StepDispatcher {
                         artifact,
                         expectedSha256,
                         step.deadline,
-                        parameters));
+                        addressed(step, parameters)));
+    }
+
+    /** The parameters with the agent the command is addressed to, the step's ({@link StepCommand.Parameters#AGENT}). */
+    private static Map<String, String> addressed(StepEntity step, Map<String, String> parameters) {
+        if (step.agentId == null) {
+            return parameters;
+        }
+        Map<String, String> addressed = new HashMap<>(parameters);
+        addressed.put(StepCommand.Parameters.AGENT, step.agentId);
+        return addressed;
     }
 
     /** The plan's timeout for this kind of step, or the coordinator's default. */
@@ -133,7 +155,12 @@ class StepDispatcher {
                         null,
                         null,
                         clock.instant().plus(config.quiesceLease()),
-                        parameters));
+                        addressed(about, parameters)));
+    }
+
+    /** Asks the agent of a dispatched or running step to stop it (kill its work, abort its uploads). */
+    void cancel(RunEntity run, StepEntity step) {
+        control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
     }
 
     /** Renews the lease of every quiesced store whose release was not dispatched yet. */
@@ -192,7 +219,7 @@ class StepDispatcher {
                 continue;
             }
             if (step.state == StepState.DISPATCHED || step.state == StepState.RUNNING) {
-                control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
+                cancel(run, step);
             }
             step.state = StepState.CANCELLED;
             step.endedAt = now;
@@ -248,6 +275,7 @@ class StepDispatcher {
                 step.state = StepState.DISPATCHED;
                 step.dispatchedAt = now;
                 step.deadline = now.plus(config.expireTimeout());
+                bindAgent(step);
                 send(
                         run,
                         step,

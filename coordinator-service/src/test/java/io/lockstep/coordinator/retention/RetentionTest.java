@@ -17,6 +17,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
@@ -239,7 +240,8 @@ class RetentionTest {
         StepCommand expire = await().atMost(Duration.ofSeconds(10))
                 .until(
                         () -> outbox.received().stream()
-                                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.commands.search"))
+                                .filter(m -> AgentEventsDriver.topic(m)
+                                        .equals(InMemoryMessaging.TOPICS.commands(StoreKind.SEARCH)))
                                 .map(m -> EventCodec.decodePayload(m.getPayload(), StepCommand.class))
                                 .filter(c -> c.action() == StepAction.EXPIRE
                                         && c.runId().equals(old))

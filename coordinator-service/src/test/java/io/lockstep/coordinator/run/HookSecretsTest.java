@@ -16,9 +16,9 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.coordinator.support.TestTokens;
-import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
@@ -69,7 +69,6 @@ class HookSecretsTest {
 
     InMemorySource<String> agentEvents;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test");
     String sql;
     String plan;
     HttpServer hooks;
@@ -305,15 +304,14 @@ class HookSecretsTest {
     }
 
     List<StepCommand> commands(String runId, StepAction action) {
-        return agents.commands("lockstep.commands.").stream()
+        return agents.commands(InMemoryMessaging.TOPICS.name("lockstep.commands.")).stream()
                 .filter(c -> c.runId().toString().equals(runId) && c.action() == action)
                 .toList();
     }
 
     void succeed(StepCommand command) {
-        agentEvents.send(agent.encode(
+        agents.sendAsStepAgent(
                 EventTypes.STEP_SUCCEEDED,
-                "run",
                 new StepEvents.Succeeded(
                         command.runId(),
                         command.stepId(),
@@ -322,6 +320,6 @@ class HookSecretsTest {
                         command.artifact(),
                         Instant.now(),
                         Instant.now(),
-                        Map.of())));
+                        Map.of()));
     }
 }

@@ -45,7 +45,6 @@ class OrderingRulesTest {
     InMemorySource<String> agentEvents;
     InMemorySink<String> outbox;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test");
     String sql;
     String objects;
     String search;
@@ -128,6 +127,7 @@ class OrderingRulesTest {
                         "SUCCESS",
                         "shardsFailed",
                         "0"));
+        EventCodec agent = AgentEventsDriver.codecOfStep(dumps.get(0).stepId());
         CloudEvent point = agent.wrap(
                 EventTypes.STEP_SNAPSHOT_TAKEN,
                 "r",
@@ -235,7 +235,7 @@ class OrderingRulesTest {
     }
 
     void send(String type, Object payload) {
-        agentEvents.send(agent.encode(type, "run", payload));
+        agents.sendAsStepAgent(type, payload);
     }
 
     StepCommand awaitCommand(Predicate<StepCommand> which) {
@@ -258,7 +258,7 @@ class OrderingRulesTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream()
+        return agents.commands(InMemoryMessaging.TOPICS.name("lockstep.commands.")).stream()
                 .filter(c -> plan.equals(c.plan()))
                 .toList();
     }

@@ -65,7 +65,6 @@ class RestoreFlowTest {
     InMemorySink<String> outbox;
     InMemorySource<String> agentEvents;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test");
     String sql;
     String objects;
     String search;
@@ -485,7 +484,7 @@ class RestoreFlowTest {
     }
 
     void send(String type, Object payload) {
-        agentEvents.send(agent.encode(type, "run", payload));
+        agents.sendAsStepAgent(type, payload);
     }
 
     void awaitState(String runId, String state) {
@@ -505,7 +504,7 @@ class RestoreFlowTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands("lockstep.commands.").stream()
+        return agents.commands(InMemoryMessaging.TOPICS.name("lockstep.commands.")).stream()
                 .filter(c -> plan.equals(c.plan()))
                 .toList();
     }
@@ -516,7 +515,7 @@ class RestoreFlowTest {
 
     List<String> runEvents() {
         return outbox.received().stream()
-                .filter(m -> AgentEventsDriver.topic(m).equals("lockstep.run-events"))
+                .filter(m -> AgentEventsDriver.topic(m).equals(InMemoryMessaging.TOPICS.runEvents()))
                 .map(m -> EventCodec.decode(m.getPayload()))
                 .filter(e -> plan.equals(EventCodec.payload(e, RunEvent.class).plan()))
                 .map(e -> e.type())

@@ -20,7 +20,6 @@ import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
 import io.lockstep.protocol.StoreKind;
-import io.lockstep.protocol.Topics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,7 +54,6 @@ class RunStateMachineTest {
     InMemorySource<String> agentEvents;
     InMemorySink<String> outbox;
     AgentEventsDriver agents;
-    final EventCodec agent = new EventCodec("/agents/test-agent");
     String store;
 
     @BeforeEach
@@ -222,6 +220,7 @@ class RunStateMachineTest {
                 EventTypes.STEP_SNAPSHOT_TAKEN,
                 new StepEvents.SnapshotTaken(
                         capture.runId(), capture.stepId(), Instant.parse("2026-11-21T08:00:00Z"), "0/1", "snap"));
+        EventCodec agent = AgentEventsDriver.codecOfStep(capture.stepId());
         CloudEvent success = agent.wrap(
                 EventTypes.STEP_SUCCEEDED,
                 capture.runId().toString(),
@@ -266,7 +265,8 @@ class RunStateMachineTest {
         String runId = response.jsonPath().getString("runId");
         assertEquals("FAILED", state(runId));
         assertTrue(
-                outbox.received().stream().noneMatch(m -> topic(m).startsWith("lockstep.commands")),
+                outbox.received().stream()
+                        .noneMatch(m -> topic(m).startsWith(InMemoryMessaging.TOPICS.name("lockstep.commands"))),
                 "nothing was dispatched");
     }
 
@@ -329,7 +329,7 @@ class RunStateMachineTest {
     }
 
     void send(String type, Object payload) {
-        agentEvents.send(agent.encode(type, "run", payload));
+        agents.sendAsStepAgent(type, payload);
     }
 
     /** The first {@code count} step commands (captures and verifications), in the order they were sent. */
@@ -345,12 +345,12 @@ class RunStateMachineTest {
     }
 
     List<StepCommand> commands() {
-        return agents.commands(Topics.COMMANDS_POSTGRES);
+        return agents.commands(InMemoryMessaging.TOPICS.commands(StoreKind.POSTGRES));
     }
 
     List<String> runEventTypes(String runId) {
         return outbox.received().stream()
-                .filter(m -> topic(m).equals(Topics.RUN_EVENTS))
+                .filter(m -> topic(m).equals(InMemoryMessaging.TOPICS.runEvents()))
                 .map(m -> EventCodec.decode(m.getPayload()))
                 .filter(e ->
                         EventCodec.payload(e, RunEvent.class).runId().toString().equals(runId))

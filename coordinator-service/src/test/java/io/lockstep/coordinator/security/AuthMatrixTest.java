@@ -86,12 +86,13 @@ class AuthMatrixTest {
         id = UUID.randomUUID().toString().substring(0, 8);
         store = "auth-" + id;
         heartbeat(store);
+        heartbeat(store + "-gone");
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> AS_ADMIN.spec()
                         .get("/api/v1/stores")
                         .jsonPath()
                         .getList("id")
-                        .contains(store));
+                        .containsAll(List.of(store, store + "-gone")));
         AS_ADMIN.spec()
                 .body(planBody())
                 .put("/api/v1/plans/shared-" + id)
@@ -167,7 +168,12 @@ class AuthMatrixTest {
                         "POST /plans/{name}/retention",
                         Roles.ADMIN,
                         200,
-                        c -> c.spec().body("{}").post("/api/v1/plans/shared-" + id + "/retention")));
+                        c -> c.spec().body("{}").post("/api/v1/plans/shared-" + id + "/retention")),
+                new Endpoint(
+                        "DELETE /agents/{id}",
+                        Roles.ADMIN,
+                        200,
+                        c -> c.spec().delete("/api/v1/agents/agent-" + store + "-gone")));
         Map<String, String> wrong = new LinkedHashMap<>();
         for (Endpoint endpoint : endpoints) {
             for (Caller caller : CALLERS) {

@@ -4,10 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import io.lockstep.coordinator.catalog.OutboxMessage;
+import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.protocol.AgentSources;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StepEvents;
 import io.lockstep.protocol.StoreKind;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -50,7 +53,7 @@ public final class AgentEventsDriver {
             Instant at,
             Instant startedAt,
             List<UUID> activeSteps) {
-        EventCodec codec = new EventCodec("/agents/" + agentId, Clock.fixed(at, ZoneOffset.UTC));
+        EventCodec codec = new EventCodec(AgentSources.of(agentId), Clock.fixed(at, ZoneOffset.UTC));
         agentEvents.send(codec.encode(
                 EventTypes.AGENT_HEARTBEAT,
                 agentId,
@@ -76,6 +79,50 @@ public final class AgentEventsDriver {
                         given().get("/api/v1/stores").jsonPath().getList("id").contains(marker));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> QuarkusTransaction.requiringNew().call(() -> OutboxMessage.count()) == 0);
+    }
+
+    /**
+     * Sends a step event as the agent the step was dispatched to (as the catalog records it), the only agent whose
+     * events about the step the coordinator applies; an {@code accepted} event is sent naming that agent.
+     */
+    public void sendAsStepAgent(String type, Object payload) {
+        UUID stepId = stepIdOf(payload);
+        String agent = agentOfStep(stepId);
+        Object sent = payload instanceof StepEvents.Accepted a
+                ? new StepEvents.Accepted(a.runId(), a.stepId(), agent, a.at())
+                : payload;
+        agentEvents.send(new EventCodec(AgentSources.of(agent)).encode(type, "run", sent));
+    }
+
+    /** The codec of the agent a step was dispatched to, to build an event once and send it twice. */
+    public static EventCodec codecOfStep(UUID stepId) {
+        return new EventCodec(AgentSources.of(agentOfStep(stepId)));
+    }
+
+    /** The agent the catalog says a step was dispatched to ({@code unbound} if none). */
+    public static String agentOfStep(UUID stepId) {
+        String agent = QuarkusTransaction.requiringNew().call(() -> {
+            StepEntity step = StepEntity.findById(stepId);
+            return step == null ? null : step.agentId;
+        });
+        return agent == null ? "unbound" : agent;
+    }
+
+    private static UUID stepIdOf(Object payload) {
+        if (payload instanceof StepEvents.Accepted e) {
+            return e.stepId();
+        } else if (payload instanceof StepEvents.Progress e) {
+            return e.stepId();
+        } else if (payload instanceof StepEvents.SnapshotTaken e) {
+            return e.stepId();
+        } else if (payload instanceof StepEvents.Succeeded e) {
+            return e.stepId();
+        } else if (payload instanceof StepEvents.Failed e) {
+            return e.stepId();
+        } else if (payload instanceof StepEvents.LeaseExpired e) {
+            return e.stepId();
+        }
+        throw new IllegalArgumentException("not a step event: " + payload);
     }
 
     /** The step commands relayed to topics starting with {@code topicPrefix}, in the order they were sent. */

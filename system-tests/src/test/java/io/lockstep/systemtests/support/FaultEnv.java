@@ -1,6 +1,7 @@
 package io.lockstep.systemtests.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,9 @@ public final class FaultEnv implements AutoCloseable {
     public static final String PAUSE_LOG = "TEST PAUSE at mid-upload for";
 
     public final String id = "f" + UUID.randomUUID().toString().substring(0, 7);
+    /** This environment's topics (prefix {@code it-<id>.}): its services see no other installation's records. */
+    public final Topics topics = Topics.withPrefix("it-" + id + ".");
+
     public final String store = "it" + id + "-pg";
     public final String database = "it" + id + "_db";
     public final String agentId = "it-pgf-" + id;
@@ -156,6 +160,7 @@ public final class FaultEnv implements AutoCloseable {
     }
 
     private void repository(Map<String, String> config) {
+        config.put(Topics.PREFIX_PROPERTY, topics.prefix());
         config.put("lockstep.repository.endpoint", Lockstep.S3_ENDPOINT);
         config.put("lockstep.repository.bucket", Lockstep.BUCKET);
         config.put("lockstep.repository.prefix", "it/" + id);
@@ -280,5 +285,6 @@ public final class FaultEnv implements AutoCloseable {
         } catch (SQLException e) {
             System.err.println("could not drop " + database + ": " + e.getMessage());
         }
+        Kafka.deleteTopics(topics.prefix());
     }
 }

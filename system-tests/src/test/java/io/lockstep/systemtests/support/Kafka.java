@@ -100,6 +100,21 @@ public final class Kafka {
         return records;
     }
 
+    /** Deletes every topic whose name starts with {@code prefix} (a build's own topics, when it ends). */
+    public static void deleteTopics(String prefix) {
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("refusing to delete every topic of the broker");
+        }
+        try (Admin admin = Admin.create(plaintext())) {
+            List<String> topics = admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(prefix))
+                    .toList();
+            admin.deleteTopics(topics).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("could not delete the topics " + prefix + "*: " + e.getMessage());
+        }
+    }
+
     /** Connection settings of the plaintext broker the suite's services use. */
     public static Properties plaintext() {
         Properties props = new Properties();

@@ -1,5 +1,6 @@
 package io.lockstep.systemtests.support;
 
+import io.lockstep.protocol.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -48,6 +49,12 @@ public final class Lockstep {
 
     /** Short id of this build, part of every name the tests create. */
     public final String id = UUID.randomUUID().toString().substring(0, 8);
+
+    /**
+     * This build's topics: every service of the build runs with the topic prefix {@code it-<id>.}, so a demo or another
+     * build on the same broker never reads this build's commands and events, nor this build theirs.
+     */
+    public final Topics topics = Topics.withPrefix("it-" + id + ".");
 
     public final String singleStore = "it" + id + "-single";
     public final String doubleStore = "it" + id + "-double";
@@ -110,6 +117,7 @@ public final class Lockstep {
         Files.writeString(keysetFile, KEYSET);
 
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
+        coordinatorConfig.put(Topics.PREFIX_PROPERTY, topics.prefix());
         coordinatorConfig.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-" + id);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
         coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
@@ -207,7 +215,7 @@ public final class Lockstep {
         return secondApi;
     }
 
-    /** Leaves the shared services as they were: this build's catalog database and indices go. */
+    /** Leaves the shared services as they were: this build's catalog database, indices and topics go. */
     private void cleanUp(String catalog) {
         coordinator.stop();
         if (secondCoordinator != null) {
@@ -225,12 +233,14 @@ public final class Lockstep {
         } catch (RuntimeException e) {
             System.err.println("could not delete this build's indices: " + e.getMessage());
         }
+        Kafka.deleteTopics(topics.prefix());
     }
 
     /** The settings every agent of this build shares: its id, heartbeats and the backup repository. */
     public Map<String, String> repositoryConfig(String agent) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lockstep.agent.id", agent);
+        config.put(Topics.PREFIX_PROPERTY, topics.prefix());
         config.put("lockstep.agent.heartbeat-interval", "1s");
         config.put("lockstep.repository.endpoint", S3_ENDPOINT);
         config.put("lockstep.repository.bucket", BUCKET);

@@ -1,6 +1,7 @@
 package io.lockstep.agent.core.command;
 
 import io.lockstep.agent.core.config.AgentConfig;
+import io.lockstep.protocol.AgentSources;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.Heartbeat;
@@ -42,7 +43,7 @@ public class AgentEvents {
     public AgentEvents(@Channel("agent-events") Emitter<String> emitter, AgentConfig config) {
         this.emitter = emitter;
         this.agentId = config.id();
-        this.codec = new EventCodec("/agents/" + config.id());
+        this.codec = new EventCodec(AgentSources.of(config.id()));
     }
 
     public void heartbeat(Heartbeat heartbeat) {

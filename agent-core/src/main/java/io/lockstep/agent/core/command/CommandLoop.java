@@ -119,6 +119,14 @@ public class CommandLoop {
                     command.stepId(), command.store());
             return;
         }
+        String addressee = command.parameter(StepCommand.Parameters.AGENT);
+        if (addressee != null && !addressee.equals(config.id())) {
+            LOG.warnf(
+                    "ignoring %s step %s for store %s: it is addressed to agent %s, which serves the store; this agent"
+                            + " (%s) is configured with the same store, and the coordinator refuses its claim",
+                    command.action(), command.stepId(), command.store(), addressee, config.id());
+            return;
+        }
         if (command.action() == StepAction.RENEW_LEASE || command.action() == StepAction.CANCEL) {
             control(command);
             return;

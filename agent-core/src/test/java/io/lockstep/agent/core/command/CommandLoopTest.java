@@ -99,6 +99,10 @@ class CommandLoopTest {
     }
 
     private static String record(UUID stepId) {
+        return record(stepId, Map.of());
+    }
+
+    private static String record(UUID stepId, Map<String, String> parameters) {
         StepCommand command = new StepCommand(
                 UUID.randomUUID(),
                 stepId,
@@ -109,7 +113,7 @@ class CommandLoopTest {
                 null,
                 null,
                 Instant.now().plusSeconds(60),
-                Map.of());
+                parameters);
         return new EventCodec("/coordinator").encode(EventTypes.STEP_COMMAND, "s1", command);
     }
 
@@ -153,5 +157,16 @@ class CommandLoopTest {
         loop.onCommand(record);
         loop.onCommand(record);
         assertEquals(1, events.accepted.get());
+    }
+
+    @Test
+    void aCommandAddressedToAnotherAgentOfTheSameStoreIsIgnored() throws Exception {
+        loop.onCommand(record(UUID.randomUUID(), Map.of(StepCommand.Parameters.AGENT, "other-agent")));
+        assertEquals(0, events.accepted.get(), "another agent's step is not accepted");
+        assertEquals(List.of(), loop.activeSteps());
+
+        loop.onCommand(record(UUID.randomUUID(), Map.of(StepCommand.Parameters.AGENT, "test-agent")));
+        assertEquals(1, events.accepted.get(), "a step addressed to this agent is");
+        assertTrue(executed.await(10, TimeUnit.SECONDS), "and it runs");
     }
 }
