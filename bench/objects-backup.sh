@@ -58,6 +58,8 @@ for b in bench-copy-aws bench-copy-rclone; do
 done
 
 stop_apps
+# A failed run must not leave its services behind (they would also keep any lock the script was started under).
+trap stop_apps EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
   LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)" \

@@ -76,6 +76,8 @@ log "database size: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database
 
 # Lockstep: a coordinator and a postgres-agent with a 128 MiB heap, on their own ports.
 stop_apps
+# A failed run must not leave its services behind (they would also keep any lock the script was started under).
+trap stop_apps EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-agent 18081 QUARKUS_PROFILE=local \
   LOCKSTEP_AGENT_ID=bench-agent LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
