@@ -16,7 +16,6 @@ import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
 import io.lockstep.protocol.StoreKind;
-import io.lockstep.protocol.Topics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -166,13 +165,13 @@ class AgentActiveStepsTest {
     }
 
     List<StepCommand> captures() {
-        return agents.commands(Topics.COMMANDS_POSTGRES).stream()
+        return agents.commands(InMemoryMessaging.TOPICS.commands(StoreKind.POSTGRES)).stream()
                 .filter(c -> c.action() == StepAction.BACKUP && c.store().equals(store))
                 .toList();
     }
 
     List<String> cancelTargets() {
-        return agents.commands(Topics.COMMANDS_POSTGRES).stream()
+        return agents.commands(InMemoryMessaging.TOPICS.commands(StoreKind.POSTGRES)).stream()
                 .filter(c -> c.action() == StepAction.CANCEL && c.store().equals(store))
                 .map(c -> c.parameter(StepCommand.Parameters.TARGET_STEP))
                 .toList();
