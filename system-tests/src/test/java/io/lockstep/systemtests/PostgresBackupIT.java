@@ -208,7 +208,24 @@ class PostgresBackupIT {
         return out;
     }
 
+    /**
+     * Restores a custom-format dump with pg_restore; a dump the agent compressed (a zstd frame) is decompressed with
+     * the zstd tool first, as an operator would.
+     */
     static void pgRestore(Path dump, String database) throws Exception {
+        byte[] magic;
+        try (var in = Files.newInputStream(dump)) {
+            magic = in.readNBytes(4);
+        }
+        if (java.util.Arrays.equals(magic, new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD})) {
+            Path plain = unzstd(dump);
+            try {
+                pgRestore(plain, database);
+            } finally {
+                Files.delete(plain);
+            }
+            return;
+        }
         List<String> command = new ArrayList<>(List.of(
                 "pg_restore",
                 "--host=" + Lockstep.APP_PG_HOST,
