@@ -79,6 +79,9 @@ public final class Kafka {
                     .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
                     .toList();
         }
+        if (partitions.isEmpty()) {
+            return List.of(); // no such topic (yet): nothing was ever written to it
+        }
         Properties props = new Properties();
         props.putAll(connection);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
