@@ -24,15 +24,10 @@ import picocli.CommandLine.Parameters;
             PlansCommand.ApplyPlan.class,
             PlansCommand.DeletePlan.class
         })
-final class PlansCommand implements Runnable {
+final class PlansCommand extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(), "name a plans command: list, show, apply or delete");
+    PlansCommand() {
+        super("name a plans command: list, show, apply or delete");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every plan, with its next runs.")

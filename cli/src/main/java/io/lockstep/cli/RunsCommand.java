@@ -18,15 +18,10 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Backup, restore, drill, dry-run and verification runs.",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class, RunsCommand.WatchRun.class})
-final class RunsCommand implements Runnable {
+final class RunsCommand extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(), "name a runs command: list, show or watch");
+    RunsCommand() {
+        super("name a runs command: list, show or watch");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Runs, newest first.")

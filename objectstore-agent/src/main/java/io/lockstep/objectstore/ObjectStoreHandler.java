@@ -56,16 +56,13 @@ public class ObjectStoreHandler implements StoreHandler {
 
     @Override
     public List<Heartbeat.Store> stores() {
-        return config.stores().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(e -> {
-                    Map<String, String> attributes = new HashMap<>();
-                    attributes.put("bucket", e.getValue().bucket());
-                    e.getValue().prefix().ifPresent(p -> attributes.put("prefix", p));
-                    e.getValue().endpoint().ifPresent(u -> attributes.put("endpoint", UrlRedactor.origin(u)));
-                    return new Heartbeat.Store(e.getKey(), StoreKind.OBJECTSTORE, List.of(), attributes);
-                })
-                .toList();
+        return StoreHandler.announce(config.stores(), StoreKind.OBJECTSTORE, s -> List.of(), s -> {
+            Map<String, String> attributes = new HashMap<>();
+            attributes.put("bucket", s.bucket());
+            s.prefix().ifPresent(p -> attributes.put("prefix", p));
+            s.endpoint().ifPresent(u -> attributes.put("endpoint", UrlRedactor.origin(u)));
+            return attributes;
+        });
     }
 
     @Override

@@ -48,17 +48,11 @@ public class PostgresStoreHandler implements StoreHandler {
 
     @Override
     public List<Heartbeat.Store> stores() {
-        return config.stores().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(e -> new Heartbeat.Store(
-                        e.getKey(),
-                        StoreKind.POSTGRES,
-                        e.getValue().databases(),
-                        Map.of(
-                                "host", e.getValue().host(),
-                                "port", Integer.toString(e.getValue().port()),
-                                "user", e.getValue().user())))
-                .toList();
+        return StoreHandler.announce(
+                config.stores(),
+                StoreKind.POSTGRES,
+                PostgresAgentConfig.Store::databases,
+                s -> Map.of("host", s.host(), "port", Integer.toString(s.port()), "user", s.user()));
     }
 
     @Override

@@ -75,11 +75,11 @@ public final class ReferenceQuery {
                         return unterminated("comment", start);
                     }
                 } else if (c == '\'') {
-                    if (!skipString(isEscapeString(start))) {
+                    if (!skipQuoted('\'', isEscapeString(start))) {
                         return unterminated("string constant", start);
                     }
                 } else if (c == '"') {
-                    if (!skipQuotedIdentifier()) {
+                    if (!skipQuoted('"', false)) {
                         return unterminated("quoted identifier", start);
                     }
                 } else if (c == '$' && dollarTagEnd(start) > 0) {
@@ -167,31 +167,20 @@ public final class ReferenceQuery {
             return (e == 'E' || e == 'e') && (quote < 2 || !isIdentifierPart(sql.charAt(quote - 2)));
         }
 
-        private boolean skipString(boolean backslashEscapes) {
+        /**
+         * Skips a quoted run starting at the opening {@code quote} (a string {@code '} or an identifier {@code "}):
+         * a doubled quote stands for itself, and in an escape string a backslash escapes the next character.
+         *
+         * @return false if the run is not closed
+         */
+        private boolean skipQuoted(char quote, boolean backslashEscapes) {
             i++;
             while (i < sql.length()) {
                 char c = sql.charAt(i);
                 if (backslashEscapes && c == '\\') {
                     i += 2;
-                } else if (c == '\'') {
-                    if (next() == '\'') {
-                        i += 2;
-                    } else {
-                        i++;
-                        return true;
-                    }
-                } else {
-                    i++;
-                }
-            }
-            return false;
-        }
-
-        private boolean skipQuotedIdentifier() {
-            i++;
-            while (i < sql.length()) {
-                if (sql.charAt(i) == '"') {
-                    if (next() == '"') {
+                } else if (c == quote) {
+                    if (next() == quote) {
                         i += 2;
                     } else {
                         i++;

@@ -59,17 +59,14 @@ public class SearchStoreHandler implements StoreHandler {
 
     @Override
     public List<Heartbeat.Store> stores() {
-        return config.stores().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(e -> new Heartbeat.Store(
-                        e.getKey(),
-                        StoreKind.SEARCH,
-                        List.of(),
-                        Map.of(
-                                "url", UrlRedactor.withoutSecrets(e.getValue().url()),
-                                "indices", String.join(",", e.getValue().indices()),
-                                "repository", e.getValue().repository())))
-                .toList();
+        return StoreHandler.announce(
+                config.stores(),
+                StoreKind.SEARCH,
+                s -> List.of(),
+                s -> Map.of(
+                        "url", UrlRedactor.withoutSecrets(s.url()),
+                        "indices", String.join(",", s.indices()),
+                        "repository", s.repository()));
     }
 
     private SearchAgentConfig.Store store(String id) throws StepFailure {

@@ -1,6 +1,5 @@
 package io.lockstep.coordinator.run;
 
-import io.lockstep.coordinator.catalog.AgentEntity;
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.RestoreOptions;
 import io.lockstep.coordinator.catalog.RunEntity;
@@ -9,14 +8,15 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
-import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
@@ -42,19 +42,15 @@ public class RunStateMachine {
     private final BackupFlow backups;
     private final RestoreFlow restores;
     private final RunEvents events;
-    private final AgentLiveness liveness;
+    private final StepWatch watch;
 
     RunStateMachine(
-            StepDispatcher dispatcher,
-            BackupFlow backups,
-            RestoreFlow restores,
-            RunEvents events,
-            AgentLiveness liveness) {
+            StepDispatcher dispatcher, BackupFlow backups, RestoreFlow restores, RunEvents events, StepWatch watch) {
         this.dispatcher = dispatcher;
         this.backups = backups;
         this.restores = restores;
         this.events = events;
-        this.liveness = liveness;
+        this.watch = watch;
     }
 
     // ---------------------------------------------------------------- start
@@ -229,33 +225,10 @@ public class RunStateMachine {
         Instant now = dispatcher.now();
         List<StepEntity> steps = StepEntity.ofRun(run.id);
         for (StepEntity step : steps) {
-            if (step.state.terminal() || step.state == StepState.PENDING) {
-                continue;
-            }
-            if (step.deadline != null && now.isAfter(step.deadline)) {
-                dispatcher.markLost(run, step, "timed out: no result by " + step.deadline, now);
-                fail(run, StepRoles.describe(step) + " timed out: no result by its deadline " + step.deadline);
-                return;
-            }
-            if (step.agentId != null) {
-                AgentEntity agent = AgentEntity.findById(step.agentId);
-                java.util.Optional<String> gone =
-                        AgentSteps.notRunning(step, agent, liveness::readUpTo, liveness.activeStepsGrace());
-                if (gone.isPresent()) {
-                    dispatcher.markLost(run, step, gone.get(), now);
-                    fail(run, StepRoles.describe(step) + " was lost: " + gone.get());
-                    return;
-                }
-            }
-            StoreEntity store = StoreEntity.findById(step.store);
-            if (store == null || liveness.silent(store.lastSeen)) {
-                dispatcher.markLost(run, step, "agent went silent", now);
-                fail(
-                        run,
-                        StepRoles.describe(step) + " lost its agent: "
-                                + (store == null
-                                        ? "the store is no longer announced"
-                                        : store.agentId + " sent no heartbeat since " + store.lastSeen));
+            Optional<StepWatch.Loss> loss = watch.check(step, now);
+            if (loss.isPresent()) {
+                dispatcher.markLost(run, step, loss.get().step(), now);
+                fail(run, StepRoles.describe(step) + loss.get().run());
                 return;
             }
         }
@@ -296,7 +269,7 @@ public class RunStateMachine {
     public List<UUID> onAgentForgotten(String agentId, String by) {
         List<StepEntity> lost = StepEntity.list(
                 "agentId = ?1 and state in ?2", agentId, List.of(StepState.DISPATCHED, StepState.RUNNING));
-        List<UUID> failed = new java.util.ArrayList<>();
+        List<UUID> failed = new ArrayList<>();
         for (StepEntity step : lost) {
             withStep(step.runId, step.id, (run, s) -> {
                 dispatcher.cancel(run, s); // should the agent still run, it stops the work and aborts its uploads

@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public class BucketRestore {
         ExecutorService copiers = workers("restore-copy", config.copyConcurrency());
         FutureWindow<Object> window = new FutureWindow<>(4 * Math.max(1, config.copyConcurrency()));
         context.onCancel(copiers::shutdownNow);
-        try (Extra extra = new Extra(s3, target.bucket(), prune, dryRun)) {
+        try (ExtraKeys extra = new ExtraKeys(s3, target.bucket(), prune, dryRun)) {
             try (InputStream manifestStream = repository.openVerified(manifestKey, manifestSha256)) {
                 ManifestWalk.walk(manifestStream, s3, target, new ManifestWalk.Visitor() {
                     @Override
@@ -153,7 +154,7 @@ public class BucketRestore {
                     }
                 });
                 window.drain(IGNORE);
-                manifestStream.transferTo(java.io.OutputStream.nullOutputStream());
+                manifestStream.transferTo(OutputStream.nullOutputStream());
             }
             // Every copy succeeded and hashed to the manifest, and the manifest was read whole and verified (its
             // stream closed without an IntegrityException): only now may anything be deleted.
@@ -202,7 +203,7 @@ public class BucketRestore {
             AtomicLong copiedBytes,
             Counts counts,
             List<String> overwrittenSample,
-            Extra extra) {
+            ExtraKeys extra) {
         Map<String, String> evidence = new HashMap<>();
         evidence.put(EvidenceKeys.BUCKET, target.bucket());
         evidence.put(EvidenceKeys.PREFIX, target.prefix());
@@ -251,92 +252,6 @@ public class BucketRestore {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /**
-     * Keys of the target that the manifest does not hold: deleted with {@code prune} (unless a dry run), else kept.
-     * Deletion waits for {@link #deleteAll}, called only once every object of the manifest is back and hash-checked
-     * and the manifest itself was verified to its end: a restore that fails on the way (a damaged or missing blob, a
-     * corrupted manifest, a cancel) deletes nothing. Until then the keys are spooled to a temporary file, so a bucket
-     * with millions of extra keys costs no heap.
-     */
-    private static final class Extra implements AutoCloseable {
-        private final S3Client s3;
-        private final String bucket;
-        private final boolean prune;
-        private final boolean dryRun;
-        private java.nio.file.Path spool;
-        private java.io.DataOutputStream toDelete;
-        long pruned;
-        long kept;
-        final List<String> prunedSample = new ArrayList<>();
-        final List<String> keptSample = new ArrayList<>();
-
-        Extra(S3Client s3, String bucket, boolean prune, boolean dryRun) {
-            this.s3 = s3;
-            this.bucket = bucket;
-            this.prune = prune;
-            this.dryRun = dryRun;
-        }
-
-        void add(String key) throws IOException {
-            if (!prune) {
-                kept++;
-                sample(keptSample, key);
-                return;
-            }
-            if (!dryRun) {
-                if (toDelete == null) {
-                    spool = java.nio.file.Files.createTempFile("lockstep-prune-", ".keys");
-                    toDelete = new java.io.DataOutputStream(
-                            new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spool)));
-                }
-                toDelete.writeUTF(key);
-            }
-            pruned++;
-            sample(prunedSample, key);
-        }
-
-        /** Deletes the spooled keys; returns how many. */
-        long deleteAll(StepContext context) throws IOException, StepFailure {
-            if (toDelete == null) {
-                return 0;
-            }
-            toDelete.close();
-            toDelete = null;
-            long deleted = 0;
-            try (java.io.DataInputStream keys = new java.io.DataInputStream(
-                    new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(spool)))) {
-                for (long i = 0; i < pruned; i++) {
-                    if (context.cancelled()) {
-                        throw new StepFailure("the restore was cancelled while pruning bucket " + bucket + " ("
-                                + deleted + " of " + pruned + " keys deleted): " + context.cancelReason());
-                    }
-                    String key = keys.readUTF();
-                    s3.deleteObject(b -> b.bucket(bucket).key(key));
-                    deleted++;
-                }
-            }
-            return deleted;
-        }
-
-        @Override
-        public void close() {
-            try {
-                if (toDelete != null) {
-                    toDelete.close();
-                }
-            } catch (IOException ignored) {
-                // only the spool; it is deleted next
-            }
-            if (spool != null) {
-                try {
-                    java.nio.file.Files.deleteIfExists(spool);
-                } catch (IOException e) {
-                    LOG.warnf("could not delete the prune spool %s: %s", spool, e.getMessage());
-                }
-            }
-        }
     }
 
     /**

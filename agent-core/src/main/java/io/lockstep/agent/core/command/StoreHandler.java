@@ -5,6 +5,7 @@ import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The one thing each agent implements: the logic of its own kind of store. agent-core does the rest
@@ -42,5 +43,23 @@ public interface StoreHandler {
     /** Undoes {@link #quiesce(String)}; must be safe to call more than once. */
     default Map<String, String> resume(String store) throws StepFailure {
         throw new StepFailure(kind() + " stores cannot be resumed");
+    }
+
+    /**
+     * The heartbeat entries of configured stores, sorted by id: what each implementation of {@link #stores()} returns.
+     *
+     * @param databases the databases a store holds (empty where the kind has none)
+     * @param attributes what the store shows operators; never a secret
+     */
+    static <S> List<Heartbeat.Store> announce(
+            Map<String, S> stores,
+            StoreKind kind,
+            Function<S, List<String>> databases,
+            Function<S, Map<String, String>> attributes) {
+        return stores.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> new Heartbeat.Store(
+                        e.getKey(), kind, databases.apply(e.getValue()), attributes.apply(e.getValue())))
+                .toList();
     }
 }
