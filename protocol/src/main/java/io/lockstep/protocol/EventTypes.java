@@ -24,6 +24,8 @@ public final class EventTypes {
     public static final String RUN_STARTED = "io.lockstep.run.started";
     public static final String RUN_CONSISTENT = "io.lockstep.run.consistent";
     public static final String RUN_FAILED = "io.lockstep.run.failed";
+    /** An operator cancelled a backup before it ended. */
+    public static final String RUN_CANCELLED = "io.lockstep.run.cancelled";
     /** A backup passed its restore drill and is marked verified. */
     public static final String RUN_VERIFIED = "io.lockstep.run.verified";
     /** A backup's restore drill failed; the backup is not restorable as recorded. */
@@ -59,6 +61,7 @@ public final class EventTypes {
             case RUN_STARTED,
                     RUN_CONSISTENT,
                     RUN_FAILED,
+                    RUN_CANCELLED,
                     RUN_VERIFIED,
                     RUN_VERIFICATION_FAILED,
                     RUN_EXPIRED,

@@ -55,6 +55,13 @@ public class StepEntity extends PanacheEntityBase {
 
     public Long bytes;
 
+    /** Objects, files or documents done, as the agent's newest progress report said. */
+    public Long items;
+
+    /** When the agent sent its newest progress report. */
+    @Column(name = "progress_at")
+    public Instant progressAt;
+
     public String sha256;
 
     /** What the agent reported besides bytes and hash. */

@@ -9,11 +9,18 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreGate;
+import io.lockstep.coordinator.run.RunStateMachine;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.persistence.LockModeType;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,6 +32,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Runs: the history, one run with its steps and evidence, and what can be done with a backup. */
 @Path("/api/v1/runs")
@@ -40,14 +49,26 @@ public class RunResource {
 
     private static final int MAX_LIMIT = 500;
 
+    /** How often the event stream reads a run from the catalog; it sends the run only when it changed. */
+    static final Duration STREAM_INTERVAL = Duration.ofMillis(500);
+
     private final Retention retention;
     private final RestoreGate gate;
     private final RepositoryClient repository;
+    private final RunStateMachine machine;
+    private final SecurityIdentity identity;
 
-    public RunResource(Retention retention, RestoreGate gate, RepositoryClient repository) {
+    public RunResource(
+            Retention retention,
+            RestoreGate gate,
+            RepositoryClient repository,
+            RunStateMachine machine,
+            SecurityIdentity identity) {
         this.retention = retention;
         this.gate = gate;
         this.repository = repository;
+        this.machine = machine;
+        this.identity = identity;
     }
 
     @GET
@@ -108,6 +129,56 @@ public class RunResource {
             throw ApiException.notFound("no run with id " + id);
         }
         return Views.RunView.of(run, StepEntity.ofRun(run.id));
+    }
+
+    /**
+     * The run as server-sent events: the whole run (as {@code GET /runs/{id}} returns it) at once, again each time it
+     * changes (a step's state or progress, the run's state), and the stream ends after the run ended. The catalog is
+     * read every {@link #STREAM_INTERVAL} on a worker thread, so any coordinator serves it, whichever one processes the
+     * run's events; clients do not poll.
+     */
+    @GET
+    @Path("/{id}/events")
+    @RolesAllowed(Roles.VIEWER)
+    @Blocking
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<Views.RunView> events(@PathParam("id") String id) {
+        Views.RunView first = get(id); // 404 before the stream starts
+        UUID runId = first.id();
+        return Multi.createBy()
+                .repeating()
+                .uni(() -> Uni.createFrom()
+                        .item(() -> QuarkusTransaction.requiringNew().call(() -> get(runId.toString())))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .withDelay(STREAM_INTERVAL)
+                .whilst(run -> !RunState.valueOf(run.state()).terminal())
+                .skip()
+                .repetitions();
+    }
+
+    /**
+     * Cancels a run that has not ended: it ends CANCELLED at once, its steps are cancelled (running work killed,
+     * uploads aborted) and its quiesced stores resumed, as when a run fails. 409 once it ended.
+     */
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed(Roles.OPERATOR)
+    public Views.RunView cancel(@PathParam("id") String id) {
+        UUID runId = parseId(id);
+        String by = identity.getPrincipal().getName();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            RunEntity run = RunEntity.findById(runId, LockModeType.PESSIMISTIC_WRITE);
+            if (run == null) {
+                throw ApiException.notFound("no run with id " + id);
+            }
+            if (run.state.terminal()) {
+                throw new ApiException(
+                        409, "Run already ended", "run " + id + " ended " + run.state + "; there is nothing to cancel");
+            }
+            machine.cancel(run, "cancelled by " + by);
+            return view(run);
+        });
     }
 
     /**

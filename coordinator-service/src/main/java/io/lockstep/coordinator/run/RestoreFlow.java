@@ -129,9 +129,12 @@ class RestoreFlow {
         return null;
     }
 
-    /** After the run failed: a drill marks its backup not verified; a restore runs its start-dependents hook. */
-    void afterFailure(RunEntity run, String reason) {
-        if (run.type == RunType.DRILL) {
+    /**
+     * After the run failed or was cancelled: a failed drill marks its backup not verified; a restore runs its
+     * start-dependents hook.
+     */
+    void afterFailure(RunEntity run, String reason, boolean cancelled) {
+        if (run.type == RunType.DRILL && !cancelled) {
             recordVerification(lockedSource(run), false, "restore drill " + run.id + " failed: " + reason, run);
         }
         if (callsHooks(run)) {

@@ -104,22 +104,12 @@ public class RunStateMachine {
     }
 
     public void onProgress(StepEvents.Progress event) {
-        withStep(event.runId(), event.stepId(), (run, step) -> {
-            if (step.state == StepState.DISPATCHED) {
-                step.state = StepState.RUNNING;
-            }
-            step.bytes = event.bytes();
-        });
+        withStep(event.runId(), event.stepId(), (run, step) -> StepDispatcher.markProgress(step, event));
     }
 
     public void onSucceeded(StepEvents.Succeeded event) {
         withStep(event.runId(), event.stepId(), (run, step) -> {
-            step.state = StepState.SUCCEEDED;
-            step.bytes = event.bytes();
-            step.sha256 = event.sha256();
-            step.startedAt = event.startedAt();
-            step.endedAt = event.finishedAt();
-            step.evidence = event.evidence();
+            StepDispatcher.markSucceeded(step, event);
             if (run.state.terminal()) {
                 return; // a cleanup or a snapshot deletion that completed after the run ended: recorded, nothing else
             }
@@ -191,24 +181,36 @@ public class RunStateMachine {
      * drill marks its backup not verified, a restore calls its start-dependents hook.
      */
     public void fail(RunEntity run, String reason) {
+        end(run, RunState.FAILED, reason);
+    }
+
+    /**
+     * Ends a run an operator cancelled as CANCELLED, stopping its work as {@link #fail} does; a cancelled drill leaves
+     * its backup's verification as it was.
+     */
+    public void cancel(RunEntity run, String reason) {
+        end(run, RunState.CANCELLED, reason);
+    }
+
+    private void end(RunEntity run, RunState state, String reason) {
         if (run.state.terminal()) {
             return;
         }
         Instant now = dispatcher.now();
         dispatcher.stopAll(run, now);
-        run.state = RunState.FAILED;
+        run.state = state;
         run.phase = RunPhase.DONE;
         run.error = reason;
         run.endedAt = now;
         if (run.type == RunType.BACKUP) {
-            events.publish(run, EventTypes.RUN_FAILED);
+            events.publish(run, state == RunState.CANCELLED ? EventTypes.RUN_CANCELLED : EventTypes.RUN_FAILED);
         } else {
             if (RestoreFlow.announced(run)) {
                 events.publish(run, EventTypes.RESTORE_FAILED);
             }
-            restores.afterFailure(run, reason);
+            restores.afterFailure(run, reason, state == RunState.CANCELLED);
         }
-        LOG.warnf("run %s of plan %s FAILED: %s", run.id, run.plan, reason);
+        LOG.warnf("run %s of plan %s %s: %s", run.id, run.plan, state, reason);
     }
 
     // ---------------------------------------------------------------- supervision

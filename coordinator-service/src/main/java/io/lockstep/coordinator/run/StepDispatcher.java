@@ -9,6 +9,7 @@ import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StepEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -186,6 +187,26 @@ class StepDispatcher {
     void markLost(RunEntity run, StepEntity step, String error, Instant at) {
         control(run, step, StepAction.CANCEL, Map.of(StepCommand.Parameters.TARGET_STEP, step.id.toString()));
         markFailed(step, error, at);
+    }
+
+    /** Records what a running step has done so far, as its agent reported it. */
+    static void markProgress(StepEntity step, StepEvents.Progress event) {
+        if (step.state == StepState.DISPATCHED) {
+            step.state = StepState.RUNNING;
+        }
+        step.bytes = event.bytes();
+        step.items = event.items();
+        step.progressAt = event.at();
+    }
+
+    /** Records a step's success and what it reported: its artifact's size and hash, its times and evidence. */
+    static void markSucceeded(StepEntity step, StepEvents.Succeeded event) {
+        step.state = StepState.SUCCEEDED;
+        step.bytes = event.bytes();
+        step.sha256 = event.sha256();
+        step.startedAt = event.startedAt();
+        step.endedAt = event.finishedAt();
+        step.evidence = event.evidence();
     }
 
     void markFailed(StepEntity step, String error, Instant at) {

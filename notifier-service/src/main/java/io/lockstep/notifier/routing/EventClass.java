@@ -60,7 +60,7 @@ public enum EventClass {
                 switch (type) {
                     case EventTypes.RUN_STARTED -> STARTED;
                     case EventTypes.RUN_CONSISTENT -> CONSISTENT;
-                    case EventTypes.RUN_FAILED -> FAILED;
+                    case EventTypes.RUN_FAILED, EventTypes.RUN_CANCELLED -> FAILED;
                     case EventTypes.RUN_VERIFIED -> VERIFIED;
                     case EventTypes.RUN_VERIFICATION_FAILED -> DRILL_FAILED;
                     case EventTypes.RUN_EXPIRED -> EXPIRED;
