@@ -55,8 +55,55 @@ public final class ApiClient {
         return send("PUT", path, body);
     }
 
+    public Reply patch(String path, JsonNode body) {
+        return send("PATCH", path, body);
+    }
+
     public Reply delete(String path) {
         return send("DELETE", path, null);
+    }
+
+    /**
+     * Reads a server-sent-event stream of JSON documents ({@code data:} lines), handing each to {@code onEvent},
+     * until the server ends it. Only connecting is bounded by the timeout: a stream may stay quiet while nothing
+     * changes.
+     *
+     * @return false if the coordinator has no such stream (404 before any event), so the caller can poll instead
+     */
+    public boolean stream(String path, java.util.function.Consumer<JsonNode> onEvent) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Accept", "text/event-stream");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response =
+                    http.send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
+            try (java.util.stream.Stream<String> lines = response.body()) {
+                if (response.statusCode() == 404) {
+                    return false;
+                }
+                if (response.statusCode() >= 400) {
+                    throw new CliException.Refused(
+                            ApiProblem.of(response.statusCode(), String.join("\n", lines.toList())));
+                }
+                for (String line : (Iterable<String>) lines::iterator) {
+                    if (line.startsWith("data:")) {
+                        onEvent.accept(
+                                JSON.readTree(line.substring("data:".length()).trim()));
+                    }
+                }
+                return true;
+            }
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable("connecting timed out after " + timeout.toSeconds() + " s");
+        } catch (java.net.ConnectException e) {
+            throw unreachable("connection refused");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unreachable("interrupted");
+        }
     }
 
     Reply send(String method, String path, JsonNode body) {

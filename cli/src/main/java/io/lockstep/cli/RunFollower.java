@@ -11,9 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Follows a run until it ends, reading {@code GET /api/v1/runs/{id}} every polling interval. In human mode it prints a
- * line whenever the run's state or phase, or a step's state, bytes or object count changes; in JSON mode the run each
- * time it changed, one JSON document per line ({@code quiet}: nothing until the end).
+ * Follows a run until it ends, from the coordinator's event stream ({@code GET /api/v1/runs/{id}/events}, the run each
+ * time it changed); a stream that ends before the run did is opened again, and a coordinator without the stream is
+ * polled ({@code GET /api/v1/runs/{id}} every polling interval). In human mode it prints a line whenever the run's
+ * state or phase, or a step's state, bytes, object count or rate changes; in JSON mode the run each time it changed,
+ * one JSON document per line ({@code quiet}: nothing until the end).
  */
 final class RunFollower {
 
@@ -23,6 +25,7 @@ final class RunFollower {
     private final Session s;
     private final boolean quietJson;
     private final Map<String, String> seen = new HashMap<>();
+    private final Map<String, JsonNode> previous = new HashMap<>();
     private String runSeen;
     private String jsonSeen;
 
@@ -34,6 +37,19 @@ final class RunFollower {
 
     /** Follows until the run ends and returns its last reading. */
     JsonNode follow(String runId) {
+        JsonNode[] last = new JsonNode[1];
+        while (s.api.stream("/api/v1/runs/" + segment(runId) + "/events", run -> {
+            last[0] = run;
+            report(run);
+        })) {
+            if (last[0] != null && TERMINAL.contains(text(last[0], "state"))) {
+                if (!s.json) {
+                    s.println(summary(last[0]));
+                }
+                return last[0];
+            }
+            s.pause(); // the stream ended early (a coordinator restarted, a proxy cut it): open it again
+        }
         while (true) {
             JsonNode run = s.api.get("/api/v1/runs/" + segment(runId)).body();
             report(run);
@@ -68,22 +84,36 @@ final class RunFollower {
             runSeen = runNow;
         }
         for (JsonNode step : run.path("steps")) {
-            String line = stepLine(step);
+            String line = stepLine(step, previous.put(text(step, "id"), step));
             if (!line.equals(seen.put(text(step, "id"), line))) {
                 s.println(clock + "    " + line);
             }
         }
     }
 
-    /** One step as a progress line: what, where, state, bytes, objects, error. */
     static String stepLine(JsonNode step) {
+        return stepLine(step, null);
+    }
+
+    /**
+     * One step as a progress line: what, where, state, bytes, objects, the rate since the previous progress report of
+     * the step (when there was one), error.
+     */
+    static String stepLine(JsonNode step, JsonNode before) {
         java.util.List<String> extras = new java.util.ArrayList<>();
         if (step.hasNonNull("bytes")) {
             extras.add(Format.bytes(step.get("bytes").asLong()));
         }
         String objects = step.path("evidence").path("objects").asText(null);
+        if (objects == null && step.hasNonNull("items") && step.get("items").asLong() > 0) {
+            objects = step.get("items").asText();
+        }
         if (objects != null) {
             extras.add(objects + " objects");
+        }
+        String rate = rate(step, before);
+        if (rate != null && "RUNNING".equals(text(step, "state"))) {
+            extras.add(rate);
         }
         if (step.hasNonNull("error")) {
             extras.add(text(step, "error"));
@@ -92,6 +122,24 @@ final class RunFollower {
                         "%-8s %-32s %-10s %s",
                         text(step, "action"), where(step), text(step, "state"), String.join("  ", extras))
                 .stripTrailing();
+    }
+
+    /** Bytes per second between two progress reports of a step, or null without two of them. */
+    static String rate(JsonNode step, JsonNode before) {
+        if (before == null) {
+            return null;
+        }
+        Instant now = Format.instant(step.get("progressAt"));
+        Instant then = Format.instant(before.get("progressAt"));
+        if (now == null || then == null || !now.isAfter(then)) {
+            return null;
+        }
+        long bytes = step.path("bytes").asLong() - before.path("bytes").asLong();
+        if (bytes < 0) {
+            return null;
+        }
+        return Format.bytes(
+                        bytes * 1000 / Math.max(1, Duration.between(then, now).toMillis())) + "/s";
     }
 
     static String where(JsonNode step) {

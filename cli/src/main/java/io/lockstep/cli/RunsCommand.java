@@ -17,11 +17,19 @@ import picocli.CommandLine.Parameters;
         name = "runs",
         mixinStandardHelpOptions = true,
         description = "Backup, restore, drill, dry-run and verification runs.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class, RunsCommand.WatchRun.class})
+        subcommands = {
+            RunsCommand.ListRuns.class,
+            RunsCommand.ShowRun.class,
+            RunsCommand.WatchRun.class,
+            RunChanges.CancelRun.class,
+            RunChanges.PinRun.class,
+            RunChanges.UnpinRun.class,
+            RunChanges.ExpireRun.class
+        })
 final class RunsCommand extends CommandGroup {
 
     RunsCommand() {
-        super("name a runs command: list, show or watch");
+        super("name a runs command: list, show, watch, cancel, pin, unpin or expire");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Runs, newest first.")

@@ -80,6 +80,23 @@ final class StubApi implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers {@code route} with a server-sent-event stream of these JSON documents, then ends it; each call takes the
+     * next list of {@code streams}, the last one from then on.
+     */
+    StubApi onStream(String route, List<List<String>> streams) {
+        Deque<Answer> answers = new ArrayDeque<>();
+        for (List<String> documents : streams) {
+            StringBuilder body = new StringBuilder();
+            for (String json : documents) {
+                body.append("data:").append(json.replace("\n", " ")).append("\n\n");
+            }
+            answers.add(new Answer(200, "text/event-stream", body.toString()));
+        }
+        routes.put(route, answers);
+        return this;
+    }
+
     StubApi onRaw(String route, int status, String contentType, String body) {
         Deque<Answer> answers = new ArrayDeque<>();
         answers.add(new Answer(status, contentType, body));
