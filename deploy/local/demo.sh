@@ -29,6 +29,10 @@ API="http://127.0.0.1:${LOCKSTEP_COORDINATOR_PORT:-8080}/api/v1"
 # (lockstep.auth.tokens.demo-admin). Make your own with deploy/local/token NAME ROLE.
 LOCKSTEP_TOKEN="${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
 AUTH="Authorization: Bearer $LOCKSTEP_TOKEN"
+# The lockstep CLI (deploy/local/lockstep) reads the coordinator and the token from the environment, never from its
+# command line.
+export LOCKSTEP_URL="${API%/api/v1}" LOCKSTEP_TOKEN
+lockstep() { "$REPO_DIR/deploy/local/lockstep" "$@"; }
 # Local-only password of the sample application cluster (deploy/local/up creates it). Given to psql through
 # the environment, never on a command line.
 export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
@@ -91,7 +95,7 @@ for store in app media search; do
   wait_for "store '$store' announced" 60 bash -c "curl -fs -H '$AUTH' '$API/stores' | jq -e '.[] | select(.id == \"$store\" and .live)'" \
     || die "store $store was not announced; see the agent logs in $APPS_DIR"
 done
-curl -fs -H "$AUTH" "$API/stores" | jq -c '.[] | select(.live) | {id, kind, agent, live}'
+lockstep status
 
 step "Starting the application's background writer (object, then row, then index entry)"
 (
@@ -108,17 +112,17 @@ trap 'kill $writer 2>/dev/null || true' EXIT
 sleep 2
 
 step "Creating the plan 'shop-nightly' over the three stores"
-curl -fsS -X PUT "$API/plans/shop-nightly" -H "$AUTH" -H 'Content-Type: application/json' -d '{
-    "stores": ["app", "media", "search"],
-    "schedule": "0 4 * * *",
-    "retention": {"keepDaily": 14},
-    "references": [{"store": "app", "database": "shop", "query": "select key from product_images", "objects": "media"}]
-  }' | jq -c .
-
-step "Starting a backup"
-run="$(curl -fsS -X POST "$API/plans/shop-nightly/backups" -H "$AUTH" -H 'Content-Type: application/json' -d '{"label": "demo"}')"
-run_id="$(jq -r .id <<<"$run")"
-echo "run $run_id: $(jq -r .state <<<"$run")"
+plan_file="$(mktemp --suffix=.json)"
+cat >"$plan_file" <<'JSON'
+{
+  "stores": ["app", "media", "search"],
+  "schedule": "0 4 * * *",
+  "retention": {"keepDaily": 14},
+  "references": [{"store": "app", "database": "shop", "query": "select key from product_images", "objects": "media"}]
+}
+JSON
+lockstep plans apply --name shop-nightly -f "$plan_file"
+rm -f "$plan_file"
 
 follow() { # follow RUN_ID: prints each change of the run's steps until it ends; leaves the run in $run, its state in $state
   local id="$1" last=""
@@ -132,8 +136,11 @@ follow() { # follow RUN_ID: prints each change of the run's steps until it ends;
   done
 }
 
-step "Following the run"
-follow "$run_id"
+step "Backing up, watched: lockstep backup shop-nightly --label demo --wait"
+lockstep backup shop-nightly --label demo --wait || true # its exit code is the run's; judged below
+run_id="$(lockstep runs list --plan shop-nightly --type backup --limit 1 -o json | jq -r '.[0].id')"
+run="$(lockstep runs show "$run_id" -o json)"
+state="$(jq -r .state <<<"$run")"
 
 kill $writer 2>/dev/null || true
 step "The run"
@@ -145,10 +152,8 @@ jq -r '.evidence.references[] | "reference check: \(.references) keys, dangling 
 backup_run="$run"
 
 step "Proving it restorable: a restore drill into scratch targets"
-drill_id="$(curl -fsS -H "$AUTH" -X POST "$API/runs/$run_id/verify" -H 'Content-Type: application/json' -d '{"drill": true}' | jq -r .id)"
-follow "$drill_id"
-[[ "$state" == SUCCEEDED ]] || die "the drill ended $state: $(jq -r .error <<<"$run")"
-curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
+run="$(lockstep verify "$run_id" --drill --wait -o json)" || die "the drill ended $(jq -r .state <<<"$run"): $(jq -r .error <<<"$run")"
+lockstep runs show "$run_id" -o json | jq -c '{verified, verification: (.verification | {passed, rtoMillis, tables, rows, objects, documents, references})}'
 
 step "Restoring through Lockstep into new targets: first a dry run, then the restore"
 api() { # api METHOD PATH [JSON]: prints the answer; a problem detail (4xx/5xx) is shown and ends the demo
@@ -216,7 +221,8 @@ printf '%-14s original %7s now, restored %7s: the rows of the consistency point 
 cat <<TXT
 
 Done. The run is CONSISTENT and verified by a drill: $API/runs/$run_id
-Restore it in place (an admin call) with:  curl -X POST -H "Authorization: Bearer \$LOCKSTEP_TOKEN" $API/runs/$run_id/restore -H 'Content-Type: application/json' -d '{}'
+Look at it with:   deploy/local/lockstep runs show $run_id     (LOCKSTEP_URL=$LOCKSTEP_URL, LOCKSTEP_TOKEN as above)
+Restore it in place (admin) with:  deploy/local/lockstep restore $run_id --dry-run, then without --dry-run
 To restore any run by hand:
   1. fetch, decrypt and decompress the artifact: deploy/local/decrypt --sha256 <step sha256> $artifact > <file>.dump
      (artifacts are encrypted with the keyset in $KEYSET_FILE; keep a copy of it apart from the backups; with
