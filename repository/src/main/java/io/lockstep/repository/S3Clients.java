@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
@@ -20,7 +21,7 @@ public final class S3Clients {
 
     private S3Clients() {}
 
-    /** A client for the bucket the settings describe; see {@link #create(Optional, String, boolean, Optional, Optional, int)}. */
+    /** A client for the bucket the settings describe; see {@link #create(Optional, String, boolean, Optional, Optional, int, Duration)}. */
     public static S3Client create(S3Settings settings, int maxConnections) {
         return create(
                 settings.endpoint(),
@@ -28,7 +29,20 @@ public final class S3Clients {
                 settings.pathStyle(),
                 settings.accessKeyId(),
                 settings.secretAccessKey(),
-                maxConnections);
+                maxConnections,
+                settings.outageTolerance());
+    }
+
+    /** A client that rides out outages of up to 10 s: for tools and tests. */
+    public static S3Client create(
+            Optional<URI> endpoint,
+            String region,
+            boolean pathStyle,
+            Optional<String> accessKeyId,
+            Optional<String> secretAccessKey,
+            int maxConnections) {
+        return create(
+                endpoint, region, pathStyle, accessKeyId, secretAccessKey, maxConnections, Duration.ofSeconds(10));
     }
 
     /**
@@ -41,7 +55,8 @@ public final class S3Clients {
             boolean pathStyle,
             Optional<String> accessKeyId,
             Optional<String> secretAccessKey,
-            int maxConnections) {
+            int maxConnections,
+            Duration outageTolerance) {
         var builder = S3Client.builder()
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId, secretAccessKey))
@@ -51,9 +66,13 @@ public final class S3Clients {
                 .serviceConfiguration(
                         S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                // Throttling and 5xx are retried with backoff and jitter, a few more times than the default.
+                // Connection failures, timeouts, throttling and 5xx are retried with exponential backoff (half
+                // jitter) for at least the outage tolerance. No circuit breaker: during an outage every call fails,
+                // and a retry quota drained by them would fail the next calls at once, outage over or not.
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(6)
+                        .backoffStrategy(BackoffStrategy.exponentialDelayHalfJitter(BASE_DELAY, MAX_DELAY))
+                        .maxAttempts(attemptsFor(outageTolerance))
+                        .circuitBreakerEnabled(false)
                         .build()))
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder()
@@ -62,6 +81,26 @@ public final class S3Clients {
                         .socketTimeout(Duration.ofMinutes(2)));
         endpoint.ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /** The first retry's delay; each next one doubles, up to {@link #MAX_DELAY}. */
+    static final Duration BASE_DELAY = Duration.ofMillis(250);
+
+    static final Duration MAX_DELAY = Duration.ofSeconds(8);
+
+    /**
+     * How many attempts make the backoff last at least {@code tolerance}, counting each retry's shortest delay (half
+     * jitter waits between half and all of it); at least 3.
+     */
+    static int attemptsFor(Duration tolerance) {
+        long waited = 0;
+        int retries = 0;
+        while (waited < tolerance.toMillis() || retries < 2) {
+            long delay = Math.min(MAX_DELAY.toMillis(), BASE_DELAY.toMillis() << Math.min(retries, 20));
+            waited += delay / 2;
+            retries++;
+        }
+        return retries + 1;
     }
 
     private static AwsCredentialsProvider credentials(Optional<String> accessKeyId, Optional<String> secretAccessKey) {

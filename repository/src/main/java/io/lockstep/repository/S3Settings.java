@@ -2,6 +2,7 @@ package io.lockstep.repository;
 
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,4 +26,12 @@ public interface S3Settings {
     /** Path-style addressing, needed by most S3-compatible servers. */
     @WithDefault("true")
     boolean pathStyle();
+
+    /**
+     * How long a call rides out a server that cannot be reached or fails (connection refused or reset, timeouts, 5xx,
+     * throttling): it is retried with exponential backoff for at least this long before it fails. A backup outlives a
+     * short outage of its repository instead of failing.
+     */
+    @WithDefault("60s")
+    Duration outageTolerance();
 }

@@ -57,10 +57,15 @@ public final class FaultEnv implements AutoCloseable {
     private final Path keyset;
 
     private FaultEnv(Duration pauseFor) throws Exception {
-        this(pauseFor, null, LIVENESS);
+        this(pauseFor, null, LIVENESS, null);
     }
 
-    private FaultEnv(Duration pauseFor, Duration quiesceLease, Duration liveness) throws Exception {
+    /**
+     * @param agentRepository the repository endpoint of the postgres-agent alone (a {@link TcpCut}), or null for the
+     *     suite's S3-compatible server
+     */
+    private FaultEnv(Duration pauseFor, Duration quiesceLease, Duration liveness, String agentRepository)
+            throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
                 .resolve(id));
         keyset = work.resolve("keyset.json");
@@ -101,6 +106,9 @@ public final class FaultEnv implements AutoCloseable {
         a.put("mp.messaging.incoming.commands.session.timeout.ms", "10000");
         a.put("mp.messaging.incoming.commands.heartbeat.interval.ms", "2000");
         repository(a);
+        if (agentRepository != null) {
+            a.put("lockstep.repository.endpoint", agentRepository);
+        }
         a.put("lockstep.repository.create-bucket", "true");
         a.put("lockstep.repository.part-size", Integer.toString(5 * 1024 * 1024));
         Lockstep.store(a, store, Lockstep.APP_PG_PASSWORD, database);
@@ -146,12 +154,17 @@ public final class FaultEnv implements AutoCloseable {
      * the coordinator's quiesce lease set to {@code quiesceLease}; the postgres-agent does not pause.
      */
     public static FaultEnv startWithSearch(Duration quiesceLease) throws Exception {
-        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS);
+        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS, null);
     }
 
     /** Like {@link #start}, with the coordinator judging liveness over {@code liveness} instead of {@link #LIVENESS}. */
     public static FaultEnv startWithLiveness(Duration pauseFor, Duration liveness) throws Exception {
-        return new FaultEnv(pauseFor, null, liveness);
+        return new FaultEnv(pauseFor, null, liveness, null);
+    }
+
+    /** Like {@link #start}, with the postgres-agent reaching the repository through {@code path} alone. */
+    public static FaultEnv startBehind(Duration pauseFor, TcpCut path) throws Exception {
+        return new FaultEnv(pauseFor, null, LIVENESS, "http://127.0.0.1:" + path.port());
     }
 
     /** Starts a fault environment whose agent pauses its first upload for {@code pauseFor}. */

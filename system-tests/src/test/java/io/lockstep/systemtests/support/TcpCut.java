@@ -1,0 +1,112 @@
+package io.lockstep.systemtests.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP path between one process and a server that a test can cut and restore, like a firewall rule: while cut, new
+ * connections are refused (nothing listens) and open ones are reset. It forwards 127.0.0.1:{@link #port()} to the
+ * server, so only the processes pointed at it lose the server; the rest of the suite keeps it.
+ */
+public final class TcpCut implements AutoCloseable {
+
+    private final int port;
+    private final int target;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket listener;
+
+    public TcpCut(int target) throws IOException {
+        this.target = target;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            this.port = probe.getLocalPort();
+        }
+        restore();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Refuses new connections and resets the open ones. */
+    public synchronized void cut() throws IOException {
+        ServerSocket l = listener;
+        listener = null;
+        if (l != null) {
+            l.close();
+        }
+        for (Socket s : open) {
+            s.setSoLinger(true, 0); // close with a reset, as a broken path looks to the client
+            s.close();
+        }
+        open.clear();
+    }
+
+    /** Accepts and forwards connections again. */
+    public synchronized void restore() throws IOException {
+        if (listener != null) {
+            return;
+        }
+        ServerSocket l = new ServerSocket();
+        l.setReuseAddress(true);
+        l.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        listener = l;
+        Thread acceptor = new Thread(() -> accept(l), "tcp-cut-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void accept(ServerSocket l) {
+        while (!l.isClosed()) {
+            try {
+                Socket client = l.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                open.add(client);
+                open.add(server);
+                pipe(client, server);
+                pipe(server, client);
+            } catch (IOException e) {
+                // closed by cut(), or the server refused: the client sees its connection end
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread t = new Thread(
+                () -> {
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        in.transferTo(out);
+                    } catch (IOException e) {
+                        // a reset or a cut
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        open.remove(from);
+                        open.remove(to);
+                    }
+                },
+                "tcp-cut-pipe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        cut();
+    }
+}
