@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lockstep.systemtests.support.AppDatabase;
 import io.lockstep.systemtests.support.CommandLines;
 import io.lockstep.systemtests.support.Lockstep;
@@ -24,11 +25,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged CLI ({@code deploy/local/lockstep}, run as a real process) against the real coordinator: it sees a
- * live store, backs a plan up to CONSISTENT, shows the run's steps, maps a refusal to exit 3 and keeps the token off
- * every command line.
+ * live store, backs a plan up to CONSISTENT while following it, shows the run's steps, watches it on the event
+ * stream, runs a restore dry run (JSON parsed), pins it, maps refusals to exit 3 and keeps the token off every
+ * command line.
  */
 class CliIT {
 
+    static final ObjectMapper JSON = new ObjectMapper();
     static Lockstep lockstep;
     static Path home;
     /** Every command line seen of the CLI's processes (the launcher, then the JVM it execs). */
@@ -136,11 +139,42 @@ class CliIT {
 
         Result json = lockstep(lockstep.adminToken, "runs", "show", runId, "-o", "json");
         assertEquals(0, json.code(), json.toString());
+        assertEquals(run.path("id"), JSON.readTree(json.out()).path("id"));
+
+        // watch reads the run's event stream: an ended run is sent once, and the stream ends with it
+        Result watch = lockstep(lockstep.adminToken, "runs", "watch", runId, "-o", "json");
+        assertEquals(0, watch.code(), watch.toString());
+        List<String> watched = watch.out().lines().toList();
+        assertEquals(1, watched.size(), "an ended run is sent once: " + watch);
+        assertEquals("CONSISTENT", JSON.readTree(watched.get(0)).path("state").asText(), watch.toString());
+
+        Result dryRun = lockstep(
+                lockstep.adminToken,
+                "restore",
+                runId,
+                "--dry-run",
+                "--target",
+                lockstep.singleStore + "." + lockstep.ordersDb + "=cli_" + lockstep.id + "_copy",
+                "-o",
+                "json");
+        assertEquals(0, dryRun.code(), dryRun.toString());
+        JsonNode report = JSON.readTree(dryRun.out());
+        assertEquals("SUCCEEDED", report.path("state").asText(), dryRun.toString());
+        assertTrue(report.path("result").path("steps").size() > 0, "the report lists the restore's steps: " + dryRun);
+        assertFalse(AppDatabase.exists("cli_" + lockstep.id + "_copy"), "a dry run creates nothing");
+
+        Result pin = lockstep(lockstep.adminToken, "runs", "pin", runId);
+        assertEquals(0, pin.code(), pin.toString());
+        assertTrue(
+                lockstep.api.get("/api/v1/runs/" + runId).body().path("pinned").asBoolean(), pin.toString());
+
+        Result cancelEnded = lockstep(lockstep.adminToken, "runs", "cancel", runId);
+        assertEquals(3, cancelEnded.code(), cancelEnded.toString());
+        assertTrue(cancelEnded.err().contains("409 Run already ended"), cancelEnded.toString());
         assertEquals(
-                run.path("id"),
-                new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(json.out())
-                        .path("id"));
+                "CONSISTENT",
+                lockstep.api.get("/api/v1/runs/" + runId).body().path("state").asText(),
+                "an ended run stays as it was");
 
         Result refused = lockstep(lockstep.viewerToken, "backup", plan);
         assertEquals(3, refused.code(), refused.toString());

@@ -30,6 +30,17 @@ public final class AppDatabase {
         }
     }
 
+    /** Whether a database of that name exists on the application cluster. */
+    public static boolean exists(String database) throws SQLException {
+        try (Connection c = connect("postgres");
+                var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            st.setString(1, database);
+            try (var rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public static void drop(String database) throws SQLException {
         try (Connection c = connect("postgres");
                 Statement st = c.createStatement()) {
