@@ -181,7 +181,12 @@ class CliIT {
         assertTrue(refused.err().startsWith("lockstep: refused: 403 Forbidden: "), refused.toString());
         assertEquals(1, refused.err().lines().count(), "one line: " + refused);
         assertEquals(
-                1, lockstep.api.get("/api/v1/runs?plan=" + plan).body().size(), "the viewer's backup was not started");
+                1,
+                lockstep.api
+                        .get("/api/v1/runs?plan=" + plan + "&type=backup")
+                        .body()
+                        .size(),
+                "the viewer's backup was not started (the dry run is a run of the plan too)");
 
         Result unreachable =
                 lockstep(lockstep.adminToken, "status", "--url", "http://127.0.0.1:" + Lockstep.freePort());
