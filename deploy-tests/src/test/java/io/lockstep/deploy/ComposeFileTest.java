@@ -33,7 +33,7 @@ class ComposeFileTest {
     @Test
     void dockerComposeAcceptsTheFile() throws IOException, InterruptedException {
         assumeTrue(
-                onPath("docker-compose"),
+                DeployFiles.onPath("docker-compose"),
                 "docker-compose is not installed (apt-get install docker-compose; .ci/run installs it): "
                         + "docker-compose.yml is not validated by Compose here");
         Process process = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
@@ -153,14 +153,5 @@ class ComposeFileTest {
             }
         }
         return null;
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -55,4 +55,14 @@ final class DeployFiles {
         }
         return (List<Object>) value;
     }
+
+    /** Whether an executable of that name is on the PATH. */
+    static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -18,6 +19,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,9 +29,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/kubernetes: every resource of the kustomization parsed as its Kubernetes type by the fabric8 model (no
@@ -293,6 +299,68 @@ class KubernetesManifestsTest {
                                 .resolve(name.substring("lockstep/".length()))
                                 .resolve("src/main/docker")),
                         name + " has no Dockerfile in its module");
+            }
+        }
+    }
+
+    @Test
+    void kubectlBuildsTheKustomization(@TempDir Path work) throws IOException, InterruptedException {
+        assumeTrue(DeployFiles.onPath("kubectl"), "kubectl is not installed: kubectl kustomize is not run here");
+        Path copy = work.resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path source :
+                    files.filter(f -> !f.startsWith(dir.resolve("secrets"))).toList()) {
+                Path target = copy.resolve(dir.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Files.createDirectories(copy.resolve("secrets"));
+        int generatedResources = 0;
+        for (String generator : List.of("secretGenerator", "configMapGenerator")) {
+            for (Object entry : DeployFiles.list(kustomization.get(generator), generator)) {
+                generatedResources++;
+                for (Object file :
+                        DeployFiles.list(DeployFiles.map(entry, generator).get("files"), "files")) {
+                    String spec = String.valueOf(file);
+                    Path source = copy.resolve(spec.substring(spec.indexOf('=') + 1));
+                    if (!Files.exists(source)) {
+                        Files.writeString(source, "placeholder"); // a secret: never committed
+                    }
+                }
+            }
+        }
+        Process process = new ProcessBuilder("kubectl", "kustomize", copy.toString())
+                .redirectError(work.resolve("stderr").toFile())
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize did not end within 60 s");
+        assertEquals(0, process.exitValue(), "kubectl kustomize failed: " + Files.readString(work.resolve("stderr")));
+        Object built = new KubernetesSerialization().unmarshal(output);
+        List<?> items = built instanceof KubernetesList list ? list.getItems() : (List<?>) built;
+        assertEquals(resources.size() + generatedResources, items.size(), "resources built by kubectl kustomize");
+        Set<String> secrets = new HashSet<>();
+        items.stream()
+                .filter(i -> i instanceof io.fabric8.kubernetes.api.model.Secret)
+                .forEach(i -> secrets.add(((HasMetadata) i).getMetadata().getName()));
+        for (Object item : items) {
+            HasMetadata resource = (HasMetadata) item;
+            if (!(resource instanceof io.fabric8.kubernetes.api.model.Namespace)) {
+                assertEquals(
+                        "lockstep",
+                        resource.getMetadata().getNamespace(),
+                        resource.getMetadata().getName());
+            }
+            if (item instanceof Deployment d) {
+                d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                        .filter(e -> e.getValueFrom() != null)
+                        .forEach(e -> assertTrue(
+                                secrets.contains(
+                                        e.getValueFrom().getSecretKeyRef().getName()),
+                                "after kustomize, " + e.getName() + " refers to a Secret that was not generated"));
             }
         }
     }
