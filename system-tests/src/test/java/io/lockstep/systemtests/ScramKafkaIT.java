@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lockstep.protocol.AgentSources;
+import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventTypes;
+import io.lockstep.protocol.StepAction;
+import io.lockstep.protocol.StepCommand;
+import io.lockstep.protocol.StepEvents;
+import io.lockstep.protocol.StoreKind;
 import io.lockstep.protocol.Topics;
 import io.lockstep.systemtests.support.Api;
 import io.lockstep.systemtests.support.AppDatabase;
+import io.lockstep.systemtests.support.Elastic;
 import io.lockstep.systemtests.support.Kafka;
 import io.lockstep.systemtests.support.Lockstep;
+import io.lockstep.systemtests.support.Repository;
 import io.lockstep.systemtests.support.ScramKafka;
 import io.lockstep.systemtests.support.ServiceProcess;
 import io.lockstep.systemtests.support.Tokens;
@@ -19,23 +28,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
- * Authenticated Kafka: a coordinator and the three agents talk only through the broker that requires
- * SASL/SCRAM-SHA-512 (deploy/local/up kafka-scram), each as its own user with the password read from its file;
- * a database backup reaches CONSISTENT. A client without credentials, or with a wrong password, is refused.
+ * Authenticated and authorized Kafka: a coordinator, the three agents and the notifier talk only through the broker
+ * that requires SASL/SCRAM-SHA-512 (deploy/local/up kafka-scram), each as its own user with the password read from
+ * its file and only the ACLs deploy/local/up grants that user for this build's topic prefix; a backup of all three
+ * stores reaches CONSISTENT. A client without credentials, or with a wrong password, is refused; a principal that is
+ * not an agent cannot put an event on the agent-events topic, and an agent cannot put a command on a commands topic
+ * nor read another kind's commands.
  */
 class ScramKafkaIT {
 
@@ -44,6 +68,9 @@ class ScramKafkaIT {
     static ServiceProcess agent;
     static ServiceProcess objectstoreAgent;
     static ServiceProcess searchAgent;
+    static ServiceProcess notifier;
+    static String bucket;
+    static String index;
     static String bucketStore;
     static String searchStore;
     static Api api;
@@ -60,13 +87,19 @@ class ScramKafkaIT {
         AppDatabase.fillShop(database, 2_000);
         catalog = "lockstep_it_" + lockstep.id + "_scram";
         Lockstep.createCatalogDatabase(catalog);
+        // This build's installation (topic prefix it-<id>.) gets its ACLs the documented way.
+        ScramKafka.applyAcls(lockstep.topics.prefix(), lockstep.workDirectory("kafka-scram"));
+        bucket = "it-" + lockstep.id + "-scram-bucket";
+        Repository.createBucket(bucket);
+        Repository.put(bucket, "blocks/1", "one".getBytes(StandardCharsets.UTF_8));
+        index = "it" + lockstep.id + "-scram-docs";
+        Elastic.recreateIndex(index);
+        Elastic.index(index, "1", "{\"title\": \"one\"}");
 
         String token = Tokens.random();
         Map<String, String> coordinatorConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("coordinator"));
         coordinatorConfig.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
         coordinatorConfig.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
-        coordinatorConfig.put(
-                "mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-scram-" + lockstep.id);
         coordinatorConfig.put("mp.messaging.incoming.agent-events.auto.offset.reset", "latest");
         coordinatorConfig.put("lockstep.coordinator.agent-liveness", "15s");
         coordinatorConfig.put("lockstep.coordinator.supervise-every", "1s");
@@ -89,15 +122,14 @@ class ScramKafkaIT {
 
         agent = startAgent(
                 "postgres-agent", "it-scram-pg-", c -> Lockstep.store(c, store, Lockstep.APP_PG_PASSWORD, database));
-        // The other agents only announce a store each: their heartbeats reach the coordinator through SCRAM too.
         bucketStore = "it" + lockstep.id + "-scram-bucket";
-        objectstoreAgent = startAgent(
-                "objectstore-agent", "it-scram-os-", c -> Lockstep.bucketStore(c, bucketStore, lockstep.blocksBucket));
+        objectstoreAgent =
+                startAgent("objectstore-agent", "it-scram-os-", c -> Lockstep.bucketStore(c, bucketStore, bucket));
         searchStore = "it" + lockstep.id + "-scram-docs";
         searchAgent = startAgent("search-agent", "it-scram-es-", c -> {
             String docs = "lockstep.search.stores.\"" + searchStore + "\".";
             c.put(docs + "url", Lockstep.ELASTICSEARCH);
-            c.put(docs + "indices", lockstep.docsIndex);
+            c.put(docs + "indices", index);
             c.put(docs + "repository", "it" + lockstep.id + "-scram");
             c.put(
                     docs + "repository-location",
@@ -105,6 +137,15 @@ class ScramKafkaIT {
                             .resolve("it" + lockstep.id + "-scram")
                             .toString());
         });
+
+        Map<String, String> notifierConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("notifier"));
+        notifierConfig.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
+        notifier = ServiceProcess.start(
+                "notifier-scram",
+                Lockstep.jar("notifier-service"),
+                lockstep.workDirectory("notifier-scram"),
+                Lockstep.freePort(),
+                notifierConfig);
     }
 
     /** Starts the agent {@code module} as the SCRAM user of the same name, with the stores {@code stores} adds. */
@@ -124,7 +165,7 @@ class ScramKafkaIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        for (ServiceProcess service : new ServiceProcess[] {searchAgent, objectstoreAgent, agent}) {
+        for (ServiceProcess service : new ServiceProcess[] {notifier, searchAgent, objectstoreAgent, agent}) {
             if (service != null) {
                 service.stop();
             }
@@ -137,33 +178,54 @@ class ScramKafkaIT {
                 var st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + catalog + " WITH (FORCE)");
         }
+        Elastic.call("DELETE", "/" + index + "?ignore_unavailable=true", null);
+        ScramKafka.deleteAcls(lockstep.topics.prefix());
     }
 
     @Test
-    void aBackupThroughTheScramBrokerReachesConsistentAndItsEventsAreOnThatBroker() throws Exception {
-        api.awaitStoreLive(store);
+    void aBackupOfThreeStoresThroughTheScramBrokerWithAclsReachesConsistentAndTheNotifierReadsIt() throws Exception {
+        for (String s : List.of(store, bucketStore, searchStore)) {
+            api.awaitStoreLive(s);
+        }
         String plan = "it" + lockstep.id + "-scram";
-        api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+        api.putPlan(plan, "{\"stores\": [\"" + store + "\", \"" + bucketStore + "\", \"" + searchStore + "\"]}");
         String runId = api.startBackup(plan);
         JsonNode run = api.awaitEnd(runId);
         assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
 
-        Properties admin = ScramKafka.clientProperties("admin", ScramKafka.password("admin"));
+        Properties admin = admin();
         var events = Kafka.readAll(lockstep.topics.runEvents(), admin).stream()
                 .filter(r -> r.value().contains(runId) && r.value().contains("consistent"))
                 .toList();
         assertEquals(1, events.size(), "the run's consistent event is on the SCRAM broker");
+        // The notifier, with only its own ACLs, consumed it: its group committed past the event.
+        ConsumerRecord<String, String> consistent = events.get(0);
+        TopicPartition partition = new TopicPartition(consistent.topic(), consistent.partition());
+        try (Admin client = Admin.create(admin)) {
+            Awaitility.await("the notifier's group commits past the consistent event")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        OffsetAndMetadata committed = client.listConsumerGroupOffsets(
+                                        lockstep.topics.prefix() + "lockstep-notifier")
+                                .partitionsToOffsetAndMetadata()
+                                .get()
+                                .get(partition);
+                        return committed != null && committed.offset() > consistent.offset();
+                    });
+        }
         var plaintext = Kafka.readAll(lockstep.topics.runEvents(), Kafka.plaintext()).stream()
                 .filter(r -> r.value().contains(runId))
                 .toList();
         assertTrue(plaintext.isEmpty(), "nothing of this run went through the plaintext broker: " + plaintext);
 
-        for (ServiceProcess service : List.of(coordinator, agent, objectstoreAgent, searchAgent)) {
+        for (ServiceProcess service : List.of(coordinator, agent, objectstoreAgent, searchAgent, notifier)) {
             String log = Files.readString(service.log());
             String cmdline = new String(
                     Files.readAllBytes(Path.of("/proc", Long.toString(service.pid()), "cmdline")),
                     StandardCharsets.UTF_8);
-            for (String user : List.of("coordinator", "postgres-agent", "objectstore-agent", "search-agent")) {
+            for (String user : List.of(
+                    "admin", "coordinator", "postgres-agent", "objectstore-agent", "search-agent", "notifier")) {
                 String password = ScramKafka.password(user);
                 assertTrue(
                         !log.contains(password) && !cmdline.contains(password),
@@ -216,5 +278,109 @@ class ScramKafkaIT {
                 Admin.create(ScramKafka.clientProperties("coordinator", ScramKafka.password("coordinator")))) {
             assertEquals(1, admin.describeCluster().nodes().get().size(), "the right password gets an answer");
         }
+    }
+
+    @Test
+    void aStepEventForgedByAPrincipalThatIsNotAnAgentIsRefusedByTheBrokerAndTheRunIsUnaffected() throws Exception {
+        api.awaitStoreLive(store);
+        String plan = "it" + lockstep.id + "-scram-forged";
+        api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+        String runId = api.startBackup(plan);
+        StepCommand backup = command(runId);
+
+        // The notifier's user, speaking for the step's own agent, reports the step failed.
+        String marker = "forged-" + UUID.randomUUID();
+        String forged = new EventCodec(AgentSources.of("it-scram-pg-" + lockstep.id))
+                .encode(
+                        EventTypes.STEP_FAILED,
+                        runId,
+                        new StepEvents.Failed(backup.runId(), backup.stepId(), marker, Instant.now()));
+        assertRefused(() -> Kafka.send(
+                ScramKafka.clientProperties("notifier", ScramKafka.password("notifier")),
+                lockstep.topics.agentEvents(),
+                null,
+                runId,
+                forged));
+
+        JsonNode run = api.awaitEnd(runId);
+        assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
+        var onTopic = Kafka.readAll(lockstep.topics.agentEvents(), admin()).stream()
+                .filter(r -> r.value().contains(marker))
+                .toList();
+        assertTrue(onTopic.isEmpty(), "the forged event never reached the topic: " + onTopic);
+    }
+
+    @Test
+    void anAgentPrincipalCanNeitherWriteCommandsNorReadAnotherKindsCommands() throws Exception {
+        Properties postgresAgent = ScramKafka.clientProperties("postgres-agent", ScramKafka.password("postgres-agent"));
+        String marker = "forged-" + UUID.randomUUID();
+        StepCommand command = new StepCommand(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                marker,
+                store,
+                StepAction.BACKUP,
+                database,
+                marker,
+                null,
+                Instant.now().plusSeconds(300),
+                Map.of(StepCommand.Parameters.AGENT, "it-scram-pg-" + lockstep.id));
+        String commands = lockstep.topics.commands(StoreKind.POSTGRES);
+        assertRefused(() -> Kafka.send(
+                postgresAgent,
+                commands,
+                null,
+                store,
+                new EventCodec("/coordinator").encode(EventTypes.STEP_COMMAND, store, command)));
+        var onTopic = Kafka.readAll(commands, admin()).stream()
+                .filter(r -> r.value().contains(marker))
+                .toList();
+        assertTrue(onTopic.isEmpty(), "the forged command never reached the topic: " + onTopic);
+
+        // Its own kind's commands only: the search agents' topic is closed to it, even in a group it may use.
+        Properties reader = new Properties();
+        reader.putAll(postgresAgent);
+        reader.put(ConsumerConfig.GROUP_ID_CONFIG, lockstep.topics.prefix() + "lockstep-agent-it-scram-pg-reader");
+        reader.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        reader.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (var consumer = new KafkaConsumer<String, String>(reader)) {
+            consumer.subscribe(List.of(lockstep.topics.commands(StoreKind.SEARCH)));
+            assertThrows(TopicAuthorizationException.class, () -> {
+                for (int i = 0; i < 60; i++) {
+                    consumer.poll(Duration.ofMillis(500));
+                }
+            });
+        }
+    }
+
+    /** The record is refused by the broker for want of an ACL on its topic. */
+    private static void assertRefused(Executable send) {
+        Throwable refused = assertThrows(Exception.class, send, "the broker must refuse the record");
+        while (!(refused instanceof TopicAuthorizationException) && refused.getCause() != null) {
+            refused = refused.getCause();
+        }
+        assertInstanceOf(TopicAuthorizationException.class, refused, "refused for want of an ACL");
+    }
+
+    /** The run's BACKUP command, as the coordinator put it on the postgres agents' topic (read as admin). */
+    private static StepCommand command(String runId) {
+        String topic = lockstep.topics.commands(StoreKind.POSTGRES);
+        return Kafka.readUntil(topic, admin(), rs -> rs.stream().anyMatch(r -> isBackup(r.value(), runId))).stream()
+                .filter(r -> isBackup(r.value(), runId))
+                .map(r -> EventCodec.decodePayload(r.value(), StepCommand.class))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static boolean isBackup(String value, String runId) {
+        if (!value.contains(runId)) {
+            return false;
+        }
+        StepCommand command = EventCodec.decodePayload(value, StepCommand.class);
+        return command.runId().toString().equals(runId) && command.action() == StepAction.BACKUP;
+    }
+
+    private static Properties admin() {
+        return ScramKafka.clientProperties("admin", ScramKafka.password("admin"));
     }
 }

@@ -33,8 +33,14 @@ public final class Kafka {
 
     /** Sends one record to a chosen partition ({@code null}: the one its key hashes to). */
     public static void send(String topic, Integer partition, String key, String value) throws Exception {
+        send(plaintext(), topic, partition, key, value);
+    }
+
+    /** Sends one record through a connection of its own (another broker, another user). */
+    public static void send(Properties connection, String topic, Integer partition, String key, String value)
+            throws Exception {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Lockstep.KAFKA);
+        props.putAll(connection);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (var producer = new KafkaProducer<String, String>(props)) {
@@ -45,8 +51,14 @@ public final class Kafka {
     /** Reads a topic from the beginning until {@code until} holds for the records read so far. */
     public static List<ConsumerRecord<String, String>> readUntil(
             String topic, Predicate<List<ConsumerRecord<String, String>>> until) {
+        return readUntil(topic, plaintext(), until);
+    }
+
+    /** {@link #readUntil(String, Predicate)} through a connection of its own (another broker, another user). */
+    public static List<ConsumerRecord<String, String>> readUntil(
+            String topic, Properties connection, Predicate<List<ConsumerRecord<String, String>>> until) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Lockstep.KAFKA);
+        props.putAll(connection);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

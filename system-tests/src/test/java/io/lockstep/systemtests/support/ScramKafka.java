@@ -5,12 +5,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 
 /**
  * The second broker {@code deploy/local/up kafka-scram} starts: SASL/SCRAM-SHA-512 required, one user per
- * service, each password in a 0600 file under {@code $LOCKSTEP_HOME/run/kafka-scram/secrets}.
+ * service, each password in a 0600 file under {@code $LOCKSTEP_HOME/run/kafka-scram/secrets}, and ACLs that let each
+ * service do only its part (super user: {@code admin}).
  */
 public final class ScramKafka {
 
@@ -66,5 +72,44 @@ public final class ScramKafka {
                     LOGIN_MODULE + " required username=\"" + user + "\" password=\"" + password + "\";");
         }
         return props;
+    }
+
+    /**
+     * Applies the ACLs of the installation with topic prefix {@code prefix} the documented way: {@code deploy/local/up
+     * kafka-scram} with {@code LOCKSTEP_TOPIC_PREFIX} set (a broker already running is left as it is).
+     */
+    public static void applyAcls(String prefix, Path workDir) throws IOException, InterruptedException {
+        Path repo = Path.of(System.getProperty("lockstep.repo.dir", ".."));
+        Path log = workDir.resolve("up-kafka-scram.log");
+        ProcessBuilder builder = new ProcessBuilder(
+                        repo.resolve("deploy/local/up").toString(), "kafka-scram")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("LOCKSTEP_TOPIC_PREFIX", prefix);
+        Process up = builder.start();
+        if (!up.waitFor(5, TimeUnit.MINUTES)) {
+            up.destroyForcibly();
+            throw new IllegalStateException("deploy/local/up kafka-scram did not finish; see " + log);
+        }
+        if (up.exitValue() != 0) {
+            throw new IllegalStateException(
+                    "deploy/local/up kafka-scram failed (exit " + up.exitValue() + "): " + Files.readString(log));
+        }
+    }
+
+    /** Removes the ACLs of the resources whose names start with {@code prefix} (a build's own, when it ends). */
+    public static void deleteAcls(String prefix) throws Exception {
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("refusing to delete the ACLs of the unprefixed installation");
+        }
+        try (Admin admin = Admin.create(clientProperties("admin", password("admin")))) {
+            List<AclBindingFilter> ours = admin.describeAcls(AclBindingFilter.ANY).values().get().stream()
+                    .filter(b -> b.pattern().name().startsWith(prefix))
+                    .map(AclBinding::toFilter)
+                    .toList();
+            if (!ours.isEmpty()) {
+                admin.deleteAcls(ours).all().get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 }
