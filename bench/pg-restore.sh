@@ -122,8 +122,9 @@ for j in 1 "$jobs"; do
     await_run "$run_id" SUCCEEDED
     l=$(($(now_ms) - s))
     if ((j == 1)); then t_lock1+=("$l"); else t_lockn+=("$l"); fi
-    printf 'jobs=%d run %d: pg_restore -1 %6d ms | pg_restore -j%d %6d ms | lockstep API->SUCCEEDED %6d ms\n' \
-      "$j" "$i" "$a" "$jobs" "$p" "$l"
+    step_ms="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r '.steps[] | select(.action == "RESTORE") | .evidence.durationMillis')"
+    printf 'jobs=%d run %d: pg_restore -1 %6d ms | pg_restore -j%d %6d ms | lockstep API->SUCCEEDED %6d ms (RESTORE step %s ms)\n' \
+      "$j" "$i" "$a" "$jobs" "$p" "$l" "$step_ms"
   done
 done
 
@@ -137,5 +138,7 @@ echo "medians: pg_restore -1 ${m1} ms, pg_restore -j$jobs ${mp} ms ($((2 * runs)
 awk -v l="$ml1" -v a="$m1" 'BEGIN {printf "lockstep jobs=1 / pg_restore -1 = %.3f\n", l / a}'
 awk -v l="$mlp" -v a="$m1" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / pg_restore -1 = %.3f (goal: <= 0.8)\n", j, l / a}'
 awk -v l="$mlp" -v p="$mp" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / pg_restore -j%d = %.3f\n", j, j, l / p}'
+echo "spool and pg_restore of the jobs=$jobs runs (agent log):"
+grep -o 'restore of .* spooled in .*' "$APPS_DIR/postgres-agent/postgres-agent.log" || true
 echo "database $DB: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database_size('$DB'))");" \
   "artifact $((artifact_bytes / 1048576)) MB; pg_dump -Fc file $((dump_bytes / 1048576)) MB"

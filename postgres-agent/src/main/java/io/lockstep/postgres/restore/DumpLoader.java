@@ -134,7 +134,9 @@ public class DumpLoader {
         }
         Path spool = dir.resolve(RestoreSpool.fileName(agent.id(), step));
         try {
+            long started = System.nanoTime();
             long bytes = spool(artifact, expectedSha256, spool, reserve, context);
+            long spooled = System.nanoTime();
             if (context.cancelled()) {
                 throw new StepFailure("the restore was cancelled: " + context.cancelReason());
             }
@@ -152,6 +154,13 @@ public class DumpLoader {
                     throw new StepFailure("pg_restore --jobs=" + jobs + " of " + artifact + " into " + db.database()
                             + " failed, nothing was replaced: " + pgRestore.failureReason(exit));
                 }
+                LOG.infof(
+                        "restore of %s: %s spooled in %d ms, pg_restore --jobs=%d took %d ms",
+                        artifact,
+                        RestoreSpool.mib(bytes),
+                        TimeUnit.NANOSECONDS.toMillis(spooled - started),
+                        jobs,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spooled));
             } catch (IOException e) {
                 throw new StepFailure(
                         "restore of " + artifact + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
