@@ -4,10 +4,12 @@
 # side by side on the same database:
 #   anchor     CREATE DATABASE + pg_restore -1 of a local pg_dump -Fc file
 #   local -jN  CREATE DATABASE + pg_restore -jN of the same local file (the most a parallel restore can give here)
+#   piped -jN  the same of a local pg_dump -Fc -Z0 written through a pipe, as Lockstep's spool is (uncompressed, and
+#              without the data offsets pg_dump can only write into a seekable file)
 #   lockstep   lockstep.postgres.restore.jobs=1: the artifact streamed into pg_restore --single-transaction
 #   lockstep   lockstep.postgres.restore.jobs=N: the artifact spooled to a file, then pg_restore --jobs=N
-# The postgres-agent restarts between the two Lockstep settings; each round times the local restores next to
-# Lockstep's, so every setting meets the same machine. Prints each run, the medians and the ratios to the anchor.
+# Each repetition restarts the postgres-agent for each Lockstep setting and times the local restores next to it,
+# so every setting meets the same machine (the load here drifts within minutes). Prints each run, the medians and the ratios to the anchor.
 #
 #   bench/pg-restore.sh [--data random|realistic] [--size-mb 1200] [--scale 40] [--runs 3] [--jobs 2]
 #
@@ -56,12 +58,20 @@ ensure_keyset
 export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 create_bench_db "$data" "$scale" "$size_mb"
 
+# The services in $APPS_DIR may be another run's (a demo, another benchmark): refuse to start over them, and stop
+# only what this script started.
+for pid_file in "$APPS_DIR"/*/pid; do
+  if pid_alive "$pid_file"; then
+    die "$(basename "$(dirname "$pid_file")") already runs from $APPS_DIR; stop it first (deploy/local/down apps)"
+  fi
+done
 work="$(mktemp -d)"
-cleanup() { stop_apps; drop_target || true; rm -rf "$work"; }
+cleanup() { stop_app postgres-agent; stop_app coordinator-service; drop_target || true; rm -rf "$work"; }
 trap cleanup EXIT
 log "dumping $DB to a local file (pg_dump -Fc) for the anchor"
 pg_dump -Fc -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -f "$work/bench.dump" "$DB"
 dump_bytes="$(stat -c %s "$work/bench.dump")"
+pg_dump -Fc -Z0 -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep "$DB" | cat >"$work/piped.dump"
 
 start_agent() {
   LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-agent 18081 QUARKUS_PROFILE=local \
@@ -75,8 +85,9 @@ start_agent() {
   curl -fsS -H "$AUTH" -X POST "$API/runs/$backup_id/restore" -H 'Content-Type: application/json' \
     -d "{\"dryRun\": true, \"targets\": {\"bench\": {\"databases\": {\"$DB\": \"$TARGET\"}}}}" >/dev/null
 }
-stop_agent() {
-  local pid_file="$APPS_DIR/postgres-agent/pid" pid
+stop_app() { # stop_app NAME: stops one service this script started
+  local pid_file="$APPS_DIR/$1/pid" pid
+  pid_alive "$pid_file" || return 0
   pid="$(cat "$pid_file")"
   kill -- "-$pid" 2>/dev/null || kill "$pid"
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -90,15 +101,14 @@ await_run() {
   done
   [[ "$state" == "$2" ]] || die "run $1 ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$1" | jq -r .error)"
 }
-local_restore() { # local_restore PG_RESTORE_OPTION: prints the milliseconds of CREATE DATABASE + pg_restore
+local_restore() { # local_restore OPTION FILE: prints the milliseconds of CREATE DATABASE + pg_restore
   drop_target
   local s; s=$(now_ms)
   psql_app -d postgres -c "CREATE DATABASE $TARGET TEMPLATE template0" >&2
-  pg_restore "$1" --exit-on-error -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d "$TARGET" "$work/bench.dump" >&2
+  pg_restore "$1" --exit-on-error -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -d "$TARGET" "$work/$2" >&2
   echo $(($(now_ms) - s))
 }
 
-stop_apps
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 backup_id=""
 start_agent 1
@@ -108,13 +118,14 @@ await_run "$backup_id" CONSISTENT
 artifact_bytes="$(curl -fsS -H "$AUTH" "$API/runs/$backup_id" | jq -r .bytes)"
 log "backup $backup_id: artifact $((artifact_bytes / 1048576)) MB, pg_dump -Fc file $((dump_bytes / 1048576)) MB"
 
-declare -a t_one t_par t_lock1 t_lockn
-for j in 1 "$jobs"; do
-  stop_agent
-  start_agent "$j"
-  for i in $(seq 1 "$runs"); do
-    a="$(local_restore --single-transaction)"; t_one+=("$a")
-    p="$(local_restore "--jobs=$jobs")"; t_par+=("$p")
+declare -a t_one t_par t_pipe t_lock1 t_lockn
+for i in $(seq 1 "$runs"); do
+  for j in 1 "$jobs"; do
+    stop_app postgres-agent
+    start_agent "$j"
+    a="$(local_restore --single-transaction bench.dump)"; t_one+=("$a")
+    p="$(local_restore "--jobs=$jobs" bench.dump)"; t_par+=("$p")
+    q="$(local_restore "--jobs=$jobs" piped.dump)"; t_pipe+=("$q")
     drop_target
     s=$(now_ms)
     run_id="$(curl -fsS -H "$AUTH" -X POST "$API/runs/$backup_id/restore" -H 'Content-Type: application/json' \
@@ -123,22 +134,24 @@ for j in 1 "$jobs"; do
     l=$(($(now_ms) - s))
     if ((j == 1)); then t_lock1+=("$l"); else t_lockn+=("$l"); fi
     step_ms="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r '.steps[] | select(.action == "RESTORE") | .evidence.durationMillis')"
-    printf 'jobs=%d run %d: pg_restore -1 %6d ms | pg_restore -j%d %6d ms | lockstep API->SUCCEEDED %6d ms (RESTORE step %s ms)\n' \
-      "$j" "$i" "$a" "$jobs" "$p" "$l" "$step_ms"
+    spool="$(grep -o 'spooled in .*' "$APPS_DIR/postgres-agent/postgres-agent.log" | tail -1 || true)"
+    printf 'run %d jobs=%d: pg_restore -1 %6d ms | -j%d %6d ms | piped -Z0 -j%d %6d ms | lockstep API->SUCCEEDED %6d ms (RESTORE step %s ms) %s\n' \
+      "$i" "$j" "$a" "$jobs" "$p" "$jobs" "$q" "$l" "$step_ms" "$spool"
   done
 done
 
 m1="$(printf '%s\n' "${t_one[@]}" | median)"
 mp="$(printf '%s\n' "${t_par[@]}" | median)"
+mq="$(printf '%s\n' "${t_pipe[@]}" | median)"
 ml1="$(printf '%s\n' "${t_lock1[@]}" | median)"
 mlp="$(printf '%s\n' "${t_lockn[@]}" | median)"
 echo
-echo "medians: pg_restore -1 ${m1} ms, pg_restore -j$jobs ${mp} ms ($((2 * runs)) runs each);" \
+echo "medians: pg_restore -1 ${m1} ms, pg_restore -j$jobs ${mp} ms, piped -Z0 -j$jobs ${mq} ms ($((2 * runs)) runs each);" \
   "lockstep jobs=1 ${ml1} ms, lockstep jobs=$jobs ${mlp} ms ($runs runs each)"
 awk -v l="$ml1" -v a="$m1" 'BEGIN {printf "lockstep jobs=1 / pg_restore -1 = %.3f\n", l / a}'
 awk -v l="$mlp" -v a="$m1" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / pg_restore -1 = %.3f (goal: <= 0.8)\n", j, l / a}'
 awk -v l="$mlp" -v p="$mp" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / pg_restore -j%d = %.3f\n", j, j, l / p}'
-echo "spool and pg_restore of the jobs=$jobs runs (agent log):"
-grep -o 'restore of .* spooled in .*' "$APPS_DIR/postgres-agent/postgres-agent.log" || true
+awk -v l="$mlp" -v p="$mq" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / piped -Z0 pg_restore -j%d = %.3f\n", j, j, l / p}'
+awk -v l="$mlp" -v o="$ml1" -v j="$jobs" 'BEGIN {printf "lockstep jobs=%d / lockstep jobs=1 = %.3f\n", j, l / o}'
 echo "database $DB: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database_size('$DB'))");" \
   "artifact $((artifact_bytes / 1048576)) MB; pg_dump -Fc file $((dump_bytes / 1048576)) MB"

@@ -136,6 +136,7 @@ public class DumpLoader {
         try {
             long started = System.nanoTime();
             long bytes = spool(artifact, expectedSha256, spool, reserve, context);
+            int offsets = offsets(spool);
             long spooled = System.nanoTime();
             if (context.cancelled()) {
                 throw new StepFailure("the restore was cancelled: " + context.cancelReason());
@@ -155,9 +156,10 @@ public class DumpLoader {
                             + " failed, nothing was replaced: " + pgRestore.failureReason(exit));
                 }
                 LOG.infof(
-                        "restore of %s: %s spooled in %d ms, pg_restore --jobs=%d took %d ms",
+                        "restore of %s: %s spooled (%d data offsets written) in %d ms, pg_restore --jobs=%d took %d ms",
                         artifact,
                         RestoreSpool.mib(bytes),
+                        offsets,
                         TimeUnit.NANOSECONDS.toMillis(spooled - started),
                         jobs,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spooled));
@@ -209,6 +211,21 @@ public class DumpLoader {
         } catch (IOException e) {
             throw new StepFailure(
                     "spooling " + artifact + " to " + spool + " failed: " + e.getMessage() + "; nothing was replaced");
+        }
+    }
+
+    /** Writes the data offsets into the spooled archive ({@link ArchiveOffsets}); without them it still restores. */
+    private static int offsets(Path spool) {
+        try {
+            int filled = ArchiveOffsets.fill(spool);
+            if (filled < 0) {
+                LOG.infof(
+                        "the spooled dump %s is no custom-format archive this agent indexes; restored as it is", spool);
+            }
+            return filled;
+        } catch (IOException e) {
+            LOG.warnf("could not write the data offsets into %s (restored without them): %s", spool, e.getMessage());
+            return -1;
         }
     }
 
