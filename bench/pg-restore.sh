@@ -134,7 +134,7 @@ for i in $(seq 1 "$runs"); do
     l=$(($(now_ms) - s))
     if ((j == 1)); then t_lock1+=("$l"); else t_lockn+=("$l"); fi
     step_ms="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r '.steps[] | select(.action == "RESTORE") | .evidence.durationMillis')"
-    spool="$(grep -o 'spooled in .*' "$APPS_DIR/postgres-agent/postgres-agent.log" | tail -1 || true)"
+    spool="$(grep -o 'spooled (.*' "$APPS_DIR/postgres-agent/postgres-agent.log" | tail -1 || true)"
     printf 'run %d jobs=%d: pg_restore -1 %6d ms | -j%d %6d ms | piped -Z0 -j%d %6d ms | lockstep API->SUCCEEDED %6d ms (RESTORE step %s ms) %s\n' \
       "$i" "$j" "$a" "$jobs" "$p" "$jobs" "$q" "$l" "$step_ms" "$spool"
   done
