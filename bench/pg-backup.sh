@@ -64,7 +64,7 @@ LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-age
   LOCKSTEP_POSTGRES_STORES_BENCH_USER=lockstep LOCKSTEP_POSTGRES_STORES_BENCH_PASSWORD="$PGPASSWORD" \
   LOCKSTEP_POSTGRES_STORES_BENCH_DATABASES="$DB"
 agent_pid="$(cat "$APPS_DIR/postgres-agent/pid")"
-wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
+wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live and (.databases | index(\"$DB\")))'"
 curl -fsS -H "$AUTH" -X PUT "$API/plans/bench" -H 'Content-Type: application/json' -d '{"stores": ["bench"]}' >/dev/null
 
 have_aws=false

@@ -79,7 +79,7 @@ start_agent() {
     LOCKSTEP_POSTGRES_STORES_BENCH_HOST=127.0.0.1 LOCKSTEP_POSTGRES_STORES_BENCH_PORT="$APP_PG_PORT" \
     LOCKSTEP_POSTGRES_STORES_BENCH_USER=lockstep LOCKSTEP_POSTGRES_STORES_BENCH_PASSWORD="$PGPASSWORD" \
     LOCKSTEP_POSTGRES_STORES_BENCH_DATABASES="$DB"
-  wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
+  wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live and (.databases | index(\"$DB\")))'"
   # A dry run goes through the agent (INSPECT): once it answers, the agent takes commands.
   [[ -n "$backup_id" ]] || return 0
   curl -fsS -H "$AUTH" -X POST "$API/runs/$backup_id/restore" -H 'Content-Type: application/json' \
