@@ -15,6 +15,8 @@
 # Machines here are shared and noisy: read medians and ratios, not single runs.
 # shellcheck source=../deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+# shellcheck source=data.sh
+source "$(dirname "${BASH_SOURCE[0]}")/data.sh"
 
 size_mb=1200
 scale=40
@@ -49,30 +51,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int
 ensure_keyset
 export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 
-existing="$(psql_app -d postgres -c "SELECT pg_database_size('$DB') / 1048576" 2>/dev/null || echo 0)"
-if [[ "$data" == realistic ]]; then
-  if ! psql_app -d "$DB" -c "SELECT 1 FROM notes LIMIT 1" >/dev/null 2>&1; then
-    log "creating $DB: pgbench -i -s $scale and a text table of $((scale * 75000)) rows"
-    psql_app -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-    pgbench -i -q -s "$scale" -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep "$DB"
-    psql_app -d "$DB" -c "CREATE TABLE notes (id BIGINT PRIMARY KEY, author TEXT NOT NULL, created TIMESTAMPTZ NOT NULL,
-      body TEXT NOT NULL)"
-    psql_app -d "$DB" -c "INSERT INTO notes SELECT g, 'user-' || (g % 5000), now() - (g || ' seconds')::interval,
-      'order ' || g || ' for customer ' || (g % 20000) || ': shipped ' || (g % 7) || ' parcels to warehouse '
-      || (g % 40) || ', status ' || (ARRAY['open', 'paid', 'shipped', 'returned'])[1 + g % 4]
-      || ', note ' || md5(g::text) FROM generate_series(1, $((scale * 75000))) g"
-    psql_app -d "$DB" -c "VACUUM ANALYZE"
-  fi
-elif ((existing < size_mb)); then
-  # Incompressible rows (hex-decoded md5s), so the custom-format dump is about as large as the data.
-  log "creating $DB with about $size_mb MB of incompressible rows"
-  psql_app -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-  psql_app -d "$DB" -c "CREATE TABLE blobs (id BIGINT PRIMARY KEY, body BYTEA NOT NULL)"
-  rows=$((size_mb * 1024))   # 1 KiB per row
-  psql_app -d "$DB" -c "INSERT INTO blobs SELECT g, decode(string_agg(md5(g::text || ':' || i), ''), 'hex')
-    FROM generate_series(1, $rows) g, generate_series(1, 64) i GROUP BY g"
-fi
-log "database size: $(psql_app -d postgres -c "SELECT pg_size_pretty(pg_database_size('$DB'))")"
+create_bench_db "$data" "$scale" "$size_mb"
 
 # Lockstep: a coordinator and a postgres-agent with a 128 MiB heap, on their own ports.
 stop_apps
@@ -85,7 +64,7 @@ LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-age
   LOCKSTEP_POSTGRES_STORES_BENCH_USER=lockstep LOCKSTEP_POSTGRES_STORES_BENCH_PASSWORD="$PGPASSWORD" \
   LOCKSTEP_POSTGRES_STORES_BENCH_DATABASES="$DB"
 agent_pid="$(cat "$APPS_DIR/postgres-agent/pid")"
-wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live)'"
+wait_for "store bench" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"bench\" and .live and (.databases | index(\"$DB\")))'"
 curl -fsS -H "$AUTH" -X PUT "$API/plans/bench" -H 'Content-Type: application/json' -d '{"stores": ["bench"]}' >/dev/null
 
 have_aws=false

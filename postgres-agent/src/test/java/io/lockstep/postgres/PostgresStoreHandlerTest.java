@@ -93,6 +93,22 @@ class PostgresStoreHandlerTest {
                     }
                 };
             }
+
+            public Restore restore() {
+                return new Restore() {
+                    public int jobs() {
+                        return 2;
+                    }
+
+                    public Optional<Path> spoolDir() {
+                        return Optional.empty();
+                    }
+
+                    public long spoolReserveMib() {
+                        return 256;
+                    }
+                };
+            }
         };
     }
 

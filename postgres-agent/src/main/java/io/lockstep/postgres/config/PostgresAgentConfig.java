@@ -68,6 +68,30 @@ public interface PostgresAgentConfig {
     /** How dumps are compressed. */
     Compression compression();
 
+    /** How restores load a dump. */
+    Restore restore();
+
+    interface Restore {
+        /**
+         * pg_restore's {@code --jobs}. Above 1, the dump is first spooled (hash-checked, decrypted, decompressed) to a
+         * file in {@link #spoolDir()}, because parallel pg_restore cannot read stdin, and then restored with that many
+         * connections into the scratch database (atomic through the swap, so no {@code --single-transaction}). 1
+         * streams the dump into {@code pg_restore --single-transaction} without a file.
+         */
+        @WithDefault("2")
+        int jobs();
+
+        /** Where parallel restores spool the dump; by default the JVM's temporary directory. */
+        Optional<Path> spoolDir();
+
+        /**
+         * Free space (MiB) a spool must leave on its file system: a restore that would go below it fails before it
+         * writes, or as soon as it gets there, with the spool file deleted.
+         */
+        @WithDefault("256")
+        long spoolReserveMib();
+    }
+
     interface Compression {
         /**
          * {@code zstd}: pg_dump writes an uncompressed archive ({@code --compress=0}) and the agent compresses it with

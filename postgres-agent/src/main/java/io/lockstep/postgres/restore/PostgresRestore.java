@@ -4,11 +4,9 @@ import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.config.AgentConfig;
-import io.lockstep.agent.core.process.ChildProcess;
 import io.lockstep.agent.core.process.Redactor;
 import io.lockstep.postgres.backup.PostgresBackup;
 import io.lockstep.postgres.client.Connection;
-import io.lockstep.postgres.client.PostgresTools;
 import io.lockstep.postgres.client.QueryLimits;
 import io.lockstep.postgres.client.ReadOnlySession;
 import io.lockstep.postgres.client.TableCensus;
@@ -16,20 +14,15 @@ import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.Compression;
-import io.lockstep.repository.IntegrityException;
 import io.lockstep.repository.RepositoryException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +36,9 @@ import org.jboss.logging.Logger;
  * Restores a dump into a database, never destroying the live one with a bad artifact:
  * <ol>
  * <li>a scratch database is created beside the target;
- * <li>the artifact streams from the repository, its SHA-256 checked on the way, into
- * {@code pg_restore --single-transaction --exit-on-error} on the scratch database (no temporary file);
- * <li>only if the stream ended with the recorded SHA-256 and pg_restore exited 0, the target (if it exists) stops
+ * <li>{@link DumpLoader} restores the artifact, its SHA-256 checked, into the scratch database: streamed into
+ * {@code pg_restore --single-transaction}, or spooled to a file and restored by a parallel {@code pg_restore --jobs};
+ * <li>only if the artifact had the recorded SHA-256 and pg_restore exited 0, the target (if it exists) stops
  * taking connections, its sessions are terminated, it is renamed aside, the scratch database takes its name and the
  * old one is dropped.
  * </ol>
@@ -60,7 +53,7 @@ public class PostgresRestore {
     private static final Logger LOG = Logger.getLogger(PostgresRestore.class);
 
     private final BackupRepository repository;
-    private final PostgresTools tools;
+    private final DumpLoader loader;
     private final PostgresAgentConfig config;
     private final AgentConfig agent;
     /** The steps (their tags) restoring in this process now: {@link #repair} leaves their marks alone. */
@@ -68,9 +61,9 @@ public class PostgresRestore {
 
     @Inject
     public PostgresRestore(
-            BackupRepository repository, PostgresTools tools, PostgresAgentConfig config, AgentConfig agent) {
+            BackupRepository repository, DumpLoader loader, PostgresAgentConfig config, AgentConfig agent) {
         this.repository = repository;
-        this.tools = tools;
+        this.loader = loader;
         this.config = config;
         this.agent = agent;
     }
@@ -115,7 +108,12 @@ public class PostgresRestore {
         Map<String, String> evidence = new HashMap<>();
         long bytes = 0;
         evidence.put(EvidenceKeys.DATABASE, target);
-        evidence.put(EvidenceKeys.STRATEGY, "restored into scratch database " + scratch + ", then swapped");
+        int jobs = config.restore().jobs();
+        evidence.put(
+                EvidenceKeys.STRATEGY,
+                "restored into scratch database " + scratch
+                        + (jobs > 1 ? " by pg_restore --jobs=" + jobs + " from a spooled dump" : " in one transaction")
+                        + ", then swapped");
         try (java.sql.Connection admin = maintenance.open()) {
             admin.setAutoCommit(true);
             if (!inPlace && exists(admin, target)) {
@@ -132,7 +130,7 @@ public class PostgresRestore {
             try {
                 execute(admin, "CREATE DATABASE " + ident(scratch) + " TEMPLATE template0");
                 DatabaseSwap.markScratch(admin, scratch, agent.id(), tag, target);
-                bytes = pgRestore(store.withDatabase(scratch), artifact, expectedSha256, context);
+                bytes = loader.load(store.withDatabase(scratch), artifact, expectedSha256, tag, context);
                 evidence.put(EvidenceKeys.BYTES, Long.toString(bytes));
                 if (context.cancelled()) {
                     throw new StepFailure("the restore was cancelled: " + context.cancelReason());
@@ -186,55 +184,6 @@ public class PostgresRestore {
                 Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         LOG.infof("restored %s into database %s", artifact, target);
         return new StepResult(bytes, expectedSha256, artifact, evidence);
-    }
-
-    /** Streams the artifact into pg_restore; returns the bytes read. Fails on any integrity or restore error. */
-    private long pgRestore(Connection db, String artifact, String expectedSha256, StepContext context)
-            throws StepFailure {
-        Path passFile = db.writePassFile();
-        List<String> command = new ArrayList<>(
-                List.of(tools.pgRestore(), "--single-transaction", "--exit-on-error", "--dbname=" + db.database()));
-        command.addAll(db.libpqArguments());
-        long bytes = 0;
-        try (InputStream in = repository.openVerified(artifact, expectedSha256);
-                ChildProcess pgRestore = ChildProcess.start(command, db.libpqEnvironment(passFile), db.secrets())) {
-            context.onCancel(pgRestore::kill);
-            OutputStream toRestore = pgRestore.stdin();
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            try {
-                InputStream archive = Compression.decoding(in);
-                while ((n = archive.read(buffer)) >= 0) {
-                    toRestore.write(buffer, 0, n);
-                    bytes += n;
-                    context.progress(bytes, 0);
-                }
-                in.transferTo(OutputStream.nullOutputStream()); // to the stored stream's end: its hash is checked
-            } catch (IntegrityException e) {
-                pgRestore.kill();
-                throw new StepFailure(e.getMessage() + "; nothing was replaced");
-            } catch (IOException e) {
-                int exit = pgRestore.waitFor(1, TimeUnit.MINUTES);
-                throw new StepFailure("pg_restore stopped reading " + artifact + ": " + pgRestore.failureReason(exit));
-            }
-            toRestore.close();
-            int exit = pgRestore.waitFor(6, TimeUnit.HOURS);
-            if (exit != 0) {
-                throw new StepFailure("pg_restore of " + artifact + " into " + db.database() + " failed, nothing was "
-                        + "replaced: " + pgRestore.failureReason(exit));
-            }
-            return bytes;
-        } catch (RepositoryException e) {
-            throw new StepFailure(e.getMessage());
-        } catch (IOException e) {
-            throw new StepFailure(
-                    "restore of " + artifact + " failed: " + Redactor.redact(e.getMessage(), db.secrets()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailure("the restore of " + artifact + " was interrupted");
-        } finally {
-            PostgresBackup.deleteQuietly(passFile);
-        }
     }
 
     /**

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 /**
  * At the agent's start, before it takes commands: repairs on every configured server what a previous life of this
  * agent left half-done in a restore's swap (a live database refusing connections or renamed aside, a scratch
- * database). A server that does not answer now is repaired at the next restore on it.
+ * database, a parallel restore's spool file). A server that does not answer now is repaired at the next restore on it.
  */
 @ApplicationScoped
 public class SwapRepair {
@@ -20,13 +20,19 @@ public class SwapRepair {
 
     private final PostgresAgentConfig config;
     private final PostgresRestore restore;
+    private final DumpLoader loader;
 
-    public SwapRepair(PostgresAgentConfig config, PostgresRestore restore) {
+    public SwapRepair(PostgresAgentConfig config, PostgresRestore restore, DumpLoader loader) {
         this.config = config;
         this.restore = restore;
+        this.loader = loader;
     }
 
     void onStart(@Observes StartupEvent event) {
+        int spools = loader.sweep();
+        if (spools > 0) {
+            LOG.infof("deleted %d restore spool file(s) a previous life of this agent left", spools);
+        }
         config.stores().forEach((id, store) -> {
             try {
                 Connection server = new Connection(
