@@ -124,7 +124,10 @@ final class RunFollower {
                 .stripTrailing();
     }
 
-    /** Bytes per second between two progress reports of a step, or null without two of them. */
+    /**
+     * The rate between two progress reports of a step: bytes per second while bytes move, else objects per second
+     * (an incremental copy that finds objects unchanged moves none); null without two reports or without movement.
+     */
     static String rate(JsonNode step, JsonNode before) {
         if (before == null) {
             return null;
@@ -134,12 +137,13 @@ final class RunFollower {
         if (now == null || then == null || !now.isAfter(then)) {
             return null;
         }
+        long millis = Math.max(1, Duration.between(then, now).toMillis());
         long bytes = step.path("bytes").asLong() - before.path("bytes").asLong();
-        if (bytes < 0) {
-            return null;
+        if (bytes > 0) {
+            return Format.bytes(bytes * 1000 / millis) + "/s";
         }
-        return Format.bytes(
-                        bytes * 1000 / Math.max(1, Duration.between(then, now).toMillis())) + "/s";
+        long items = step.path("items").asLong() - before.path("items").asLong();
+        return items > 0 ? (items * 1000 / millis) + " objects/s" : null;
     }
 
     static String where(JsonNode step) {

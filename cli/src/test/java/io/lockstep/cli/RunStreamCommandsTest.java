@@ -68,6 +68,21 @@ class RunStreamCommandsTest {
     }
 
     @Test
+    void withoutBytesMovingTheRateIsInObjects() throws IOException {
+        api.onStream(
+                EVENTS,
+                List.of(List.of(
+                        progressed("RUNNING", "RUNNING", 0, 100, "2026-11-30T09:58:02Z"),
+                        progressed("RUNNING", "RUNNING", 0, 300, "2026-11-30T09:58:04Z"),
+                        progressed("RUNNING", "RUNNING", 0, 300, "2026-11-30T09:58:06Z"),
+                        Fixtures.run("CONSISTENT", "DONE", 6 * 1024 * 1024, "SUCCEEDED"))));
+        Cli.Result r = cli().run("runs", "watch", Fixtures.RUN_ID);
+        assertEquals(ExitCodes.OK, r.code(), r.toString());
+        assertTrue(r.out().contains("RUNNING    0 B  300 objects  100 objects/s"), r.out());
+        assertTrue(!r.out().contains("B/s"), "no byte rate when no bytes moved: " + r.out());
+    }
+
+    @Test
     void aStreamThatEndsBeforeTheRunIsOpenedAgain() throws IOException {
         api.onStream(
                 EVENTS,
