@@ -57,9 +57,15 @@ for b in bench-copy-aws bench-copy-rclone; do
   s3cli s3 mb "s3://$b" >/dev/null
 done
 
-stop_apps
-# A failed run must not leave its services behind (they would also keep any lock the script was started under).
-trap stop_apps EXIT
+# The services in $APPS_DIR may be another run's (a demo, another benchmark): refuse to start over them, and stop
+# only what this script started (a failed run must not leave them behind either).
+refuse_running_apps
+cleanup() {
+  forget_agent "$API" "$AUTH" bench-objects-agent
+  stop_app objectstore-agent
+  stop_app coordinator-service
+}
+trap cleanup EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
   LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)" \
@@ -99,4 +105,3 @@ for round in first incremental; do
   awk -v l="${t[$round-lockstep]}" -v a="${t[$round-aws]}" -v r="${t[$round-rclone]}" -v n="$round" \
     'BEGIN {printf "%-12s lockstep / aws s3 sync = %.2f, lockstep / rclone sync = %.2f (bar: < 1)\n", n, l / a, l / r}'
 done
-stop_apps

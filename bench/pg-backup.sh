@@ -54,9 +54,15 @@ export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
 create_bench_db "$data" "$scale" "$size_mb"
 
 # Lockstep: a coordinator and a postgres-agent with a 128 MiB heap, on their own ports.
-stop_apps
-# A failed run must not leave its services behind (they would also keep any lock the script was started under).
-trap stop_apps EXIT
+# The services in $APPS_DIR may be another run's (a demo, another benchmark): refuse to start over them, and stop
+# only what this script started (a failed run must not leave them behind either).
+refuse_running_apps
+cleanup() {
+  forget_agent "$API" "$AUTH" bench-agent
+  stop_app postgres-agent
+  stop_app coordinator-service
+}
+trap cleanup EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 LOCKSTEP_JAVA_OPTS="-Xmx128m -XX:+ExitOnOutOfMemoryError" start_app postgres-agent 18081 QUARKUS_PROFILE=local \
   LOCKSTEP_AGENT_ID=bench-agent LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
@@ -108,4 +114,3 @@ fi
 awk -v a="$bytes" -v d="$dump_bytes" 'BEGIN {printf "artifact size / pg_dump -Fc size = %.3f (bar: <= 1.1)\n", a / d}'
 echo "postgres-agent (-Xmx128m) peak RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$agent_pid/status")"
 echo "postgres-agent heap after the runs: $(jcmd "$agent_pid" GC.heap_info 2>/dev/null | awk '/garbage-first heap|def new generation/ {print; exit}')"
-stop_apps

@@ -60,13 +60,15 @@ create_bench_db "$data" "$scale" "$size_mb"
 
 # The services in $APPS_DIR may be another run's (a demo, another benchmark): refuse to start over them, and stop
 # only what this script started.
-for pid_file in "$APPS_DIR"/*/pid; do
-  if pid_alive "$pid_file"; then
-    die "$(basename "$(dirname "$pid_file")") already runs from $APPS_DIR; stop it first (deploy/local/down apps)"
-  fi
-done
+refuse_running_apps
 work="$(mktemp -d)"
-cleanup() { stop_app postgres-agent; stop_app coordinator-service; drop_target || true; rm -rf "$work"; }
+cleanup() {
+  forget_agent "$API" "$AUTH" bench-agent
+  stop_app postgres-agent
+  stop_app coordinator-service
+  drop_target || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 log "dumping $DB to a local file (pg_dump -Fc) for the anchor"
 pg_dump -Fc -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -f "$work/bench.dump" "$DB"
@@ -84,14 +86,6 @@ start_agent() {
   [[ -n "$backup_id" ]] || return 0
   curl -fsS -H "$AUTH" -X POST "$API/runs/$backup_id/restore" -H 'Content-Type: application/json' \
     -d "{\"dryRun\": true, \"targets\": {\"bench\": {\"databases\": {\"$DB\": \"$TARGET\"}}}}" >/dev/null
-}
-stop_app() { # stop_app NAME: stops one service this script started
-  local pid_file="$APPS_DIR/$1/pid" pid
-  pid_alive "$pid_file" || return 0
-  pid="$(cat "$pid_file")"
-  kill -- "-$pid" 2>/dev/null || kill "$pid"
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  rm -f "$pid_file"
 }
 # await_run ID STATE: polls the run until it ends; fails unless it ended in STATE.
 await_run() {

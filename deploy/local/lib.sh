@@ -86,6 +86,32 @@ start_app() {
     || die "$name did not become ready, see $dir/$name.log"
 }
 
+# refuse_running_apps : a benchmark must not start over services another run started (a demo, another benchmark)
+# in $APPS_DIR, nor stop them.
+refuse_running_apps() {
+  local pid_file
+  for pid_file in "$APPS_DIR"/*/pid; do
+    if pid_alive "$pid_file"; then
+      die "$(basename "$(dirname "$pid_file")") already runs from $APPS_DIR; stop it first (deploy/local/down apps)"
+    fi
+  done
+}
+
+# forget_agent API AUTH_HEADER AGENT_ID : an agent a benchmark started claimed stores in the shared local catalog (the
+# local profile's own stores among them); forgetting it lets the demo's agents claim them again.
+forget_agent() {
+  curl -fsS -o /dev/null -X DELETE -H "$2" "$1/agents/$3" 2>/dev/null || true
+}
+
+stop_app() { # stop_app NAME: stops one service from $APPS_DIR that this script started
+  local pid_file="$APPS_DIR/$1/pid" pid
+  pid_alive "$pid_file" || return 0
+  pid="$(cat "$pid_file")"
+  kill -- "-$pid" 2>/dev/null || kill "$pid"
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  rm -f "$pid_file"
+}
+
 stop_apps() {
   local d
   for d in "$APPS_DIR"/*/; do
