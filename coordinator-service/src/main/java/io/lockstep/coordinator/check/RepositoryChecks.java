@@ -65,7 +65,32 @@ public class RepositoryChecks {
                 .orElseThrow(() -> new CheckRejectedException(
                         503, "No repository", "no backup repository is configured (lockstep.repository.bucket)"));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        CheckEntity check = QuarkusTransaction.requiringNew().call(() -> {
+        CheckEntity check;
+        try {
+            check = record(readData, sample, requestedBy, now);
+        } catch (CheckRejectedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!String.valueOf(rootMessage(e)).contains("repository_checks_one_running")) {
+                throw e;
+            }
+            // another coordinator started one between our look and our insert
+            throw new CheckRejectedException(409, "Check running", "another repository check is running");
+        }
+        worker.execute(() -> run(check.id, check.readData, check.samplePercent, repository));
+        return check;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    private static CheckEntity record(boolean readData, int sample, String requestedBy, Instant now) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             for (CheckEntity silent : CheckEntity.<CheckEntity>list(
                     "state = ?1 and progressAt < ?2", CheckEntity.RUNNING, now.minus(SILENT_AFTER))) {
                 silent.state = CheckEntity.FAILED;
@@ -89,8 +114,6 @@ public class RepositoryChecks {
             c.persist();
             return c;
         });
-        worker.execute(() -> run(check.id, check.readData, check.samplePercent, repository));
-        return check;
     }
 
     public CheckEntity find(UUID id) {

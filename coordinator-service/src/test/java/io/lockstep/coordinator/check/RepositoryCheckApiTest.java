@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.coordinator.catalog.CheckEntity;
 import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunPhase;
@@ -107,6 +108,38 @@ class RepositoryCheckApiTest {
                 .statusCode(400);
         given().get("/api/v1/repository/checks/not-an-id").then().statusCode(400);
         given().get("/api/v1/repository/checks/" + UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
+    void oneCheckRunsAtATimeAndACheckWhoseCoordinatorWentSilentIsFailedByTheNextStart() {
+        UUID running = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        QuarkusTransaction.requiringNew().run(() -> {
+            CheckEntity c = new CheckEntity();
+            c.id = running;
+            c.state = CheckEntity.RUNNING;
+            c.samplePercent = 100;
+            c.createdAt = now;
+            c.progressAt = now;
+            c.persist();
+        });
+
+        given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/repository/check")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
+
+        QuarkusTransaction.requiringNew()
+                .run(() -> CheckEntity.update(
+                        "progressAt = ?1 where id = ?2",
+                        now.minus(RepositoryChecks.SILENT_AFTER).minusSeconds(1),
+                        running));
+        checkUntilDone();
+        JsonPath silent = given().get("/api/v1/repository/checks/" + running).jsonPath();
+        assertEquals("FAILED", silent.getString("state"), silent.prettify());
+        assertTrue(silent.getString("error").contains("stopped reporting progress"), silent.prettify());
     }
 
     static JsonPath checkUntilDone() {
