@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * a thread of its own (never an HTTP worker, never inside a transaction); its progress is written every
  * {@link #PROGRESS_EVERY}, its summary when it ends, and each backup it found damaged (or found whole again) gets its
  * {@code runs.damage} record. One check runs at a time across coordinators (a partial unique index); a RUNNING check
- * whose progress stopped for {@link #SILENT_AFTER} lost its coordinator and is marked FAILED by the next start.
+ * whose progress stopped for {@link #SILENT_AFTER} lost its coordinator and is marked FAILED by the next start or read.
  */
 @ApplicationScoped
 public class RepositoryChecks {
@@ -91,12 +91,7 @@ public class RepositoryChecks {
 
     private static CheckEntity record(boolean readData, int sample, String requestedBy, Instant now) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            for (CheckEntity silent : CheckEntity.<CheckEntity>list(
-                    "state = ?1 and progressAt < ?2", CheckEntity.RUNNING, now.minus(SILENT_AFTER))) {
-                silent.state = CheckEntity.FAILED;
-                silent.endedAt = now;
-                silent.error = "its coordinator stopped reporting progress (stopped or restarted)";
-            }
+            failSilent(now);
             CheckEntity running = CheckEntity.find("state", CheckEntity.RUNNING).firstResult();
             if (running != null) {
                 throw new CheckRejectedException(
@@ -117,14 +112,29 @@ public class RepositoryChecks {
     }
 
     public CheckEntity find(UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> CheckEntity.findById(id));
+        return QuarkusTransaction.requiringNew().call(() -> {
+            failSilent(Instant.now());
+            return CheckEntity.findById(id);
+        });
     }
 
     public List<CheckEntity> recent(int limit) {
-        return QuarkusTransaction.requiringNew()
-                .call(() -> CheckEntity.<CheckEntity>find("order by createdAt desc")
-                        .page(0, limit)
-                        .list());
+        return QuarkusTransaction.requiringNew().call(() -> {
+            failSilent(Instant.now());
+            return CheckEntity.<CheckEntity>find("order by createdAt desc")
+                    .page(0, limit)
+                    .list();
+        });
+    }
+
+    /** A RUNNING check whose progress stopped for {@link #SILENT_AFTER} lost its coordinator: FAILED. */
+    private static void failSilent(Instant now) {
+        for (CheckEntity silent : CheckEntity.<CheckEntity>list(
+                "state = ?1 and progressAt < ?2", CheckEntity.RUNNING, now.minus(SILENT_AFTER))) {
+            silent.state = CheckEntity.FAILED;
+            silent.endedAt = now;
+            silent.error = "its coordinator stopped reporting progress (stopped or restarted)";
+        }
     }
 
     private void run(UUID id, boolean readData, int sample, BackupRepository repository) {
