@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             RestoreCommand.class,
             VerifyCommand.class,
             RetentionCommand.class,
+            RepositoryCommand.class,
             AuditCommand.class
         },
         footerHeading = "%nConfiguration:%n",

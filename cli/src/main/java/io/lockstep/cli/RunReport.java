@@ -25,6 +25,9 @@ final class RunReport {
         PlansCommand.line(out, "plan", text(run, "plan"));
         PlansCommand.line(out, "type", text(run, "type"));
         PlansCommand.line(out, "state", text(run, "state") + " (" + text(run, "phase") + ")");
+        for (JsonNode warning : run.path("warnings")) {
+            PlansCommand.line(out, "WARNING", warning.asText());
+        }
         PlansCommand.line(out, "source run", text(run, "sourceRunId"));
         PlansCommand.line(out, "label", text(run, "label"));
         PlansCommand.line(out, "pinned", run.path("pinned").asBoolean() ? "yes" : null);

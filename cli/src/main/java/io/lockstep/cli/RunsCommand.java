@@ -75,7 +75,7 @@ final class RunsCommand extends CommandGroup {
                         text(r, "id"),
                         text(r, "plan"),
                         text(r, "type"),
-                        text(r, "state"),
+                        text(r, "state") + (r.path("warnings").isEmpty() ? "" : " (damaged)"),
                         Format.time(Format.instant(r.get("createdAt"))),
                         millis == null ? null : Format.duration(Duration.ofMillis(millis)),
                         Format.bytes(r.path("bytes").asLong()),

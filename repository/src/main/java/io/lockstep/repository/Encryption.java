@@ -291,9 +291,11 @@ public final class Encryption {
     /** The data key of an artifact's header, unwrapped by the KEK; a wrong or missing KEK is an IntegrityException. */
     StreamingAead unwrap(ArtifactHeader header, String objectKey) throws IntegrityException {
         if (kek == null) {
-            throw new IntegrityException("artifact " + objectKey + " is encrypted with key-encryption key "
-                    + header.kekId() + ", but no encryption keyset is configured here "
-                    + "(lockstep.repository.encryption.keyset-file or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET)");
+            throw new UnreadableKeyException(
+                    "artifact " + objectKey + " is encrypted with key-encryption key " + header.kekId()
+                            + ", but no encryption keyset is configured here "
+                            + "(lockstep.repository.encryption.keyset-file or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET)",
+                    header.kekId());
         }
         ByteBuffer wrapped = ByteBuffer.wrap(header.wrappedDataKey());
         synchronized (this) {
@@ -315,7 +317,7 @@ public final class Encryption {
                             + " (the header or the key was altered, or the key service refused: " + e.getMessage() + ")"
                     : "it needs key-encryption key " + header.kekId() + ", which the configured keyset " + kekIds
                             + " lacks (wrong key, or an old key was removed after a rotation)";
-            throw new IntegrityException("artifact " + objectKey + " cannot be decrypted: " + why);
+            throw new UnreadableKeyException("artifact " + objectKey + " cannot be decrypted: " + why, header.kekId());
         }
     }
 

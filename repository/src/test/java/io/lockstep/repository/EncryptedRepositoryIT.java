@@ -123,9 +123,11 @@ class EncryptedRepositoryIT {
         repository.put("wrong/key.json", "{\"a\":1}".getBytes());
         BackupRepository other = repository(Encryption.fromKeyset(Encryption.generateKeyset(), true));
 
-        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(other.open("wrong/key.json")));
+        UnreadableKeyException e =
+                assertThrows(UnreadableKeyException.class, () -> readAll(other.open("wrong/key.json")));
         assertTrue(e.getMessage().contains("wrong/key.json") && e.getMessage().contains("lacks"), e.getMessage());
         assertTrue(e.getMessage().contains(repository.encryptionKeyId().orElseThrow()), e.getMessage());
+        assertEquals(repository.encryptionKeyId().orElseThrow(), e.kekId(), "the key it needs, for the check to name");
     }
 
     @Test
@@ -133,7 +135,8 @@ class EncryptedRepositoryIT {
         repository.put("nokey/run.json", "{\"a\":1}".getBytes());
         BackupRepository keyless = repository(Encryption.none());
 
-        IntegrityException e = assertThrows(IntegrityException.class, () -> readAll(keyless.open("nokey/run.json")));
+        UnreadableKeyException e =
+                assertThrows(UnreadableKeyException.class, () -> readAll(keyless.open("nokey/run.json")));
         assertTrue(
                 e.getMessage().contains("nokey/run.json") && e.getMessage().contains("no encryption keyset"),
                 e.getMessage());
@@ -148,6 +151,7 @@ class EncryptedRepositoryIT {
         store("flip/a.bin", stored);
 
         IntegrityException plain = assertThrows(IntegrityException.class, () -> sha(repository.open("flip/a.bin")));
+        assertFalse(plain instanceof UnreadableKeyException, "damage, not a missing key");
         assertTrue(
                 plain.getMessage().contains("flip/a.bin") && plain.getMessage().contains("altered"),
                 plain.getMessage());

@@ -72,6 +72,32 @@ class VerifyingInputStreamTest {
         assertEquals(sha256(CONTENT), in.storedSha256(), "the computed hash, not the one it was asked to check");
     }
 
+    /** A plaintext artifact is read through a SequenceInputStream, which closes the stored stream at its end. */
+    @Test
+    void theShaOfAStoredStreamAlreadyReadToItsEndAndClosedIsReported() throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.io.InputStream source = new java.io.FilterInputStream(new ByteArrayInputStream(CONTENT)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (closed.get()) {
+                    throw new IOException("Attempted read on closed stream.");
+                }
+                return super.read(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        };
+        VerifyingInputStream stored = new VerifyingInputStream(source, "k", sha256(CONTENT));
+        VerifiedInputStream in = new VerifiedInputStream(
+                new java.io.SequenceInputStream(new ByteArrayInputStream(new byte[0]), stored), stored);
+        in.transferTo(OutputStream.nullOutputStream());
+        assertTrue(closed.get(), "the reader closed the stored stream at its end");
+        assertEquals(sha256(CONTENT), in.storedSha256());
+    }
+
     @Test
     void storedBytesTheReaderLeftUnreadAreStillHashedBeforeAShaIsReported() throws IOException {
         byte[] tampered = CONTENT.clone();

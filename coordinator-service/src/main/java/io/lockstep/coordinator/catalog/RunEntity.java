@@ -102,6 +102,13 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "expiry_reason")
     public String expiryReason;
 
+    /**
+     * On a backup: what repository checks found wrong with its artifacts ({@code checkId}, {@code checkedAt},
+     * {@code problems}); null while nothing is known to be wrong. Written by the check, never by the state machine.
+     */
+    @Convert(converter = JsonColumns.ObjectMap.class)
+    public Map<String, Object> damage;
+
     @Version
     public long version;
 

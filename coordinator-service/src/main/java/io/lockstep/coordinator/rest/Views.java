@@ -198,7 +198,8 @@ public final class Views {
             List<StepView> steps,
             Instant expiringAt,
             Instant expiredAt,
-            String expiryReason) {
+            String expiryReason,
+            List<String> warnings) {
         public static RunView of(RunEntity r, List<StepEntity> steps) {
             Long duration = r.endedAt == null
                     ? null
@@ -229,7 +230,41 @@ public final class Views {
                     steps == null ? null : steps.stream().map(StepView::of).toList(),
                     r.expiringAt,
                     r.expiredAt,
-                    r.expiryReason);
+                    r.expiryReason,
+                    io.lockstep.coordinator.check.RunDamage.warnings(r.damage));
+        }
+    }
+
+    /** Body of {@code POST /repository/check}. */
+    public record CheckRequest(Boolean readData, Integer sample) {}
+
+    /** A repository check: its progress while it runs, its summary when it ended. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CheckView(
+            UUID id,
+            String state,
+            boolean readData,
+            int samplePercent,
+            String requestedBy,
+            Instant createdAt,
+            Instant progressAt,
+            Instant endedAt,
+            JsonNode progress,
+            JsonNode summary,
+            String error) {
+        static CheckView of(io.lockstep.coordinator.catalog.CheckEntity c) {
+            return new CheckView(
+                    c.id,
+                    c.state,
+                    c.readData,
+                    c.samplePercent,
+                    c.requestedBy,
+                    c.createdAt,
+                    c.progressAt,
+                    c.endedAt,
+                    Json.tree(c.progress),
+                    Json.tree(c.summary),
+                    c.error);
         }
     }
 

@@ -1,26 +1,19 @@
 package io.lockstep.coordinator.retention;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
-import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.zip.GZIPInputStream;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,7 +32,7 @@ import org.jboss.logging.Logger;
 public class BlobCollector {
 
     private static final Logger LOG = Logger.getLogger(BlobCollector.class);
-    public static final String MANIFEST = "objects.jsonl.gz";
+    public static final String MANIFEST = ManifestWalk.MANIFEST;
     /** Keys a listing request asks for (S3's largest page). */
     static final int PAGE = 1000;
 
@@ -71,30 +64,22 @@ public class BlobCollector {
         Instant since = now.truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
         Set<String> busy = new TreeSet<>(busyStores(null));
         ReachableBlobs reachable = new ReachableBlobs();
-        for (Iterator<String> keys = repository.keys("runs/", pageSize); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!key.endsWith("/" + MANIFEST)) {
-                continue;
+        String[] stopped = {null};
+        ManifestWalk.walk(repository, pageSize, new ManifestWalk.Visitor() {
+            @Override
+            public void entry(String manifestKey, ManifestWalk.Entry entry) {
+                reachable.add(entry.blob());
             }
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(new GZIPInputStream(repository.open(key)), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    JsonNode entry = EventCodec.mapper().readTree(line);
-                    String blob = entry.path("blob").asText("");
-                    if (blob.isEmpty()) {
-                        throw new IOException("an entry names no blob");
-                    }
-                    reachable.add(blob);
-                }
-            } catch (IOException | RuntimeException e) {
-                String reason = "cannot read manifest " + key + " (" + e.getMessage() + "); no blob deleted";
-                LOG.warnf("blob collection stopped: %s", reason);
-                return new Result(0, reachable.size(), 0, busy, reason);
+
+            @Override
+            public boolean unreadable(String manifestKey, Exception cause) {
+                stopped[0] = "cannot read manifest " + manifestKey + " (" + cause.getMessage() + "); no blob deleted";
+                return false;
             }
+        });
+        if (stopped[0] != null) {
+            LOG.warnf("blob collection stopped: %s", stopped[0]);
+            return new Result(0, reachable.size(), 0, busy, stopped[0]);
         }
         // Blobs are listed after the mark: one uploaded meanwhile belongs to a backup that started or ended since the
         // collection began, whose store is busy.

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The blobs the manifests name ({@code blobs/<store>/<name>}), held compactly for the blob collector: per store, the
+ * A set of blob keys ({@code blobs/<store>/<name>}) held compactly: the blobs the manifests name for the blob
+ * collector, the blobs listed and read by the repository check: per store, the
  * first 64 bits of each hex name in a sorted {@code long[]} (8 bytes a blob, compacted as it fills, so at most about
  * 32 bytes a distinct blob while adding, whatever the number of manifests that repeat it), looked up by binary
  * search. A name that is not hex (never written by the agents) is kept as a string.
@@ -16,14 +17,14 @@ import java.util.Set;
  * never the other way round (for a million reachable and a million unreachable blobs, the chance that any is kept so
  * is about 1 in 20 million).
  */
-final class ReachableBlobs {
+public final class ReachableBlobs {
 
     private static final int FIRST_CAPACITY = 1024;
 
     private final Map<String, Prefixes> byStore = new HashMap<>();
     private final Set<String> other = new HashSet<>();
 
-    void add(String blobKey) {
+    public void add(String blobKey) {
         String[] parts = blobKey.split("/", 3);
         if (parts.length != 3 || !parts[0].equals("blobs") || !hexName(parts[2])) {
             other.add(blobKey);
@@ -32,7 +33,7 @@ final class ReachableBlobs {
         byStore.computeIfAbsent(parts[1], s -> new Prefixes()).add(prefix(parts[2]));
     }
 
-    boolean contains(String blobKey) {
+    public boolean contains(String blobKey) {
         if (other.contains(blobKey)) {
             return true;
         }
@@ -45,7 +46,7 @@ final class ReachableBlobs {
     }
 
     /** Distinct blobs held (names sharing 64 bits count once). */
-    int size() {
+    public int size() {
         return other.size()
                 + byStore.values().stream().mapToInt(Prefixes::distinct).sum();
     }

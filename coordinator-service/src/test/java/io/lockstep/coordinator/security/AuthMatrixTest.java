@@ -160,6 +160,11 @@ class AuthMatrixTest {
                 new Endpoint(
                         "DELETE /runs/{id}", Roles.ADMIN, 409, c -> c.spec().delete("/api/v1/runs/" + runId)),
                 new Endpoint(
+                        "GET /repository/checks",
+                        Roles.VIEWER,
+                        200,
+                        c -> c.spec().get("/api/v1/repository/checks")),
+                new Endpoint(
                         "GET /plans/{name}/retention",
                         Roles.VIEWER,
                         200,

@@ -83,6 +83,10 @@ public final class Lockstep {
     public final String healStore = "it" + id + "-heal";
 
     public final String healBucket = "it-" + id + "-heal";
+    /** A bucket store of its own for the repository check's tests, whose blobs they damage and delete. */
+    public final String checkStore = "it" + id + "-check";
+
+    public final String checkBucket = "it-" + id + "-check";
     public final Path keysetFile;
     /** This build's admin API token: random, only its SHA-256 is in the coordinator's configuration. */
     public final String adminToken = Tokens.random();
@@ -162,6 +166,7 @@ public final class Lockstep {
         bucketStore(objectConfig, missingBucketStore, "it-" + id + "-no-such-bucket");
         bucketStore(objectConfig, sealedStore, sealedBucket);
         bucketStore(objectConfig, healStore, healBucket);
+        bucketStore(objectConfig, checkStore, checkBucket);
         objectstoreAgent = ServiceProcess.start(
                 "objectstore-agent",
                 repo.resolve("objectstore-agent/target/quarkus-app/quarkus-run.jar"),
