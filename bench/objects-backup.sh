@@ -61,8 +61,8 @@ done
 # only what this script started (a failed run must not leave them behind either).
 refuse_running_apps
 cleanup() {
+  stop_app objectstore-agent # first, so no heartbeat of it announces it again
   forget_agent "$API" "$AUTH" bench-objects-agent
-  stop_app objectstore-agent
   stop_app coordinator-service
 }
 trap cleanup EXIT

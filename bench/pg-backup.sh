@@ -58,8 +58,8 @@ create_bench_db "$data" "$scale" "$size_mb"
 # only what this script started (a failed run must not leave them behind either).
 refuse_running_apps
 cleanup() {
+  stop_app postgres-agent # first, so no heartbeat of it announces it again
   forget_agent "$API" "$AUTH" bench-agent
-  stop_app postgres-agent
   stop_app coordinator-service
 }
 trap cleanup EXIT

@@ -63,8 +63,8 @@ create_bench_db "$data" "$scale" "$size_mb"
 refuse_running_apps
 work="$(mktemp -d)"
 cleanup() {
+  stop_app postgres-agent # first, so no heartbeat of it announces it again
   forget_agent "$API" "$AUTH" bench-agent
-  stop_app postgres-agent
   stop_app coordinator-service
   drop_target || true
   rm -rf "$work"
