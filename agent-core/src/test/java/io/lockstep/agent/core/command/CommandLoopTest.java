@@ -89,7 +89,13 @@ class CommandLoopTest {
             }
         };
         // Quiesce leases and the repository play no part in these (VERIFY) steps.
-        loop = new CommandLoop(CONFIG, handler, events, null, null);
+        loop = new CommandLoop(
+                CONFIG,
+                handler,
+                events,
+                null,
+                null,
+                new StepMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         loop.init();
     }
 
