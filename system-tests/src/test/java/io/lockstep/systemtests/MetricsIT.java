@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.lockstep.systemtests.support.Api;
+import io.lockstep.systemtests.support.Lockstep;
 import io.lockstep.systemtests.support.ParsecApp;
 import io.lockstep.systemtests.support.Scrape;
 import io.lockstep.systemtests.support.ServiceProcess;
