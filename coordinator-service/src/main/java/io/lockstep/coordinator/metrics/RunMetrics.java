@@ -107,7 +107,16 @@ public class RunMetrics {
                                 "kind",
                                 kind,
                                 "outcome",
-                                run.state() == RunState.SUCCEEDED ? "passed" : "failed")
+                                outcome(run.state()))
                         .increment());
+    }
+
+    /** A drill's or re-verification's outcome: passed, failed, or cancelled by an operator (neither). */
+    static String outcome(RunState state) {
+        return switch (state) {
+            case SUCCEEDED -> "passed";
+            case CANCELLED -> "cancelled";
+            default -> "failed";
+        };
     }
 }

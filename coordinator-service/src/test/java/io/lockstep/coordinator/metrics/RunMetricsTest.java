@@ -155,6 +155,7 @@ class RunMetricsTest {
         metrics.record(RunOutcome.of(run(RunType.DRILL, RunState.FAILED), List.of()));
         metrics.record(RunOutcome.of(run(RunType.VERIFY, RunState.FAILED), List.of()));
         metrics.record(RunOutcome.of(run(RunType.RESTORE, RunState.FAILED), List.of()));
+        metrics.record(RunOutcome.of(run(RunType.DRILL, RunState.CANCELLED), List.of()));
         assertEquals(
                 1,
                 registry.get(MeterNames.VERIFICATIONS)
@@ -173,7 +174,14 @@ class RunMetricsTest {
                         .tags("kind", "verify", "outcome", "failed")
                         .counter()
                         .count());
-        assertEquals(3, registry.get(MeterNames.VERIFICATIONS).counters().size());
+        assertEquals(
+                1,
+                registry.get(MeterNames.VERIFICATIONS)
+                        .tags("kind", "drill", "outcome", "cancelled")
+                        .counter()
+                        .count(),
+                "a drill an operator cancelled is not a failed one");
+        assertEquals(4, registry.get(MeterNames.VERIFICATIONS).counters().size());
     }
 
     @Test
