@@ -28,6 +28,8 @@ public class BackupRepository implements AutoCloseable {
     private final String prefix;
     private final Encryption encryption;
     private final MultipartWriter writer;
+    private final java.util.concurrent.atomic.AtomicLong staleUploadsAborted =
+            new java.util.concurrent.atomic.AtomicLong();
     private final RepositoryListing listing;
     private BlobNames blobNames;
 
@@ -332,6 +334,17 @@ public class BackupRepository implements AutoCloseable {
     /** Aborts an open multipart upload (one that {@link #openUploads()} listed). */
     public void abortUpload(String key, String uploadId) {
         listing.abortUpload(key, uploadId);
+        staleUploadsAborted.incrementAndGet();
+    }
+
+    /** How many of its own uploads this process aborted after a failure (source, part or completion), since start. */
+    public long uploadsAborted() {
+        return writer.aborted();
+    }
+
+    /** How many open uploads {@link #abortUpload} aborted (a sweeper's stale uploads), since start. */
+    public long staleUploadsAborted() {
+        return staleUploadsAborted.get();
     }
 
     @Override

@@ -56,6 +56,8 @@ final class MultipartWriter {
     private final ExecutorService partUploads;
     /** Multipart uploads this process has open right now: a sweeper never aborts them. */
     private final Set<String> uploadsInFlight = ConcurrentHashMap.newKeySet();
+    /** Uploads aborted after a failure since this writer was made, for the agents' metrics. */
+    private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
 
     MultipartWriter(S3Client s3, String bucket, String prefix, int partSize, int concurrency, Encryption encryption) {
         this.s3 = s3;
@@ -70,6 +72,10 @@ final class MultipartWriter {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    long aborted() {
+        return aborted.get();
     }
 
     boolean inFlight(String uploadId) {
@@ -260,6 +266,7 @@ final class MultipartWriter {
                     .key(objectKey)
                     .uploadId(uploadId)
                     .build());
+            aborted.incrementAndGet();
             LOG.infof("aborted multipart upload of %s", objectKey);
         } catch (SdkException e) {
             LOG.errorf(

@@ -90,4 +90,8 @@ public interface CoordinatorConfig {
     /** How often old {@code processed_events} rows are pruned. */
     @WithDefault("1h")
     Duration processedEventsPruneEvery();
+
+    /** How often the metrics' catalog gauges (last CONSISTENT backup per plan, outbox, agents) are read again. */
+    @WithDefault("15s")
+    Duration metricsRefreshEvery();
 }

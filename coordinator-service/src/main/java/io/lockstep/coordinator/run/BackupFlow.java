@@ -176,6 +176,7 @@ class BackupFlow {
         run.phase = RunPhase.DONE;
         run.endedAt = dispatcher.now();
         events.publish(run, EventTypes.RUN_CONSISTENT);
+        events.ended(run);
         LOG.infof("run %s of plan %s is CONSISTENT at %s", run.id, run.plan, run.consistencyPoint);
         return null;
     }

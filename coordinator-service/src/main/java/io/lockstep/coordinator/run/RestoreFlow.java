@@ -125,6 +125,7 @@ class RestoreFlow {
         if (announced(run)) {
             events.publish(run, EventTypes.RESTORE_SUCCEEDED);
         }
+        events.ended(run);
         LOG.infof("%s run %s of backup %s SUCCEEDED", run.type, run.id, run.sourceRunId);
         return null;
     }

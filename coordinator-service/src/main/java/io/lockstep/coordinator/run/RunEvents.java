@@ -1,9 +1,11 @@
 package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.RunEntity;
+import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.protocol.RunEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -12,10 +14,12 @@ import java.time.Instant;
 public class RunEvents {
 
     private final Outbox outbox;
+    private final Event<RunEnded> ended;
     private final Clock clock = Clock.systemUTC();
 
-    RunEvents(Outbox outbox) {
+    RunEvents(Outbox outbox, Event<RunEnded> ended) {
         this.outbox = outbox;
+        this.ended = ended;
     }
 
     /** The public record of a run's state, as every run event carries it. */
@@ -42,5 +46,10 @@ public class RunEvents {
 
     void publish(RunEntity run, String type, String reason) {
         outbox.runEvent(type, of(run, reason, clock.instant()));
+    }
+
+    /** Tells observers (the metrics) that the run reached its final state; call once, where the state is set. */
+    void ended(RunEntity run) {
+        ended.fire(new RunEnded(run, StepEntity.ofRun(run.id)));
     }
 }

@@ -210,6 +210,7 @@ public class RunStateMachine {
             }
             restores.afterFailure(run, reason, state == RunState.CANCELLED);
         }
+        events.ended(run);
         LOG.warnf("run %s of plan %s %s: %s", run.id, run.plan, state, reason);
     }
 

@@ -129,6 +129,7 @@ public final class Lockstep {
         coordinatorConfig.put("lockstep.coordinator.step-timeout", "5m");
         coordinatorConfig.put("lockstep.coordinator.quiesce-lease", "20s");
         coordinatorConfig.put("lockstep.coordinator.schedule-check-every", "1s");
+        coordinatorConfig.put("lockstep.coordinator.metrics-refresh-every", "1s");
         coordinatorConfig.put("lockstep.repository.endpoint", S3_ENDPOINT);
         coordinatorConfig.put("lockstep.repository.bucket", BUCKET);
         coordinatorConfig.put("lockstep.repository.prefix", "it/" + id);

@@ -51,6 +51,7 @@ public class CommandLoop {
     private final AgentEvents events;
     private final LeaseManager leases;
     private final BackupRepository repository;
+    private final StepMeters meters;
     private final Clock clock = Clock.systemUTC();
     private final Map<UUID, StepContext> active = new ConcurrentHashMap<>();
     private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -68,12 +69,14 @@ public class CommandLoop {
             StoreHandler handler,
             AgentEvents events,
             LeaseManager leases,
-            BackupRepository repository) {
+            BackupRepository repository,
+            StepMeters meters) {
         this.config = config;
         this.handler = handler;
         this.events = events;
         this.leases = leases;
         this.repository = repository;
+        this.meters = meters;
     }
 
     @PostConstruct
@@ -92,7 +95,7 @@ public class CommandLoop {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        active.values().forEach(c -> c.cancel("the agent is shutting down"));
+        active.values().forEach(c -> c.cancel("the agent is shutting down", StepMeters.Reason.SHUTDOWN));
         workers.shutdown();
         deadlines.shutdownNow();
     }
@@ -142,7 +145,8 @@ public class CommandLoop {
                     command.stepId(), command.runId(), command.deadline());
             return;
         }
-        StepContext context = new StepContext(command.runId(), command.stepId(), events);
+        StepMeters.Step meter = meters.start(command.action(), handler.kind());
+        StepContext context = new StepContext(command.runId(), command.stepId(), events, meter);
         active.put(command.stepId(), context);
         try {
             events.accepted(command.runId(), command.stepId());
@@ -157,10 +161,12 @@ public class CommandLoop {
         seen.add(command.stepId());
         long millisLeft = Duration.between(now, command.deadline()).toMillis();
         ScheduledFuture<?> timeout = deadlines.schedule(
-                () -> context.cancel("the step did not finish before its deadline " + command.deadline()),
+                () -> context.cancel(
+                        "the step did not finish before its deadline " + command.deadline(),
+                        StepMeters.Reason.DEADLINE),
                 millisLeft,
                 TimeUnit.MILLISECONDS);
-        workers.submit(() -> run(command, context, timeout));
+        workers.submit(() -> run(command, context, meter, timeout));
     }
 
     /** Commands about other steps: they carry no step of their own and emit no event. */
@@ -249,7 +255,7 @@ public class CommandLoop {
         return new StepResult(result.bytes(), result.sha256(), result.artifact(), evidence);
     }
 
-    private void run(StepCommand command, StepContext context, ScheduledFuture<?> timeout) {
+    private void run(StepCommand command, StepContext context, StepMeters.Step meter, ScheduledFuture<?> timeout) {
         Instant startedAt = clock.instant();
         LOG.infof(
                 "step %s of run %s: %s on store %s%s",
@@ -267,12 +273,15 @@ public class CommandLoop {
                 throw new StepFailure(context.cancelReason());
             }
             events.succeeded(command.runId(), command.stepId(), result, startedAt);
+            meter.succeeded(result.bytes());
             LOG.infof("step %s succeeded: %d bytes, sha256 %s", command.stepId(), result.bytes(), result.sha256());
         } catch (StepFailure e) {
             String reason = context.cancelled() ? context.cancelReason() + " (" + e.getMessage() + ")" : e.getMessage();
+            meter.failed(context.cancelled() ? context.cancelKind() : StepMeters.Reason.FAILED);
             reportFailure(command, reason);
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "step %s crashed", command.stepId());
+            meter.failed(StepMeters.Reason.CRASHED);
             reportFailure(command, "unexpected agent error: " + e);
         } finally {
             timeout.cancel(false);

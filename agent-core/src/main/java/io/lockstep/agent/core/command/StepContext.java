@@ -11,13 +11,20 @@ public final class StepContext {
     private final UUID runId;
     private final UUID stepId;
     private final AgentEvents events;
+    private final StepMeters.Step meter;
     private final List<Runnable> cancelHooks = new CopyOnWriteArrayList<>();
     private volatile String cancelReason;
+    private volatile StepMeters.Reason cancelKind;
 
     StepContext(UUID runId, UUID stepId, AgentEvents events) {
+        this(runId, stepId, events, null);
+    }
+
+    StepContext(UUID runId, UUID stepId, AgentEvents events, StepMeters.Step meter) {
         this.runId = runId;
         this.stepId = stepId;
         this.events = events;
+        this.meter = meter;
     }
 
     /** The step this context belongs to. */
@@ -33,6 +40,9 @@ public final class StepContext {
     /** Reports progress; cheap to call often, events are rate-limited. */
     public void progress(long bytes, long items) {
         events.progress(runId, stepId, bytes, items);
+        if (meter != null) {
+            meter.bytes(bytes);
+        }
         if (bytes > 0) {
             io.lockstep.agent.core.testing.TestPause.at("mid-upload");
         }
@@ -54,10 +64,20 @@ public final class StepContext {
         }
     }
 
+    /** Why the step was cancelled, for the failure meter; null while it was not. */
+    StepMeters.Reason cancelKind() {
+        return cancelKind;
+    }
+
     void cancel(String reason) {
+        cancel(reason, StepMeters.Reason.CANCELLED);
+    }
+
+    synchronized void cancel(String reason, StepMeters.Reason kind) {
         if (cancelReason != null) {
             return;
         }
+        cancelKind = kind;
         cancelReason = reason;
         for (Runnable hook : cancelHooks) {
             try {

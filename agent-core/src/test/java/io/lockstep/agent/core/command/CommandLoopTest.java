@@ -62,12 +62,18 @@ class CommandLoopTest {
         @Override
         public void succeeded(UUID runId, UUID stepId, StepResult result, Instant startedAt) {}
 
+        final CountDownLatch failed = new CountDownLatch(1);
+
         @Override
-        public void failed(UUID runId, UUID stepId, String reason) {}
+        public void failed(UUID runId, UUID stepId, String reason) {
+            failed.countDown();
+        }
     }
 
     private final Events events = new Events();
     private final CountDownLatch executed = new CountDownLatch(1);
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final CommandLoop loop;
 
     CommandLoopTest() {
@@ -83,13 +89,23 @@ class CommandLoopTest {
             }
 
             @Override
-            public StepResult execute(StepCommand command, StepContext context) {
+            public StepResult execute(StepCommand command, StepContext context) throws StepFailure {
                 executed.countDown();
+                if ("slow".equals(command.database())) {
+                    CountDownLatch cancelled = new CountDownLatch(1);
+                    context.onCancel(cancelled::countDown);
+                    try {
+                        cancelled.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new StepFailure("the process was killed");
+                }
                 return new StepResult(0, null, null, Map.of());
             }
         };
         // Quiesce leases and the repository play no part in these (VERIFY) steps.
-        loop = new CommandLoop(CONFIG, handler, events, null, null);
+        loop = new CommandLoop(CONFIG, handler, events, null, null, new StepMeters(registry));
         loop.init();
     }
 
@@ -103,13 +119,17 @@ class CommandLoopTest {
     }
 
     private static String record(UUID stepId, Map<String, String> parameters) {
+        return record(stepId, "db", parameters);
+    }
+
+    private static String record(UUID stepId, String database, Map<String, String> parameters) {
         StepCommand command = new StepCommand(
                 UUID.randomUUID(),
                 stepId,
                 "plan",
                 "s1",
                 StepAction.VERIFY,
-                "db",
+                database,
                 null,
                 null,
                 Instant.now().plusSeconds(60),
@@ -168,5 +188,37 @@ class CommandLoopTest {
         loop.onCommand(record(UUID.randomUUID(), Map.of(StepCommand.Parameters.AGENT, "test-agent")));
         assertEquals(1, events.accepted.get(), "a step addressed to this agent is");
         assertTrue(executed.await(10, TimeUnit.SECONDS), "and it runs");
+    }
+
+    @Test
+    void aStepTheCoordinatorCancelsIsMeteredAsCancelledAndOneThatSucceedsAsSucceeded() throws Exception {
+        UUID stepId = UUID.randomUUID();
+        loop.onCommand(record(stepId, "slow", Map.of()));
+        assertTrue(executed.await(10, TimeUnit.SECONDS), "the step runs");
+        StepCommand cancel = new StepCommand(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "plan",
+                "s1",
+                StepAction.CANCEL,
+                null,
+                null,
+                null,
+                Instant.now().plusSeconds(60),
+                Map.of(StepCommand.Parameters.TARGET_STEP, stepId.toString()));
+        loop.onCommand(new EventCodec("/coordinator").encode(EventTypes.STEP_COMMAND, "s1", cancel));
+        assertTrue(events.failed.await(10, TimeUnit.SECONDS), "the cancelled step reports its failure");
+        assertEquals(
+                1,
+                registry.get(StepMeters.STEP_FAILURES)
+                        .tags("store_kind", "POSTGRES", "action", "VERIFY", "reason", "cancelled")
+                        .counter()
+                        .count());
+        assertEquals(
+                1,
+                registry.get(StepMeters.STEP_DURATION)
+                        .tags("outcome", "failed")
+                        .timer()
+                        .count());
     }
 }
