@@ -11,12 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -154,17 +152,6 @@ class RestoreSpoolFaultIT {
 
     /** Scratch and renamed-aside databases of this scenario's database. */
     private static List<String> leftovers() throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection c = AppDatabase.connect("postgres");
-                PreparedStatement st = c.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ? "
-                        + "AND (datname LIKE '%\\_lsrestore\\_%' OR datname LIKE '%\\_lsold\\_%')")) {
-            st.setString(1, env.database + "%");
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
+        return AppDatabase.restoreLeftovers(env.database);
     }
 }

@@ -176,17 +176,6 @@ class RestoreSwapFaultIT {
 
     /** Scratch and renamed-aside databases of this scenario's database. */
     private static List<String> leftovers() throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection c = AppDatabase.connect("postgres");
-                PreparedStatement st = c.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ? "
-                        + "AND (datname LIKE '%\\_lsrestore\\_%' OR datname LIKE '%\\_lsold\\_%')")) {
-            st.setString(1, env.database + "%");
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
+        return AppDatabase.restoreLeftovers(env.database);
     }
 }

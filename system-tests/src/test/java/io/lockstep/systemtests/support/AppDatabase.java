@@ -41,6 +41,22 @@ public final class AppDatabase {
         }
     }
 
+    /** The scratch ({@code _lsrestore_}) and renamed-aside ({@code _lsold_}) databases a restore of {@code database} made. */
+    public static java.util.List<String> restoreLeftovers(String database) throws SQLException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (Connection c = connect("postgres");
+                var st = c.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ? "
+                        + "AND (datname LIKE '%\\_lsrestore\\_%' OR datname LIKE '%\\_lsold\\_%')")) {
+            st.setString(1, database + "%");
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+
     public static void drop(String database) throws SQLException {
         try (Connection c = connect("postgres");
                 Statement st = c.createStatement()) {
