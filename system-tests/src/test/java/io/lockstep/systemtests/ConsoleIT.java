@@ -64,79 +64,86 @@ class ConsoleIT {
     @Test
     void anAdminSeesThePlanTheRunItsTimelineAndADryRunReport() throws Exception {
         try (Browser browser = Browser.start()) {
-            browser.driver.get(lockstep.api.base() + "/console/");
-            signIn(browser, "lst_not-a-token");
-            browser.awaitText("#status", "not accepted");
-            signIn(browser, lockstep.adminToken);
-            browser.awaitText("#role", "admin");
-
-            WebElement planRow = row(browser, "#plans", plan);
-            assertTrue(planRow.getText().contains("on schedule"), planRow.getText());
-            assertFalse(planRow.findElements(By.cssSelector(".fresh-green")).isEmpty(), "the age is green");
-            assertTrue(planRow.getText().contains(runId.substring(0, 8)), "the last consistent backup and its pin");
-            assertTrue(planRow.getText().contains("keepLast"), planRow.getText());
-            browser.screenshot("console-1-plans");
-
-            browser.driver.findElement(By.linkText("Runs")).click();
-            WebElement runRow = row(browser, "#runs", runId);
-            assertTrue(runRow.getText().contains("CONSISTENT"), runRow.getText());
-            browser.screenshot("console-2-runs");
-
-            runRow.findElement(By.linkText(runId)).click();
-            browser.await("#timeline");
-            assertEquals(
-                    run.path("steps").size(),
-                    browser.all("#timeline .bar").size(),
-                    "one bar per step of " + run.path("steps").size());
-            for (JsonNode step : run.path("steps")) {
-                assertEquals(
-                        1,
-                        browser.all("#timeline .bar[data-step='"
-                                        + step.path("id").asText() + "']")
-                                .size());
-            }
-            assertEquals(1, browser.all("#timeline .mark-quiesce").size(), "the search store's quiesce window");
-            assertEquals(1, browser.all("#timeline .mark-consistency").size(), "the SQL consistency point");
-            assertEquals(1, browser.all("#timeline .mark-listing").size(), "the object listing's start");
-            assertFalse(browser.all("#timeline .checks li.ok").isEmpty());
-            assertTrue(browser.all("#timeline .checks li.bad").isEmpty(), "every ordering check holds");
-            String artifacts = browser.await("#artifacts").getText();
-            for (JsonNode step : run.path("steps")) {
-                if (step.hasNonNull("sha256") && step.hasNonNull("artifact")) {
-                    assertTrue(artifacts.contains(step.path("sha256").asText()), "hash of " + step.path("artifact"));
-                }
-            }
-            assertTrue(browser.await("#references").getText().contains(lockstep.blocksStore));
-            browser.screenshot("console-3-run");
-
-            browser.await("#dry-run").click();
-            String report = browser.await("#dry-run-report").getText();
-            assertTrue(report.contains("What a restore would do"), report);
-            assertTrue(report.contains(lockstep.parsecStore), report);
-            WebElement confirm = browser.await("#confirm-restore");
-            assertFalse(confirm.isEnabled(), "the restore waits for the confirmation box");
-            browser.driver.findElement(By.id("confirm-check")).click();
-            assertTrue(confirm.isEnabled());
-            browser.screenshot("console-4-dry-run");
-
-            assertFalse(browser.driver.getCurrentUrl().contains(lockstep.adminToken), "no token in the address");
-            assertTrue(Files.size(Browser.SCREENSHOTS.resolve("console-3-run.png")) > 10_000);
+            browser.onFailure("console-admin-failure", () -> asAdmin(browser));
         }
+    }
+
+    private static void asAdmin(Browser browser) throws Exception {
+        browser.driver.get(lockstep.api.base() + "/console/");
+        signIn(browser, "lst_not-a-token");
+        browser.awaitText("#status", "not accepted");
+        signIn(browser, lockstep.adminToken);
+        browser.awaitText("#role", "admin");
+
+        WebElement planRow = row(browser, "#plans", plan);
+        assertTrue(planRow.getText().contains("on schedule"), planRow.getText());
+        assertFalse(planRow.findElements(By.cssSelector(".fresh-green")).isEmpty(), "the age is green");
+        assertTrue(planRow.getText().contains(runId.substring(0, 8)), "the last consistent backup and its pin");
+        assertTrue(planRow.getText().contains("keepLast"), planRow.getText());
+        browser.screenshot("console-1-plans");
+
+        browser.driver.findElement(By.linkText("Runs")).click();
+        WebElement runRow = row(browser, "#runs", runId);
+        assertTrue(runRow.getText().contains("CONSISTENT"), runRow.getText());
+        browser.screenshot("console-2-runs");
+
+        runRow.findElement(By.linkText(runId)).click();
+        browser.await("#timeline");
+        assertEquals(
+                run.path("steps").size(),
+                browser.all("#timeline .bar").size(),
+                "one bar per step of " + run.path("steps").size());
+        for (JsonNode step : run.path("steps")) {
+            assertEquals(
+                    1,
+                    browser.all("#timeline .bar[data-step='" + step.path("id").asText() + "']")
+                            .size());
+        }
+        assertEquals(1, browser.all("#timeline .mark-quiesce").size(), "the search store's quiesce window");
+        assertEquals(1, browser.all("#timeline .mark-consistency").size(), "the SQL consistency point");
+        assertEquals(1, browser.all("#timeline .mark-listing").size(), "the object listing's start");
+        assertFalse(browser.all("#timeline .checks li.ok").isEmpty());
+        assertTrue(browser.all("#timeline .checks li.bad").isEmpty(), "every ordering check holds");
+        String artifacts = browser.await("#artifacts").getText();
+        for (JsonNode step : run.path("steps")) {
+            if (step.hasNonNull("sha256") && step.hasNonNull("artifact")) {
+                assertTrue(artifacts.contains(step.path("sha256").asText()), "hash of " + step.path("artifact"));
+            }
+        }
+        assertTrue(browser.await("#references").getText().contains(lockstep.blocksStore));
+        browser.screenshot("console-3-run");
+
+        browser.await("#dry-run").click();
+        String report = browser.await("#dry-run-report").getText();
+        assertTrue(report.contains("What a restore would do"), report);
+        assertTrue(report.contains(lockstep.parsecStore), report);
+        WebElement confirm = browser.await("#confirm-restore");
+        assertFalse(confirm.isEnabled(), "the restore waits for the confirmation box");
+        browser.driver.findElement(By.id("confirm-check")).click();
+        assertTrue(confirm.isEnabled());
+        browser.screenshot("console-4-dry-run");
+
+        assertFalse(browser.driver.getCurrentUrl().contains(lockstep.adminToken), "no token in the address");
+        assertTrue(Files.size(Browser.SCREENSHOTS.resolve("console-3-run.png")) > 10_000);
     }
 
     @Test
     void aViewerSeesTheRunButNoRestoreButton() throws Exception {
         try (Browser browser = Browser.start()) {
-            browser.driver.get(lockstep.api.base() + "/console/#/runs/" + runId);
-            signIn(browser, lockstep.viewerToken);
-            browser.awaitText("#role", "viewer");
-            browser.await("#timeline");
-            assertEquals(run.path("steps").size(), browser.all("#timeline .bar").size());
-            assertTrue(browser.await("#restore-denied").getText().contains("admin role"));
-            assertTrue(browser.all("#dry-run").isEmpty(), "no dry-run button for a viewer");
-            assertTrue(browser.all("#confirm-restore").isEmpty(), "no restore button for a viewer");
-            browser.screenshot("console-5-viewer-run");
+            browser.onFailure("console-viewer-failure", () -> asViewer(browser));
         }
+    }
+
+    private static void asViewer(Browser browser) throws Exception {
+        browser.driver.get(lockstep.api.base() + "/console/#/runs/" + runId);
+        signIn(browser, lockstep.viewerToken);
+        browser.awaitText("#role", "viewer");
+        browser.await("#timeline");
+        assertEquals(run.path("steps").size(), browser.all("#timeline .bar").size());
+        assertTrue(browser.await("#restore-denied").getText().contains("admin role"));
+        assertTrue(browser.all("#dry-run").isEmpty(), "no dry-run button for a viewer");
+        assertTrue(browser.all("#confirm-restore").isEmpty(), "no restore button for a viewer");
+        browser.screenshot("console-5-viewer-run");
     }
 
     private static void signIn(Browser browser, String token) {

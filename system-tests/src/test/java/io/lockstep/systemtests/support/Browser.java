@@ -106,6 +106,24 @@ public final class Browser implements AutoCloseable {
         return file;
     }
 
+    /** What a browser test does; on failure a screenshot of the page is saved before the failure is rethrown. */
+    public interface Steps {
+        void run() throws Exception;
+    }
+
+    public void onFailure(String screenshot, Steps steps) throws Exception {
+        try {
+            steps.run();
+        } catch (Exception | AssertionError e) {
+            try {
+                screenshot(screenshot);
+            } catch (RuntimeException | IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
