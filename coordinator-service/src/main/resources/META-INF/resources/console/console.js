@@ -57,8 +57,11 @@ async function route() {
   const [path, query] = (location.hash.slice(1) || '/plans').split('?');
   const params = new URLSearchParams(query || '');
   for (const link of document.querySelectorAll('#nav a')) {
-    const active = path.startsWith(link.getAttribute('href').slice(1));
-    link.toggleAttribute('aria-current', active);
+    if (path.startsWith(link.getAttribute('href').slice(1))) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
   }
   view.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   try {

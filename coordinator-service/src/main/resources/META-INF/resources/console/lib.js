@@ -94,8 +94,7 @@ export async function follow(id, onRun, signal) {
 
 /** Builds an element: attributes (on* as listeners, `class`, `data-*`, aria-*), then children (strings as text). */
 export function h(tag, attrs, ...children) {
-  const svg = ['svg', 'rect', 'line', 'g', 'title', 'text'].includes(tag);
-  const el = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) {
       continue;
@@ -106,7 +105,7 @@ export function h(tag, attrs, ...children) {
       el.setAttribute(key, value === true ? '' : String(value));
     }
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined && child !== false) {
       el.append(child instanceof Node ? child : String(child));
     }

@@ -106,7 +106,7 @@ export async function runView(id, signal) {
   const live = h('span', { class: 'live', id: 'live', hidden: TERMINAL.has(run.state) }, '● live');
   const content = h('div', { id: 'run-body' }, body(run, related));
   const page = h('section', { 'aria-labelledby': 'run-title', class: 'run' },
-    h('h2', { id: 'run-title' }, run.type.charAt(0) + run.type.slice(1).toLowerCase().replace('_', ' ') + ' run ',
+    h('h2', { id: 'run-title' }, run.type === 'DRY_RUN' ? 'Dry run ' : run.type.charAt(0) + run.type.slice(1).toLowerCase() + ' run ',
       h('span', { class: 'mono' }, run.id), ' ', live),
     content,
     restorePanel(run, signal));

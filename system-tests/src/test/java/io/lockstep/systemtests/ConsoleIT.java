@@ -99,9 +99,9 @@ class ConsoleIT {
                     browser.all("#timeline .bar[data-step='" + step.path("id").asText() + "']")
                             .size());
         }
-        assertEquals(1, browser.all("#timeline .mark-quiesce").size(), "the search store's quiesce window");
-        assertEquals(1, browser.all("#timeline .mark-consistency").size(), "the SQL consistency point");
-        assertEquals(1, browser.all("#timeline .mark-listing").size(), "the object listing's start");
+        assertEquals(1, browser.all("#timeline .marks .mark-quiesce").size(), "the search store's quiesce window");
+        assertEquals(1, browser.all("#timeline .marks .mark-consistency").size(), "the SQL consistency point");
+        assertEquals(1, browser.all("#timeline .marks .mark-listing").size(), "the object listing's start");
         assertFalse(browser.all("#timeline .checks li.ok").isEmpty());
         assertTrue(browser.all("#timeline .checks li.bad").isEmpty(), "every ordering check holds");
         String artifacts = browser.await("#artifacts").getText();
