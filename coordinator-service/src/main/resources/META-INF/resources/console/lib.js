@@ -129,6 +129,9 @@ export function time(iso) {
     return '—';
   }
   const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) {
+    return String(iso);
+  }
   return h('time', { datetime: iso, title: iso }, d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
 }
 

@@ -65,7 +65,7 @@ export function timeline(run, now) {
   if (running) {
     times.push(now);
   }
-  const known = times.filter((t) => t !== null && !Number.isNaN(t));
+  const known = times.filter((t) => typeof t === 'number' && Number.isFinite(t));
   const t0 = Math.min(...known);
   const t1 = Math.max(t0 + 1, ...known);
   const pct = (t) => (((t - t0) / (t1 - t0)) * 100).toFixed(3) + '%';
