@@ -7,7 +7,7 @@ function report(result) {
     h('span', { class: 'mono' }, Object.entries(s.findings || {}).map(([k, v]) => k + '=' + v).join(', '))]);
   return h('div', { class: 'report', id: 'dry-run-report' },
     h('h4', null, 'What a restore would do'),
-    h('ol', null, (result.steps || []).map((s) => h('li', null, s))),
+    h('ul', { class: 'plan-steps' }, (result.steps || []).map((s) => h('li', null, s))),
     h('dl', { class: 'facts' },
       h('dt', null, 'Bytes to transfer'), h('dd', null, bytes(result.bytesToTransfer)),
       h('dt', null, 'Objects to copy'), h('dd', null, String(result.objectsToCopy ?? 0)),

@@ -37,10 +37,14 @@ function summary(run) {
 }
 
 function artifacts(run) {
-  const rows = (run.steps || []).filter((s) => s.artifact).map((s) => [
-    s.store, s.database || '—', h('span', { class: 'mono' }, s.artifact), bytes(s.bytes),
+  // A backup's artifacts are what its BACKUP steps wrote (its VERIFY steps re-read the same keys); other runs name
+  // the artifacts they read.
+  const rows = (run.steps || []).filter((s) => s.artifact && (run.type !== 'BACKUP' || s.action === 'BACKUP')).map((s) => [
+    s.store, s.action.toLowerCase(), s.database || '—', h('span', { class: 'mono' }, s.artifact), bytes(s.bytes),
     s.sha256 ? h('span', { class: 'mono hash' }, s.sha256) : '—']);
-  return rows.length ? table('Artifacts in the repository', ['Store', 'Database', 'Key', 'Size', 'SHA-256'], rows, { id: 'artifacts' }) : '';
+  return rows.length
+    ? table('Artifacts in the repository', ['Store', 'Step', 'Database', 'Key', 'Size', 'SHA-256'], rows, { id: 'artifacts' })
+    : '';
 }
 
 function references(run) {

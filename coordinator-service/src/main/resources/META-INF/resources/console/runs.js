@@ -54,6 +54,6 @@ export async function runsView(params, signal) {
     filters(params),
     runs.length === 0
       ? h('p', { id: 'no-runs' }, 'No run matches.')
-      : table('The newest ' + runs.length + ' runs that match, newest first.',
+      : table(runs.length === 1 ? 'The one run that matches.' : 'The newest ' + runs.length + ' runs that match, newest first.',
         ['Run', 'Plan', 'Type', 'State', 'Created', 'Duration', 'Size', 'Notes'], rows, { id: 'runs', class: 'runs' }));
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The coordinator's console (/console/) in headless Chromium against the real coordinator and agents, after a
@@ -83,7 +84,15 @@ class ConsoleIT {
         browser.screenshot("console-1-plans");
 
         browser.driver.findElement(By.linkText("Runs")).click();
+        browser.await("form.filters input[name=plan]").sendKeys(plan);
+        new Select(browser.driver.findElement(By.name("state"))).selectByValue("FAILED");
+        browser.driver.findElement(By.cssSelector("form.filters button")).click();
+        browser.await("#no-runs");
+        assertTrue(browser.driver.getCurrentUrl().contains("state=FAILED"), "the filters are in the route");
+        new Select(browser.driver.findElement(By.name("state"))).selectByValue("CONSISTENT");
+        browser.driver.findElement(By.cssSelector("form.filters button")).click();
         WebElement runRow = row(browser, "#runs", runId);
+        assertEquals(1, browser.all("#runs tbody tr").size(), "only this plan's consistent run");
         assertTrue(runRow.getText().contains("CONSISTENT"), runRow.getText());
         browser.screenshot("console-2-runs");
 
@@ -110,6 +119,13 @@ class ConsoleIT {
                 assertTrue(artifacts.contains(step.path("sha256").asText()), "hash of " + step.path("artifact"));
             }
         }
+        long backupSteps = 0;
+        for (JsonNode step : run.path("steps")) {
+            if (step.path("action").asText().equals("BACKUP") && step.hasNonNull("artifact")) {
+                backupSteps++;
+            }
+        }
+        assertEquals(backupSteps, browser.all("#artifacts tbody tr").size(), "one row per artifact written");
         assertTrue(browser.await("#references").getText().contains(lockstep.blocksStore));
         browser.screenshot("console-3-run");
 
