@@ -117,6 +117,7 @@ class AuthMatrixTest {
     @Test
     void everyEndpointAnswersEachCallerByRole() {
         List<Endpoint> endpoints = List.of(
+                new Endpoint("GET /me", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/me")),
                 new Endpoint("GET /agents", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/agents")),
                 new Endpoint("GET /stores", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/stores")),
                 new Endpoint("GET /plans", Roles.VIEWER, 200, c -> c.spec().get("/api/v1/plans")),
@@ -276,6 +277,25 @@ class AuthMatrixTest {
         assertProblem(NONE.spec().get("/api/v1/test-unannotated"), 401, "unannotated, no token");
         assertProblem(AS_ADMIN.spec().get("/api/v1/test-unannotated"), 403, "unannotated, admin");
         assertProblem(AS_ADMIN.spec().body("{}").post("/api/v1/test-unannotated"), 403, "unannotated POST, admin");
+    }
+
+    @Test
+    void meTellsTheCallersMostPowerfulRole() {
+        assertEquals("viewer", AS_VIEWER.spec().get("/api/v1/me").jsonPath().getString("role"));
+        assertEquals("operator", AS_OPERATOR.spec().get("/api/v1/me").jsonPath().getString("role"));
+        JsonPath admin = AS_ADMIN.spec().get("/api/v1/me").jsonPath();
+        assertEquals("admin", admin.getString("role"));
+        assertEquals("test-admin", admin.getString("subject"));
+    }
+
+    @Test
+    void theConsoleIsServedWithoutATokenAndHoldsNoData() {
+        Response page = given().get("/console/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+        assertTrue(page.asString().contains("console.js"), "the page loads its script");
+        assertEquals(200, given().get("/console/console.js").statusCode());
+        assertEquals(401, given().get("/api/v1/runs").statusCode(), "the API behind it still needs a token");
     }
 
     @Test

@@ -27,6 +27,11 @@ public final class Api {
         this.token = token;
     }
 
+    /** The coordinator's base URL ({@code http://127.0.0.1:<port>}). */
+    public String base() {
+        return base;
+    }
+
     /** The same API, called with another token (null: none). */
     public Api withToken(String otherToken) {
         return new Api(base, otherToken);
