@@ -30,8 +30,9 @@ public interface S3Settings {
     /**
      * How long a call rides out a server that cannot be reached or fails (connection refused or reset, timeouts, 5xx,
      * throttling): it is retried with exponential backoff for at least this long before it fails. A backup outlives a
-     * short outage of its repository instead of failing.
+     * short outage of its repository instead of failing. The default is written in ISO-8601 ({@code PT1M}) so that
+     * plain SmallRye Config (the repository tool) reads it too; the Quarkus services also accept {@code 60s}.
      */
-    @WithDefault("60s")
+    @WithDefault("PT1M")
     Duration outageTolerance();
 }

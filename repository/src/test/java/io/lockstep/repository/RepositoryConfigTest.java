@@ -9,6 +9,7 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class RepositoryConfigTest {
         assertEquals(3, config.uploadConcurrency());
         assertFalse(config.createBucket());
         assertFalse(config.encryption().enabled());
+        assertEquals(Duration.ofMinutes(1), config.outageTolerance());
     }
 
     @Test
@@ -46,7 +48,8 @@ class RepositoryConfigTest {
                 "lockstep.repository.prefix", "lockstep",
                 "lockstep.repository.part-size", "5242880",
                 "lockstep.repository.upload-concurrency", "1",
-                "lockstep.repository.encryption.enabled", "true"));
+                "lockstep.repository.encryption.enabled", "true",
+                "lockstep.repository.outage-tolerance", "PT5S"));
         assertEquals(Optional.of(URI.create("http://127.0.0.1:9000")), config.endpoint());
         assertEquals("eu-west-1", config.region());
         assertFalse(config.pathStyle());
@@ -54,6 +57,7 @@ class RepositoryConfigTest {
         assertEquals(5242880, config.partSize());
         assertEquals(1, config.uploadConcurrency());
         assertTrue(config.encryption().enabled());
+        assertEquals(Duration.ofSeconds(5), config.outageTolerance());
     }
 
     @Test
