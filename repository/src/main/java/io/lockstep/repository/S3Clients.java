@@ -33,18 +33,6 @@ public final class S3Clients {
                 settings.outageTolerance());
     }
 
-    /** A client that rides out outages of up to 10 s: for tools and tests. */
-    public static S3Client create(
-            Optional<URI> endpoint,
-            String region,
-            boolean pathStyle,
-            Optional<String> accessKeyId,
-            Optional<String> secretAccessKey,
-            int maxConnections) {
-        return create(
-                endpoint, region, pathStyle, accessKeyId, secretAccessKey, maxConnections, Duration.ofSeconds(10));
-    }
-
     /**
      * A synchronous client. Lockstep computes SHA-256 itself over every byte it stores, so the SDK's own
      * request checksums are only sent where S3 requires them; S3-compatible servers differ in what they accept.

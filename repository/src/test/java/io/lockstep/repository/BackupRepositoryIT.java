@@ -38,7 +38,8 @@ class BackupRepositoryIT {
                 true,
                 Optional.of("lockstep"),
                 Optional.of("lockstep-local-secret"),
-                16);
+                16,
+                java.time.Duration.ofSeconds(10));
         repository = new BackupRepository(s3, "lockstep-it", prefix, PART, 3);
         repository.ensureBucket();
     }

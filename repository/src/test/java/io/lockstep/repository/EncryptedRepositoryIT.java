@@ -58,7 +58,8 @@ class EncryptedRepositoryIT {
                 true,
                 Optional.of("lockstep"),
                 Optional.of("lockstep-local-secret"),
-                16);
+                16,
+                java.time.Duration.ofSeconds(10));
     }
 
     static BackupRepository repository(Encryption encryption) {
