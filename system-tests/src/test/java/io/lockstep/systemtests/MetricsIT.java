@@ -174,8 +174,19 @@ class MetricsIT {
                 failuresBefore + 1,
                 value(postgres, "lockstep_agent_step_failures_total", dumpFailed),
                 "the failed dump is counted once, as reason failed");
+        assertTrue(
+                value(
+                                postgres,
+                                "lockstep_agent_child_process_exits_total",
+                                Map.of("program", "pg_dump", "outcome", "ok"))
+                        >= 1,
+                "pg_dump's clean exits are counted");
         Scrape objects = Scrape.of(lockstep.objectstoreAgent.port(), null);
         assertTrue(value(objects, "lockstep_agent_bytes_written_total", Map.of("store_kind", "OBJECTSTORE")) > 0);
+        Scrape search = Scrape.of(lockstep.searchAgent.port(), null);
+        assertTrue(
+                value(search, "lockstep_agent_lease_expiries_total", Map.of("store_kind", "SEARCH")) >= 0,
+                "the search-agent exports its lease expiries");
 
         // Every metric the alert rules and the dashboard use is one of these services' real samples.
         Set<String> exported = new TreeSet<>(scrape.names());

@@ -1,5 +1,7 @@
 package io.lockstep.agent.core.command;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,9 +57,18 @@ public class LeaseManager {
     /** Stores with no lease left whose resume has not succeeded yet; retried every tick. */
     private final Set<String> unresumed = ConcurrentHashMap.newKeySet();
 
-    public LeaseManager(StoreHandler handler, AgentEvents events) {
+    /** {@code lockstep_agent_lease_expiries_total}: quiesce leases that ran out before their run released them. */
+    public static final String LEASE_EXPIRIES = "lockstep.agent.lease.expiries";
+
+    private final Counter expiries;
+
+    public LeaseManager(StoreHandler handler, AgentEvents events, MeterRegistry registry) {
         this.handler = handler;
         this.events = events;
+        this.expiries = Counter.builder(LEASE_EXPIRIES)
+                .description("Quiesce leases that ran out before their run released them")
+                .tag("store_kind", handler.kind().name())
+                .register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -110,6 +121,7 @@ public class LeaseManager {
             LOG.warnf(
                     "quiesce lease of store %s for run %s ran out at %s",
                     l.store(), l.lease().runId(), l.lease().until());
+            expiries.increment();
             unresumed.add(l.store());
         });
         for (String store : Set.copyOf(unresumed)) {

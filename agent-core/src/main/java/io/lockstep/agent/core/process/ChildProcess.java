@@ -22,8 +22,28 @@ public final class ChildProcess implements AutoCloseable {
     private static final int STDERR_LIMIT = 16 * 1024;
     private static final Set<String> INHERITED = Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR", "USER", "LOGNAME");
 
+    /** Told of every child process's end, once: its program's name and how it ended. */
+    public interface ExitListener {
+        void exited(String program, Outcome outcome);
+    }
+
+    /** How a child process ended: exit code 0, another exit code, or killed by the agent (a cancel, a timeout). */
+    public enum Outcome {
+        OK,
+        ERROR,
+        KILLED
+    }
+
+    private static final List<ExitListener> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Registers a listener of every child process's end (the agent's metrics); for the life of the JVM. */
+    public static void onExit(ExitListener listener) {
+        LISTENERS.add(listener);
+    }
+
     private final String name;
     private final Process process;
+    private volatile boolean killed;
     private final Thread stderrPump;
     private final BoundedTail stderr = new BoundedTail(STDERR_LIMIT);
     private final Collection<String> secrets;
@@ -35,6 +55,10 @@ public final class ChildProcess implements AutoCloseable {
         this.stderrPump = new Thread(() -> pump(process.getErrorStream(), stderr), name + "-stderr");
         this.stderrPump.setDaemon(true);
         this.stderrPump.start();
+        process.onExit().thenAccept(p -> {
+            Outcome outcome = killed ? Outcome.KILLED : p.exitValue() == 0 ? Outcome.OK : Outcome.ERROR;
+            LISTENERS.forEach(l -> l.exited(name, outcome));
+        });
     }
 
     /**
@@ -96,6 +120,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public void kill() {
+        killed = true;
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

@@ -7,6 +7,7 @@ import io.lockstep.agent.core.config.AgentConfig;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -87,12 +88,17 @@ class LeaseManagerTest {
         }
     };
 
-    private final LeaseManager leases = new LeaseManager(handler, new AgentEvents(null, CONFIG) {
-        @Override
-        void leaseExpired(UUID runId, UUID stepId, String store, Instant leaseUntil, Instant resumedAt) {
-            expiredTold.add(store);
-        }
-    });
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private final LeaseManager leases = new LeaseManager(
+            handler,
+            new AgentEvents(null, CONFIG) {
+                @Override
+                void leaseExpired(UUID runId, UUID stepId, String store, Instant leaseUntil, Instant resumedAt) {
+                    expiredTold.add(store);
+                }
+            },
+            registry);
 
     @AfterEach
     void unhang() {
@@ -110,6 +116,8 @@ class LeaseManagerTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_000, "expire() did not wait");
         assertTrue(resumedB.await(5, TimeUnit.SECONDS), "store b resumed although store hung's resume hangs");
         assertEquals(Set.of("hung", "b"), expiredTold);
+        assertEquals(
+                2.0, registry.get(LeaseManager.LEASE_EXPIRIES).counter().count(), "each lapsed lease is counted once");
 
         // Later ticks neither pile up resumes of the hung store nor block.
         started = System.nanoTime();
