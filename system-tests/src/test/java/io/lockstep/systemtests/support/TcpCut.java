@@ -42,8 +42,12 @@ public final class TcpCut implements AutoCloseable {
             l.close();
         }
         for (Socket s : open) {
-            s.setSoLinger(true, 0); // close with a reset, as a broken path looks to the client
-            s.close();
+            try {
+                s.setSoLinger(true, 0); // close with a reset, as a broken path looks to the client
+            } catch (IOException e) {
+                // its pipe closed it meanwhile (the other side ended): nothing left to reset
+            }
+            closeQuietly(s);
         }
         open.clear();
     }
