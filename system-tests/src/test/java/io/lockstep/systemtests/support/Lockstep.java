@@ -221,6 +221,18 @@ public final class Lockstep {
         return secondApi;
     }
 
+    /**
+     * Stops the second coordinator if one runs, for a test that reads one coordinator's per-process counters (a run is
+     * concluded by whichever coordinator reads its last event); {@link #secondCoordinator()} starts it again.
+     */
+    public synchronized void stopSecondCoordinator() {
+        if (secondCoordinator != null) {
+            secondCoordinator.stop();
+            secondCoordinator = null;
+            secondApi = null;
+        }
+    }
+
     /** Leaves the shared services as they were: this build's catalog database, indices and topics go. */
     private void cleanUp(String catalog) {
         coordinator.stop();
