@@ -3,7 +3,6 @@ package io.lockstep.protocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -60,8 +59,8 @@ public final class EventSigningKey {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("event signing key file " + file + " does not exist or is no file");
         }
-        PosixFileAttributeView posix =
-                Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        // Follows links: a Kubernetes secret volume links each key to its file.
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         byte[] content;
         try {
             if (posix != null) {
