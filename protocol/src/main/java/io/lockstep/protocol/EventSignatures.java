@@ -47,7 +47,7 @@ public final class EventSignatures {
         if (event.lockstepsignature() == null || event.lockstepsignature().isEmpty()) {
             return Verdict.UNSIGNED;
         }
-        if (!key.id().equals(event.lockstepkeyid())) {
+        if (!key.isNamed(event.lockstepkeyid())) {
             return Verdict.OTHER_KEY;
         }
         byte[] claimed;

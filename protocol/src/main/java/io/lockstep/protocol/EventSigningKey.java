@@ -108,6 +108,11 @@ public final class EventSigningKey {
         return id;
     }
 
+    /** Whether an event's key id names this key (the id is public: a plain comparison). */
+    boolean isNamed(String keyId) {
+        return id.equals(keyId);
+    }
+
     /** The key bytes, for the MAC only. */
     byte[] bytes() {
         return key;
