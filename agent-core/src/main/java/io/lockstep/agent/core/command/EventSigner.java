@@ -1,5 +1,6 @@
 package io.lockstep.agent.core.command;
 
+import io.lockstep.agent.core.config.AgentSigningConfig;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventSignatures;
 import io.lockstep.protocol.EventSigningKey;
@@ -8,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,7 +25,11 @@ public class EventSigner {
     private final EventSigningKey key;
 
     @Inject
-    public EventSigner(@ConfigProperty(name = "lockstep.agent.signing-key-file") Optional<String> keyFile) {
+    public EventSigner(AgentSigningConfig config) {
+        this(config.signingKeyFile());
+    }
+
+    EventSigner(Optional<String> keyFile) {
         this(keyFile.filter(f -> !f.isBlank())
                 .map(f -> EventSigningKey.load(Path.of(f)))
                 .orElse(null));
