@@ -47,6 +47,7 @@ command -v jq >/dev/null || { [[ $EUID -eq 0 ]] && apt-get install -y -qq jq >&2
 step "Building Lockstep"
 (cd "$REPO_DIR" && ./mvnw -q -B install -DskipTests)
 ensure_keyset
+ensure_agent_keys postgres-agent objectstore-agent search-agent
 
 step "Creating the sample application database 'shop'"
 app_psql -d postgres -c "DROP DATABASE IF EXISTS shop WITH (FORCE)" -c "CREATE DATABASE shop"
@@ -85,10 +86,15 @@ mkdir -p "$RUN/demo"
 rm -f "$PAUSED"
 # Encryption is on in the local profile; every service reads the same key-encryption keyset file.
 export LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE="$KEYSET_FILE"
-start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}" QUARKUS_PROFILE=local
-start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
-start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s
+# Agents sign their events, each with its own key; the coordinator holds them all and refuses unsigned events.
+start_app coordinator-service "${LOCKSTEP_COORDINATOR_PORT:-8080}" QUARKUS_PROFILE=local \
+  LOCKSTEP_COORDINATOR_AGENT_KEYS_DIR="$AGENT_KEYS_DIR" LOCKSTEP_COORDINATOR_REQUIRE_SIGNED_EVENTS=true
+start_app postgres-agent 8081 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
+  LOCKSTEP_AGENT_SIGNING_KEY_FILE="$AGENT_KEYS_DIR/postgres-agent"
+start_app objectstore-agent 8082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
+  LOCKSTEP_AGENT_SIGNING_KEY_FILE="$AGENT_KEYS_DIR/objectstore-agent"
 start_app search-agent 8083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s \
+  LOCKSTEP_AGENT_SIGNING_KEY_FILE="$AGENT_KEYS_DIR/search-agent" \
   LOCKSTEP_SEARCH_STORES_SEARCH_REPOSITORY_LOCATION="$SNAPSHOTS" \
   LOCKSTEP_SEARCH_STORES_SEARCH_QUIESCE_COMMAND="touch $PAUSED" LOCKSTEP_SEARCH_STORES_SEARCH_RESUME_COMMAND="rm -f $PAUSED"
 for store in app media search; do

@@ -138,6 +138,21 @@ repository_cli() {
   java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$lib/*:$lib/../boot/*" io.lockstep.repository.cli.RepositoryCli "$@"
 }
 
+# Each agent's event signing key (32 random bytes, base64, 0600), in a directory the coordinator reads as its
+# lockstep.coordinator.agent-keys-dir: one file per agent id. Made once, kept across runs.
+AGENT_KEYS_DIR="$RUN/agent-keys"
+
+ensure_agent_keys() { # ensure_agent_keys AGENT_ID...
+  local id
+  mkdir -p "$AGENT_KEYS_DIR"
+  chmod 700 "$AGENT_KEYS_DIR"
+  for id in "$@"; do
+    [[ -f "$AGENT_KEYS_DIR/$id" ]] && continue
+    log "creating the event signing key of agent $id in $AGENT_KEYS_DIR (mode 0600)"
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$AGENT_KEYS_DIR/$id")
+  done
+}
+
 ensure_keyset() {
   if [[ -f "$KEYSET_FILE" ]]; then return; fi
   mkdir -p "$(dirname "$KEYSET_FILE")"

@@ -16,6 +16,10 @@ import java.time.Instant;
  * @param time when it was emitted
  * @param datacontenttype always {@code application/json}
  * @param data the payload
+ * @param lockstepkeyid extension attribute: the id of the key that signed the event ({@link EventSigningKey#id()}),
+ *     absent when unsigned
+ * @param lockstepsignature extension attribute: the event's HMAC-SHA256 ({@link EventSignatures}), absent when
+ *     unsigned; consumers that do not check it read the event as before
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CloudEvent(
@@ -26,7 +30,27 @@ public record CloudEvent(
         String subject,
         Instant time,
         String datacontenttype,
-        JsonNode data) {
+        JsonNode data,
+        String lockstepkeyid,
+        String lockstepsignature) {
+
+    /** An unsigned envelope. */
+    public CloudEvent(
+            String specversion,
+            String id,
+            String source,
+            String type,
+            String subject,
+            Instant time,
+            String datacontenttype,
+            JsonNode data) {
+        this(specversion, id, source, type, subject, time, datacontenttype, data, null, null);
+    }
+
+    /** This envelope with the given signature attributes (both null: unsigned). */
+    public CloudEvent withSignature(String keyId, String signature) {
+        return new CloudEvent(specversion, id, source, type, subject, time, datacontenttype, data, keyId, signature);
+    }
 
     public static final String SPEC_VERSION = "1.0";
     public static final String CONTENT_TYPE = "application/json";

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockstep.protocol.AgentSources;
+import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
+import io.lockstep.protocol.EventSignatures;
+import io.lockstep.protocol.EventSigningKey;
 import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
@@ -59,7 +62,8 @@ import org.junit.jupiter.api.function.Executable;
  * its file and only the ACLs deploy/local/up grants that user for this build's topic prefix; a backup of all three
  * stores reaches CONSISTENT. A client without credentials, or with a wrong password, is refused; a principal that is
  * not an agent cannot put an event on the agent-events topic, and an agent cannot put a command on a commands topic
- * nor read another kind's commands.
+ * nor read another kind's commands. The agents sign their events and the coordinator requires it: an agent user that
+ * names another agent in an event, signed with its own key or unsigned, is refused by the coordinator.
  */
 class ScramKafkaIT {
 
@@ -77,6 +81,8 @@ class ScramKafkaIT {
     static String catalog;
     static String database;
     static String store;
+    /** One event signing key file per agent id (0600), which the coordinator requires. */
+    static Path agentKeys;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -96,6 +102,11 @@ class ScramKafkaIT {
         Elastic.recreateIndex(index);
         Elastic.index(index, "1", "{\"title\": \"one\"}");
 
+        agentKeys = lockstep.workDirectory("agent-keys-scram");
+        for (String kind : List.of("pg", "os", "es")) {
+            writeKey(agentKeys.resolve("it-scram-" + kind + "-" + lockstep.id));
+        }
+
         String token = Tokens.random();
         Map<String, String> coordinatorConfig = new LinkedHashMap<>(ScramKafka.serviceConfig("coordinator"));
         coordinatorConfig.put(Topics.PREFIX_PROPERTY, lockstep.topics.prefix());
@@ -111,6 +122,8 @@ class ScramKafkaIT {
         coordinatorConfig.put("lockstep.repository.secret-access-key", Lockstep.S3_SECRET_KEY);
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.sha256", Tokens.sha256Hex(token));
         coordinatorConfig.put("lockstep.auth.tokens.it-admin.role", "admin");
+        coordinatorConfig.put("lockstep.coordinator.agent-keys-dir", agentKeys.toString());
+        coordinatorConfig.put("lockstep.coordinator.require-signed-events", "true");
         int port = Lockstep.freePort();
         coordinator = ServiceProcess.start(
                 "coordinator-scram",
@@ -154,6 +167,9 @@ class ScramKafkaIT {
         Map<String, String> config = lockstep.repositoryConfig(idPrefix + lockstep.id);
         config.put("lockstep.repository.prefix", "it/" + lockstep.id + "-scram");
         config.putAll(ScramKafka.serviceConfig(module));
+        config.put(
+                "lockstep.agent.signing-key-file",
+                agentKeys.resolve(idPrefix + lockstep.id).toString());
         stores.accept(config);
         return ServiceProcess.start(
                 module + "-scram",
@@ -351,6 +367,82 @@ class ScramKafkaIT {
                 }
             });
         }
+    }
+
+    @Test
+    void aStepEventNamingAnotherAgentIsRefusedUnlessThatAgentsKeySignedItAndTheRunIsUnaffected() throws Exception {
+        api.awaitStoreLive(store);
+        String plan = "it" + lockstep.id + "-scram-signed";
+        api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+        String runId = api.startBackup(plan);
+        StepCommand backup = command(runId);
+
+        // The objectstore agent's user may write agent events; it reports the postgres agent's step failed, once with
+        // its own key and once unsigned.
+        String pgAgent = "it-scram-pg-" + lockstep.id;
+        EventSigningKey objectstoreKey = EventSigningKey.load(agentKeys.resolve("it-scram-os-" + lockstep.id));
+        String marker = "forged-" + UUID.randomUUID();
+        CloudEvent forged = new EventCodec(AgentSources.of(pgAgent))
+                .wrap(
+                        EventTypes.STEP_FAILED,
+                        runId,
+                        new StepEvents.Failed(backup.runId(), backup.stepId(), marker, Instant.now()));
+        Properties objectstoreUser =
+                ScramKafka.clientProperties("objectstore-agent", ScramKafka.password("objectstore-agent"));
+        Kafka.send(
+                objectstoreUser,
+                lockstep.topics.agentEvents(),
+                null,
+                runId,
+                EventCodec.toJson(EventSignatures.sign(forged, objectstoreKey)));
+        Kafka.send(
+                objectstoreUser,
+                lockstep.topics.agentEvents(),
+                null,
+                runId,
+                new EventCodec(AgentSources.of(pgAgent))
+                        .encode(
+                                EventTypes.STEP_FAILED,
+                                runId,
+                                new StepEvents.Failed(backup.runId(), backup.stepId(), marker, Instant.now())));
+
+        JsonNode refused = Awaitility.await("both forged events audited")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> api.get("/api/v1/audit?method=EVENT&targetKind=run&targetId=" + runId)
+                                .body(),
+                        rows -> rows.size() >= 2);
+        assertEquals(2, refused.size(), refused::toPrettyString);
+        String details = refused.toString();
+        assertTrue(details.contains("signed with key " + objectstoreKey.id()), details);
+        assertTrue(details.contains("it is not signed, but its sender has a signing key"), details);
+        refused.forEach(r -> {
+            assertEquals("agent:" + pgAgent, r.path("subject").asText());
+            assertEquals(403, r.path("status").asInt());
+        });
+        JsonNode run = api.awaitEnd(runId);
+        assertEquals("CONSISTENT", run.path("state").asText(), () -> run.toPrettyString());
+        assertTrue(!run.toString().contains(marker), "the forged reason is nowhere in the run");
+
+        for (ServiceProcess service : List.of(coordinator, agent, objectstoreAgent, searchAgent)) {
+            String log = Files.readString(service.log());
+            try (var keys = Files.list(agentKeys)) {
+                for (Path key : keys.toList()) {
+                    assertTrue(
+                            !log.contains(Files.readString(key).strip()),
+                            "the signing key " + key.getFileName() + " is in " + service.log());
+                }
+            }
+        }
+    }
+
+    /** 32 random bytes, base64, in a file only its owner may read. */
+    private static void writeKey(Path file) throws IOException {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     /** The record is refused by the broker for want of an ACL on its topic. */

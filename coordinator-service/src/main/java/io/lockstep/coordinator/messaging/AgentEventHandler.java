@@ -50,6 +50,7 @@ public class AgentEventHandler {
     private final RunStateMachine machine;
     private final EntityManager em;
     private final AuditLog audit;
+    private final AgentKeys keys;
 
     /**
      * Heartbeats already refused (a store claimed by a second agent, by store, claimant and the claimant's start; a
@@ -65,16 +66,22 @@ public class AgentEventHandler {
             }));
 
     @Inject
-    AgentEventHandler(RunStateMachine machine, EntityManager em, AuditLog audit) {
+    AgentEventHandler(RunStateMachine machine, EntityManager em, AuditLog audit, AgentKeys keys) {
         this.machine = machine;
         this.em = em;
         this.audit = audit;
+        this.keys = keys;
     }
 
     /** @return false when the event was a replay or was refused, and nothing changed */
     @Transactional
     public boolean handle(CloudEvent event) {
         String sender = AgentSources.agentOf(event.source()).orElse(null);
+        String unauthentic = keys.refusal(event, sender);
+        if (unauthentic != null) {
+            refuseUnauthentic(event, sender, unauthentic);
+            return false;
+        }
         if (EventTypes.AGENT_HEARTBEAT.equals(event.type())) {
             Heartbeat beat = EventCodec.payload(event, Heartbeat.class);
             if (beat.agentId() == null || beat.agentId().isBlank() || beat.kind() == null) {
@@ -193,6 +200,22 @@ public class AgentEventHandler {
                 String.valueOf(resumed.runId()),
                 "store " + resumed.store() + ", which agent " + owner + " serves");
         return false;
+    }
+
+    /**
+     * Logs and audits an event whose signature does not show that its sender sent it ({@link AgentKeys}); a heartbeat
+     * once per source, reason and agent life, as a refused claim.
+     */
+    private void refuseUnauthentic(CloudEvent event, String sender, String reason) {
+        boolean heartbeat = EventTypes.AGENT_HEARTBEAT.equals(event.type());
+        if (heartbeat
+                && !refusedClaims.add(
+                        event.source() + '\n' + reason + '\n' + event.data().path("startedAt"))) {
+            return;
+        }
+        String about = heartbeat ? "agent" : "run";
+        String target = heartbeat && sender != null ? sender : event.subject();
+        refuse(event, sender, about, target, about + " " + target + ": " + reason);
     }
 
     /** Logs and audits an event that was not applied because its sender may not speak for what it is about. */

@@ -34,7 +34,7 @@ class AgentEventConsumerTest {
 
     private static AgentEventConsumer consumer(
             AtomicInteger calls, IntFunction<RuntimeException> failure, Duration retryFor) {
-        AgentEventHandler handler = new AgentEventHandler(null, null, null) {
+        AgentEventHandler handler = new AgentEventHandler(null, null, null, null) {
             @Override
             public boolean handle(CloudEvent event) {
                 RuntimeException e = failure.apply(calls.incrementAndGet());

@@ -25,7 +25,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
-/** Publishes an agent's events on {@code lockstep.agent-events}, as CloudEvents, waiting for the broker's ack. */
+/**
+ * Publishes an agent's events on {@code lockstep.agent-events}, as CloudEvents signed by {@link EventSigner}, waiting
+ * for the broker's ack.
+ */
 @ApplicationScoped
 public class AgentEvents {
 
@@ -35,15 +38,22 @@ public class AgentEvents {
 
     private final Emitter<String> emitter;
     private final EventCodec codec;
+    private final EventSigner signer;
     private final String agentId;
     private final Clock clock = Clock.systemUTC();
     private final Map<UUID, Instant> lastProgress = new ConcurrentHashMap<>();
 
+    /** Events that go unsigned (tests). */
+    public AgentEvents(Emitter<String> emitter, AgentConfig config) {
+        this(emitter, config, EventSigner.none());
+    }
+
     @Inject
-    public AgentEvents(@Channel("agent-events") Emitter<String> emitter, AgentConfig config) {
+    public AgentEvents(@Channel("agent-events") Emitter<String> emitter, AgentConfig config, EventSigner signer) {
         this.emitter = emitter;
         this.agentId = config.id();
         this.codec = new EventCodec(AgentSources.of(config.id()));
+        this.signer = signer;
     }
 
     public void heartbeat(Heartbeat heartbeat) {
@@ -113,7 +123,8 @@ public class AgentEvents {
 
     /** Sends and waits for the broker's acknowledgement, so a step's outcome is never silently lost. */
     private void send(String type, String key, Object payload) {
-        String json = codec.encode(type, key, payload);
+        // The record key is the envelope's subject, so the signature covers it too.
+        String json = EventCodec.toJson(signer.sign(codec.wrap(type, key, payload)));
         CompletableFuture<Void> acked = new CompletableFuture<>();
         Message<String> message = Message.of(
                 json,
