@@ -2,6 +2,25 @@
 # The benchmark databases, shared by bench/pg-backup.sh and bench/pg-restore.sh. Sourced, not executed; needs
 # psql_app, log and die, and DB and APP_PG_PORT of the script that sources it.
 
+# parse_bench_args USAGE ARGS... : the options both PostgreSQL benchmarks take, into size_mb, scale, runs, data and
+# jobs (the caller sets their defaults first; --jobs is accepted only where USAGE names it).
+# shellcheck disable=SC2034 # the variables are the calling script's
+parse_bench_args() {
+  local usage="$1"
+  shift
+  while (($#)); do
+    case "$1" in
+      --size-mb) size_mb="$2"; shift 2 ;;
+      --scale) scale="$2"; shift 2 ;;
+      --runs) runs="$2"; shift 2 ;;
+      --data) data="$2"; shift 2 ;;
+      --jobs) [[ "$usage" == *--jobs* ]] || die "usage: $usage"; jobs="$2"; shift 2 ;;
+      *) die "usage: $usage" ;;
+    esac
+  done
+  [[ "$data" == random || "$data" == realistic ]] || die "--data is random or realistic"
+}
+
 # create_bench_db DATA SCALE SIZE_MB: creates $DB unless it is there already.
 #   realistic: pgbench -i -s SCALE plus a text table of SCALE * 75,000 rows, which compresses as real data does.
 #   random: about SIZE_MB MB of incompressible rows (hex-decoded md5s), so a dump is as large as the data.

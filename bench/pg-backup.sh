@@ -22,16 +22,7 @@ size_mb=1200
 scale=40
 runs=3
 data=random
-while (($#)); do
-  case "$1" in
-    --size-mb) size_mb="$2"; shift 2 ;;
-    --scale) scale="$2"; shift 2 ;;
-    --runs) runs="$2"; shift 2 ;;
-    --data) data="$2"; shift 2 ;;
-    *) die "usage: bench/pg-backup.sh [--data random|realistic] [--size-mb N] [--scale N] [--runs N]" ;;
-  esac
-done
-[[ "$data" == random || "$data" == realistic ]] || die "--data is random or realistic"
+parse_bench_args "bench/pg-backup.sh [--data random|realistic] [--size-mb N] [--scale N] [--runs N]" "$@"
 
 
 APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"

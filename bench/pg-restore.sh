@@ -25,17 +25,7 @@ scale=40
 runs=3
 jobs=2
 data=random
-while (($#)); do
-  case "$1" in
-    --size-mb) size_mb="$2"; shift 2 ;;
-    --scale) scale="$2"; shift 2 ;;
-    --runs) runs="$2"; shift 2 ;;
-    --jobs) jobs="$2"; shift 2 ;;
-    --data) data="$2"; shift 2 ;;
-    *) die "usage: bench/pg-restore.sh [--data random|realistic] [--size-mb N] [--scale N] [--runs N] [--jobs N]" ;;
-  esac
-done
-[[ "$data" == random || "$data" == realistic ]] || die "--data is random or realistic"
+parse_bench_args "bench/pg-restore.sh [--data random|realistic] [--size-mb N] [--scale N] [--runs N] [--jobs N]" "$@"
 ((jobs > 1)) || die "--jobs must be above 1 (jobs=1 is always measured)"
 
 APP_PG_PORT="${LOCKSTEP_APP_PG_PORT:-5433}"
