@@ -44,7 +44,7 @@ public final class StepContext {
             meter.bytes(bytes);
         }
         if (bytes > 0) {
-            io.lockstep.agent.core.testing.TestPause.at("mid-upload");
+            io.lockstep.agent.core.testing.TestPause.at("mid-upload", this::cancelled);
         }
     }
 

@@ -27,6 +27,14 @@ public final class TestPause {
     private TestPause() {}
 
     public static void at(String point) {
+        at(point, () -> false);
+    }
+
+    /**
+     * Like {@link #at(String)}, but the pause ends early once {@code released} says so (the step was cancelled), as a
+     * step blocked on a child process's output is released when a cancel kills the process.
+     */
+    public static void at(String point, java.util.function.BooleanSupplier released) {
         var config = ConfigProvider.getConfig();
         String wanted =
                 config.getOptionalValue("lockstep.test.pause-at", String.class).orElse("");
@@ -36,8 +44,11 @@ public final class TestPause {
         Duration pause = config.getOptionalValue("lockstep.test.pause-for", Duration.class)
                 .orElse(Duration.ofSeconds(30));
         LOG.warnf("TEST PAUSE at %s for %s (lockstep.test.pause-at is a test-only setting)", point, pause);
+        long end = System.nanoTime() + pause.toNanos();
         try {
-            Thread.sleep(pause.toMillis());
+            while (System.nanoTime() < end && !released.getAsBoolean()) {
+                Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
