@@ -12,7 +12,6 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.plan.CronSchedule;
 import io.lockstep.coordinator.run.BackupPlanner;
-import io.lockstep.protocol.EvidenceKeys;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -194,7 +193,7 @@ public final class Views {
             Boolean verified,
             Instant verifiedAt,
             JsonNode verification,
-            Evidence evidence,
+            RunEvidence evidence,
             List<StepView> steps,
             Instant expiringAt,
             Instant expiredAt,
@@ -226,7 +225,7 @@ public final class Views {
                     backup ? r.verified : null,
                     r.verifiedAt,
                     Json.tree(r.verification),
-                    steps == null ? null : Evidence.of(steps),
+                    steps == null ? null : RunEvidence.of(steps),
                     steps == null ? null : steps.stream().map(StepView::of).toList(),
                     r.expiringAt,
                     r.expiredAt,
@@ -270,115 +269,4 @@ public final class Views {
 
     /** Body of {@code POST /runs/{id}/verify}. */
     public record VerifyRequest(Boolean drill) {}
-
-    /** The timestamps that prove the ordering rules, gathered from the steps. */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Evidence(
-            List<Map<String, Object>> quiesce,
-            List<Map<String, Object>> sqlSnapshots,
-            List<Map<String, Object>> objectListings,
-            List<Map<String, Object>> searchSnapshots,
-            List<Map<String, Object>> references) {
-        static Evidence of(List<StepEntity> steps) {
-            var quiesce = new java.util.ArrayList<Map<String, Object>>();
-            var sql = new java.util.ArrayList<Map<String, Object>>();
-            var objects = new java.util.ArrayList<Map<String, Object>>();
-            var search = new java.util.ArrayList<Map<String, Object>>();
-            var references = new java.util.ArrayList<Map<String, Object>>();
-            for (StepEntity s : steps) {
-                Map<String, String> e = s.evidence;
-                switch (s.action) {
-                    case QUIESCE -> {
-                        var row = entry(
-                                "store",
-                                s.store,
-                                "requestedAt",
-                                s.dispatchedAt,
-                                "acknowledgedAt",
-                                e.get("quiescedAt"),
-                                "leaseUntil",
-                                e.get("leaseUntil"));
-                        steps.stream()
-                                .filter(r ->
-                                        r.action == io.lockstep.protocol.StepAction.RESUME && r.store.equals(s.store))
-                                .findFirst()
-                                .ifPresent(r -> {
-                                    row.put("releaseRequestedAt", r.dispatchedAt);
-                                    row.put("releasedAt", r.evidence.get(EvidenceKeys.RESUMED_AT));
-                                    row.put("leaseUnbroken", r.evidence.get(EvidenceKeys.LEASE_UNBROKEN));
-                                    row.put("stillQuiescedFor", r.evidence.get(EvidenceKeys.STILL_QUIESCED_FOR));
-                                });
-                        quiesce.add(row);
-                    }
-                    case BACKUP -> {
-                        switch (s.storeKind) {
-                            case POSTGRES ->
-                                sql.add(entry(
-                                        "store",
-                                        s.store,
-                                        "database",
-                                        s.database,
-                                        "snapshotTime",
-                                        s.snapshotAt,
-                                        "lsn",
-                                        s.snapshotLsn,
-                                        "referenceKeys",
-                                        e.get("referenceKeys")));
-                            case OBJECTSTORE ->
-                                objects.add(entry(
-                                        "store",
-                                        s.store,
-                                        "listingStartedAt",
-                                        e.get("listingStartedAt"),
-                                        "objects",
-                                        e.get("objects"),
-                                        "copied",
-                                        e.get("copied"),
-                                        "unchanged",
-                                        e.get("unchanged"),
-                                        "healed",
-                                        e.get("healed")));
-                            case SEARCH ->
-                                search.add(entry(
-                                        "store",
-                                        s.store,
-                                        "snapshot",
-                                        e.get("snapshot"),
-                                        "startedAt",
-                                        e.get("snapshotStartedAt"),
-                                        "endedAt",
-                                        e.get("snapshotEndedAt"),
-                                        "state",
-                                        e.get("state")));
-                        }
-                    }
-                    case VERIFY -> {
-                        if (e.containsKey("dangling")) {
-                            references.add(entry(
-                                    "objects",
-                                    s.store,
-                                    "references",
-                                    e.get("references"),
-                                    "dangling",
-                                    e.get("dangling"),
-                                    "orphans",
-                                    e.get("orphans")));
-                        }
-                    }
-                    default -> {}
-                }
-            }
-            return new Evidence(quiesce, sql, objects, search, references);
-        }
-
-        private static Map<String, Object> entry(Object... keyValues) {
-            Map<String, Object> row = new java.util.LinkedHashMap<>();
-            for (int i = 0; i < keyValues.length; i += 2) {
-                if (keyValues[i + 1] != null) {
-                    row.put((String) keyValues[i], keyValues[i + 1]);
-                }
-            }
-            return row;
-        }
-    }
 }
