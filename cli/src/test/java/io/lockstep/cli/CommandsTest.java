@@ -11,35 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each command against an in-process stand-in of the API: the calls it makes, what it prints, its exit code. */
-class CommandsTest {
+class CommandsTest extends StubApiCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = "/api/v1/runs/" + Fixtures.RUN_ID;
-
-    @TempDir
-    Path home;
-
-    private StubApi api;
-
-    @BeforeEach
-    void start() throws IOException {
-        api = new StubApi();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
-    private Cli cli() {
-        return new Cli(home).env("LOCKSTEP_URL", api.url()).env("LOCKSTEP_TOKEN", "lst_env_token");
-    }
 
     private void stubStatus() {
         api.on("GET /api/v1/agents", 200, Fixtures.AGENTS)

@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code lockstep repository check} and {@code checks}, and a damaged run's warning, against a stand-in API. */
-class RepositoryCommandTest {
+class RepositoryCommandTest extends StubApiCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHECK = "5f0c4a52-8f8e-4d3c-9a57-0d6f1f3c2b10";
@@ -32,25 +27,6 @@ class RepositoryCommandTest {
                "affectedRuns": ["%s"], "unreadableKeyIds": ["tink-42"], "unreachableBlobs": 1,
                "unreachableSample": ["blobs/media/ff00"]}}
             """.formatted(CHECK, Fixtures.RUN_ID, Fixtures.RUN_ID);
-
-    @TempDir
-    Path home;
-
-    private StubApi api;
-
-    @BeforeEach
-    void start() throws IOException {
-        api = new StubApi();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
-    private Cli cli() {
-        return new Cli(home).env("LOCKSTEP_URL", api.url()).env("LOCKSTEP_TOKEN", "lst_env_token");
-    }
 
     @Test
     void checkWaitFollowsTheCheckAndExitsOneWhenItFoundAProblem() throws Exception {

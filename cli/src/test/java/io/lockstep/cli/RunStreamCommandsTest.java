@@ -6,38 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Following a run on its event stream, and the commands that change one run: cancel, pin, unpin, expire. */
-class RunStreamCommandsTest {
+class RunStreamCommandsTest extends StubApiCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = "/api/v1/runs/" + Fixtures.RUN_ID;
     private static final String EVENTS = "GET " + RUN + "/events";
-
-    @TempDir
-    Path home;
-
-    private StubApi api;
-
-    @BeforeEach
-    void start() throws IOException {
-        api = new StubApi();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
-    private Cli cli() {
-        return new Cli(home).env("LOCKSTEP_URL", api.url()).env("LOCKSTEP_TOKEN", "lst_env_token");
-    }
 
     /** A run whose dump step reported {@code bytes} and {@code items} at {@code progressAt}. */
     static String progressed(String state, String stepState, long bytes, long items, String progressAt)

@@ -14,7 +14,6 @@ import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.AgentSources;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
@@ -199,13 +198,8 @@ class AgentSenderTest {
                 .encode(
                         EventTypes.AGENT_HEARTBEAT,
                         agent,
-                        new Heartbeat(
-                                agent,
-                                StoreKind.POSTGRES,
-                                "test",
-                                startedAt,
-                                List.of(new Heartbeat.Store(store, StoreKind.POSTGRES, List.of("app"), Map.of())),
-                                List.of())));
+                        AgentEventsDriver.heartbeatOf(
+                                agent, StoreKind.POSTGRES, store, List.of("app"), startedAt, List.of())));
     }
 
     private String startBackup() {

@@ -17,7 +17,6 @@ import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventSignatures;
 import io.lockstep.protocol.EventSigningKey;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
@@ -223,12 +222,12 @@ class AgentSignatureTest {
                 agent,
                 EventTypes.AGENT_HEARTBEAT,
                 agent,
-                new Heartbeat(
+                AgentEventsDriver.heartbeatOf(
                         agent,
                         StoreKind.POSTGRES,
-                        "test",
+                        store,
+                        List.of("app"),
                         Instant.parse("2026-11-30T08:00:00Z"),
-                        List.of(new Heartbeat.Store(store, StoreKind.POSTGRES, List.of("app"), Map.of())),
                         List.of()),
                 key);
     }

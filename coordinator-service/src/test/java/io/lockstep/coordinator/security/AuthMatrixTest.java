@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.auth.Roles;
+import io.lockstep.coordinator.support.AgentEventsDriver;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
-import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StoreKind;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -345,13 +345,12 @@ class AuthMatrixTest {
                         .encode(
                                 EventTypes.AGENT_HEARTBEAT,
                                 agent,
-                                new Heartbeat(
+                                AgentEventsDriver.heartbeatOf(
                                         agent,
                                         StoreKind.POSTGRES,
-                                        "test",
+                                        storeId,
+                                        List.of("db"),
                                         now.minusSeconds(5),
-                                        List.of(new Heartbeat.Store(
-                                                storeId, StoreKind.POSTGRES, List.of("db"), Map.of())),
                                         List.of())));
     }
 

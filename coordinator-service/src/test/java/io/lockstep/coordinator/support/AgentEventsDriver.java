@@ -57,13 +57,27 @@ public final class AgentEventsDriver {
         agentEvents.send(codec.encode(
                 EventTypes.AGENT_HEARTBEAT,
                 agentId,
-                new Heartbeat(
-                        agentId,
-                        kind,
-                        "test",
-                        startedAt,
-                        List.of(new Heartbeat.Store(store, kind, databases, Map.of())),
-                        activeSteps)));
+                heartbeatOf(agentId, kind, store, databases, startedAt, activeSteps)));
+    }
+
+    /**
+     * The heartbeat payload of an agent (version {@code test}) serving one store, its process started at
+     * {@code startedAt} and working on {@code activeSteps}.
+     */
+    public static Heartbeat heartbeatOf(
+            String agentId,
+            StoreKind kind,
+            String store,
+            List<String> databases,
+            Instant startedAt,
+            List<UUID> activeSteps) {
+        return new Heartbeat(
+                agentId,
+                kind,
+                "test",
+                startedAt,
+                List.of(new Heartbeat.Store(store, kind, databases, Map.of())),
+                activeSteps);
     }
 
     /**

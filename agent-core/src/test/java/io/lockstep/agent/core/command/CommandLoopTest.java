@@ -11,7 +11,6 @@ import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class CommandLoopTest {
 
-    private static final AgentConfig CONFIG = new AgentConfig() {
-        @Override
-        public String id() {
-            return "test-agent";
-        }
-
-        @Override
-        public Duration heartbeatInterval() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public int maxConcurrentSteps() {
-            return 1;
-        }
-    };
+    private static final AgentConfig CONFIG = TestAgentConfigs.agent("test-agent");
 
     /** Events that fail to reach Kafka while {@code brokerDown} is set. */
     private static final class Events extends AgentEvents {

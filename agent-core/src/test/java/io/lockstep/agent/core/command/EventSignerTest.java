@@ -19,7 +19,6 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,22 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EventSignerTest {
 
-    private static final AgentConfig CONFIG = new AgentConfig() {
-        @Override
-        public String id() {
-            return "pg-signed";
-        }
-
-        @Override
-        public Duration heartbeatInterval() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public int maxConcurrentSteps() {
-            return 1;
-        }
-    };
+    private static final AgentConfig CONFIG = TestAgentConfigs.agent("pg-signed");
 
     private final List<String> sent = new ArrayList<>();
 

@@ -23,22 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class LeaseManagerTest {
 
-    private static final AgentConfig CONFIG = new AgentConfig() {
-        @Override
-        public String id() {
-            return "test-agent";
-        }
-
-        @Override
-        public Duration heartbeatInterval() {
-            return Duration.ofSeconds(5);
-        }
-
-        @Override
-        public int maxConcurrentSteps() {
-            return 1;
-        }
-    };
+    private static final AgentConfig CONFIG = TestAgentConfigs.agent("test-agent");
 
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch resumedB = new CountDownLatch(1);

@@ -1,0 +1,30 @@
+package io.lockstep.agent.core.command;
+
+import io.lockstep.agent.core.config.AgentConfig;
+import java.time.Duration;
+
+/** The agent configuration the command tests run with: a 5 s heartbeat and one step at a time. */
+final class TestAgentConfigs {
+
+    private TestAgentConfigs() {}
+
+    /** An agent named {@code id}, heartbeating every 5 s, running at most one step at a time. */
+    static AgentConfig agent(String id) {
+        return new AgentConfig() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Duration heartbeatInterval() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public int maxConcurrentSteps() {
+                return 1;
+            }
+        };
+    }
+}
