@@ -34,19 +34,29 @@ final class BackupGates {
                 && steps.stream().filter(StepRoles::isSearchCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
     }
 
-    /** Every capture and every release succeeded, and quiesced stores were released. */
-    static boolean capturedAndReleased(List<StepEntity> steps) {
-        boolean captured = steps.stream()
-                .filter(s -> StepRoles.isCapture(s) || StepRoles.isResume(s))
-                .allMatch(s -> s.state == StepState.SUCCEEDED);
-        boolean released =
-                steps.stream().noneMatch(StepRoles::isQuiesce) || steps.stream().anyMatch(StepRoles::isResume);
-        return captured && released;
+    /**
+     * Every capture succeeded. Verification does not wait for the release: the stage before it already sent the
+     * resumes, and re-reading what the captures wrote runs while the search stores resume.
+     */
+    static boolean captured(List<StepEntity> steps) {
+        return steps.stream().filter(StepRoles::isCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
     }
 
-    /** {@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}: every verification succeeded; the evidence is judged next. */
+    /** Every quiesced store was released: a resume of each succeeded. */
+    static boolean released(List<StepEntity> steps) {
+        boolean resumed = steps.stream().filter(StepRoles::isResume).allMatch(s -> s.state == StepState.SUCCEEDED);
+        return resumed
+                && (steps.stream().noneMatch(StepRoles::isQuiesce)
+                        || steps.stream().anyMatch(StepRoles::isResume));
+    }
+
+    /**
+     * {@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}: every verification succeeded and every quiesced store was released;
+     * the evidence is judged next.
+     */
     static boolean verified(List<StepEntity> steps) {
         return steps.stream().anyMatch(StepRoles::isVerify)
-                && steps.stream().filter(StepRoles::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED);
+                && steps.stream().filter(StepRoles::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED)
+                && released(steps);
     }
 }
