@@ -2,6 +2,7 @@ package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.protocol.EvidenceKeys;
 import java.util.List;
 
 /**
@@ -28,10 +29,20 @@ final class BackupGates {
         return steps.stream().filter(StepRoles::isSqlCapture).allMatch(s -> s.snapshotAt != null);
     }
 
-    /** {@link Rule#SEARCH_WHILE_QUIESCED}: every search snapshot succeeded and every SQL snapshot point is known. */
+    /**
+     * {@link Rule#SEARCH_WHILE_QUIESCED}: every search snapshot completed (its agent reported it, or the step
+     * succeeded; the copy of its files into the repository may still run) and every SQL snapshot point is known.
+     */
     static boolean searchSnapshotsDone(List<StepEntity> steps) {
         return sqlPointsKnown(steps)
-                && steps.stream().filter(StepRoles::isSearchCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
+                && steps.stream().filter(StepRoles::isSearchCapture).allMatch(BackupGates::snapshotDone);
+    }
+
+    private static boolean snapshotDone(StepEntity search) {
+        return search.state == StepState.SUCCEEDED
+                || (search.state == StepState.RUNNING
+                        && search.evidence != null
+                        && search.evidence.containsKey(EvidenceKeys.SNAPSHOT_ENDED_AT));
     }
 
     /**

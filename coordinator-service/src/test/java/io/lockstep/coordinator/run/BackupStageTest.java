@@ -67,6 +67,23 @@ class BackupStageTest {
     }
 
     @Test
+    void searchIsReleasedOnceItsAgentReportsTheSnapshotCompleteWhileItsFilesAreStillCopied() {
+        quiesce.state = StepState.SUCCEEDED;
+        sql.state = StepState.RUNNING;
+        search.state = StepState.RUNNING;
+        search.evidence = Map.of("snapshotStartedAt", "2026-11-21T04:00:00Z");
+        assertFalse(BackupStage.RELEASE.open(steps), "snapshot still running");
+        StepDispatcher.markSearchSnapshotDone(search, Instant.parse("2026-11-21T04:00:02Z"));
+        assertEquals("2026-11-21T04:00:00Z", search.evidence.get("snapshotStartedAt"), "evidence kept");
+        assertFalse(BackupStage.RELEASE.open(steps), "an SQL snapshot point is still unknown");
+        sql.snapshotAt = Instant.parse("2026-11-21T04:00:01Z");
+        assertTrue(BackupStage.RELEASE.open(steps));
+        assertFalse(BackupStage.VERIFY.open(steps), "the snapshot's files are still being copied");
+        search.state = StepState.FAILED;
+        assertFalse(BackupStage.RELEASE.open(steps), "a failed step releases through the failure path only");
+    }
+
+    @Test
     void verificationStartsOnceEveryCaptureSucceededAndTheRunConcludesOnlyAfterTheRelease() {
         quiesce.state = StepState.SUCCEEDED;
         steps.forEach(s -> s.state = StepState.SUCCEEDED);

@@ -104,6 +104,9 @@ public class SnapshotBackup {
             throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": "
                     + SearchCalls.reason(e));
         }
+        // The snapshot is complete and its documents are counted: the store may be released now (the coordinator
+        // waits for this, not for the copy below), so writes stay blocked only as long as the snapshot itself took.
+        context.snapshotTaken(finished, null, name);
         long[] copied = copyRepository(id, store.repositoryLocation(), context);
         evidence.put(EvidenceKeys.FILES_COPIED, Long.toString(copied[0]));
         evidence.put(EvidenceKeys.BYTES_COPIED, Long.toString(copied[1]));
