@@ -86,6 +86,11 @@ public record StepCommand(
         public static final String DOCUMENT_COUNTS = "documentCounts";
         /** postgres INSPECT: the stored size of the dump a restore would read, for the dry run's estimate. */
         public static final String ARTIFACT_BYTES = "artifactBytes";
+        /**
+         * objectstore VERIFY: how many objects the manifest holds, as its capture reported; a long manifest's blobs
+         * are checked against one listing from the start.
+         */
+        public static final String OBJECTS = "objects";
 
         private Parameters() {}
     }

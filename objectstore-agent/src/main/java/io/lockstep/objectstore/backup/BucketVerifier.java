@@ -57,6 +57,21 @@ public class BucketVerifier {
     public StepResult verify(
             String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
             throws StepFailure {
+        return verify(manifestKey, expectedSha256, referenceArtifacts, null, context);
+    }
+
+    /**
+     * @param expectedObjects the object count its capture reported, or null: past {@link #HEAD_UP_TO} the blobs are
+     *     listed before the first one is checked, instead of after {@link #HEAD_UP_TO} HEADs
+     */
+    public StepResult verify(
+            String manifestKey,
+            String expectedSha256,
+            List<String> referenceArtifacts,
+            Long expectedObjects,
+            StepContext context)
+            throws StepFailure {
+        boolean listFirst = expectedObjects != null && expectedObjects > headUpTo;
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
         List<String> missingBlobs = new ArrayList<>();
@@ -95,7 +110,7 @@ public class BucketVerifier {
             while (entries.hasNext()) {
                 ManifestEntry entry = entries.next();
                 objects++;
-                if (listed == null && objects > headUpTo) {
+                if (listed == null && (listFirst || objects > headUpTo)) {
                     // A long manifest: one paginated listing (a request per 1000 blobs) instead of a HEAD per blob.
                     listedPrefix = entry.blob().substring(0, entry.blob().lastIndexOf('/') + 1);
                     listed = BlobSet.of(repository.keys(listedPrefix));

@@ -69,6 +69,20 @@ class BucketVerifierTest {
                 whole.evidence().get("blobsListed"),
                 "a long manifest is checked against one listing");
 
+        int headsBefore = harness.s3.heads.get();
+        StepResult toldTheCount = verifier.verify(
+                captured.artifact(),
+                captured.sha256(),
+                List.of(),
+                (long) HealingCopyTest.OBJECTS,
+                TestContexts.context());
+        assertEquals(
+                whole.evidence().get("blobsListed"), toldTheCount.evidence().get("blobsListed"));
+        assertEquals(
+                listing ? 0 : HealingCopyTest.OBJECTS,
+                harness.s3.heads.get() - headsBefore,
+                "told the count, a long manifest is checked against the listing alone");
+
         List<ManifestEntry> entries = harness.entries(captured);
         int lost = 0;
         for (int i = 1; i < entries.size(); i += 4) { // in both parts: the HEADs and the listing
