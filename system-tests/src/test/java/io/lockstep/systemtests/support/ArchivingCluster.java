@@ -77,12 +77,12 @@ public final class ArchivingCluster implements AutoCloseable {
                 .normalize();
         String classpath =
                 agent.resolve("app") + "/*:" + agent.resolve("lib/main") + "/*:" + agent.resolve("lib/boot") + "/*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(
                 cluster.data.resolve("postgresql.auto.conf"),
                 "wal_level = replica\n"
                         + "archive_mode = on\n"
-                        + "archive_command = '" + java
+                        + "archive_command = '" + javaBin
                         + " -Xmx64m -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp \"" + classpath
                         + "\" io.lockstep.postgres.wal.WalArchiveCli push " + settings + " %p %f'\n",
                 java.nio.file.StandardOpenOption.APPEND);
