@@ -47,7 +47,7 @@ import org.jboss.logging.Logger;
  * directory beside it, so the server's {@code restore_command} is a plain {@code cp} and no repository secret is
  * written for it;
  * <li>{@code recovery.signal} and the recovery settings ({@code recovery_target_time},
- * {@code recovery_target_action=promote}, a free port on 127.0.0.1, {@code archive_mode=off}) are written and the
+ * {@code recovery_target_action=promote}, a free port on 127.0.0.1 and no Unix socket, {@code archive_mode=off}) are written and the
  * server is started with the agent's {@code pg_ctl};
  * <li>the step succeeds once the server has replayed to the target and promoted; its evidence says where it runs.
  * </ol>
@@ -99,7 +99,7 @@ public class PointInTimeRecovery {
             long bytes = extract(baseArtifact, baseSha256, data, context);
             int walFiles = fetchWal(store, startLsn, wal);
             int port = freePort();
-            writeRecoverySettings(data, wal, dir, target, port);
+            writeRecoverySettings(data, wal, target, port);
             if (settings.runAs().isPresent()) {
                 run(List.of("chown", "-R", settings.runAs().get() + ":", dir.toString()), "chown");
             }
@@ -173,8 +173,7 @@ public class PointInTimeRecovery {
         return String.format("%08X%08X", high, low >>> 24);
     }
 
-    private static void writeRecoverySettings(Path data, Path wal, Path dir, Instant target, int port)
-            throws IOException {
+    private static void writeRecoverySettings(Path data, Path wal, Instant target, int port) throws IOException {
         Files.writeString(data.resolve("recovery.signal"), "");
         String settings = "\n# written by Lockstep for a point-in-time recovery\n"
                 + "restore_command = 'cp \"" + wal + "/%f\" \"%p\"'\n"
@@ -184,7 +183,8 @@ public class PointInTimeRecovery {
                 + "archive_mode = 'off'\n"
                 + "port = " + port + "\n"
                 + "listen_addresses = '127.0.0.1'\n"
-                + "unix_socket_directories = '" + dir + "'\n";
+                // TCP only: a socket path under a deep recovery directory can pass the 107-byte limit
+                + "unix_socket_directories = ''\n";
         Files.writeString(
                 data.resolve("postgresql.auto.conf"),
                 settings,
