@@ -158,6 +158,33 @@ class PointInTimeRecoveryIT {
         }
     }
 
+    @Test
+    void aTargetAfterTheLastArchivedWalFailsTheRestoreInsteadOfStoppingShortOfIt() throws Exception {
+        Api api = lockstep.api;
+        String plan = "it" + lockstep.id + "-pitr-late";
+        api.putPlan(plan, "{\"stores\": [\"" + store + "\"]}");
+        String backupId = api.startBackup(plan);
+        assertEquals("CONSISTENT", api.awaitEnd(backupId).path("state").asText());
+        Instant target;
+        try (Connection c = cluster.connect("pitr");
+                Statement st = c.createStatement()) {
+            st.execute("INSERT INTO events (label) VALUES ('not-archived-yet')"); // its segment is still open
+            target = serverTime(st);
+        }
+
+        Api.Reply reply = api.post("/api/v1/runs/" + backupId + "/restore", "{\"pointInTime\": \"" + target + "\"}");
+        assertEquals(202, reply.status(), reply::raw);
+        JsonNode restore = api.awaitEnd(reply.body().path("id").asText());
+        for (JsonNode s : restore.path("steps")) {
+            if (!s.path("evidence").path("recoveredDataDir").asText().isEmpty()) {
+                recovered.add(
+                        Path.of(s.path("evidence").path("recoveredDataDir").asText()));
+            }
+        }
+        assertEquals("FAILED", restore.path("state").asText(), restore::toPrettyString);
+        assertTrue(restore.path("error").asText().contains("pg_ctl start"), restore::toPrettyString);
+    }
+
     private static JsonNode backupStep(JsonNode run) {
         for (JsonNode s : run.path("steps")) {
             if (s.path("action").asText().equals("BACKUP")) {

@@ -34,7 +34,7 @@ public record RestoreOptions(
         this(stores, targets, dryRun, force, prune, null);
     }
 
-    public boolean isPointInTime() {
+    public boolean pointInTimeRequested() {
         return pointInTime != null;
     }
 

@@ -70,7 +70,7 @@ public class RestoreGate {
                     missing.add(c.artifact);
                 }
                 String base = c.evidence == null ? null : c.evidence.get(EvidenceKeys.BASE_BACKUP_ARTIFACT);
-                if (options.isPointInTime() && base != null && !repository.exists(base)) {
+                if (options.pointInTimeRequested() && base != null && !repository.exists(base)) {
                     missing.add(base);
                 }
             } catch (RepositoryException e) {

@@ -82,7 +82,7 @@ public final class RestorePlanner {
                             + "; only CONSISTENT runs are restored unless \"force\": true is given");
         }
         List<StepEntity> captures = captures(sourceSteps);
-        if (options.isPointInTime()) {
+        if (options.pointInTimeRequested()) {
             List<StepEntity> bases = PointInTimePlan.captures(source, captures, options, type);
             return PointInTimePlan.plan(bases, PointInTimePlan.target(options, bases, java.time.Instant.now()));
         }

@@ -103,15 +103,20 @@ public class PointInTimeRecovery {
             if (settings.runAs().isPresent()) {
                 run(List.of("chown", "-R", settings.runAs().get() + ":", dir.toString()), "chown");
             }
-            run(
-                    asOwner(List.of(
-                            tools.program("pg_ctl"),
-                            "--pgdata=" + data,
-                            "--log=" + dir.resolve("postgres.log"),
-                            "--wait",
-                            "--timeout=" + settings.timeout().toSeconds(),
-                            "start")),
-                    "pg_ctl start (see " + dir.resolve("postgres.log") + ")");
+            Path log = dir.resolve("postgres.log");
+            try {
+                run(
+                        asOwner(List.of(
+                                tools.program("pg_ctl"),
+                                "--pgdata=" + data,
+                                "--log=" + log,
+                                "--wait",
+                                "--timeout=" + settings.timeout().toSeconds(),
+                                "start")),
+                        "pg_ctl start");
+            } catch (StepFailure e) {
+                throw new StepFailure(e.getMessage() + "; the server said: " + lastFatal(log) + " (" + log + ")");
+            }
             awaitPromoted(source, port, settings.timeout().toMillis());
             LOG.infof("recovered store %s to %s: 127.0.0.1:%d, data directory %s", store, target, port, data);
             Map<String, String> evidence = new HashMap<>();
@@ -191,6 +196,19 @@ public class PointInTimeRecovery {
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /** The server log's last FATAL line (why recovery stopped), or a pointer to the log. */
+    static String lastFatal(Path log) {
+        try (java.util.stream.Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("FATAL:"))
+                    .reduce((a, b) -> b)
+                    .map(l ->
+                            l.substring(l.indexOf("FATAL:") + "FATAL:".length()).strip())
+                    .orElse("no FATAL line in its log");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "its log is unreadable: " + e.getMessage();
+        }
     }
 
     private void awaitPromoted(Connection source, int port, long timeoutMillis) throws StepFailure {
