@@ -9,6 +9,7 @@ import io.lockstep.postgres.client.PostgresTools;
 import io.lockstep.postgres.config.PostgresAgentConfig;
 import io.lockstep.postgres.wal.WalArchive;
 import io.lockstep.protocol.EvidenceKeys;
+import io.lockstep.protocol.WalNames;
 import io.lockstep.repository.BackupRepository;
 import io.lockstep.repository.Compression;
 import io.lockstep.repository.RepositoryException;
@@ -157,25 +158,17 @@ public class PointInTimeRecovery {
     /** Fetches the archived WAL from the segment holding {@code startLsn} on, and every timeline history file. */
     private int fetchWal(String store, String startLsn, Path wal) throws IOException {
         WalArchive archive = new WalArchive(repository, store);
-        String first = segmentSuffix(startLsn);
+        String first = WalNames.segmentPosition(startLsn);
         int fetched = 0;
         for (String name : archive.names()) {
             boolean history = name.endsWith(".history");
             boolean segment = name.length() == 24;
-            if (history || segment && name.substring(8).compareTo(first) >= 0) {
+            if (history || segment && WalNames.position(name).orElseThrow().compareTo(first) >= 0) {
                 archive.fetch(name, wal.resolve(name));
                 fetched++;
             }
         }
         return fetched;
-    }
-
-    /** The timeline-free part of the name of the 16 MiB WAL segment holding {@code lsn} ({@code X/Y}). */
-    static String segmentSuffix(String lsn) {
-        String[] parts = lsn.split("/");
-        long high = Long.parseLong(parts[0], 16);
-        long low = Long.parseLong(parts[1], 16);
-        return String.format("%08X%08X", high, low >>> 24);
     }
 
     private static void writeRecoverySettings(Path data, Path wal, Instant target, int port) throws IOException {

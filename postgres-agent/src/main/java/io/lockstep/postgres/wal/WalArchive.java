@@ -47,7 +47,7 @@ public final class WalArchive {
 
     /** The repository prefix of a store's archive. */
     public static String prefix(String store) {
-        return "wal/" + store + "/";
+        return io.lockstep.protocol.WalNames.prefix(store);
     }
 
     /** The outcome of a push. */

@@ -11,18 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PointInTimeRecoveryTest {
 
     @Test
-    void theFirstSegmentToFetchIsTheOneHoldingTheBaseBackupsStart() {
-        assertEquals("0000000000000003", PointInTimeRecovery.segmentSuffix("0/3000028"));
-        assertEquals("0000000000000000", PointInTimeRecovery.segmentSuffix("0/FFFFFF"));
-        assertEquals("00000001000000FF", PointInTimeRecovery.segmentSuffix("1/FF000000"));
-        // names sort like positions: 0/FF000000 comes before 1/0
-        assertEquals(
-                -1,
-                Integer.signum(PointInTimeRecovery.segmentSuffix("0/FF000000")
-                        .compareTo(PointInTimeRecovery.segmentSuffix("1/0"))));
-    }
-
-    @Test
     void aFailedStartReportsTheServersLastFatalLine(@TempDir Path dir) throws IOException {
         Path log = dir.resolve("postgres.log");
         Files.writeString(log, """
