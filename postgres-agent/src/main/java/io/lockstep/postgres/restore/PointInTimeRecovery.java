@@ -118,7 +118,7 @@ public class PointInTimeRecovery {
             } catch (StepFailure e) {
                 throw new StepFailure(e.getMessage() + "; the server said: " + lastFatal(log) + " (" + log + ")");
             }
-            awaitPromoted(source, port, settings.timeout().toMillis());
+            awaitPromoted(source, port, data, log, settings.timeout().toMillis());
             LOG.infof("recovered store %s to %s: 127.0.0.1:%d, data directory %s", store, target, port, data);
             Map<String, String> evidence = new HashMap<>();
             evidence.put(EvidenceKeys.RECOVERED_HOST, "127.0.0.1");
@@ -204,11 +204,21 @@ public class PointInTimeRecovery {
         }
     }
 
-    private void awaitPromoted(Connection source, int port, long timeoutMillis) throws StepFailure {
+    /**
+     * Waits until the server left recovery. pg_ctl returns once a hot standby takes connections, before the target is
+     * reached, so a recovery that stops short (a target past the archived WAL) ends the server afterwards: that fails
+     * the step at once, with the server's reason.
+     */
+    private void awaitPromoted(Connection source, int port, Path data, Path log, long timeoutMillis)
+            throws StepFailure {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + source.database();
         long deadline = System.currentTimeMillis() + timeoutMillis;
         String last = "no answer";
         while (System.currentTimeMillis() < deadline) {
+            if (!Files.exists(data.resolve("postmaster.pid"))) {
+                throw new StepFailure("the recovered cluster on port " + port + " stopped before it promoted: "
+                        + lastFatal(log) + " (" + log + ")");
+            }
             try (java.sql.Connection c = DriverManager.getConnection(url, source.jdbcProperties());
                     ResultSet rs = c.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
                 rs.next();
