@@ -84,6 +84,27 @@ final class PlansCommand extends CommandGroup {
             for (JsonNode next : plan.path("nextRuns")) {
                 line(out, "next run", Format.time(Format.instant(next)));
             }
+            JsonNode check = plan.path("check");
+            if (check.isObject()) {
+                line(
+                        out,
+                        "repository check",
+                        text(check, "schedule")
+                                + (check.path("readData").asBoolean()
+                                        ? ", reading "
+                                                + check.path("samplePercent").asInt(100) + "% of the data"
+                                        : ", without reading the data"));
+                for (JsonNode next : check.path("nextChecks")) {
+                    line(out, "next check", Format.time(Format.instant(next)));
+                }
+                if (check.hasNonNull("lastCheckId")) {
+                    line(
+                            out,
+                            "last check",
+                            text(check, "lastCheckId") + " " + text(check, "lastCheckState") + ", "
+                                    + Format.time(Format.instant(check.get("lastCheckAt"))));
+                }
+            }
             line(out, "created", Format.time(Format.instant(plan.get("createdAt"))));
             line(out, "updated", Format.time(Format.instant(plan.get("updatedAt"))));
             s.print(out.toString());

@@ -136,6 +136,21 @@ class CommandsTest extends StubApiCommandTest {
     }
 
     @Test
+    void plansShowPrintsThePlansScheduledRepositoryCheck() {
+        api.on("GET /api/v1/plans/shop", 200, """
+                {"name": "shop", "stores": ["app"], "check": {"schedule": "0 5 * * 0", "readData": true,
+                 "samplePercent": 10, "nextChecks": ["2026-12-06T05:00:00Z"],
+                 "lastCheckId": "6f1c2a9e-0000-4000-8000-000000000001", "lastCheckState": "DONE",
+                 "lastCheckAt": "2026-11-29T05:00:01Z"}}
+                """);
+        Cli.Result r = cli().run("plans", "show", "shop");
+        assertEquals(ExitCodes.OK, r.code(), r.toString());
+        assertTrue(r.out().contains("0 5 * * 0, reading 10% of the data"), r.out());
+        assertTrue(r.out().contains("next check:"), r.out());
+        assertTrue(r.out().contains("6f1c2a9e-0000-4000-8000-000000000001 DONE"), r.out());
+    }
+
+    @Test
     void anErrorThatIsNotAProblemDetailStillExits3() {
         api.onRaw("GET /api/v1/plans", 502, "text/html", "<html>Bad Gateway</html>\n<body>...</body>");
         Cli.Result r = cli().run("plans", "list");

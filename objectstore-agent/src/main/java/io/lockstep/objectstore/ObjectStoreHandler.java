@@ -87,7 +87,12 @@ public class ObjectStoreHandler implements StoreHandler {
                         command.parameter(StepCommand.Parameters.PREVIOUS_MANIFEST),
                         context);
             case VERIFY ->
-                verifier.verify(command.artifact(), command.expectedSha256(), referenceArtifacts(command), context);
+                verifier.verify(
+                        command.artifact(),
+                        command.expectedSha256(),
+                        referenceArtifacts(command),
+                        expectedObjects(command),
+                        context);
             case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
             case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
             case CHECK ->
@@ -101,6 +106,16 @@ public class ObjectStoreHandler implements StoreHandler {
             case DROP -> check.drop(target);
             default -> throw new StepFailure("object stores do not " + command.action());
         };
+    }
+
+    /** The object count the capture reported, or null when the command does not say (or says nonsense). */
+    private static Long expectedObjects(StepCommand command) {
+        String objects = command.parameter(StepCommand.Parameters.OBJECTS);
+        try {
+            return objects == null ? null : Long.valueOf(objects);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static List<String> referenceArtifacts(StepCommand command) {

@@ -13,23 +13,26 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * An agent's key for signing its events ({@link EventSignatures}): 32 or more random bytes, read from a file that
- * only its owner may read (mode 0600 or stricter), holding the key in base64 or as raw bytes. The key never leaves
- * this object: {@link #toString()} and errors name the file and the key's {@link #id()}, never its bytes.
+ * An agent's key for signing its events ({@link EventSignatures}): 32 or more random bytes, in base64 or raw, read
+ * from a file that nobody but its owner may write, and that is either readable by its owner only (mode 0600 or
+ * stricter) or a mounted secret: a file on a read-only mount, as Docker Compose secrets and Kubernetes secret volumes
+ * are, whose mode the operator often cannot choose (0444, or 0440 with the pod's group). The key never leaves this
+ * object: {@link #toString()} and errors name the file and the key's {@link #id()}, never its bytes.
  */
 public final class EventSigningKey {
 
     /** The fewest key bytes accepted: HMAC-SHA256's block of security. */
     public static final int MIN_BYTES = 32;
 
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
+    private static final Set<PosixFilePermission> WRITE_BY_GROUP_OR_OTHERS =
+            EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+    private static final Set<PosixFilePermission> READ_BY_GROUP_OR_OTHERS = EnumSet.of(
             PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.GROUP_EXECUTE,
             PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE,
             PosixFilePermission.OTHERS_EXECUTE);
 
     private final byte[] key;
@@ -53,9 +56,15 @@ public final class EventSigningKey {
      * Reads a key file: its content, without surrounding whitespace, as base64 if it decodes to at least
      * {@value #MIN_BYTES} bytes, else as raw bytes.
      *
-     * @throws IllegalArgumentException if the file is missing, readable by group or others, or too short
+     * @throws IllegalArgumentException if the file is missing, writable by group or others, readable by group or
+     *     others without being on a read-only mount, or too short
      */
     public static EventSigningKey load(Path file) {
+        return load(file, EventSigningKey::onReadOnlyMount);
+    }
+
+    /** {@link #load(Path)} with the test for a read-only mount given (tests). */
+    static EventSigningKey load(Path file, Predicate<Path> readOnlyMount) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("event signing key file " + file + " does not exist or is no file");
         }
@@ -64,12 +73,7 @@ public final class EventSigningKey {
         byte[] content;
         try {
             if (posix != null) {
-                Set<PosixFilePermission> permissions = posix.readAttributes().permissions();
-                permissions.retainAll(GROUP_OR_OTHERS);
-                if (!permissions.isEmpty()) {
-                    throw new IllegalArgumentException("event signing key file " + file
-                            + " must be readable by its owner only (chmod 600), but grants " + permissions);
-                }
+                checkPermissions(file, posix.readAttributes().permissions(), readOnlyMount);
             }
             content = Files.readAllBytes(file);
         } catch (IOException e) {
@@ -85,6 +89,35 @@ public final class EventSigningKey {
                     + " bytes; it needs at least " + MIN_BYTES + " random bytes (raw or base64)");
         }
         return new EventSigningKey(key);
+    }
+
+    private static void checkPermissions(
+            Path file, Set<PosixFilePermission> permissions, Predicate<Path> readOnlyMount) {
+        Set<PosixFilePermission> writable = EnumSet.noneOf(PosixFilePermission.class);
+        writable.addAll(permissions);
+        writable.retainAll(WRITE_BY_GROUP_OR_OTHERS);
+        if (!writable.isEmpty()) {
+            throw new IllegalArgumentException("event signing key file " + file
+                    + " may be written by others than its owner (" + writable + "); chmod 600 it");
+        }
+        Set<PosixFilePermission> readable = EnumSet.noneOf(PosixFilePermission.class);
+        readable.addAll(permissions);
+        readable.retainAll(READ_BY_GROUP_OR_OTHERS);
+        if (!readable.isEmpty() && !readOnlyMount.test(file)) {
+            throw new IllegalArgumentException("event signing key file " + file
+                    + " must be readable by its owner only (chmod 600), or be a secret on a read-only mount "
+                    + "(a Compose secret, a Kubernetes secret volume), but it grants " + readable
+                    + " on a writable file system");
+        }
+    }
+
+    /** Whether the file lies on a file system mounted read-only (a mounted secret). */
+    static boolean onReadOnlyMount(Path file) {
+        try {
+            return Files.getFileStore(file.toRealPath()).isReadOnly();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static byte[] decode(byte[] content) {

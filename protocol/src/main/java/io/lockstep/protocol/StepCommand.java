@@ -92,6 +92,11 @@ public record StepCommand(
         public static final String BASE_BACKUP_ARTIFACT = "baseBackupArtifact";
         /** postgres RESTORE to a point in time: the base backup's recorded SHA-256. */
         public static final String BASE_BACKUP_SHA256 = "baseBackupSha256";
+        /**
+         * objectstore VERIFY: how many objects the manifest holds, as its capture reported; a long manifest's blobs
+         * are checked against one listing from the start.
+         */
+        public static final String OBJECTS = "objects";
 
         private Parameters() {}
     }

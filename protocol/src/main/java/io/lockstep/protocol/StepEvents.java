@@ -16,12 +16,14 @@ public final class StepEvents {
     public record Progress(UUID runId, UUID stepId, long bytes, long items, Instant at) {}
 
     /**
-     * A PostgreSQL snapshot was exported; the dump that follows sees exactly this state. Sent before the
-     * dump's bytes finish.
+     * A capture's point in time is fixed before its bytes are all stored. PostgreSQL: a snapshot was exported; the
+     * dump that follows sees exactly this state. Search: the Elasticsearch snapshot completed ({@code SUCCESS}, no
+     * failed shard), so the store may be released while its files are still being copied into the repository.
      *
-     * @param snapshotTime the server's clock when the snapshot was exported
-     * @param lsn the WAL position at that moment ({@code pg_current_wal_lsn()})
-     * @param snapshotId the exported snapshot name passed to {@code pg_dump --snapshot}
+     * @param snapshotTime PostgreSQL: the server's clock when the snapshot was exported; search: the agent's clock
+     *     when the snapshot completed (its {@code snapshotEndedAt})
+     * @param lsn the WAL position at that moment ({@code pg_current_wal_lsn()}); null for search
+     * @param snapshotId the exported snapshot name passed to {@code pg_dump --snapshot}, or the search snapshot's name
      */
     public record SnapshotTaken(UUID runId, UUID stepId, Instant snapshotTime, String lsn, String snapshotId) {}
 

@@ -160,6 +160,38 @@ class EventSignaturesTest {
         assertFalse(KEY.toString().contains(Base64.getEncoder().encodeToString(bytes(1))));
     }
 
+    @Test
+    void aKeyFileOthersCanReadIsAcceptedOnlyAsASecretOnAReadOnlyMount(@TempDir Path dir) throws IOException {
+        String raw = "0123456789abcdefghijklmnopqrstuvwxyz";
+        String id =
+                EventSigningKey.of(raw.getBytes(StandardCharsets.ISO_8859_1)).id();
+        // A Compose secret (0444) and a Kubernetes secret volume with the pod's group (0440): read-only mounts.
+        for (String mode : List.of("r--r--r--", "r--r-----", "rw-r--r--")) {
+            Path secret = write(dir.resolve("secret-" + mode), raw, mode);
+            assertEquals(id, EventSigningKey.load(secret, f -> true).id(), mode);
+            String refused = assertThrows(
+                            IllegalArgumentException.class, () -> EventSigningKey.load(secret, f -> false))
+                    .getMessage();
+            assertTrue(refused.contains("read-only mount") && refused.contains("chmod 600"), refused);
+        }
+        // Private files need no read-only mount.
+        assertEquals(
+                id,
+                EventSigningKey.load(write(dir.resolve("private"), raw, "r--------"), f -> false)
+                        .id());
+        // Writable by others: refused even on a read-only mount.
+        for (String mode : List.of("rw-rw-rw-", "rw-rw----", "rw-----w-")) {
+            Path writable = write(dir.resolve("writable-" + mode), raw, mode);
+            String refused = assertThrows(
+                            IllegalArgumentException.class, () -> EventSigningKey.load(writable, f -> true))
+                    .getMessage();
+            assertTrue(refused.contains("may be written by others"), refused);
+            assertFalse(refused.contains(raw), "the key is never in an error");
+        }
+        // The real test: a temporary directory is no read-only mount.
+        assertFalse(EventSigningKey.onReadOnlyMount(dir.resolve("secret-r--r--r--")));
+    }
+
     private static Verdict verifyWith(CloudEvent signed, String signature) {
         return EventSignatures.verify(signed.withSignature(signed.lockstepkeyid(), signature), KEY);
     }

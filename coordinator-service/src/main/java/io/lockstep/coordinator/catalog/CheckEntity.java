@@ -35,6 +35,9 @@ public class CheckEntity extends PanacheEntityBase {
     @Column(name = "requested_by")
     public String requestedBy;
 
+    /** The plan whose backups the check covers (a scheduled check of the plan), or null: the whole repository. */
+    public String plan;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

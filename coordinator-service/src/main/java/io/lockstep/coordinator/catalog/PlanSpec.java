@@ -24,6 +24,7 @@ import java.util.Map;
  * @param timeouts optional per-step timeouts by action ({@code quiesce}, {@code backup}, {@code verify},
  *        {@code resume}), such as {@code "90s"}, {@code "30m"} or {@code "6h"}; the coordinator's step timeout
  *        otherwise
+ * @param check optional scheduled repository check of the plan's backups ({@link Check})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanSpec(
@@ -34,7 +35,33 @@ public record PlanSpec(
         String verify,
         List<Reference> references,
         JsonNode hooks,
-        Map<String, String> timeouts) {
+        Map<String, String> timeouts,
+        Check check) {
+
+    /** A plan without a scheduled repository check. */
+    public PlanSpec(
+            List<String> stores,
+            String schedule,
+            String timezone,
+            JsonNode retention,
+            String verify,
+            List<Reference> references,
+            JsonNode hooks,
+            Map<String, String> timeouts) {
+        this(stores, schedule, timezone, retention, verify, references, hooks, timeouts, null);
+    }
+
+    /**
+     * A repository check of the plan's backups on a schedule of its own (issue 16): the check {@code POST
+     * /repository/check} runs, limited to the plan's runs and the blobs their manifests name, recorded the same way.
+     *
+     * @param schedule cron expression (5 fields) or {@code @daily}, {@code @weekly}, {@code @hourly}, in the plan's
+     *        timezone; required
+     * @param readData read the data whole (SHA-256 and AEAD), not only its first byte; false by default
+     * @param samplePercent with {@code readData}, the share of artifacts and blobs read, 1 to 100 (100 by default)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Check(String schedule, Boolean readData, Integer samplePercent) {}
 
     /**
      * A cross-store reference check: the query, run in the database's snapshot, returns object keys that the object
@@ -125,7 +152,7 @@ public record PlanSpec(
     }
 
     private PlanSpec withHooks(JsonNode newHooks) {
-        return new PlanSpec(stores, schedule, timezone, retention, verify, references, newHooks, timeouts);
+        return new PlanSpec(stores, schedule, timezone, retention, verify, references, newHooks, timeouts, check);
     }
 
     /** Without the hooks' credentials, should a spec ever be logged. */
@@ -134,7 +161,7 @@ public record PlanSpec(
         PlanSpec shown = withoutHookSecrets();
         return "PlanSpec[stores=" + stores + ", schedule=" + schedule + ", timezone=" + timezone + ", retention="
                 + retention + ", verify=" + verify + ", references=" + references + ", hooks=" + shown.hooks
-                + ", timeouts=" + timeouts + "]";
+                + ", timeouts=" + timeouts + ", check=" + check + "]";
     }
 
     /** Parses {@code 90s}, {@code 30m}, {@code 6h}, {@code 1d} or an ISO-8601 duration. */

@@ -5,7 +5,7 @@ package io.lockstep.coordinator.catalog;
  * transition is written once there. An event that belongs to another phase is logged and ignored.
  *
  * <pre>
- *  QUEUED ─▶ QUIESCING ──every search store acknowledged──▶ CAPTURING ──every capture and resume done──▶ VERIFYING
+ *  QUEUED ─▶ QUIESCING ──every search store acknowledged──▶ CAPTURING ──every capture done, resumes sent──▶ VERIFYING
  *              (skipped without search stores)                                                            │
  *                                                                                     evidence holds ─────▶ DONE (CONSISTENT)
  *  any phase ── a step failed or timed out, an agent went silent, a lease ran out ──▶ DONE (FAILED), resume sent

@@ -32,7 +32,9 @@ import java.util.UUID;
  *       against the manifest's SHA-256;
  *   <li>the blobs are listed again: those no manifest names are what blob GC would delete.
  * </ol>
- * Each problem names the artifact or blob and the run it harms; nothing is changed in the repository.
+ * Each problem names the artifact or blob and the run it harms; nothing is changed in the repository. A check of one
+ * plan ({@link Options#plan()}, a scheduled check) is given that plan's runs, reads only their manifests and skips the
+ * last pass.
  */
 final class RepositoryCheck {
 
@@ -47,8 +49,16 @@ final class RepositoryCheck {
     /** A backup run to check: {@code prefix} is {@code runs/<plan>/<run>/}. */
     record RunArtifacts(UUID run, String prefix, List<Artifact> artifacts) {}
 
-    /** {@code samplePercent} of the data is read when {@code readData}, chosen by a hash of its key and the seed. */
-    record Options(boolean readData, int samplePercent, String seed) {
+    /**
+     * {@code samplePercent} of the data is read when {@code readData}, chosen by a hash of its key and the seed; with a
+     * {@code plan}, only that plan's manifests are read and unreachable blobs are not looked for (only a check of the
+     * whole repository knows that no manifest names a blob).
+     */
+    record Options(boolean readData, int samplePercent, String seed, String plan) {
+        Options(boolean readData, int samplePercent, String seed) {
+            this(readData, samplePercent, seed, null);
+        }
+
         boolean sampled(String key) {
             if (samplePercent >= 100) {
                 return true;
@@ -91,6 +101,11 @@ final class RepositoryCheck {
         findings.phase("manifests");
         ReachableBlobs reachable = new ReachableBlobs();
         walkManifests(existing, reachable);
+        if (options.plan() != null) {
+            findings.phase("done");
+            progress.run();
+            return;
+        }
         findings.phase("unreachable blobs");
         for (Iterator<String> keys = repository.keys("blobs/", pageSize); keys.hasNext(); ) {
             String blob = keys.next();
@@ -153,7 +168,8 @@ final class RepositoryCheck {
     private void walkManifests(ReachableBlobs existing, ReachableBlobs reachable) {
         ReachableBlobs read = new ReachableBlobs();
         Map<String, Problem> bad = new HashMap<>(); // blob -> what it was found to be; few
-        ManifestWalk.walk(repository, pageSize, new ManifestWalk.Visitor() {
+        String prefix = options.plan() == null ? "runs/" : "runs/" + options.plan() + "/";
+        ManifestWalk.walk(repository, prefix, pageSize, new ManifestWalk.Visitor() {
             @Override
             public void manifest(String manifestKey) {
                 findings.manifest();

@@ -18,6 +18,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -67,7 +68,7 @@ public class RepositoryChecks {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         CheckEntity check;
         try {
-            check = record(readData, sample, requestedBy, now);
+            check = QuarkusTransaction.requiringNew().call(() -> record(readData, sample, requestedBy, null, now));
         } catch (CheckRejectedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -77,8 +78,35 @@ public class RepositoryChecks {
             // another coordinator started one between our look and our insert
             throw new CheckRejectedException(409, "Check running", "another repository check is running");
         }
-        worker.execute(() -> run(check.id, check.readData, check.samplePercent, repository));
+        worker.execute(() -> run(check.id, check.readData, check.samplePercent, null, repository));
         return check;
+    }
+
+    /**
+     * Records a RUNNING check of one plan's backups inside the caller's transaction (a scheduled check, {@code
+     * schedule/CheckSchedules}), or returns null while another check runs; {@link #launch} runs it once committed.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public CheckEntity recordScheduled(String plan, boolean readData, int samplePercent) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS); // the check runs now, whatever slot it is for
+        if (CheckEntity.count("state = ?1 and progressAt >= ?2", CheckEntity.RUNNING, now.minus(SILENT_AFTER)) > 0) {
+            return null;
+        }
+        return record(readData, samplePercent, "schedule of plan " + plan, plan, now);
+    }
+
+    /** Runs a committed RUNNING check on this coordinator's worker; without a repository it fails at once. */
+    public void launch(CheckEntity check) {
+        BackupRepository repository = client.get().orElse(null);
+        if (repository == null) {
+            update(check.id, c -> {
+                c.state = CheckEntity.FAILED;
+                c.endedAt = Instant.now();
+                c.error = "no backup repository is configured (lockstep.repository.bucket)";
+            });
+            return;
+        }
+        worker.execute(() -> run(check.id, check.readData, check.samplePercent, check.plan, repository));
     }
 
     private static String rootMessage(Throwable e) {
@@ -89,26 +117,25 @@ public class RepositoryChecks {
         return root.getMessage();
     }
 
-    private static CheckEntity record(boolean readData, int sample, String requestedBy, Instant now) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            failSilent(now);
-            CheckEntity running = CheckEntity.find("state", CheckEntity.RUNNING).firstResult();
-            if (running != null) {
-                throw new CheckRejectedException(
-                        409, "Check running", "repository check " + running.id + " is still running");
-            }
-            CheckEntity c = new CheckEntity();
-            c.id = UUID.randomUUID();
-            c.state = CheckEntity.RUNNING;
-            c.readData = readData;
-            c.samplePercent = readData ? sample : 100;
-            c.requestedBy = requestedBy;
-            c.createdAt = now;
-            c.progressAt = now;
-            c.progress = new CheckFindings().progress();
-            c.persist();
-            return c;
-        });
+    private static CheckEntity record(boolean readData, int sample, String requestedBy, String plan, Instant now) {
+        failSilent(now);
+        CheckEntity running = CheckEntity.find("state", CheckEntity.RUNNING).firstResult();
+        if (running != null) {
+            throw new CheckRejectedException(
+                    409, "Check running", "repository check " + running.id + " is still running");
+        }
+        CheckEntity c = new CheckEntity();
+        c.id = UUID.randomUUID();
+        c.state = CheckEntity.RUNNING;
+        c.readData = readData;
+        c.samplePercent = readData ? sample : 100;
+        c.requestedBy = requestedBy;
+        c.plan = plan;
+        c.createdAt = now;
+        c.progressAt = now;
+        c.progress = new CheckFindings().progress();
+        c.persist();
+        return c;
     }
 
     public CheckEntity find(UUID id) {
@@ -137,7 +164,7 @@ public class RepositoryChecks {
         }
     }
 
-    private void run(UUID id, boolean readData, int sample, BackupRepository repository) {
+    private void run(UUID id, boolean readData, int sample, String plan, BackupRepository repository) {
         CheckFindings findings = new CheckFindings();
         Instant[] lastReport = {Instant.now()};
         Runnable progress = () -> {
@@ -147,10 +174,10 @@ public class RepositoryChecks {
             }
         };
         try {
-            List<RunArtifacts> runs = QuarkusTransaction.requiringNew().call(RepositoryChecks::backups);
+            List<RunArtifacts> runs = QuarkusTransaction.requiringNew().call(() -> backups(plan));
             new RepositoryCheck(
                             repository,
-                            new RepositoryCheck.Options(readData, sample, id.toString()),
+                            new RepositoryCheck.Options(readData, sample, id.toString(), plan),
                             findings,
                             progress,
                             1000)
@@ -185,11 +212,12 @@ public class RepositoryChecks {
         });
     }
 
-    /** Ended backups not being expired, with the artifacts their successful captures recorded. */
-    static List<RunArtifacts> backups() {
-        List<RunEntity> runs = RunEntity.list(
-                "type = ?1 and endedAt is not null and expiringAt is null and expiredAt is null order by createdAt",
-                RunType.BACKUP);
+    /** Ended backups not being expired (of one plan, or all when null), with what their captures recorded. */
+    static List<RunArtifacts> backups(String plan) {
+        String ended = "type = ?1 and endedAt is not null and expiringAt is null and expiredAt is null";
+        List<RunEntity> runs = plan == null
+                ? RunEntity.list(ended + " order by createdAt", RunType.BACKUP)
+                : RunEntity.list(ended + " and plan = ?2 order by createdAt", RunType.BACKUP, plan);
         Map<UUID, List<Artifact>> artifacts = new LinkedHashMap<>();
         for (RunEntity r : runs) {
             List<Artifact> of = new ArrayList<>();
@@ -209,7 +237,7 @@ public class RepositoryChecks {
                 .setParameter("succeeded", StepState.SUCCEEDED)
                 .getResultList();
         for (StepEntity s : captures) {
-            List<Artifact> of = artifacts.get(s.runId);
+            List<Artifact> of = artifacts.get(s.runId); // null: a run of another plan
             if (of == null || s.artifact == null) {
                 continue;
             }

@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
  * The agents' event signing keys ({@code lockstep.coordinator.agent-keys-dir}, one file per agent id), and whether an
  * event may speak for the agent its source names: an agent with a key speaks only through events that key signed;
  * one without speaks unsigned unless {@code lockstep.coordinator.require-signed-events} is set. Keys are read once at
- * start; a bad key file stops the coordinator with the reason, never the key.
+ * start (each file as {@link EventSigningKey#load} accepts it: 0600, or a secret on a read-only mount); a bad key file
+ * stops the coordinator with the reason, never the key.
  */
 @Startup
 @ApplicationScoped

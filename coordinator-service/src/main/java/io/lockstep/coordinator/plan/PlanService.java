@@ -102,6 +102,7 @@ public class PlanService {
                     400, "\"verify\" must be \"checksum\" or \"restore-drill\", not \"" + spec.verify() + "\"");
         }
         validateRetention(spec.retention());
+        PlanSpec.Check check = validateCheck(spec.check(), zone);
         validateReferences(spec);
         validateTimeouts(spec);
         if (spec.hooks() != null && !spec.hooks().isObject()) {
@@ -131,7 +132,34 @@ public class PlanService {
                 spec.verify() == null ? "checksum" : spec.verify(),
                 spec.references(),
                 spec.hooks(),
-                spec.timeouts());
+                spec.timeouts(),
+                check);
+    }
+
+    /** The scheduled repository check, normalized (readData false, sample 100 by default); 422 when it is wrong. */
+    private static PlanSpec.Check validateCheck(PlanSpec.Check check, ZoneId zone) {
+        if (check == null) {
+            return null;
+        }
+        if (check.schedule() == null || check.schedule().isBlank()) {
+            throw new InvalidPlanException(
+                    422, "\"check\" needs a \"schedule\", such as {\"schedule\": \"0 5 * * 0\", \"readData\": true}");
+        }
+        try {
+            CronSchedule.parse(check.schedule(), zone);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPlanException(422, "invalid check schedule: " + e.getMessage());
+        }
+        boolean readData = Boolean.TRUE.equals(check.readData());
+        Integer sample = check.samplePercent();
+        if (sample != null && (sample < 1 || sample > 100)) {
+            throw new InvalidPlanException(422, "\"check\".\"samplePercent\" must be from 1 to 100, not " + sample);
+        }
+        if (sample != null && !readData) {
+            throw new InvalidPlanException(
+                    422, "\"check\".\"samplePercent\" is the share of data read: it needs \"readData\": true");
+        }
+        return new PlanSpec.Check(check.schedule(), readData, sample == null ? 100 : sample);
     }
 
     private static boolean hasHost(String url) {

@@ -82,6 +82,7 @@ public final class Views {
             List<PlanSpec.Reference> references,
             JsonNode hooks,
             List<Instant> nextRuns,
+            PlanCheckView check,
             Instant createdAt,
             Instant updatedAt) {
         /** Hook URLs are shown without their credentials to every role (README, "Security"). */
@@ -104,8 +105,43 @@ public final class Views {
                     spec.references(),
                     spec.hooks(),
                     next,
+                    PlanCheckView.of(p.name, spec),
                     p.createdAt,
                     p.updatedAt);
+        }
+    }
+
+    /** A plan's scheduled repository check: its settings, next fire times, and the last check it started. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlanCheckView(
+            String schedule,
+            Boolean readData,
+            Integer samplePercent,
+            List<Instant> nextChecks,
+            UUID lastCheckId,
+            String lastCheckState,
+            Instant lastCheckAt) {
+        static PlanCheckView of(String plan, PlanSpec spec) {
+            PlanSpec.Check check = spec.check();
+            if (check == null) {
+                return null;
+            }
+            ZoneId zone = spec.timezone() == null ? ZoneOffset.UTC : ZoneId.of(spec.timezone());
+            List<Instant> next = CronSchedule.parse(check.schedule(), zone).next(ZonedDateTime.now(zone), 3).stream()
+                    .map(ZonedDateTime::toInstant)
+                    .toList();
+            io.lockstep.coordinator.catalog.CheckEntity last =
+                    io.lockstep.coordinator.catalog.CheckEntity.<io.lockstep.coordinator.catalog.CheckEntity>find(
+                                    "plan = ?1 order by createdAt desc", plan)
+                            .firstResult();
+            return new PlanCheckView(
+                    check.schedule(),
+                    check.readData(),
+                    check.samplePercent(),
+                    next,
+                    last == null ? null : last.id,
+                    last == null ? null : last.state,
+                    last == null ? null : last.createdAt);
         }
     }
 
@@ -245,6 +281,7 @@ public final class Views {
             boolean readData,
             int samplePercent,
             String requestedBy,
+            String plan,
             Instant createdAt,
             Instant progressAt,
             Instant endedAt,
@@ -258,6 +295,7 @@ public final class Views {
                     c.readData,
                     c.samplePercent,
                     c.requestedBy,
+                    c.plan,
                     c.createdAt,
                     c.progressAt,
                     c.endedAt,

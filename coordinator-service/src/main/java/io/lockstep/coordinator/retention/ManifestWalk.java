@@ -35,7 +35,12 @@ public final class ManifestWalk {
 
     /** Walks every manifest under {@code runs/}, listing {@code pageSize} keys a request; false if a visitor stopped. */
     public static boolean walk(BackupRepository repository, int pageSize, Visitor visitor) {
-        for (Iterator<String> keys = repository.keys("runs/", pageSize); keys.hasNext(); ) {
+        return walk(repository, "runs/", pageSize, visitor);
+    }
+
+    /** Walks the manifests under {@code prefix} ({@code runs/<plan>/}: one plan's); false if a visitor stopped. */
+    public static boolean walk(BackupRepository repository, String prefix, int pageSize, Visitor visitor) {
+        for (Iterator<String> keys = repository.keys(prefix, pageSize); keys.hasNext(); ) {
             String key = keys.next();
             if (!key.endsWith("/" + MANIFEST)) {
                 continue;

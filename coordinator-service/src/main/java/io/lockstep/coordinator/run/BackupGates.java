@@ -2,6 +2,7 @@ package io.lockstep.coordinator.run;
 
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.protocol.EvidenceKeys;
 import java.util.List;
 
 /**
@@ -28,25 +29,45 @@ final class BackupGates {
         return steps.stream().filter(StepRoles::isSqlCapture).allMatch(s -> s.snapshotAt != null);
     }
 
-    /** {@link Rule#SEARCH_WHILE_QUIESCED}: every search snapshot succeeded and every SQL snapshot point is known. */
+    /**
+     * {@link Rule#SEARCH_WHILE_QUIESCED}: every search snapshot completed (its agent reported it, or the step
+     * succeeded; the copy of its files into the repository may still run) and every SQL snapshot point is known.
+     */
     static boolean searchSnapshotsDone(List<StepEntity> steps) {
         return sqlPointsKnown(steps)
-                && steps.stream().filter(StepRoles::isSearchCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
+                && steps.stream().filter(StepRoles::isSearchCapture).allMatch(BackupGates::snapshotDone);
     }
 
-    /** Every capture and every release succeeded, and quiesced stores were released. */
-    static boolean capturedAndReleased(List<StepEntity> steps) {
-        boolean captured = steps.stream()
-                .filter(s -> StepRoles.isCapture(s) || StepRoles.isResume(s))
-                .allMatch(s -> s.state == StepState.SUCCEEDED);
-        boolean released =
-                steps.stream().noneMatch(StepRoles::isQuiesce) || steps.stream().anyMatch(StepRoles::isResume);
-        return captured && released;
+    private static boolean snapshotDone(StepEntity search) {
+        return search.state == StepState.SUCCEEDED
+                || (search.state == StepState.RUNNING
+                        && search.evidence != null
+                        && search.evidence.containsKey(EvidenceKeys.SNAPSHOT_ENDED_AT));
     }
 
-    /** {@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}: every verification succeeded; the evidence is judged next. */
+    /**
+     * Every capture succeeded. Verification does not wait for the release: the stage before it already sent the
+     * resumes, and re-reading what the captures wrote runs while the search stores resume.
+     */
+    static boolean captured(List<StepEntity> steps) {
+        return steps.stream().filter(StepRoles::isCapture).allMatch(s -> s.state == StepState.SUCCEEDED);
+    }
+
+    /** Every quiesced store was released: a resume of each succeeded. */
+    static boolean released(List<StepEntity> steps) {
+        boolean resumed = steps.stream().filter(StepRoles::isResume).allMatch(s -> s.state == StepState.SUCCEEDED);
+        return resumed
+                && (steps.stream().noneMatch(StepRoles::isQuiesce)
+                        || steps.stream().anyMatch(StepRoles::isResume));
+    }
+
+    /**
+     * {@link Rule#CONSISTENT_ONLY_WITH_EVIDENCE}: every verification succeeded and every quiesced store was released;
+     * the evidence is judged next.
+     */
     static boolean verified(List<StepEntity> steps) {
         return steps.stream().anyMatch(StepRoles::isVerify)
-                && steps.stream().filter(StepRoles::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED);
+                && steps.stream().filter(StepRoles::isVerify).allMatch(s -> s.state == StepState.SUCCEEDED)
+                && released(steps);
     }
 }

@@ -5,6 +5,7 @@ import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -156,6 +157,10 @@ public final class BackupPlanner {
             parameters.put(Parameters.SNAPSHOT, snapshotName(run));
         }
         if (StepRoles.isObjectCapture(capture)) {
+            String objects = capture.evidence == null ? null : capture.evidence.get(EvidenceKeys.OBJECTS);
+            if (objects != null) {
+                parameters.put(Parameters.OBJECTS, objects);
+            }
             String refs = spec.referenceList().stream()
                     .filter(r -> capture.store.equals(r.objects()))
                     .map(r -> referenceArtifact(run, r))

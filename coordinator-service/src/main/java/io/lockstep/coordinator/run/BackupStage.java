@@ -15,8 +15,8 @@ import java.util.function.Predicate;
  *  SNAPSHOT      CAPTURING  every quiesce acknowledged (1)              BACKUP of every database and search store
  *  COPY_OBJECTS  CAPTURING  every SQL snapshot point known (2)          BACKUP of every object store
  *  RELEASE       CAPTURING  search snapshots done, SQL points known (3) RESUME of every quiesced store
- *  VERIFY        VERIFYING  every capture and release succeeded         VERIFY of every artifact
- *  CONCLUDE      DONE       every verification succeeded (4)            BackupEvidence's verdict
+ *  VERIFY        VERIFYING  every capture succeeded (resumes sent)      VERIFY of every artifact
+ *  CONCLUDE      DONE       every verification and release succeeded (4) BackupEvidence's verdict
  * </pre>
  */
 enum BackupStage {
@@ -28,7 +28,7 @@ enum BackupStage {
             s -> StepRoles.isSqlCapture(s) || StepRoles.isSearchCapture(s)),
     COPY_OBJECTS(RunPhase.CAPTURING, Rule.SQL_BEFORE_OBJECTS, BackupGates::sqlPointsKnown, StepRoles::isObjectCapture),
     RELEASE(RunPhase.CAPTURING, Rule.SEARCH_WHILE_QUIESCED, BackupGates::searchSnapshotsDone, StepRoles::isResume),
-    VERIFY(RunPhase.VERIFYING, null, BackupGates::capturedAndReleased, StepRoles::isVerify),
+    VERIFY(RunPhase.VERIFYING, null, BackupGates::captured, StepRoles::isVerify),
     CONCLUDE(RunPhase.DONE, Rule.CONSISTENT_ONLY_WITH_EVIDENCE, BackupGates::verified, s -> false);
 
     private final RunPhase phase;

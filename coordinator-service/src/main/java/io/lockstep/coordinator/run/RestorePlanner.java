@@ -142,6 +142,20 @@ public final class RestorePlanner {
         return planned;
     }
 
+    /**
+     * Whether wave 0 would only read the artifact twice: a restore of one PostgreSQL database, without a
+     * stop-dependents hook, checks the SHA-256 of every byte itself and swaps its scratch database in only after that
+     * check and the load succeeded, so a corrupted dump leaves the target as it was and nothing else is touched. Wave
+     * 0 stays for several stores (none may be restored if another's artifact is corrupted), for drills (their
+     * verification of the backup) and where a hook would stop the application first.
+     */
+    static boolean restoreChecksItself(RunType type, RunEntity run, List<StepEntity> chosen) {
+        return type == RunType.RESTORE
+                && chosen.size() == 1
+                && chosen.get(0).storeKind == StoreKind.POSTGRES
+                && (run.planSpec == null || run.planSpec.hook(PlanSpec.HOOK_STOP_DEPENDENTS) == null);
+    }
+
     private static void planRestore(
             RunType type,
             RunEntity run,
@@ -152,9 +166,18 @@ public final class RestorePlanner {
             RestoreOptions options,
             List<PlannedStep> planned) {
         boolean drill = type == RunType.DRILL;
-        for (StepEntity c : chosen) {
-            planned.add(new PlannedStep(
-                    c.store, c.storeKind, StepAction.VERIFY, c.database, c.artifact, c.sha256, PREFLIGHT, snapshot(c)));
+        if (!restoreChecksItself(type, run, chosen)) {
+            for (StepEntity c : chosen) {
+                planned.add(new PlannedStep(
+                        c.store,
+                        c.storeKind,
+                        StepAction.VERIFY,
+                        c.database,
+                        c.artifact,
+                        c.sha256,
+                        PREFLIGHT,
+                        snapshot(c)));
+            }
         }
         Set<String> quiesced = new LinkedHashSet<>();
         for (StepEntity c : chosen) {

@@ -93,12 +93,15 @@ public class RunStateMachine {
 
     public void onSnapshotTaken(StepEvents.SnapshotTaken event) {
         withStep(event.runId(), event.stepId(), (run, step) -> {
-            if (!StepRoles.isSqlCapture(step)) {
+            if (StepRoles.isSearchCapture(step)) {
+                StepDispatcher.markSearchSnapshotDone(step, event.snapshotTime());
+            } else if (StepRoles.isSqlCapture(step)) {
+                step.snapshotAt = event.snapshotTime();
+                step.snapshotLsn = event.lsn();
+            } else {
                 LOG.warnf("ignoring snapshot event for %s step %s", step.action, step.id);
                 return;
             }
-            step.snapshotAt = event.snapshotTime();
-            step.snapshotLsn = event.lsn();
             settle(run, backups.onSnapshotPoint(run));
         });
     }

@@ -7,6 +7,7 @@ import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.catalog.StoreEntity;
 import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.outbox.Outbox;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StepEvents;
@@ -197,6 +198,19 @@ class StepDispatcher {
         step.bytes = event.bytes();
         step.items = event.items();
         step.progressAt = event.at();
+    }
+
+    /**
+     * Records that a search snapshot completed (its {@code snapshotEndedAt}) while its files are still being copied:
+     * {@link BackupGates#searchSnapshotsDone} may release the store now. Its success replaces the evidence later.
+     */
+    static void markSearchSnapshotDone(StepEntity step, Instant endedAt) {
+        if (step.state == StepState.DISPATCHED) {
+            step.state = StepState.RUNNING;
+        }
+        Map<String, String> evidence = new HashMap<>(step.evidence == null ? Map.of() : step.evidence);
+        evidence.put(EvidenceKeys.SNAPSHOT_ENDED_AT, endedAt.toString());
+        step.evidence = evidence;
     }
 
     /** Records a step's success and what it reported: its artifact's size and hash, its times and evidence. */

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @QuarkusTestResource(ManualSchedulingMessaging.class)
 @ExtendWith(TestTokens.AsAdmin.class)
-class RepositoryCheckApiTest {
+public class RepositoryCheckApiTest {
 
     @Inject
     RepositoryClient client;
@@ -57,7 +57,7 @@ class RepositoryCheckApiTest {
         String dumpKey = "runs/checked/" + runId + "/app/shop.dump";
         byte[] dump = "a dump".getBytes(StandardCharsets.UTF_8);
         UploadResult written = repository.put(dumpKey, dump);
-        backup(runId, written);
+        backup("checked", runId, written);
         repository.delete(dumpKey);
 
         JsonPath first = checkUntilDone();
@@ -157,12 +157,13 @@ class RepositoryCheckApiTest {
                         c -> !"RUNNING".equals(c.getString("state")));
     }
 
-    static void backup(UUID runId, UploadResult dump) {
+    /** A CONSISTENT backup of the plan whose one PostgreSQL step wrote {@code dump} (schedule/CheckSchedulesTest too). */
+    public static void backup(String plan, UUID runId, UploadResult dump) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         QuarkusTransaction.requiringNew().run(() -> {
             RunEntity run = new RunEntity();
             run.id = runId;
-            run.plan = "checked";
+            run.plan = plan;
             run.type = RunType.BACKUP;
             run.state = RunState.CONSISTENT;
             run.phase = RunPhase.DONE;

@@ -67,14 +67,39 @@ class BackupStageTest {
     }
 
     @Test
-    void verificationStartsOnlyOnceEveryCaptureAndReleaseSucceeded() {
+    void searchIsReleasedOnceItsAgentReportsTheSnapshotCompleteWhileItsFilesAreStillCopied() {
+        quiesce.state = StepState.SUCCEEDED;
+        sql.state = StepState.RUNNING;
+        search.state = StepState.RUNNING;
+        search.evidence = Map.of("snapshotStartedAt", "2026-11-21T04:00:00Z");
+        assertFalse(BackupStage.RELEASE.open(steps), "snapshot still running");
+        StepDispatcher.markSearchSnapshotDone(search, Instant.parse("2026-11-21T04:00:02Z"));
+        assertEquals("2026-11-21T04:00:00Z", search.evidence.get("snapshotStartedAt"), "evidence kept");
+        assertFalse(BackupStage.RELEASE.open(steps), "an SQL snapshot point is still unknown");
+        sql.snapshotAt = Instant.parse("2026-11-21T04:00:01Z");
+        assertTrue(BackupStage.RELEASE.open(steps));
+        assertFalse(BackupStage.VERIFY.open(steps), "the snapshot's files are still being copied");
+        search.state = StepState.FAILED;
+        assertFalse(BackupStage.RELEASE.open(steps), "a failed step releases through the failure path only");
+    }
+
+    @Test
+    void verificationStartsOnceEveryCaptureSucceededAndTheRunConcludesOnlyAfterTheRelease() {
         quiesce.state = StepState.SUCCEEDED;
         steps.forEach(s -> s.state = StepState.SUCCEEDED);
-        assertFalse(BackupStage.VERIFY.open(steps), "a quiesced store was not released yet");
-        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, StepState.SUCCEEDED);
-        List<StepEntity> released = List.of(quiesce, sql, search, objects, resume);
-        assertTrue(BackupStage.VERIFY.open(released));
-        assertFalse(BackupStage.CONCLUDE.open(released), "nothing verified yet");
+        objects.state = StepState.RUNNING;
+        assertFalse(BackupStage.VERIFY.open(steps), "the object copy is still running");
+        objects.state = StepState.SUCCEEDED;
+        assertTrue(BackupStage.VERIFY.open(steps), "verification runs while the search store resumes");
+        StepEntity resume = step(StoreKind.SEARCH, StepAction.RESUME, StepState.RUNNING);
+        StepEntity verify = step(StoreKind.SEARCH, StepAction.VERIFY, StepState.SUCCEEDED);
+        List<StepEntity> resuming = List.of(quiesce, sql, search, objects, resume, verify);
+        assertFalse(BackupStage.CONCLUDE.open(resuming), "the quiesced store is not released yet");
+        resume.state = StepState.SUCCEEDED;
+        assertTrue(BackupStage.CONCLUDE.open(resuming));
+        assertFalse(BackupStage.CONCLUDE.open(List.of(quiesce, sql, search, objects, verify)), "no release at all");
+        verify.state = StepState.RUNNING;
+        assertFalse(BackupStage.CONCLUDE.open(resuming), "a verification is still running");
     }
 
     @Test

@@ -152,6 +152,36 @@ class OrderingRulesTest {
     }
 
     @Test
+    void aSearchStoreIsReleasedWhenItsSnapshotCompletesAndVerificationWaitsForItsCopy() {
+        startBackup();
+        succeed(
+                awaitCommand(c -> c.action() == StepAction.QUIESCE),
+                Map.of("quiescedAt", Instant.now().toString()));
+        awaitCommands(c -> c.action() == StepAction.BACKUP, 3);
+        for (StepCommand dump :
+                commands().stream().filter(c -> c.store().equals(sql)).toList()) {
+            send(
+                    EventTypes.STEP_SNAPSHOT_TAKEN,
+                    new StepEvents.SnapshotTaken(dump.runId(), dump.stepId(), Instant.now(), "0/1", "s"));
+        }
+        StepCommand snapshot = commands().stream()
+                .filter(c -> c.store().equals(search) && c.action() == StepAction.BACKUP)
+                .findFirst()
+                .orElseThrow();
+        awaitCommand(c -> c.store().equals(objects) && c.action() == StepAction.BACKUP);
+        assertTrue(commands().stream().noneMatch(c -> c.action() == StepAction.RESUME), "snapshot not done yet");
+
+        send(
+                EventTypes.STEP_SNAPSHOT_TAKEN,
+                new StepEvents.SnapshotTaken(
+                        snapshot.runId(), snapshot.stepId(), Instant.now(), null, "lockstep-" + snapshot.runId()));
+        assertEquals(search, awaitCommand(c -> c.action() == StepAction.RESUME).store());
+        String run = given().get("/api/v1/runs/" + snapshot.runId()).asString();
+        assertTrue(run.contains("\"snapshotEndedAt\""), run);
+        assertTrue(commands().stream().noneMatch(c -> c.action() == StepAction.VERIFY), "the copy is still running");
+    }
+
+    @Test
     void aFailureAlwaysResumesTheQuiescedStoreAndCancelsRunningSteps() {
         startBackup();
         succeed(

@@ -93,6 +93,40 @@ class RestorePlannerTest {
     }
 
     @Test
+    void aRestoreOfOneDatabaseChecksItsDumpWhileLoadingInsteadOfReadingItTwice() {
+        RestoreOptions app = new RestoreOptions(List.of("app"), null, false, false, false);
+        assertEquals(
+                List.of("2: restore app/shop in place"),
+                RestorePlanner.describe(RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, app)));
+
+        RunEntity hooked = derived();
+        hooked.planSpec = new PlanSpec(
+                List.of("app"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode()
+                        .put(PlanSpec.HOOK_STOP_DEPENDENTS, "http://app.internal/stop"),
+                null);
+        assertEquals(
+                List.of("0: verify app/shop", "2: restore app/shop in place"),
+                RestorePlanner.describe(RestorePlanner.plan(RunType.RESTORE, hooked, backup, captures, app)),
+                "a hook would stop the application before a corrupted dump is found");
+        assertTrue(
+                RestorePlanner.plan(RunType.DRILL, derived(), backup, captures, app).stream()
+                        .anyMatch(p -> p.action() == StepAction.VERIFY && p.wave() == RestorePlanner.PREFLIGHT),
+                "a drill still verifies its backup first");
+        RestoreOptions media = new RestoreOptions(List.of("media"), null, false, false, false);
+        assertTrue(
+                RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, media).stream()
+                        .anyMatch(p -> p.action() == StepAction.VERIFY),
+                "objects are restored in place, blob by blob: checked first");
+    }
+
+    @Test
     void anInPlaceSearchRestoreCarriesTheRecordedDocumentCountsToCheckItsCopyBeforeReplacingAnything() {
         PlannedStep search =
                 RestorePlanner.plan(RunType.RESTORE, derived(), backup, captures, RestoreOptions.DEFAULT).stream()

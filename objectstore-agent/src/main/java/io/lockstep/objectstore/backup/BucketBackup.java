@@ -57,6 +57,9 @@ public class BucketBackup {
 
     private static final Logger LOG = Logger.getLogger(BucketBackup.class);
 
+    /** Objects of the source listing fetched ahead of the copy (a few MB at most). */
+    static final int LIST_AHEAD = 10_000;
+
     private final ObjectStoreAgentConfig config;
     private final SourceBuckets buckets;
     private final BackupRepository repository;
@@ -84,11 +87,20 @@ public class BucketBackup {
             throw new StepFailure(
                     "cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
         }
-        Previous previous = Previous.open(repository, previousManifest, store);
+        // The source's next pages are fetched while the repository's blobs are listed for the base, not after.
+        ReadAhead<S3Object> ahead = new ReadAhead<>(listing, LIST_AHEAD, "listing-" + store);
+        Previous previous;
+        try {
+            previous = Previous.open(repository, previousManifest, store);
+        } catch (StepFailure | RuntimeException e) {
+            ahead.close();
+            throw e;
+        }
         ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
         ExecutorService manifestWriter = Executors.newSingleThreadExecutor(); // never the common pool: it blocks
         Counters counters = new Counters();
-        try (previous) {
+        try (previous;
+                ahead) {
             PipedInputStream manifestIn = new PipedInputStream(1 << 20);
             PipedOutputStream manifestOut = new PipedOutputStream(manifestIn);
             CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(
@@ -99,11 +111,11 @@ public class BucketBackup {
                 // at most maxInFlight - 1 left in flight after each add, as before
                 FutureWindow<ManifestEntry> window = new FutureWindow<>(maxInFlight - 1);
                 FutureWindow.Sink<ManifestEntry, IOException> toManifest = done -> write(gzip, done, counters, context);
-                while (listing.hasNext()) {
+                while (ahead.hasNext()) {
                     if (context.cancelled()) {
                         throw new StepFailure(context.cancelReason());
                     }
-                    S3Object object = listing.next();
+                    S3Object object = ahead.next();
                     IncrementalBase.Decision decision = previous.decide(object);
                     if (decision == IncrementalBase.Decision.REUSE) {
                         counters.reused.incrementAndGet();

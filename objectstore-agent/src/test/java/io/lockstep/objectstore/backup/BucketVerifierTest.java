@@ -54,6 +54,48 @@ class BucketVerifierTest {
         assertTrue(dangling.getMessage().contains("1 dangling references"), dangling.getMessage());
     }
 
+    @ParameterizedTest(name = "HEAD up to {0} objects")
+    @ValueSource(ints = {0, 5, 2000})
+    void everyMissingBlobIsFoundWhetherCheckedByHeadOrByOneListing(int headUpTo) throws Exception {
+        HealingCopyTest harness = new HealingCopyTest();
+        harness.setUp(false);
+        StepResult captured = harness.copy("r1", null);
+        BucketVerifier verifier = new BucketVerifier(HealingCopyTest.config(), harness.repository, headUpTo);
+        StepResult whole = verifier.verify(captured.artifact(), captured.sha256(), List.of(), TestContexts.context());
+        assertEquals(Integer.toString(HealingCopyTest.OBJECTS), whole.evidence().get("objects"));
+        boolean listing = headUpTo < HealingCopyTest.OBJECTS;
+        assertEquals(
+                listing ? Integer.toString(HealingCopyTest.OBJECTS) : null,
+                whole.evidence().get("blobsListed"),
+                "a long manifest is checked against one listing");
+
+        int headsBefore = harness.s3.heads.get();
+        StepResult toldTheCount = verifier.verify(
+                captured.artifact(),
+                captured.sha256(),
+                List.of(),
+                (long) HealingCopyTest.OBJECTS,
+                TestContexts.context());
+        assertEquals(
+                whole.evidence().get("blobsListed"), toldTheCount.evidence().get("blobsListed"));
+        assertEquals(
+                listing ? 0 : HealingCopyTest.OBJECTS,
+                harness.s3.heads.get() - headsBefore,
+                "told the count, a long manifest is checked against the listing alone");
+
+        List<ManifestEntry> entries = harness.entries(captured);
+        int lost = 0;
+        for (int i = 1; i < entries.size(); i += 4) { // in both parts: the HEADs and the listing
+            harness.repository.delete(entries.get(i).blob());
+            lost++;
+        }
+        StepFailure failure = assertThrows(
+                StepFailure.class,
+                () -> verifier.verify(captured.artifact(), captured.sha256(), List.of(), TestContexts.context()));
+        assertTrue(failure.getMessage().contains(lost + " objects have no blob"), failure.getMessage());
+        assertTrue(failure.getMessage().contains(entries.get(1).key()), failure.getMessage());
+    }
+
     static byte[] gzip(String text) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -80,6 +80,9 @@ final class InMemoryS3 implements InvocationHandler {
         return bytes;
     }
 
+    /** HEAD requests answered so far. */
+    final java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Class<?>[] types = method.getParameterTypes();
@@ -125,6 +128,7 @@ final class InMemoryS3 implements InvocationHandler {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             case "headObject" -> {
+                heads.incrementAndGet();
                 HeadObjectRequest request = (HeadObjectRequest) args[0];
                 byte[] bytes = existing(request.bucket(), request.key());
                 return HeadObjectResponse.builder()

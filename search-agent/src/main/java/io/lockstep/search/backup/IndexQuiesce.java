@@ -45,11 +45,18 @@ public class IndexQuiesce {
         return Map.of(EvidenceKeys.INDICES, String.join(",", store.indices()));
     }
 
+    /**
+     * Sets or lifts the write block. Lifting skips indices that do not exist: there is no block on them to lift, and
+     * the agent's start-up release of every store must not retry forever against an index not created yet.
+     */
     private void writeBlock(String id, SearchAgentConfig.Store store, boolean on) throws StepFailure {
         try {
             clients.of(id)
                     .indices()
-                    .putSettings(r -> r.index(store.indices()).settings(s -> s.blocks(b -> b.write(on))));
+                    .putSettings(r -> r.index(store.indices())
+                            .ignoreUnavailable(!on)
+                            .allowNoIndices(!on)
+                            .settings(s -> s.blocks(b -> b.write(on))));
         } catch (ElasticsearchException | IOException e) {
             throw new StepFailure((on ? "cannot block" : "cannot unblock") + " writes on " + store.indices()
                     + " of store " + id + ": " + SearchCalls.reason(e));

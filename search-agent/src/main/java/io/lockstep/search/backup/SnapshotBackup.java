@@ -26,6 +26,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -37,6 +42,9 @@ import org.jboss.logging.Logger;
 public class SnapshotBackup {
 
     private static final Logger LOG = Logger.getLogger(SnapshotBackup.class);
+
+    /** Files of the snapshot repository uploaded at once. */
+    static final int COPY_CONCURRENCY = 4;
 
     private final ElasticsearchClients clients;
     private final BackupRepository repository;
@@ -96,6 +104,9 @@ public class SnapshotBackup {
             throw new StepFailure("cannot count the documents of snapshot " + name + " of store " + id + ": "
                     + SearchCalls.reason(e));
         }
+        // The snapshot is complete and its documents are counted: the store may be released now (the coordinator
+        // waits for this, not for the copy below), so writes stay blocked only as long as the snapshot itself took.
+        context.snapshotTaken(finished, null, name);
         long[] copied = copyRepository(id, store.repositoryLocation(), context);
         evidence.put(EvidenceKeys.FILES_COPIED, Long.toString(copied[0]));
         evidence.put(EvidenceKeys.BYTES_COPIED, Long.toString(copied[1]));
@@ -117,9 +128,10 @@ public class SnapshotBackup {
     }
 
     /**
-     * Copies the fs repository's files into {@code search/<store>/} (encrypted when the repository encrypts).
-     * Snapshot files never change once written, so a file already there with the same size (with encryption: a file
-     * already there) is skipped; the root index files are always copied.
+     * Copies the fs repository's files into {@code search/<store>/} (encrypted when the repository encrypts),
+     * {@link #COPY_CONCURRENCY} at a time: a snapshot adds many small files, and one upload after the other would
+     * spend most of the step waiting on requests. Snapshot files never change once written, so a file already there
+     * with the same size (with encryption: a file already there) is skipped; the root index files are always copied.
      *
      * @return files copied, bytes copied, total bytes of the repository
      */
@@ -133,44 +145,62 @@ public class SnapshotBackup {
         } catch (IOException | RepositoryException e) {
             throw new StepFailure("cannot read the snapshot repository " + location + ": " + e.getMessage());
         }
-        long copied = 0;
-        long bytes = 0;
-        long total = 0;
-        long vanished = 0;
+        AtomicLong copied = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong total = new AtomicLong();
+        AtomicLong vanished = new AtomicLong();
+        ExecutorService uploads = Executors.newFixedThreadPool(COPY_CONCURRENCY, r -> {
+            Thread t = new Thread(r, "snapshot-copy-" + id);
+            t.setDaemon(true);
+            return t;
+        });
         try {
+            List<Future<?>> pending = new ArrayList<>();
             for (Path file : files) {
-                String relative = relativeKey(location, file);
-                long size;
-                try {
-                    size = Files.size(file);
-                    if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
-                        total += size;
-                        continue;
+                pending.add(uploads.submit(() -> {
+                    String relative = relativeKey(location, file);
+                    long size;
+                    try {
+                        size = Files.size(file);
+                        if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
+                            total.addAndGet(size);
+                            return null;
+                        }
+                        try (InputStream in = Files.newInputStream(file)) {
+                            repository.upload(prefix + relative, in, UploadHooks.NONE);
+                        }
+                    } catch (NoSuchFileException e) {
+                        // Another snapshot or a deletion replaced a generation file after the walk listed it. The files
+                        // of this run's snapshot cannot vanish: it is complete, and they stay until it is deleted.
+                        vanished.incrementAndGet();
+                        return null;
                     }
-                    try (InputStream in = Files.newInputStream(file)) {
-                        repository.upload(prefix + relative, in, UploadHooks.NONE);
+                    total.addAndGet(size);
+                    synchronized (context) {
+                        context.progress(bytes.addAndGet(size), copied.incrementAndGet());
                     }
-                } catch (NoSuchFileException e) {
-                    // Another snapshot or a deletion replaced a generation file after the walk listed it. The files of
-                    // this run's snapshot cannot vanish: it is complete, and they stay until the snapshot is deleted.
-                    vanished++;
-                    continue;
-                }
-                total += size;
-                copied++;
-                bytes += size;
-                context.progress(bytes, copied);
+                    return null;
+                }));
             }
-        } catch (IOException | RepositoryException e) {
-            throw new StepFailure("copying the snapshot repository of store " + id + " failed: " + e.getMessage());
+            for (Future<?> upload : pending) {
+                upload.get();
+            }
+        } catch (ExecutionException e) {
+            throw new StepFailure("copying the snapshot repository of store " + id + " failed: "
+                    + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
+        } finally {
+            uploads.shutdownNow();
         }
-        if (vanished > 0) {
+        if (vanished.get() > 0) {
             LOG.infof(
                     "store %s: %d file(s) of the snapshot repository were replaced by a concurrent snapshot or deletion"
                             + " while being copied; they belong to no complete snapshot of this run",
-                    id, vanished);
+                    id, vanished.get());
         }
-        return new long[] {copied, bytes, total};
+        return new long[] {copied.get(), bytes.get(), total.get()};
     }
 
     /** A file's key below {@code search/<store>/}: its path in the fs repository, with forward slashes. */

@@ -66,6 +66,13 @@ public final class FaultEnv implements AutoCloseable {
      */
     private FaultEnv(Duration pauseFor, Duration quiesceLease, Duration liveness, String agentRepository)
             throws Exception {
+        this(pauseFor, quiesceLease, liveness, agentRepository, Duration.ZERO);
+    }
+
+    /** @param searchPause how long the search-agent pauses at its first copy progress ({@code mid-upload}), or zero */
+    private FaultEnv(
+            Duration pauseFor, Duration quiesceLease, Duration liveness, String agentRepository, Duration searchPause)
+            throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
                 .resolve(id));
         keyset = work.resolve("keyset.json");
@@ -134,6 +141,8 @@ public final class FaultEnv implements AutoCloseable {
         s.put("lockstep.repository.create-bucket", "true");
         String es = "lockstep.search.stores.\"" + searchStore + "\".";
         s.put(es + "url", Lockstep.ELASTICSEARCH);
+        s.put("lockstep.test.pause-at", searchPause.isZero() ? "" : "mid-upload");
+        s.put("lockstep.test.pause-for", searchPause.toSeconds() + "s");
         s.put(es + "indices", searchIndex);
         s.put(es + "repository", "it" + id);
         s.put(
@@ -155,6 +164,14 @@ public final class FaultEnv implements AutoCloseable {
      */
     public static FaultEnv startWithSearch(Duration quiesceLease) throws Exception {
         return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS, null);
+    }
+
+    /**
+     * Like {@link #startWithSearch}, with the search-agent holding its first snapshot copy for {@code pause} once the
+     * first file is stored: the snapshot is complete and reported, its files not all copied.
+     */
+    public static FaultEnv startWithSearchPausedMidCopy(Duration quiesceLease, Duration pause) throws Exception {
+        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS, null, pause);
     }
 
     /** Like {@link #start}, with the coordinator judging liveness over {@code liveness} instead of {@link #LIVENESS}. */

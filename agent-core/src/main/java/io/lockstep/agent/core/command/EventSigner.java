@@ -12,9 +12,11 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Signs the agent's events with its key, {@code lockstep.agent.signing-key-file} (mode 0600, 32+ random bytes, raw
- * or base64), so the coordinator can tell they come from this agent ({@link EventSignatures}). Without the setting
- * events go unsigned. The key is read once at start: a bad file stops the agent with the reason, never the key.
+ * Signs the agent's events with its key, {@code lockstep.agent.signing-key-file} (32+ random bytes, raw or base64),
+ * so the coordinator can tell they come from this agent ({@link EventSignatures}). The file is accepted when nobody
+ * but its owner may write it and it is either readable by its owner only (0600) or a secret on a read-only mount
+ * (a Compose secret, a Kubernetes secret volume; {@link EventSigningKey#load}). Without the setting events go
+ * unsigned. The key is read once at start: a bad file stops the agent with the reason, never the key.
  */
 @Startup
 @ApplicationScoped

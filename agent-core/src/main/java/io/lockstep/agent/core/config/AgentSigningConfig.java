@@ -8,8 +8,9 @@ import java.util.Optional;
 public interface AgentSigningConfig {
 
     /**
-     * A file only the agent's user may read (0600) holding 32 or more random bytes, raw or base64; every event the
-     * agent sends is signed with it. Unset: events go unsigned.
+     * A file holding 32 or more random bytes, raw or base64; every event the agent sends is signed with it. Only its
+     * owner may write it, and only its owner may read it (0600) unless it is a secret on a read-only mount (a
+     * Compose secret, a Kubernetes secret volume, often 0444 or 0440). Unset: events go unsigned.
      */
     Optional<String> signingKeyFile();
 }

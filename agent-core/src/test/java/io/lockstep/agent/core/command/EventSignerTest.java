@@ -86,4 +86,20 @@ class EventSignerTest {
                 .getMessage();
         assertTrue(reason.contains("chmod 600") && !reason.contains("0123456789"), reason);
     }
+
+    @Test
+    void aKeyFileOthersCanWriteStopsTheAgentAndAReadableOneMustBeAMountedSecret(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("key");
+        Files.writeString(file, "0123456789abcdefghijklmnopqrstuvwxyz");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String reason = assertThrows(
+                        IllegalArgumentException.class, () -> new EventSigner(Optional.of(file.toString())))
+                .getMessage();
+        assertTrue(reason.contains("may be written by others") && !reason.contains("0123456789"), reason);
+        // A Compose secret's mode on a writable disk (the temporary directory) is not a mounted secret.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        reason = assertThrows(IllegalArgumentException.class, () -> new EventSigner(Optional.of(file.toString())))
+                .getMessage();
+        assertTrue(reason.contains("read-only mount"), reason);
+    }
 }
