@@ -50,12 +50,23 @@ final class RestoreCommand extends ApiCommand {
     @Option(names = "--prune", description = "delete objects the backup does not hold")
     boolean prune;
 
+    @Option(
+            names = "--point-in-time",
+            paramLabel = "TIME",
+            description =
+                    "recover the run's PostgreSQL stores with point-in-time recovery into new clusters, replayed to"
+                            + " TIME (ISO-8601, e.g. 2026-11-30T15:04:05Z)")
+    String pointInTime;
+
     @Option(names = "--wait", description = "follow the restore until it ends; exit 1 if it ends FAILED")
     boolean wait;
 
     @Override
     int run(Session s) {
         ObjectNode body = body(stores, targets, dryRun, force, prune);
+        if (pointInTime != null) {
+            body.put("pointInTime", pointInTime);
+        }
         JsonNode run =
                 s.api.post("/api/v1/runs/" + segment(id) + "/restore", body).body();
         if (!dryRun) {

@@ -312,6 +312,18 @@ class CommandsTest extends StubApiCommandTest {
     }
 
     @Test
+    void restoreToAPointInTimeSendsTheTime() throws Exception {
+        api.on("POST " + RUN + "/restore", 202, """
+                {"id": "%s", "type": "RESTORE", "state": "RUNNING", "phase": "RESTORE", "bytes": 0, "pinned": false}
+                """.formatted(Fixtures.RUN_ID));
+        Cli.Result r = cli().run("restore", Fixtures.RUN_ID, "--point-in-time", "2026-11-30T15:04:05Z");
+        assertEquals(ExitCodes.OK, r.code(), r.toString());
+        assertEquals(
+                JSON.readTree("{\"pointInTime\":\"2026-11-30T15:04:05Z\"}"),
+                JSON.readTree(api.last("POST", RUN + "/restore").body()));
+    }
+
+    @Test
     void verifyAndRetentionAndAuditCallTheirEndpoints() {
         api.on("POST " + RUN + "/verify", 202, Fixtures.run("QUEUED", "QUEUED", 0, "DISPATCHED"))
                 .on("GET /api/v1/plans/shop/retention?dryRun=true", 200, """

@@ -4,11 +4,14 @@ import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
 import io.lockstep.agent.core.command.StoreHandler;
+import io.lockstep.postgres.backup.BaseBackup;
 import io.lockstep.postgres.backup.PostgresBackup;
 import io.lockstep.postgres.backup.PostgresVerifier;
 import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.config.PostgresAgentConfig;
+import io.lockstep.postgres.restore.PointInTimeRecovery;
 import io.lockstep.postgres.restore.PostgresRestore;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.protocol.ReferenceQuery;
 import io.lockstep.protocol.StepAction;
@@ -16,6 +19,8 @@ import io.lockstep.protocol.StepCommand;
 import io.lockstep.protocol.StoreKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +36,23 @@ public class PostgresStoreHandler implements StoreHandler {
     private final PostgresBackup backup;
     private final PostgresVerifier verifier;
     private final PostgresRestore restore;
+    private final BaseBackup baseBackup;
+    private final PointInTimeRecovery recovery;
 
     @Inject
     public PostgresStoreHandler(
-            PostgresAgentConfig config, PostgresBackup backup, PostgresVerifier verifier, PostgresRestore restore) {
+            PostgresAgentConfig config,
+            PostgresBackup backup,
+            PostgresVerifier verifier,
+            PostgresRestore restore,
+            BaseBackup baseBackup,
+            PointInTimeRecovery recovery) {
         this.config = config;
         this.backup = backup;
         this.verifier = verifier;
         this.restore = restore;
+        this.baseBackup = baseBackup;
+        this.recovery = recovery;
     }
 
     @Override
@@ -83,15 +97,20 @@ public class PostgresStoreHandler implements StoreHandler {
             }
         }
         String target = command.parameters().getOrDefault(StepCommand.Parameters.TARGET_DATABASE, command.database());
+        String pointInTime = command.parameter(StepCommand.Parameters.POINT_IN_TIME);
+        if (command.action() == StepAction.RESTORE && pointInTime != null) {
+            return recovery.recover(
+                    connect(command, store, command.database()),
+                    command.store(),
+                    command.parameter(StepCommand.Parameters.BASE_BACKUP_ARTIFACT),
+                    command.parameter(StepCommand.Parameters.BASE_BACKUP_SHA256),
+                    command.parameter(EvidenceKeys.BASE_BACKUP_START_LSN),
+                    Instant.parse(pointInTime),
+                    command.stepId(),
+                    context);
+        }
         return switch (command.action()) {
-            case BACKUP ->
-                backup.backup(
-                        connect(command, store, command.database()),
-                        command.artifact(),
-                        command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
-                        command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
-                        command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
-                        context);
+            case BACKUP -> backupStep(command, store, context);
             case VERIFY -> verifier.verify(command.artifact(), command.expectedSha256(), context);
             case RESTORE ->
                 restore.restore(
@@ -118,6 +137,26 @@ public class PostgresStoreHandler implements StoreHandler {
             case DROP -> restore.drop(connect(command, store, target), target);
             default -> throw new StepFailure("PostgreSQL stores do not " + command.action());
         };
+    }
+
+    /** A dump; with point-in-time recovery, the step of the store's first database also takes the base backup. */
+    private StepResult backupStep(StepCommand command, PostgresAgentConfig.Store store, StepContext context)
+            throws StepFailure {
+        Connection db = connect(command, store, command.database());
+        StepResult dump = backup.backup(
+                db,
+                command.artifact(),
+                command.parameter(StepCommand.Parameters.REFERENCE_QUERY),
+                command.parameter(StepCommand.Parameters.REFERENCE_ARTIFACT),
+                command.parameter(StepCommand.Parameters.CENSUS_ARTIFACT),
+                context);
+        if (!store.pointInTimeRecovery()
+                || !command.database().equals(store.databases().get(0))) {
+            return dump;
+        }
+        Map<String, String> evidence = new HashMap<>(dump.evidence());
+        evidence.putAll(baseBackup.take(db, command.store(), BaseBackup.artifactBeside(command.artifact()), context));
+        return new StepResult(dump.bytes(), dump.sha256(), dump.artifact(), evidence);
     }
 
     private Connection connect(StepCommand command, PostgresAgentConfig.Store store, String database)

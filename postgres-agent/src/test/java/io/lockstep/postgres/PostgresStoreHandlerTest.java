@@ -48,6 +48,10 @@ class PostgresStoreHandlerTest {
             public String sslmode() {
                 return "disable";
             }
+
+            public boolean pointInTimeRecovery() {
+                return false;
+            }
         };
         return new PostgresAgentConfig() {
             public Map<String, Store> stores() {
@@ -94,6 +98,22 @@ class PostgresStoreHandlerTest {
                 };
             }
 
+            public Recovery recovery() {
+                return new Recovery() {
+                    public Optional<Path> dir() {
+                        return Optional.empty();
+                    }
+
+                    public Optional<String> runAs() {
+                        return Optional.empty();
+                    }
+
+                    public Duration timeout() {
+                        return Duration.ofMinutes(1);
+                    }
+                };
+            }
+
             public Restore restore() {
                 return new Restore() {
                     public int jobs() {
@@ -133,7 +153,7 @@ class PostgresStoreHandlerTest {
     @Test
     void aBackupOrRestoreWithSeveralStatementsInItsReferenceQueryFailsNamingTheProblem() {
         // No backup or restore bean: a step that got past the check would fail on them, not name the query.
-        PostgresStoreHandler handler = new PostgresStoreHandler(config(), null, null, null);
+        PostgresStoreHandler handler = new PostgresStoreHandler(config(), null, null, null, null, null);
         for (StepAction action : List.of(StepAction.BACKUP, StepAction.RESTORE)) {
             StepFailure failure = assertThrows(
                     StepFailure.class,

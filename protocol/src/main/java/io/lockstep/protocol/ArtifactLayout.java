@@ -12,8 +12,10 @@ import java.util.Locale;
  * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/&lt;db&gt;.refs.txt.gz     cross-store reference keys, sorted, gzipped
  * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/&lt;db&gt;.tables.tsv     table census under the dump's snapshot
  * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/objects.jsonl.gz     object manifest
+ * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/cluster.base.tar.zst base backup (point-in-time recovery)
  * blobs/&lt;store&gt;/&lt;name&gt;                          content-addressed object blobs
  * search/&lt;store&gt;/...                            copy of the Elasticsearch fs snapshot repository
+ * wal/&lt;store&gt;/&lt;file&gt;.zst, .sha256            archived WAL and its record ({@link WalNames})
  * tmp/&lt;store&gt;/&lt;uuid&gt;                            large objects on their way to a blob
  * keys/blob-names.tink                          the wrapped key of keyed blob names (encrypted repositories)
  * </pre>

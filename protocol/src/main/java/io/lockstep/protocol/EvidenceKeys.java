@@ -104,6 +104,29 @@ public final class EvidenceKeys {
     /** DROP: whether the scratch database existed. */
     public static final String DROPPED = "dropped";
 
+    /** BACKUP with point-in-time recovery: the physical base backup of the cluster (a zstd tar of pg_basebackup). */
+    public static final String BASE_BACKUP_ARTIFACT = "baseBackupArtifact";
+    /** BACKUP with point-in-time recovery: SHA-256 of the base backup's stored bytes. */
+    public static final String BASE_BACKUP_SHA256 = "baseBackupSha256";
+    /** BACKUP with point-in-time recovery: the base backup's stored size. */
+    public static final String BASE_BACKUP_BYTES = "baseBackupBytes";
+    /** BACKUP with point-in-time recovery: a WAL position at or before the base backup's start (retention keeps WAL from here). */
+    public static final String BASE_BACKUP_START_LSN = "baseBackupStartLsn";
+    /** BACKUP with point-in-time recovery: server time after the base backup ended; the earliest point in time it reaches. */
+    public static final String BASE_BACKUP_ENDED_AT = "baseBackupEndedAt";
+    /** BACKUP with point-in-time recovery: the repository prefix of the store's WAL archive. */
+    public static final String WAL_ARCHIVE = "walArchive";
+    /** RESTORE to a point in time: where the recovered cluster runs. */
+    public static final String RECOVERED_HOST = "recoveredHost";
+    /** RESTORE to a point in time: the recovered cluster's port. */
+    public static final String RECOVERED_PORT = "recoveredPort";
+    /** RESTORE to a point in time: the recovered cluster's data directory. */
+    public static final String RECOVERED_DATA_DIR = "recoveredDataDir";
+    /** RESTORE to a point in time: the recovery target asked for. */
+    public static final String RECOVERY_TARGET_TIME = "recoveryTargetTime";
+    /** RESTORE to a point in time: WAL files fetched from the archive for the replay. */
+    public static final String WAL_FILES = "walFiles";
+
     // ---- objectstore ----
     /** BACKUP: when the bucket listing started, the object side of the consistency point. */
     public static final String LISTING_STARTED_AT = "listingStartedAt";

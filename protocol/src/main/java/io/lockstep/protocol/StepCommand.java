@@ -86,6 +86,12 @@ public record StepCommand(
         public static final String DOCUMENT_COUNTS = "documentCounts";
         /** postgres INSPECT: the stored size of the dump a restore would read, for the dry run's estimate. */
         public static final String ARTIFACT_BYTES = "artifactBytes";
+        /** postgres RESTORE: recover the cluster's base backup into a new cluster, replaying WAL to this instant. */
+        public static final String POINT_IN_TIME = "pointInTime";
+        /** postgres RESTORE to a point in time: the base backup artifact. */
+        public static final String BASE_BACKUP_ARTIFACT = "baseBackupArtifact";
+        /** postgres RESTORE to a point in time: the base backup's recorded SHA-256. */
+        public static final String BASE_BACKUP_SHA256 = "baseBackupSha256";
         /**
          * objectstore VERIFY: how many objects the manifest holds, as its capture reported; a long manifest's blobs
          * are checked against one listing from the start.

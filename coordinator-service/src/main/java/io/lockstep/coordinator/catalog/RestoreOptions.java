@@ -15,12 +15,28 @@ import java.util.Map;
  * @param dryRun report what would happen, change nothing
  * @param force restore a run that is not CONSISTENT
  * @param prune delete objects the run's manifest does not hold
+ * @param pointInTime an ISO-8601 instant: recover the run's PostgreSQL stores with point-in-time recovery (their base
+ *        backups replayed with archived WAL to this time) into new clusters
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreOptions(
-        List<String> stores, Map<String, JsonNode> targets, Boolean dryRun, Boolean force, Boolean prune) {
+        List<String> stores,
+        Map<String, JsonNode> targets,
+        Boolean dryRun,
+        Boolean force,
+        Boolean prune,
+        String pointInTime) {
 
     public static final RestoreOptions DEFAULT = new RestoreOptions(null, null, false, false, false);
+
+    public RestoreOptions(
+            List<String> stores, Map<String, JsonNode> targets, Boolean dryRun, Boolean force, Boolean prune) {
+        this(stores, targets, dryRun, force, prune, null);
+    }
+
+    public boolean pointInTimeRequested() {
+        return pointInTime != null;
+    }
 
     public boolean isDryRun() {
         return Boolean.TRUE.equals(dryRun);

@@ -8,6 +8,7 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
@@ -68,6 +69,10 @@ public class RestoreGate {
                 } else if (c.artifact != null && !repository.exists(c.artifact)) {
                     missing.add(c.artifact);
                 }
+                String base = c.evidence == null ? null : c.evidence.get(EvidenceKeys.BASE_BACKUP_ARTIFACT);
+                if (options.pointInTimeRequested() && base != null && !repository.exists(base)) {
+                    missing.add(base);
+                }
             } catch (RepositoryException e) {
                 throw new RestoreRejectedException(
                         503, "Repository unreachable", "cannot check the backup's artifacts: " + e.getMessage());
@@ -123,8 +128,8 @@ public class RestoreGate {
 
     /** 409 when a restore into new targets would land on names that already exist. */
     public void refuseCollisions(UUID sourceId, RestoreOptions options) {
-        RestoreOptions inspectOnly =
-                new RestoreOptions(options.stores(), options.targets(), true, options.force(), options.prune());
+        RestoreOptions inspectOnly = new RestoreOptions(
+                options.stores(), options.targets(), true, options.force(), options.prune(), options.pointInTime());
         record Inspection(UUID id, RunState state, List<StepEntity> steps) {}
         Inspection inspection =
                 dryRun(sourceId, inspectOnly, run -> new Inspection(run.id, run.state, StepEntity.ofRun(run.id)));

@@ -82,6 +82,10 @@ public final class RestorePlanner {
                             + "; only CONSISTENT runs are restored unless \"force\": true is given");
         }
         List<StepEntity> captures = captures(sourceSteps);
+        if (options.pointInTimeRequested()) {
+            List<StepEntity> bases = PointInTimePlan.captures(source, captures, options, type);
+            return PointInTimePlan.plan(bases, PointInTimePlan.target(options, bases, java.time.Instant.now()));
+        }
         Set<String> available = new LinkedHashSet<>();
         captures.forEach(c -> available.add(c.store));
         Set<String> selected = new LinkedHashSet<>(

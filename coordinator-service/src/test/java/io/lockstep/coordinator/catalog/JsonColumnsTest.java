@@ -55,4 +55,13 @@ class JsonColumnsTest {
         assertEquals(true, options.isPrune());
         assertEquals(stored, column.convertToDatabaseColumn(options));
     }
+
+    @Test
+    void aPointInTimeRestoreKeepsItsTime() {
+        JsonColumns.Options column = new JsonColumns.Options();
+        String stored = "{\"dryRun\":false,\"force\":false,\"prune\":false,\"pointInTime\":\"2026-11-30T15:04:05Z\"}";
+        RestoreOptions options = column.convertToEntityAttribute(stored);
+        assertEquals("2026-11-30T15:04:05Z", options.pointInTime());
+        assertEquals(stored, column.convertToDatabaseColumn(options));
+    }
 }

@@ -28,7 +28,8 @@ public class PostgresTools {
         return program("pg_restore");
     }
 
-    private String program(String name) {
+    /** A program of the PostgreSQL installation (pg_basebackup, pg_ctl), or its bare name to find on PATH. */
+    public String program(String name) {
         Path dir = config.binDir().orElseGet(PostgresTools::newestInstalledBinDir);
         return dir == null ? name : dir.resolve(name).toString();
     }

@@ -71,6 +71,27 @@ public interface PostgresAgentConfig {
     /** How restores load a dump. */
     Restore restore();
 
+    /** Where point-in-time recoveries run (see docs/architecture.md, "Point-in-time recovery"). */
+    Recovery recovery();
+
+    interface Recovery {
+        /**
+         * Where a point-in-time recovery creates the new cluster's data directory (one sub-directory per restore run);
+         * by default the JVM's temporary directory.
+         */
+        Optional<Path> dir();
+
+        /**
+         * The OS user that owns and runs a recovered cluster, for an agent running as root (PostgreSQL refuses to run
+         * as root): its commands run through {@code runuser -u USER --}. Empty runs them as the agent's own user.
+         */
+        Optional<String> runAs();
+
+        /** How long the recovered cluster may take to replay to its target and promote. */
+        @WithDefault("10m")
+        Duration timeout();
+    }
+
     interface Restore {
         /**
          * pg_restore's {@code --jobs}. Above 1, the dump is first spooled (hash-checked, decrypted, decompressed) to a
@@ -130,5 +151,14 @@ public interface PostgresAgentConfig {
         /** libpq sslmode: disable, prefer, require, verify-ca, verify-full. */
         @WithDefault("prefer")
         String sslmode();
+
+        /**
+         * Point-in-time recovery: each backup also takes a physical base backup of the whole cluster
+         * ({@code pg_basebackup}, in the step of the first of {@link #databases()}), and the cluster archives its WAL
+         * into the repository with {@code WalArchiveCli} (archive_mode on, wal_level replica or logical). The user
+         * needs the REPLICATION attribute and a {@code replication} line in pg_hba.conf.
+         */
+        @WithDefault("false")
+        boolean pointInTimeRecovery();
     }
 }

@@ -93,6 +93,10 @@ class ReferenceQueryGuardIT {
             public String sslmode() {
                 return "disable";
             }
+
+            public boolean pointInTimeRecovery() {
+                return false;
+            }
         };
     }
 

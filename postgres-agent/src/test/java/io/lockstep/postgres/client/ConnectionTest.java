@@ -45,6 +45,10 @@ class ConnectionTest {
             public String sslmode() {
                 return "require";
             }
+
+            public boolean pointInTimeRecovery() {
+                return false;
+            }
         };
     }
 
