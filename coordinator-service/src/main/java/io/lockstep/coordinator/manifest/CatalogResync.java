@@ -118,7 +118,7 @@ public class CatalogResync {
                     prefixes.computeIfAbsent(parts[0] + "/" + parts[1] + "/" + parts[2] + "/", p -> new RunKeys());
             if (parts[3].equals("run.json")) {
                 run.manifest = key;
-            } else if (parts[3].startsWith(RunStatusRecords.DIRECTORY) && parts[3].endsWith(".json")) {
+            } else if (RunStatusRecords.isRecord(parts[3])) {
                 run.newestStatus =
                         run.newestStatus == null || key.compareTo(run.newestStatus) > 0 ? key : run.newestStatus;
             }

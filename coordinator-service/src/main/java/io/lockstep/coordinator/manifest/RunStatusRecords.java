@@ -91,6 +91,11 @@ public class RunStatusRecords {
         return "runs/" + plan + "/" + run + "/" + DIRECTORY + String.format("%020d", version) + ".json";
     }
 
+    /** Whether a name under a run's prefix is a status record ({@code status/} then 20 digits and {@code .json}). */
+    public static boolean isRecord(String nameUnderRun) {
+        return nameUnderRun.matches("status/[0-9]{20}\\.json");
+    }
+
     @Scheduled(every = "2s", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void writePending() {
         if (client.get().isEmpty()) {
