@@ -61,6 +61,8 @@ public class CatalogResync {
      * @param statusRecords runs whose newest status record was applied over their run.json
      * @param withoutManifest run prefixes holding artifacts but no run.json (a run that had not ended or whose
      *     run.json was not written when the catalog was lost): not rebuilt; named up to {@value #SAMPLE}
+     * @param sourceRunsMissing restores, drills and re-verifications rebuilt without the link to their backup, which
+     *     is not in the catalog (it expired, or could not be read)
      */
     public record Report(
             Instant startedAt,
@@ -77,7 +79,8 @@ public class CatalogResync {
             List<String> plansAlreadyPresent,
             List<Unreadable> unreadable,
             int withoutManifest,
-            List<String> withoutManifestSample) {}
+            List<String> withoutManifestSample,
+            int sourceRunsMissing) {}
 
     /** Thrown when no repository is configured or another resync runs. */
     public static final class ResyncRejectedException extends RuntimeException {
@@ -125,6 +128,7 @@ public class CatalogResync {
         }
         Tally tally = new Tally();
         Map<String, RunManifestReader.Rebuilt> newestPlanSpecs = new TreeMap<>();
+        List<Found> found = new ArrayList<>();
         for (Map.Entry<String, RunKeys> e : prefixes.entrySet()) {
             RunKeys keys = e.getValue();
             if (keys.manifest == null) {
@@ -145,10 +149,15 @@ public class CatalogResync {
             tally.runsFound++;
             tally.runsByState.merge(rebuilt.run().state.name(), 1, Integer::sum);
             tally.runsByPlan.merge(rebuilt.run().plan, 1, Integer::sum);
-            boolean created = QuarkusTransaction.requiringNew().call(() -> insert(rebuilt, keys.version));
+            found.add(new Found(rebuilt, keys.version));
+        }
+        // Oldest first: a restore, drill or re-verification comes after the backup it used (runs.source_run_id).
+        found.sort(java.util.Comparator.comparing((Found f) -> f.rebuilt().run().createdAt));
+        for (Found f : found) {
+            boolean created = QuarkusTransaction.requiringNew().call(() -> insert(f.rebuilt(), f.version(), tally));
             if (created) {
                 tally.runsCreated++;
-                tally.stepsCreated += rebuilt.steps().size();
+                tally.stepsCreated += f.rebuilt().steps().size();
             } else {
                 tally.runsAlreadyPresent++;
             }
@@ -175,7 +184,8 @@ public class CatalogResync {
                 plansPresent,
                 tally.unreadable,
                 tally.withoutManifest,
-                tally.withoutManifestSample);
+                tally.withoutManifestSample,
+                tally.sourcesMissing);
         LOG.infof(
                 "catalog resync: %d runs found (%d created, %d already present), %d plans created, %d unreadable, "
                         + "%d run prefixes without run.json",
@@ -227,10 +237,15 @@ public class CatalogResync {
      * Inserts the run and its steps unless the catalog has the run; whether it did. The run takes the version of its
      * newest status record, so the records its later changes write sort after it.
      */
-    private static boolean insert(RunManifestReader.Rebuilt rebuilt, long version) {
+    private static boolean insert(RunManifestReader.Rebuilt rebuilt, long version, Tally tally) {
         RunEntity run = rebuilt.run();
         if (RunEntity.findById(run.id) != null) {
             return false;
+        }
+        if (run.sourceRunId != null && RunEntity.findById(run.sourceRunId) == null) {
+            // The backup it used expired (or could not be read): the link cannot be kept in the catalog.
+            tally.sourcesMissing++;
+            run.sourceRunId = null;
         }
         // Written already: run.json and status records are not written again for what the repository holds.
         run.manifestWrittenAt = Instant.now();
@@ -265,6 +280,9 @@ public class CatalogResync {
         return true;
     }
 
+    /** A run read back, with the version of its newest status record (0 without one). */
+    private record Found(RunManifestReader.Rebuilt rebuilt, long version) {}
+
     /** A run prefix's run.json and newest status record. */
     private static final class RunKeys {
         String manifest;
@@ -279,6 +297,7 @@ public class CatalogResync {
         int stepsCreated;
         int statusRecords;
         int withoutManifest;
+        int sourcesMissing;
         final Map<String, Integer> runsByState = new TreeMap<>();
         final Map<String, Integer> runsByPlan = new TreeMap<>();
         final List<Unreadable> unreadable = new ArrayList<>();

@@ -88,10 +88,12 @@ class CatalogResyncTest {
             p.updatedAt = p.createdAt;
             p.persist();
         });
-        UUID consistent = run(RunState.CONSISTENT, spec, 3);
-        UUID failed = run(RunState.FAILED, spec, 2);
+        UUID consistent = run(RunState.CONSISTENT, spec, 3, null);
+        UUID failed = run(RunState.FAILED, spec, 2, null);
+        UUID drill = run(RunState.SUCCEEDED, spec, 1, consistent);
         awaitWritten(consistent);
         awaitWritten(failed);
+        awaitWritten(drill);
         // Facts that change after run.json: a pin, a passed drill, what a check found.
         QuarkusTransaction.requiringNew().run(() -> {
             RunEntity r = RunEntity.findById(consistent);
@@ -106,22 +108,25 @@ class CatalogResyncTest {
         await("status record " + status).atMost(Duration.ofSeconds(30)).until(() -> repository.exists(status));
         JsonNode consistentBefore = view(consistent);
         JsonNode failedBefore = view(failed);
-        dropFromCatalog(List.of(consistent, failed));
+        JsonNode drillBefore = view(drill);
+        dropFromCatalog(List.of(drill, consistent, failed));
         given().get("/api/v1/runs/" + consistent).then().statusCode(404);
 
         JsonNode report = resync();
 
-        assertEquals(2, report.path("runsFound").asInt(), report::toPrettyString);
-        assertEquals(2, report.path("runsCreated").asInt(), report::toPrettyString);
+        assertEquals(3, report.path("runsFound").asInt(), report::toPrettyString);
+        assertEquals(3, report.path("runsCreated").asInt(), report::toPrettyString);
         assertEquals(
-                Map.of("CONSISTENT", 1, "FAILED", 1),
+                Map.of("CONSISTENT", 1, "FAILED", 1, "SUCCEEDED", 1),
                 EventCodec.mapper().convertValue(report.path("runsByState"), Map.class));
-        assertEquals(5, report.path("stepsCreated").asInt(), report::toPrettyString);
+        assertEquals(6, report.path("stepsCreated").asInt(), report::toPrettyString);
+        assertEquals(0, report.path("sourceRunsMissing").asInt(), report::toPrettyString);
         assertEquals(1, report.path("statusRecords").asInt(), report::toPrettyString);
         assertEquals(List.of(plan), strings(report.path("plansCreated")));
         assertEquals(0, report.path("unreadable").size(), report::toPrettyString);
         assertEquals(consistentBefore, view(consistent), "the run as the API showed it before");
         assertEquals(failedBefore, view(failed));
+        assertEquals(drillBefore, view(drill), "the drill, with the backup it used");
         assertTrue(view(consistent).path("pinned").asBoolean());
         assertTrue(view(consistent).path("warnings").size() > 0, "the check's damage came back");
         JsonNode rebuiltPlan = given().get("/api/v1/plans/" + plan)
@@ -140,7 +145,7 @@ class CatalogResyncTest {
         JsonNode again = resync();
 
         assertEquals(0, again.path("runsCreated").asInt(), again::toPrettyString);
-        assertEquals(2, again.path("runsAlreadyPresent").asInt(), again::toPrettyString);
+        assertEquals(3, again.path("runsAlreadyPresent").asInt(), again::toPrettyString);
         assertEquals(List.of(), strings(again.path("plansCreated")));
         assertEquals(List.of(plan), strings(again.path("plansAlreadyPresent")));
 
@@ -193,6 +198,25 @@ class CatalogResyncTest {
     }
 
     @Test
+    void aDrillWhoseBackupIsGoneComesBackWithoutTheLink() {
+        PlanSpec spec = new PlanSpec(List.of("db"), null, null, null, null, null, null, null);
+        UUID backup = run(RunState.CONSISTENT, spec, 1, null);
+        UUID drill = run(RunState.SUCCEEDED, spec, 1, backup);
+        awaitWritten(backup);
+        awaitWritten(drill);
+        dropFromCatalog(List.of(drill, backup));
+        repository.delete("runs/" + plan + "/" + backup + "/run.json");
+
+        JsonNode report = resync();
+
+        assertEquals(1, report.path("runsCreated").asInt(), report::toPrettyString);
+        assertEquals(1, report.path("sourceRunsMissing").asInt(), report::toPrettyString);
+        JsonNode rebuilt = view(drill);
+        assertEquals("DRILL", rebuilt.path("type").asText(), rebuilt::toPrettyString);
+        assertFalse(rebuilt.has("sourceRunId"), rebuilt::toPrettyString);
+    }
+
+    @Test
     void aResyncNeedsTheAdminRole() {
         given().header("Authorization", "Bearer " + TestTokens.OPERATOR)
                 .post("/api/v1/repository/resync")
@@ -241,13 +265,21 @@ class CatalogResyncTest {
         });
     }
 
-    /** An ended backup of {@code steps} steps (the first a PostgreSQL dump with its snapshot), not written yet. */
-    UUID run(RunState state, PlanSpec spec, int steps) {
+    /**
+     * An ended run of {@code steps} steps (the first a PostgreSQL dump with its snapshot), not written yet: a backup, or
+     * (with a {@code source}) a drill of that backup, created after it.
+     */
+    UUID run(RunState state, PlanSpec spec, int steps, UUID source) {
         UUID id = UUID.randomUUID();
         Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);
         QuarkusTransaction.requiringNew().run(() -> {
-            RunEntity run = RunEntity.queued(plan, RunType.BACKUP, spec, t.minusSeconds(60));
+            RunEntity run = RunEntity.queued(
+                    plan,
+                    source == null ? RunType.BACKUP : RunType.DRILL,
+                    spec,
+                    t.minusSeconds(source == null ? 60 : 20));
             run.id = id;
+            run.sourceRunId = source;
             run.state = state;
             run.phase = RunPhase.DONE;
             run.startedAt = run.createdAt;
