@@ -28,7 +28,7 @@ public class RunManifests {
 
     private static final Logger LOG = Logger.getLogger(RunManifests.class);
     /** 2: with {@code stepDetails} (order, parameters, expected SHA-256, snapshot time and LSN of each step). */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = io.lockstep.coordinator.resync.RunManifestReader.FORMAT;
 
     private final RepositoryClient client;
     private final ObjectMapper json = EventCodec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -83,7 +83,7 @@ public class RunManifests {
             // run.json is read by anyone holding the repository: hook URLs without their credentials.
             manifest.put("plan", r.planSpec == null ? null : r.planSpec.withoutHookSecrets());
             manifest.put("run", Views.RunView.of(r, steps));
-            // What the API's view leaves out but a catalog rebuilt from the repository needs (CatalogResync).
+            // What the API's view leaves out but a catalog rebuilt from the repository needs (resync/CatalogResync).
             manifest.put(
                     "stepDetails", steps.stream().map(RunManifests::details).toList());
             return r;

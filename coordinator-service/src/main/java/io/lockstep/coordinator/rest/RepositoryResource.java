@@ -4,7 +4,7 @@ import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.catalog.CheckEntity;
 import io.lockstep.coordinator.check.CheckRejectedException;
 import io.lockstep.coordinator.check.RepositoryChecks;
-import io.lockstep.coordinator.manifest.CatalogResync;
+import io.lockstep.coordinator.resync.CatalogResync;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

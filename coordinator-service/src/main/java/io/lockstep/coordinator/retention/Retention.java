@@ -6,7 +6,6 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.manifest.RunStatusRecords;
 import io.lockstep.coordinator.outbox.Outbox;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.run.RunEvents;
@@ -36,9 +35,9 @@ import org.jboss.logging.Logger;
  * <li><b>Decide</b> ({@link RetentionPolicy}): the runs to expire are marked {@code expiring_at} with the rule that
  * expired them, in one transaction.</li>
  * <li><b>Delete</b>: every repository object under {@code runs/<plan>/<runId>/} (dumps, reference keys, object
- * manifests; then run.json, then the run's status records, the newest of which says it expires), and each Elasticsearch snapshot through its search agent (an {@code EXPIRE} step with
- * the snapshot's name; a snapshot already gone counts as deleted). A failed or timed-out deletion is retried on the
- * next pass.</li>
+ * manifests; then run.json, then the run's status records, the newest of which says it expires), and each
+ * Elasticsearch snapshot through its search agent (an {@code EXPIRE} step with the snapshot's name; a snapshot
+ * already gone counts as deleted). A failed or timed-out deletion is retried on the next pass.</li>
  * <li><b>Expired</b>: once every deletion succeeded, {@code expired_at} is set and {@code io.lockstep.run.expired}
  * published. The run stays in the catalog as history.</li>
  * <li><b>Collect</b> ({@link BlobCollector}): blobs no remaining manifest names are deleted.</li>

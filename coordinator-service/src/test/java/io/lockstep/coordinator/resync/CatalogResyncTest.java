@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.manifest;
+package io.lockstep.coordinator.resync;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +18,7 @@ import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.BlobCollector;
+import io.lockstep.coordinator.retention.RunStatusRecords;
 import io.lockstep.coordinator.support.ManualSchedulingMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.EventCodec;
@@ -58,6 +59,9 @@ class CatalogResyncTest {
 
     @Inject
     BlobCollector collector;
+
+    @Inject
+    RunStatusRecords statusRecords;
 
     BackupRepository repository;
     String plan;
@@ -214,6 +218,36 @@ class CatalogResyncTest {
         JsonNode rebuilt = view(drill);
         assertEquals("DRILL", rebuilt.path("type").asText(), rebuilt::toPrettyString);
         assertFalse(rebuilt.has("sourceRunId"), rebuilt::toPrettyString);
+    }
+
+    @Test
+    void aRunWhoseExpiryBeganComesBackExpiringAndRetentionFinishesIt() {
+        PlanSpec spec = new PlanSpec(List.of("db"), null, null, null, null, null, null, null);
+        UUID older = run(RunState.CONSISTENT, spec, 1, null);
+        UUID newer = run(RunState.CONSISTENT, spec, 1, null);
+        awaitWritten(older);
+        awaitWritten(newer);
+        // Retention's first step on an expiring run, then the catalog is lost before anything was deleted.
+        QuarkusTransaction.requiringNew().run(() -> {
+            RunEntity r = RunEntity.findById(older);
+            r.expiringAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            r.expiryReason = "deleted through the API";
+            RunEntity.flush();
+            statusRecords.writeExpiring(r);
+        });
+        dropFromCatalog(List.of(older, newer));
+
+        JsonNode report = resync();
+
+        assertEquals(2, report.path("runsCreated").asInt(), report::toPrettyString);
+        JsonNode rebuilt = view(older);
+        assertEquals("deleted through the API", rebuilt.path("expiryReason").asText(), rebuilt::toPrettyString);
+        assertTrue(rebuilt.hasNonNull("expiringAt"), rebuilt::toPrettyString);
+        assertFalse(view(newer).has("expiringAt"));
+        given().post("/api/v1/plans/" + plan + "/retention").then().statusCode(200);
+        assertEquals(Map.of(), repository.list("runs/" + plan + "/" + older + "/"), "run.json and records deleted");
+        assertTrue(view(older).hasNonNull("expiredAt"));
+        assertTrue(repository.exists("runs/" + plan + "/" + newer + "/run.json"));
     }
 
     @Test

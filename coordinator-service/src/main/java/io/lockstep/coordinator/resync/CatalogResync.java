@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.manifest;
+package io.lockstep.coordinator.resync;
 
 import io.lockstep.coordinator.catalog.PlanEntity;
 import io.lockstep.coordinator.catalog.PlanSpec;
@@ -7,6 +7,7 @@ import io.lockstep.coordinator.plan.InvalidPlanException;
 import io.lockstep.coordinator.plan.PlanService;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Leases;
+import io.lockstep.coordinator.retention.RunStatusRecords;
 import io.lockstep.coordinator.schedule.PlanSchedules;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -204,7 +205,7 @@ public class CatalogResync {
         try {
             RunManifestReader.Rebuilt rebuilt = RunManifestReader.read(bytes(repository, keys.manifest));
             PlanService.checkName(rebuilt.run().plan);
-            if (!keys.manifest.equals(RunManifests.key(rebuilt.run()))) {
+            if (!keys.manifest.equals("runs/" + rebuilt.run().plan + "/" + rebuilt.run().id + "/run.json")) {
                 throw new IOException("it describes run " + rebuilt.run().id + " of plan " + rebuilt.run().plan);
             }
             if (keys.newestStatus != null) {

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.manifest;
+package io.lockstep.coordinator.resync;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +11,7 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
+import io.lockstep.coordinator.retention.RunStatusRecords;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StoreKind;
@@ -25,7 +26,7 @@ import java.util.UUID;
 
 /**
  * Reads a run back from its run.json (format 1 or 2) and its newest status record, as the catalog rows
- * {@link RunManifests} and {@link RunStatusRecords} wrote them from. Pure: no catalog, no repository.
+ * {@code manifest/RunManifests} and {@link RunStatusRecords} wrote them from. Pure: no catalog, no repository.
  * <p>
  * Format 1 has no {@code stepDetails}: steps are ordered as listed, without parameters or expected SHA-256, and
  * their snapshot time and LSN are taken back out of the evidence the API view folded them into.
@@ -36,6 +37,9 @@ public final class RunManifestReader {
     private static final TypeReference<Map<String, Object>> OBJECT_MAP = new TypeReference<>() {};
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
+    /** The newest run.json format this coordinator writes ({@code manifest/RunManifests}) and reads. */
+    public static final int FORMAT = 2;
+
     private RunManifestReader() {}
 
     /** A run read back: its row, its steps' rows, and the plan as it was when it ran (hooks without credentials). */
@@ -45,9 +49,9 @@ public final class RunManifestReader {
     public static Rebuilt read(byte[] runJson) throws IOException {
         JsonNode root = MAPPER.readTree(runJson);
         int format = root.path("format").asInt(-1);
-        if (format < 1 || format > RunManifests.FORMAT) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("run.json format " + root.path("format") + " is not one this coordinator reads (1 to "
-                    + RunManifests.FORMAT + ")");
+                    + FORMAT + ")");
         }
         JsonNode view = root.path("run");
         if (!view.isObject() || !root.path("plan").isObject()) {

@@ -1,4 +1,4 @@
-package io.lockstep.coordinator.manifest;
+package io.lockstep.coordinator.retention;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * check damage, expiry), kept in the repository as small immutable status records next to run.json:
  * {@code runs/<plan>/<runId>/status/<version>.json}, one for each catalog version of the run whose facts the
  * repository did not hold yet. The newest (the highest version, names sort by it) is the run's state; run.json stays
- * written once. A rebuilt catalog ({@link CatalogResync}) applies it over run.json.
+ * written once. A rebuilt catalog ({@code resync/CatalogResync}) applies it over run.json.
  * <p>
  * A record is written while the run's row is locked and only while the run is not expiring, so no record can appear
  * after retention started deleting the run's prefix; retention writes the expiring record itself
