@@ -9,16 +9,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The backup repository: checking it (issue 16) and the checks so far. */
+/** The backup repository: checking it (issue 16), the checks so far, and rebuilding the catalog from it. */
 @Command(
         name = "repository",
         mixinStandardHelpOptions = true,
         description = "The backup repository.",
-        subcommands = {RepositoryCommand.Check.class, RepositoryCommand.Checks.class})
+        subcommands = {RepositoryCommand.Check.class, RepositoryCommand.Checks.class, RepositoryResyncCommand.class})
 final class RepositoryCommand extends CommandGroup {
 
     RepositoryCommand() {
-        super("name a repository command: check or checks");
+        super("name a repository command: check, checks or resync");
     }
 
     @Command(

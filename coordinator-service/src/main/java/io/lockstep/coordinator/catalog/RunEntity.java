@@ -67,6 +67,13 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "manifest_written_at")
     public Instant manifestWrittenAt;
 
+    /**
+     * The {@link #version} whose facts the repository holds (run.json, then run status records); null until run.json
+     * is written. A newer version gets a status record ({@code manifest/RunStatusRecords}).
+     */
+    @Column(name = "status_version")
+    public Long statusVersion;
+
     /** For a restore, drill or re-verification: the backup run it uses. */
     @Column(name = "source_run_id")
     public UUID sourceRunId;

@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
 public class RunManifests {
 
     private static final Logger LOG = Logger.getLogger(RunManifests.class);
-    public static final int FORMAT = 1;
+    /** 2: with {@code stepDetails} (order, parameters, expected SHA-256, snapshot time and LSN of each step). */
+    public static final int FORMAT = io.lockstep.coordinator.resync.RunManifestReader.FORMAT;
 
     private final RepositoryClient client;
     private final ObjectMapper json = EventCodec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -67,8 +68,11 @@ public class RunManifests {
 
     private void write(UUID id) {
         Map<String, Object> manifest = new LinkedHashMap<>();
+        long[] version = {0};
         RunEntity run = QuarkusTransaction.requiringNew().call(() -> {
             RunEntity r = RunEntity.findById(id);
+            version[0] = r.version;
+            List<StepEntity> steps = StepEntity.ofRun(r.id);
             manifest.put("format", FORMAT);
             // The key-encryption key of run.json itself; each capture step's evidence names its artifact's key.
             client.get()
@@ -78,7 +82,10 @@ public class RunManifests {
                             "encryption", Map.of("keyId", kek, "scheme", "tink-streaming-aead/AES256_GCM_HKDF_1MB")));
             // run.json is read by anyone holding the repository: hook URLs without their credentials.
             manifest.put("plan", r.planSpec == null ? null : r.planSpec.withoutHookSecrets());
-            manifest.put("run", Views.RunView.of(r, StepEntity.ofRun(r.id)));
+            manifest.put("run", Views.RunView.of(r, steps));
+            // What the API's view leaves out but a catalog rebuilt from the repository needs (resync/CatalogResync).
+            manifest.put(
+                    "stepDetails", steps.stream().map(RunManifests::details).toList());
             return r;
         });
         byte[] body;
@@ -95,7 +102,20 @@ public class RunManifests {
             LOG.infof("%s was already written; recording it", key);
         }
         QuarkusTransaction.requiringNew()
-                .run(() -> RunEntity.update("manifestWrittenAt = ?1 where id = ?2", Instant.now(), id));
+                .run(() -> RunEntity.update(
+                        "manifestWrittenAt = ?1, statusVersion = ?2 where id = ?3", Instant.now(), version[0], id));
         LOG.debugf("wrote %s", key);
+    }
+
+    private static Map<String, Object> details(StepEntity s) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("id", s.id);
+        d.put("seq", s.seq);
+        d.put("parameters", s.parameters);
+        d.put("evidence", s.evidence);
+        d.put("expectedSha256", s.expectedSha256);
+        d.put("snapshotAt", s.snapshotAt);
+        d.put("snapshotLsn", s.snapshotLsn);
+        return d;
     }
 }

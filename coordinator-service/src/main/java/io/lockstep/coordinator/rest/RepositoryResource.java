@@ -4,6 +4,7 @@ import io.lockstep.auth.Roles;
 import io.lockstep.coordinator.catalog.CheckEntity;
 import io.lockstep.coordinator.check.CheckRejectedException;
 import io.lockstep.coordinator.check.RepositoryChecks;
+import io.lockstep.coordinator.resync.CatalogResync;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +21,8 @@ import java.util.UUID;
 
 /**
  * The repository check (issue 16): {@code POST /repository/check} starts one in the background (202 with the check
- * to follow), {@code GET /repository/checks/{id}} shows its progress and, once ended, its summary.
+ * to follow), {@code GET /repository/checks/{id}} shows its progress and, once ended, its summary;
+ * {@code POST /repository/resync} rebuilds the catalog's plans, runs and steps from the repository.
  */
 @Path("/api/v1/repository")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,10 +32,27 @@ public class RepositoryResource {
 
     private final RepositoryChecks checks;
     private final SecurityIdentity identity;
+    private final CatalogResync resync;
 
-    public RepositoryResource(RepositoryChecks checks, SecurityIdentity identity) {
+    public RepositoryResource(RepositoryChecks checks, SecurityIdentity identity, CatalogResync resync) {
         this.checks = checks;
         this.identity = identity;
+        this.resync = resync;
+    }
+
+    /**
+     * Rebuilds plans, runs and steps from the repository ({@link CatalogResync}); answers with what it found once done.
+     * Merges: what the catalog has stays as it is, so running it twice adds nothing the second time.
+     */
+    @POST
+    @Path("/resync")
+    @RolesAllowed(Roles.ADMIN)
+    public CatalogResync.Report resync(@QueryParam("plan") String plan) {
+        try {
+            return resync.resync(plan == null || plan.isBlank() ? null : plan);
+        } catch (CatalogResync.ResyncRejectedException e) {
+            throw new ApiException(409, "Conflict", e.getMessage());
+        }
     }
 
     @POST

@@ -35,9 +35,9 @@ import org.jboss.logging.Logger;
  * <li><b>Decide</b> ({@link RetentionPolicy}): the runs to expire are marked {@code expiring_at} with the rule that
  * expired them, in one transaction.</li>
  * <li><b>Delete</b>: every repository object under {@code runs/<plan>/<runId>/} (dumps, reference keys, object
- * manifests; run.json last), and each Elasticsearch snapshot through its search agent (an {@code EXPIRE} step with
- * the snapshot's name; a snapshot already gone counts as deleted). A failed or timed-out deletion is retried on the
- * next pass.</li>
+ * manifests; then run.json, then the run's status records, the newest of which says it expires), and each
+ * Elasticsearch snapshot through its search agent (an {@code EXPIRE} step with the snapshot's name; a snapshot
+ * already gone counts as deleted). A failed or timed-out deletion is retried on the next pass.</li>
  * <li><b>Expired</b>: once every deletion succeeded, {@code expired_at} is set and {@code io.lockstep.run.expired}
  * published. The run stays in the catalog as history.</li>
  * <li><b>Collect</b> ({@link BlobCollector}): blobs no remaining manifest names are deleted.</li>
@@ -57,6 +57,7 @@ public class Retention {
     private final BlobCollector collector;
     private final Leases leases;
     private final RunStateMachine machine;
+    private final RunStatusRecords statusRecords;
 
     Retention(
             CoordinatorConfig config,
@@ -64,8 +65,10 @@ public class Retention {
             RepositoryClient client,
             BlobCollector collector,
             Leases leases,
-            RunStateMachine machine) {
+            RunStateMachine machine,
+            RunStatusRecords statusRecords) {
         this.config = config;
+        this.statusRecords = statusRecords;
         this.outbox = outbox;
         this.client = client;
         this.collector = collector;
@@ -262,8 +265,11 @@ public class Retention {
     }
 
     private boolean advance(UUID id, Instant now) {
-        String plan = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>findById(id).plan);
+        RunEntity expiring = QuarkusTransaction.requiringNew().call(() -> RunEntity.<RunEntity>findById(id));
+        String plan = expiring.plan;
         if (client.get().isPresent()) {
+            // A catalog rebuilt from the repository meanwhile then finds the run expiring, not CONSISTENT.
+            statusRecords.writeExpiring(expiring);
             deleteRepositoryObjects(client.get().get(), "runs/" + plan + "/" + id + "/");
         }
         return QuarkusTransaction.requiringNew().call(() -> {
@@ -281,10 +287,15 @@ public class Retention {
         });
     }
 
-    /** Deletes every object under a run's prefix; run.json last, so a half-deleted run still describes itself. */
+    /**
+     * Deletes every object under a run's prefix: artifacts, then run.json, so a half-deleted run still describes
+     * itself, then its status records, the newest of which says it expires.
+     */
     private static void deleteRepositoryObjects(BackupRepository repository, String prefix) {
         List<String> keys = new ArrayList<>(repository.list(prefix).keySet());
-        keys.sort(Comparator.comparing((String k) -> k.endsWith("/run.json")).thenComparing(k -> k));
+        keys.sort(Comparator.comparing((String k) ->
+                        k.startsWith(prefix + RunStatusRecords.DIRECTORY) ? 2 : k.endsWith("/run.json") ? 1 : 0)
+                .thenComparing(k -> k));
         for (String key : keys) {
             repository.delete(key);
         }

@@ -56,6 +56,12 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Reply patch(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Reply delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }

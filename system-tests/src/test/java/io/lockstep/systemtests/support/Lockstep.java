@@ -233,18 +233,42 @@ public final class Lockstep {
         }
     }
 
+    /**
+     * A coordinator of its own: this build's coordinator settings on another catalog database (created anew, empty),
+     * in another consumer group, with {@code overrides} over them. The caller stops it and drops its database.
+     */
+    public ServiceProcess startCoordinator(String name, String catalog, Map<String, String> overrides)
+            throws IOException {
+        createCatalogDatabase(catalog);
+        Map<String, String> config = new LinkedHashMap<>(coordinatorConfig);
+        config.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/" + catalog);
+        config.put("mp.messaging.incoming.agent-events.group.id", "lockstep-coordinator-it-" + id + "-" + name);
+        config.putAll(overrides);
+        return ServiceProcess.start(
+                name,
+                repo.resolve("coordinator-service/target/quarkus-app/quarkus-run.jar"),
+                Files.createDirectories(work.resolve(name)),
+                freePort(),
+                config);
+    }
+
+    /** Drops a catalog database {@link #startCoordinator} created, once its coordinator stopped. */
+    public static void dropCatalogDatabase(String name) {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException | RuntimeException e) {
+            System.err.println("could not drop " + name + ": " + e.getMessage());
+        }
+    }
+
     /** Leaves the shared services as they were: this build's catalog database, indices and topics go. */
     private void cleanUp(String catalog) {
         coordinator.stop();
         if (secondCoordinator != null) {
             secondCoordinator.stop();
         }
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-                var st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + catalog + " WITH (FORCE)");
-        } catch (SQLException | RuntimeException e) {
-            System.err.println("could not drop " + catalog + ": " + e.getMessage());
-        }
+        dropCatalogDatabase(catalog);
         try {
             Elastic.call("DELETE", "/" + docsIndex + "," + otherIndex + "?ignore_unavailable=true", null);
             Elastic.call("DELETE", "/_snapshot/it" + id, null);
