@@ -145,19 +145,11 @@ public class CheckSchedules {
     /** Claims the first due row not in {@code exclude}; {@code tried[0]} names it, should the transaction fail. */
     private Optional<Claimed> claimOne(Instant now, Set<String> exclude, String[] tried) {
         tried[0] = null;
-        @SuppressWarnings("unchecked")
-        var query = em.createNativeQuery("select plan_name from plan_check_schedules where next_fire_at <= :now"
-                        + (exclude.isEmpty() ? "" : " and plan_name not in (:exclude)")
-                        + " order by next_fire_at limit 1 for update skip locked")
-                .setParameter("now", now);
-        if (!exclude.isEmpty()) {
-            query.setParameter("exclude", List.copyOf(exclude));
-        }
-        List<String> due = query.getResultList();
+        Optional<String> due = DueRows.lockFirstDue(em, "plan_check_schedules", now, exclude);
         if (due.isEmpty()) {
             return Optional.empty();
         }
-        String name = due.get(0);
+        String name = due.get();
         tried[0] = name;
         PlanCheckScheduleEntity row = em.find(PlanCheckScheduleEntity.class, name);
         PlanEntity plan = PlanEntity.findById(name);

@@ -173,19 +173,11 @@ public class PlanSchedules {
     }
 
     private Optional<Firing> fireOne(Instant now, Set<String> exclude) {
-        @SuppressWarnings("unchecked")
-        var query = em.createNativeQuery("select plan_name from plan_schedules where next_fire_at <= :now"
-                        + (exclude.isEmpty() ? "" : " and plan_name not in (:exclude)")
-                        + " order by next_fire_at limit 1 for update skip locked")
-                .setParameter("now", now);
-        if (!exclude.isEmpty()) {
-            query.setParameter("exclude", List.copyOf(exclude));
-        }
-        List<String> due = query.getResultList();
+        Optional<String> due = DueRows.lockFirstDue(em, "plan_schedules", now, exclude);
         if (due.isEmpty()) {
             return Optional.empty();
         }
-        String name = due.get(0);
+        String name = due.get();
         try {
             return Optional.of(fire(name, now));
         } catch (RuntimeException e) {
