@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -92,22 +93,31 @@ class LeaseManagerTest {
 
     @Test
     void aHungResumeDoesNotHoldUpTheExpiryOfAnotherStore() throws Exception {
-        leases.quiesce("hung", UUID.randomUUID(), UUID.randomUUID(), Duration.ofMillis(1), new HashMap<>());
-        leases.quiesce("b", UUID.randomUUID(), UUID.randomUUID(), Duration.ofMillis(1), new HashMap<>());
-        Thread.sleep(20);
+        LeaseManager.Hold hung =
+                leases.quiesce("hung", UUID.randomUUID(), UUID.randomUUID(), Duration.ofMillis(1), new HashMap<>());
+        LeaseManager.Hold b =
+                leases.quiesce("b", UUID.randomUUID(), UUID.randomUUID(), Duration.ofMillis(1), new HashMap<>());
+        org.awaitility.Awaitility.await("both leases lapsed")
+                .atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        Instant.now().isAfter(hung.until()) && Instant.now().isAfter(b.until()));
 
-        long started = System.nanoTime();
-        leases.expire();
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_000, "expire() did not wait");
+        // The hung store's resume never returns before the test ends: expire() must come back all the same.
+        CompletableFuture.runAsync(leases::expire).get(10, TimeUnit.SECONDS);
         assertTrue(resumedB.await(5, TimeUnit.SECONDS), "store b resumed although store hung's resume hangs");
         assertEquals(Set.of("hung", "b"), expiredTold);
         assertEquals(
                 2.0, registry.get(LeaseManager.LEASE_EXPIRIES).counter().count(), "each lapsed lease is counted once");
 
         // Later ticks neither pile up resumes of the hung store nor block.
-        started = System.nanoTime();
-        leases.expire();
-        leases.expire();
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_000, "later ticks did not wait");
+        CompletableFuture.runAsync(() -> {
+                    leases.expire();
+                    leases.expire();
+                })
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(
+                2.0,
+                registry.get(LeaseManager.LEASE_EXPIRIES).counter().count(),
+                "the hung store is not counted again");
     }
 }
