@@ -136,28 +136,28 @@ public class PlanService {
                 check);
     }
 
-    /** The scheduled repository check, normalized (readData false, sample 100 by default); 422 when it is wrong. */
+    /** The scheduled repository check, normalized (readData false, sample 100 by default); 400 when it is wrong, as for every invalid field. */
     private static PlanSpec.Check validateCheck(PlanSpec.Check check, ZoneId zone) {
         if (check == null) {
             return null;
         }
         if (check.schedule() == null || check.schedule().isBlank()) {
             throw new InvalidPlanException(
-                    422, "\"check\" needs a \"schedule\", such as {\"schedule\": \"0 5 * * 0\", \"readData\": true}");
+                    400, "\"check\" needs a \"schedule\", such as {\"schedule\": \"0 5 * * 0\", \"readData\": true}");
         }
         try {
             CronSchedule.parse(check.schedule(), zone);
         } catch (IllegalArgumentException e) {
-            throw new InvalidPlanException(422, "invalid check schedule: " + e.getMessage());
+            throw new InvalidPlanException(400, "invalid check schedule: " + e.getMessage());
         }
         boolean readData = Boolean.TRUE.equals(check.readData());
         Integer sample = check.samplePercent();
         if (sample != null && (sample < 1 || sample > 100)) {
-            throw new InvalidPlanException(422, "\"check\".\"samplePercent\" must be from 1 to 100, not " + sample);
+            throw new InvalidPlanException(400, "\"check\".\"samplePercent\" must be from 1 to 100, not " + sample);
         }
         if (sample != null && !readData) {
             throw new InvalidPlanException(
-                    422, "\"check\".\"samplePercent\" is the share of data read: it needs \"readData\": true");
+                    400, "\"check\".\"samplePercent\" is the share of data read: it needs \"readData\": true");
         }
         return new PlanSpec.Check(check.schedule(), readData, sample == null ? 100 : sample);
     }

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A plan's scheduled repository check over the real catalog and repository, driven with chosen instants (the timer is
  * off): a due slot starts one check however many schedulers race, the check covers the plan's backups only and is
- * recorded like a manual one, a slot waits while another check runs, and bad settings are refused with 422.
+ * recorded like a manual one, a slot waits while another check runs, and bad settings are refused with 400.
  */
 @QuarkusTest
 @QuarkusTestResource(ManualSchedulingMessaging.class)
@@ -206,7 +206,7 @@ class CheckSchedulesTest {
     }
 
     @Test
-    void badCheckSettingsAreRefusedWith422() {
+    void badCheckSettingsAreRefusedWith400LikeEveryInvalidField() {
         for (String check : List.of(
                 "{\"schedule\": \"61 * * * *\"}",
                 "{\"schedule\": \"every day\"}",
@@ -218,7 +218,7 @@ class CheckSchedulesTest {
                     .body("{\"stores\": [\"" + store + "\"], \"check\": " + check + "}")
                     .put("/api/v1/plans/bad-check-" + store)
                     .then()
-                    .statusCode(422)
+                    .statusCode(400)
                     .contentType("application/problem+json")
                     .body("detail", Matchers.containsString("check"));
         }
