@@ -101,23 +101,35 @@ public class RunStatusRecords {
         if (client.get().isEmpty()) {
             return;
         }
-        List<UUID> pending = QuarkusTransaction.requiringNew()
-                .call(() -> RunEntity.<RunEntity>find("manifestWrittenAt is not null and expiringAt is null "
-                                + "and (statusVersion is null or statusVersion < version)")
-                        .page(0, 20)
-                        .list()
-                        .stream()
-                        .map(r -> r.id)
-                        .toList());
-        for (UUID id : pending) {
-            try {
-                write(id);
-            } catch (RuntimeException e) {
-                LOG.warnf("status record of run %s not written yet (will retry): %s", id, e.getMessage());
+        // A catalog with many runs to record (the first records after an upgrade) is worked through page after page
+        // within one tick, newest changes first, for up to PASS_LIMIT: a backlog never makes a fresh pin or drill
+        // verdict wait behind ticks of 20.
+        long until = System.nanoTime() + PASS_LIMIT.toNanos();
+        while (System.nanoTime() < until) {
+            List<UUID> pending = QuarkusTransaction.requiringNew()
+                    .call(() -> RunEntity.<RunEntity>find("manifestWrittenAt is not null and expiringAt is null "
+                                    + "and (statusVersion is null or statusVersion < version) order by version desc")
+                            .page(0, 50)
+                            .list()
+                            .stream()
+                            .map(r -> r.id)
+                            .toList());
+            if (pending.isEmpty()) {
                 return;
+            }
+            for (UUID id : pending) {
+                try {
+                    write(id);
+                } catch (RuntimeException e) {
+                    LOG.warnf("status record of run %s not written yet (will retry): %s", id, e.getMessage());
+                    return;
+                }
             }
         }
     }
+
+    /** How long one tick may go on writing records. */
+    private static final java.time.Duration PASS_LIMIT = java.time.Duration.ofSeconds(20);
 
     private void write(UUID id) {
         QuarkusTransaction.requiringNew().run(() -> {
