@@ -102,8 +102,9 @@ public class RunStatusRecords {
             return;
         }
         // A catalog with many runs to record (the first records after an upgrade) is worked through page after page
-        // within one tick, newest changes first, for up to PASS_LIMIT: a backlog never makes a fresh pin or drill
-        // verdict wait behind ticks of 20.
+        // within one tick, for up to PASS_LIMIT, the runs changed most often first: a backlog never makes a fresh pin
+        // or
+        // drill verdict wait behind many ticks of a few runs each.
         long until = System.nanoTime() + PASS_LIMIT.toNanos();
         while (System.nanoTime() < until) {
             List<UUID> pending = QuarkusTransaction.requiringNew()
