@@ -54,12 +54,6 @@ public class BucketVerifier {
         this.headUpTo = headUpTo;
     }
 
-    public StepResult verify(
-            String manifestKey, String expectedSha256, List<String> referenceArtifacts, StepContext context)
-            throws StepFailure {
-        return verify(manifestKey, expectedSha256, referenceArtifacts, null, context);
-    }
-
     /**
      * @param expectedObjects the object count its capture reported, or null: past {@link #HEAD_UP_TO} the blobs are
      *     listed before the first one is checked, instead of after {@link #HEAD_UP_TO} HEADs

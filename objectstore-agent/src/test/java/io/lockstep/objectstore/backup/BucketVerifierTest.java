@@ -34,6 +34,7 @@ class BucketVerifierTest {
                 captured.artifact(),
                 captured.sha256().toUpperCase(),
                 List.of("runs/p/r1/app/shop.refs.txt.gz"),
+                null,
                 TestContexts.context());
 
         byte[] stored = harness.s3.bucket("repo").get("lockstep/" + captured.artifact());
@@ -50,6 +51,7 @@ class BucketVerifierTest {
                         captured.artifact(),
                         captured.sha256(),
                         List.of("runs/p/r1/app/other.refs.txt.gz"),
+                        null,
                         TestContexts.context()));
         assertTrue(dangling.getMessage().contains("1 dangling references"), dangling.getMessage());
     }
@@ -61,7 +63,8 @@ class BucketVerifierTest {
         harness.setUp(false);
         StepResult captured = harness.copy("r1", null);
         BucketVerifier verifier = new BucketVerifier(HealingCopyTest.config(), harness.repository, headUpTo);
-        StepResult whole = verifier.verify(captured.artifact(), captured.sha256(), List.of(), TestContexts.context());
+        StepResult whole =
+                verifier.verify(captured.artifact(), captured.sha256(), List.of(), null, TestContexts.context());
         assertEquals(Integer.toString(HealingCopyTest.OBJECTS), whole.evidence().get("objects"));
         boolean listing = headUpTo < HealingCopyTest.OBJECTS;
         assertEquals(
@@ -91,7 +94,7 @@ class BucketVerifierTest {
         }
         StepFailure failure = assertThrows(
                 StepFailure.class,
-                () -> verifier.verify(captured.artifact(), captured.sha256(), List.of(), TestContexts.context()));
+                () -> verifier.verify(captured.artifact(), captured.sha256(), List.of(), null, TestContexts.context()));
         assertTrue(failure.getMessage().contains(lost + " objects have no blob"), failure.getMessage());
         assertTrue(failure.getMessage().contains(entries.get(1).key()), failure.getMessage());
     }

@@ -95,7 +95,7 @@ class HealingCopyTest {
         }
         StepFailure poisoned = assertThrows(
                 StepFailure.class,
-                () -> verifier.verify(first.artifact(), first.sha256(), List.of(), TestContexts.context()));
+                () -> verifier.verify(first.artifact(), first.sha256(), List.of(), null, TestContexts.context()));
         assertTrue(poisoned.getMessage().contains(lost.size() + " objects have no blob"), poisoned.getMessage());
 
         StepResult second = copy("r2", first.artifact());
@@ -105,13 +105,14 @@ class HealingCopyTest {
         assertEquals(Integer.toString(OBJECTS - lost.size()), second.evidence().get("unchanged"));
         assertEquals(Integer.toString(OBJECTS - lost.size()), second.evidence().get("blobsListed"));
         assertEquals(first.artifact(), second.evidence().get("base"));
-        verifier.verify(second.artifact(), second.sha256(), List.of(), TestContexts.context());
-        verifier.verify(first.artifact(), first.sha256(), List.of(), TestContexts.context()); // the older run too
+        verifier.verify(second.artifact(), second.sha256(), List.of(), null, TestContexts.context());
+        verifier.verify(first.artifact(), first.sha256(), List.of(), null, TestContexts.context()); // the older run too
 
         ManifestEntry damaged = entries.get(4);
         byte[] stored = s3.bucket("repo").get("lockstep/" + damaged.blob());
         stored[stored.length - 1] ^= 0x01;
-        verifier.verify(second.artifact(), second.sha256(), List.of(), TestContexts.context()); // exists: not seen
+        verifier.verify(
+                second.artifact(), second.sha256(), List.of(), null, TestContexts.context()); // exists: not seen
         StepFailure found = assertThrows(
                 StepFailure.class,
                 () -> restore.restore(
