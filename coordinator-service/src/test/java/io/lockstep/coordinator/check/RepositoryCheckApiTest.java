@@ -33,6 +33,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -48,6 +49,12 @@ public class RepositoryCheckApiTest {
 
     @Inject
     RepositoryClient client;
+
+    /** A check of a repository whose bucket does not exist fails (rightly): on a fresh machine no test made it yet. */
+    @BeforeEach
+    void repositoryBucketExists() {
+        client.get().orElseThrow().ensureBucket();
+    }
 
     @Test
     void aBackupWhoseDumpIsGoneIsNamedAndWarnedAboutUntilItIsWholeAgain() {

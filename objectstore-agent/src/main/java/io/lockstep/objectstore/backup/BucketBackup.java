@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.objectstore.client.SourceBuckets;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.protocol.ArtifactLayout;
@@ -30,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.jboss.logging.Logger;
@@ -96,8 +96,8 @@ public class BucketBackup {
             ahead.close();
             throw e;
         }
-        ExecutorService copiers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
-        ExecutorService manifestWriter = Executors.newSingleThreadExecutor(); // never the common pool: it blocks
+        ExecutorService copiers = Workers.start("backup-copy", config.copyConcurrency());
+        ExecutorService manifestWriter = Workers.start("backup-manifest", 1); // never the common pool: it blocks
         Counters counters = new Counters();
         try (previous;
                 ahead) {
@@ -181,8 +181,8 @@ public class BucketBackup {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new StepFailure("writing the manifest of store " + store + " failed: " + cause.getMessage());
         } finally {
-            copiers.shutdownNow();
-            manifestWriter.shutdownNow();
+            Workers.stop(copiers);
+            Workers.stop(manifestWriter);
         }
     }
 

@@ -3,6 +3,7 @@ package io.lockstep.objectstore.backup;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.objectstore.config.ObjectStoreAgentConfig;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Verifies an object manifest as it lies in the repository: its SHA-256, that every blob it names exists (a HEAD
@@ -79,7 +79,7 @@ public class BucketVerifier {
         } catch (RepositoryException e) {
             throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
         }
-        ExecutorService checkers = Executors.newFixedThreadPool(Math.max(1, config.copyConcurrency()));
+        ExecutorService checkers = Workers.start("verify-check", config.copyConcurrency());
         try (InputStream raw = verified == null ? repository.open(manifestKey) : verified;
                 var counted = new java.io.FilterInputStream(raw) {
                     @Override
@@ -132,7 +132,7 @@ public class BucketVerifier {
             throw new StepFailure("checking the blobs of " + manifestKey + " failed: "
                     + e.getCause().getMessage());
         } finally {
-            checkers.shutdownNow();
+            Workers.stop(checkers);
         }
         if (!missingBlobs.isEmpty()) {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "

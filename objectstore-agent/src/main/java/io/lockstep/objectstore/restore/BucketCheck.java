@@ -3,6 +3,7 @@ package io.lockstep.objectstore.restore;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.objectstore.backup.FutureWindow;
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Manifests;
@@ -65,7 +66,7 @@ public class BucketCheck {
         S3Client s3 = buckets.of(target.store());
         List<String> problems = new ArrayList<>();
         BucketRestore.Counts counts = new BucketRestore.Counts();
-        ExecutorService hashers = BucketRestore.workers("restore-check", config.copyConcurrency());
+        ExecutorService hashers = Workers.start("restore-check", config.copyConcurrency());
         FutureWindow<String> window = new FutureWindow<>(256);
         FutureWindow.Sink<String, RuntimeException> toProblems = problem -> {
             if (problem != null) {
@@ -105,7 +106,7 @@ public class BucketCheck {
             Thread.currentThread().interrupt();
             throw new StepFailure("the check of bucket " + target.bucket() + " was interrupted");
         } finally {
-            hashers.shutdownNow();
+            Workers.stop(hashers);
         }
         if (exact && counts.extra > 0) {
             problems.add(counts.extra + " objects under " + target.prefix() + " are not in the backup");

@@ -3,6 +3,7 @@ package io.lockstep.objectstore.restore;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.objectstore.backup.FutureWindow;
 import io.lockstep.objectstore.backup.ManifestEntry;
 import io.lockstep.objectstore.backup.Quarantine;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -114,7 +114,7 @@ public class BucketRestore {
         AtomicLong copiedBytes = new AtomicLong();
         Counts counts = new Counts();
         List<String> overwrittenSample = new ArrayList<>();
-        ExecutorService copiers = workers("restore-copy", config.copyConcurrency());
+        ExecutorService copiers = Workers.start("restore-copy", config.copyConcurrency());
         FutureWindow<Object> window = new FutureWindow<>(4 * Math.max(1, config.copyConcurrency()));
         context.onCancel(copiers::shutdownNow);
         try (ExtraKeys extra = new ExtraKeys(s3, target.bucket(), prune, dryRun)) {
@@ -189,7 +189,7 @@ public class BucketRestore {
             Thread.currentThread().interrupt();
             throw new StepFailure("the restore of bucket " + target.bucket() + " was interrupted");
         } finally {
-            copiers.shutdownNow();
+            Workers.stop(copiers); // a failed restore ends only after its copies in flight returned
         }
     }
 
@@ -244,14 +244,6 @@ public class BucketRestore {
         long unchanged;
         long overwritten;
         long extra;
-    }
-
-    static ExecutorService workers(String name, int concurrency) {
-        return Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**

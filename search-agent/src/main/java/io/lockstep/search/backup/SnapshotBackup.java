@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch.snapshot.SnapshotInfo;
 import io.lockstep.agent.core.command.StepContext;
 import io.lockstep.agent.core.command.StepFailure;
 import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -149,11 +149,7 @@ public class SnapshotBackup {
         AtomicLong bytes = new AtomicLong();
         AtomicLong total = new AtomicLong();
         AtomicLong vanished = new AtomicLong();
-        ExecutorService uploads = Executors.newFixedThreadPool(COPY_CONCURRENCY, r -> {
-            Thread t = new Thread(r, "snapshot-copy-" + id);
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService uploads = Workers.start("snapshot-copy-" + id, COPY_CONCURRENCY);
         try {
             List<Future<?>> pending = new ArrayList<>();
             for (Path file : files) {
@@ -192,7 +188,7 @@ public class SnapshotBackup {
             Thread.currentThread().interrupt();
             throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
         } finally {
-            uploads.shutdownNow();
+            Workers.stop(uploads);
         }
         if (vanished.get() > 0) {
             LOG.infof(
