@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP path between one process and a server that a test can cut and restore, like a firewall rule: while cut, new
  * connections are refused (nothing listens) and open ones are reset. It forwards 127.0.0.1:{@link #port()} to the
- * server, so only the processes pointed at it lose the server; the rest of the suite keeps it.
+ * server, so only the processes pointed at it lose the server; the rest of the suite keeps it. It can also
+ * {@linkplain #holdAfter hold} the path after a number of bytes towards the server: a request stalls mid-body, as
+ * over a link that stopped moving, at a point the test chose.
  */
 public final class TcpCut implements AutoCloseable {
 
@@ -21,6 +23,8 @@ public final class TcpCut implements AutoCloseable {
     private final int target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    /** Bytes still forwarded towards the server before the path holds; {@link Long#MAX_VALUE} when not holding. */
+    private long budget = Long.MAX_VALUE;
 
     public TcpCut(int target) throws IOException {
         this.target = target;
@@ -34,8 +38,36 @@ public final class TcpCut implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Forwards at most {@code bytes} more towards the server (all connections together), then holds every byte
+     * towards the server until {@link #release}, {@link #cut} or {@link #restore}: connections stay open, requests
+     * stall.
+     */
+    public synchronized void holdAfter(long bytes) {
+        budget = bytes;
+    }
+
+    /** Forwards everything again after {@link #holdAfter}. */
+    public synchronized void release() {
+        budget = Long.MAX_VALUE;
+        notifyAll();
+    }
+
+    /** Waits until some of {@code wanted} bytes may go towards the server; returns how many. */
+    private synchronized int take(int wanted) throws InterruptedException {
+        while (budget == 0) {
+            wait();
+        }
+        int n = (int) Math.min(wanted, budget);
+        if (budget != Long.MAX_VALUE) {
+            budget -= n;
+        }
+        return n;
+    }
+
     /** Refuses new connections and resets the open ones. */
     public synchronized void cut() throws IOException {
+        release();
         ServerSocket l = listener;
         listener = null;
         if (l != null) {
@@ -54,6 +86,7 @@ public final class TcpCut implements AutoCloseable {
 
     /** Accepts and forwards connections again. */
     public synchronized void restore() throws IOException {
+        release();
         if (listener != null) {
             return;
         }
@@ -73,22 +106,34 @@ public final class TcpCut implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 open.add(client);
                 open.add(server);
-                pipe(client, server);
-                pipe(server, client);
+                pipe(client, server, true);
+                pipe(server, client, false);
             } catch (IOException e) {
                 // closed by cut(), or the server refused: the client sees its connection end
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean towardsServer) {
         Thread t = new Thread(
                 () -> {
                     try (InputStream in = from.getInputStream();
                             OutputStream out = to.getOutputStream()) {
-                        in.transferTo(out);
+                        byte[] buffer = new byte[16 * 1024];
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            int sent = 0;
+                            while (sent < n) {
+                                int allowed = towardsServer ? take(n - sent) : n - sent;
+                                out.write(buffer, sent, allowed);
+                                sent += allowed;
+                            }
+                            out.flush();
+                        }
                     } catch (IOException e) {
                         // a reset or a cut
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     } finally {
                         closeQuietly(from);
                         closeQuietly(to);

@@ -18,4 +18,15 @@ public interface AgentConfig {
     /** How many steps this agent runs at once; further commands wait their turn. */
     @WithDefault("4")
     int maxConcurrentSteps();
+
+    /**
+     * How often the repository sweeper runs ({@code RepositorySweeper}); read by its schedule. Declared here so that
+     * setting it is accepted: an undeclared key under {@code lockstep.agent} fails the agent's start.
+     */
+    @WithDefault("15m")
+    Duration sweepEvery();
+
+    /** How soon after start the repository sweeper first runs. */
+    @WithDefault("2s")
+    Duration sweepDelay();
 }

@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  * {@code lockstep.agent.sweep-every} (15 min).
  *
  * <p>Scoped to this agent: only keys under its own stores ({@code runs/<plan>/<run>/<store>/...},
- * {@code tmp/<store>/...}, {@code search/<store>/...}, {@code blobs/<store>/...}); another agent's uploads, and the
+ * {@code tmp/<store>/...}, {@code search/<store>/...}, {@code blobs/<store>/...}, {@code wal/<store>/...}); another
+ * agent's uploads, and the
  * coordinator's {@code run.json}, are never touched. An upload this process has in flight is never aborted; any
  * other upload of its stores is stale when it was initiated before this process started (it belongs to a dead
  * incarnation) or more than {@code lockstep.agent.sweep-stale-after} (1 min) ago. A {@code tmp/} object is stale
@@ -118,10 +119,16 @@ public class RepositorySweeper {
         return handler.stores().stream().map(Heartbeat.Store::id).collect(Collectors.toSet());
     }
 
+    /**
+     * Top-level prefixes whose second segment is a store: {@code wal/<store>/} is written by the store's WAL archive
+     * command (a process of its own next to the agent), so a killed archive command's upload is swept here too.
+     */
+    private static final Set<String> AGENT_ROOTS = Set.of("tmp", "search", "blobs", "wal");
+
     /** Whether a repository-relative key belongs to one of {@code stores}. */
     static boolean ownedBy(String key, Set<String> stores) {
         String[] parts = key.split("/");
-        if (parts.length >= 3 && (parts[0].equals("tmp") || parts[0].equals("search") || parts[0].equals("blobs"))) {
+        if (parts.length >= 3 && AGENT_ROOTS.contains(parts[0])) {
             return stores.contains(parts[1]);
         }
         return parts.length >= 5 && parts[0].equals("runs") && stores.contains(parts[3]);

@@ -25,6 +25,16 @@ final class TestAgentConfigs {
             public int maxConcurrentSteps() {
                 return 1;
             }
+
+            @Override
+            public Duration sweepEvery() {
+                return Duration.ofMinutes(15);
+            }
+
+            @Override
+            public Duration sweepDelay() {
+                return Duration.ofSeconds(2);
+            }
         };
     }
 }

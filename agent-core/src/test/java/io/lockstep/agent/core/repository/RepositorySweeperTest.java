@@ -17,6 +17,7 @@ class RepositorySweeperTest {
         assertTrue(RepositorySweeper.ownedBy("tmp/app/0b1c", MINE));
         assertTrue(RepositorySweeper.ownedBy("search/app/snap-1.dat", MINE));
         assertTrue(RepositorySweeper.ownedBy("blobs/app/ab12", MINE));
+        assertTrue(RepositorySweeper.ownedBy("wal/app/000000010000000000000003.zst", MINE), "its WAL archive");
     }
 
     @Test
@@ -26,5 +27,6 @@ class RepositorySweeperTest {
         assertFalse(RepositorySweeper.ownedBy("runs/app/3f2a/other/x.dump", MINE), "a plan named like the store");
         assertFalse(RepositorySweeper.ownedBy("tmp/media/0b1c", MINE));
         assertFalse(RepositorySweeper.ownedBy("keys/blob-names", MINE));
+        assertFalse(RepositorySweeper.ownedBy("wal/media/000000010000000000000003.zst", MINE));
     }
 }
