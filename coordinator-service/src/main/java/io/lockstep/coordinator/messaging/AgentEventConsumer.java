@@ -56,6 +56,17 @@ public class AgentEventConsumer {
         for (int attempt = 1; ; attempt++) {
             try {
                 handler.handle(event);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debugf(
+                            "agent event %s %s applied in %d ms, %d ms after it was sent",
+                            event.type(),
+                            event.id(),
+                            (System.nanoTime() - startedAt) / 1_000_000,
+                            event.time() == null
+                                    ? -1
+                                    : java.time.Duration.between(event.time(), java.time.Instant.now())
+                                            .toMillis());
+                }
                 if (attempt > 1) {
                     LOG.infof("agent event %s applied at attempt %d", event.id(), attempt);
                 }
