@@ -66,12 +66,20 @@ public final class FaultEnv implements AutoCloseable {
      */
     private FaultEnv(Duration pauseFor, Duration quiesceLease, Duration liveness, String agentRepository)
             throws Exception {
-        this(pauseFor, quiesceLease, liveness, agentRepository, Duration.ZERO);
+        this(pauseFor, quiesceLease, liveness, agentRepository, Duration.ZERO, Map.of());
     }
 
-    /** @param searchPause how long the search-agent pauses at its first copy progress ({@code mid-upload}), or zero */
+    /**
+     * @param searchPause how long the search-agent pauses at its first copy progress ({@code mid-upload}), or zero
+     * @param agentSettings settings of the postgres-agent over the environment's own
+     */
     private FaultEnv(
-            Duration pauseFor, Duration quiesceLease, Duration liveness, String agentRepository, Duration searchPause)
+            Duration pauseFor,
+            Duration quiesceLease,
+            Duration liveness,
+            String agentRepository,
+            Duration searchPause,
+            Map<String, String> agentSettings)
             throws Exception {
         work = Files.createDirectories(Path.of(System.getProperty("lockstep.test.work", "target/system-test-work"))
                 .resolve(id));
@@ -121,6 +129,7 @@ public final class FaultEnv implements AutoCloseable {
         Lockstep.store(a, store, Lockstep.APP_PG_PASSWORD, database);
         a.put("lockstep.test.pause-at", pauseFor.isZero() ? "" : "mid-upload");
         a.put("lockstep.test.pause-for", pauseFor.toSeconds() + "s");
+        a.putAll(agentSettings);
         agent = ServiceProcess.start(
                 "postgres-agent",
                 Lockstep.jar("postgres-agent"),
@@ -171,7 +180,7 @@ public final class FaultEnv implements AutoCloseable {
      * first file is stored: the snapshot is complete and reported, its files not all copied.
      */
     public static FaultEnv startWithSearchPausedMidCopy(Duration quiesceLease, Duration pause) throws Exception {
-        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS, null, pause);
+        return new FaultEnv(Duration.ZERO, quiesceLease, LIVENESS, null, pause, Map.of());
     }
 
     /** Like {@link #start}, with the coordinator judging liveness over {@code liveness} instead of {@link #LIVENESS}. */
@@ -182,6 +191,12 @@ public final class FaultEnv implements AutoCloseable {
     /** Like {@link #start}, with the postgres-agent reaching the repository through {@code path} alone. */
     public static FaultEnv startBehind(Duration pauseFor, TcpCut path) throws Exception {
         return new FaultEnv(pauseFor, null, LIVENESS, "http://127.0.0.1:" + path.port());
+    }
+
+    /** Like {@link #startBehind(Duration, TcpCut)}, with further settings of the postgres-agent. */
+    public static FaultEnv startBehind(Duration pauseFor, TcpCut path, Map<String, String> agentSettings)
+            throws Exception {
+        return new FaultEnv(pauseFor, null, LIVENESS, "http://127.0.0.1:" + path.port(), Duration.ZERO, agentSettings);
     }
 
     /** Starts a fault environment whose agent pauses its first upload for {@code pauseFor}. */

@@ -29,4 +29,15 @@ public interface AgentConfig {
     /** How soon after start the repository sweeper first runs. */
     @WithDefault("2s")
     Duration sweepDelay();
+
+    /**
+     * When an open multipart upload of the agent's stores, not in flight in this process, is stale: begun before this
+     * process started, or longer ago than this.
+     */
+    @WithDefault("1m")
+    Duration sweepStaleAfter();
+
+    /** When a {@code tmp/} object of the agent's stores is stale: written before this process started, or longer ago. */
+    @WithDefault("6h")
+    Duration sweepTmpStaleAfter();
 }

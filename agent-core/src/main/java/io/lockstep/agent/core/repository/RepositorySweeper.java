@@ -1,6 +1,7 @@
 package io.lockstep.agent.core.repository;
 
 import io.lockstep.agent.core.command.StoreHandler;
+import io.lockstep.agent.core.config.AgentConfig;
 import io.lockstep.protocol.Heartbeat;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.scheduler.Scheduled;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,12 +40,12 @@ public class RepositorySweeper {
     private final Instant processStart = Instant.now();
 
     @Inject
+    RepositorySweeper(BackupRepository repository, StoreHandler handler, AgentConfig config) {
+        this(repository, handler, config.sweepStaleAfter(), config.sweepTmpStaleAfter());
+    }
+
     RepositorySweeper(
-            BackupRepository repository,
-            StoreHandler handler,
-            @ConfigProperty(name = "lockstep.agent.sweep-stale-after", defaultValue = "1m") Duration uploadStaleAfter,
-            @ConfigProperty(name = "lockstep.agent.sweep-tmp-stale-after", defaultValue = "6h")
-                    Duration tmpStaleAfter) {
+            BackupRepository repository, StoreHandler handler, Duration uploadStaleAfter, Duration tmpStaleAfter) {
         this.repository = repository;
         this.handler = handler;
         this.uploadStaleAfter = uploadStaleAfter;

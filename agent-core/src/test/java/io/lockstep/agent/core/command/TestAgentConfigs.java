@@ -35,6 +35,16 @@ final class TestAgentConfigs {
             public Duration sweepDelay() {
                 return Duration.ofSeconds(2);
             }
+
+            @Override
+            public Duration sweepStaleAfter() {
+                return Duration.ofMinutes(1);
+            }
+
+            @Override
+            public Duration sweepTmpStaleAfter() {
+                return Duration.ofHours(6);
+            }
         };
     }
 }
