@@ -94,4 +94,12 @@ public interface CoordinatorConfig {
     /** How often the metrics' catalog gauges (last CONSISTENT backup per plan, outbox, agents) are read again. */
     @WithDefault("15s")
     Duration metricsRefreshEvery();
+
+    /**
+     * How often the broker is asked for the agent-events topic's end offsets ({@code feed/AgentFeed}). Read by that
+     * schedule; declared here so that setting it is accepted (an undeclared key under {@code lockstep.coordinator}
+     * fails the coordinator's start).
+     */
+    @WithDefault("1s")
+    Duration feedCheckEvery();
 }
