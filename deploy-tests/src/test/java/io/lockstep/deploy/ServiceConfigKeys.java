@@ -104,6 +104,48 @@ final class ServiceConfigKeys {
         return variable + " is not a key the service reads (application.properties or a @ConfigMapping)";
     }
 
+    /**
+     * Whether a property under one of the service's {@code @ConfigMapping} prefixes is a key of that mapping (true
+     * for a property under no mapping prefix). SmallRye refuses to start a service whose configuration sets an
+     * undeclared key under a mapping's prefix (SRCFG00050), even one a schedule or {@code @ConfigProperty} reads.
+     */
+    boolean declaredIfMapped(String property) {
+        String variable = env(property);
+        boolean mapped = false;
+        for (Map.Entry<String, Set<String>> mapping : mappings.entrySet()) {
+            if (!variable.startsWith(mapping.getKey() + "_")) {
+                continue;
+            }
+            mapped = true;
+            for (String method : mapping.getValue()) {
+                if (variable.endsWith("_" + method)) {
+                    return true;
+                }
+            }
+        }
+        return !mapped;
+    }
+
+    private static final Pattern READ_IN_CODE = Pattern.compile(
+            "\\$\\{(lockstep\\.[a-z0-9.\\-]+)|@ConfigProperty\\(\\s*name\\s*=\\s*\"(lockstep\\.[a-z0-9.\\-]+)\"");
+
+    /**
+     * The {@code lockstep.*} keys the service's code reads outside its mappings: in schedule expressions
+     * ({@code ${lockstep...}}) and {@code @ConfigProperty} injection points.
+     */
+    static Set<String> readInCode(Path root, String service) {
+        Set<String> keys = new java.util.TreeSet<>();
+        for (String module : MODULES.get(service)) {
+            for (Path source : javaSources(root.resolve(module).resolve("src/main/java"))) {
+                Matcher m = READ_IN_CODE.matcher(DeployFiles.read(source));
+                while (m.find()) {
+                    keys.add(m.group(1) != null ? m.group(1) : m.group(2));
+                }
+            }
+        }
+        return keys;
+    }
+
     /** SmallRye's environment form of a property name. */
     static String env(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
