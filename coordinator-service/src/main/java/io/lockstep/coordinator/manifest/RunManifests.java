@@ -2,6 +2,7 @@ package io.lockstep.coordinator.manifest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lockstep.coordinator.catalog.RunBacklog;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
@@ -11,6 +12,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,22 +50,13 @@ public class RunManifests {
         if (client.get().isEmpty()) {
             return;
         }
-        List<UUID> pending = QuarkusTransaction.requiringNew()
-                .call(() -> RunEntity.<RunEntity>find(
-                                "endedAt is not null and manifestWrittenAt is null order by endedAt")
-                        .page(0, 20)
-                        .list()
-                        .stream()
-                        .map(r -> r.id)
-                        .toList());
-        for (UUID id : pending) {
-            try {
-                write(id);
-            } catch (RuntimeException e) {
-                LOG.warnf("run manifest of %s not written yet (will retry): %s", id, e.getMessage());
-                return;
-            }
-        }
+        RunBacklog.drain(
+                "run manifest",
+                "endedAt is not null and manifestWrittenAt is null order by endedAt, id",
+                20,
+                Duration.ofSeconds(20),
+                this::write,
+                LOG);
     }
 
     private void write(UUID id) {

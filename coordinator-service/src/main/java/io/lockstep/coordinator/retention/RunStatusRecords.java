@@ -3,6 +3,7 @@ package io.lockstep.coordinator.retention;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lockstep.coordinator.catalog.RunBacklog;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.protocol.EventCodec;
@@ -11,11 +12,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -104,40 +103,17 @@ public class RunStatusRecords {
             return;
         }
         // A catalog with many runs to record (the first records after an upgrade) is worked through page after page
-        // within one tick, for up to PASS_LIMIT, the runs changed most often first: a backlog never makes a fresh pin
-        // or drill verdict wait behind many ticks of a few runs each. A run whose record cannot be written is skipped
-        // until the next tick; it never holds up the others.
-        long until = System.nanoTime() + PASS_LIMIT.toNanos();
-        Set<UUID> failed = new HashSet<>();
-        while (System.nanoTime() < until && failed.size() < PAGE) {
-            List<UUID> pending = QuarkusTransaction.requiringNew()
-                    .call(() -> RunEntity.<RunEntity>find("manifestWrittenAt is not null and expiringAt is null "
-                                    + "and (statusVersion is null or statusVersion < version) "
-                                    + "order by version desc, id")
-                            .page(0, PAGE + failed.size())
-                            .list()
-                            .stream()
-                            .map(r -> r.id)
-                            .filter(id -> !failed.contains(id))
-                            .toList());
-            if (pending.isEmpty()) {
-                return;
-            }
-            for (UUID id : pending) {
-                try {
-                    write(id);
-                } catch (RuntimeException e) {
-                    failed.add(id);
-                    LOG.warnf("status record of run %s not written yet (will retry): %s", id, e.getMessage());
-                }
-            }
-        }
+        // within one tick, the runs changed most often first: a backlog never makes a fresh pin or drill verdict wait
+        // behind many ticks of a few runs each, and a run whose record cannot be written never holds up the others.
+        RunBacklog.drain(
+                "status record",
+                "manifestWrittenAt is not null and expiringAt is null "
+                        + "and (statusVersion is null or statusVersion < version) order by version desc, id",
+                50,
+                Duration.ofSeconds(20),
+                this::write,
+                LOG);
     }
-
-    private static final int PAGE = 50;
-
-    /** How long one tick may go on writing records. */
-    private static final java.time.Duration PASS_LIMIT = java.time.Duration.ofSeconds(20);
 
     private void write(UUID id) {
         QuarkusTransaction.requiringNew().run(() -> {
