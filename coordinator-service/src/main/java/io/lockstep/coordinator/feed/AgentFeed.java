@@ -171,7 +171,9 @@ public class AgentFeed {
                 LOG.infof("the broker answers again; agent events handled up to %s", caughtUpTo);
             }
             if (!reachable || reachableSince == null) {
-                reachableSince = at;
+                // When the broker answered, not when this check began: a check begun during an outage waits in its
+                // calls until the broker is back, and agents need that moment too before they can send again.
+                reachableSince = clock.instant();
             }
             reachable = true;
         } catch (InterruptedException e) {
