@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.systemtests.support.ArchivingCluster;
 import io.lockstep.systemtests.support.Lockstep;
 import io.lockstep.systemtests.support.Repository;
 import io.lockstep.systemtests.support.ServiceProcess;
 import io.lockstep.systemtests.support.TcpCut;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,22 +115,15 @@ class WalArchiveKillFaultIT {
         return "it-walkill-" + lockstep.id;
     }
 
-    /** The archive command's settings file (0600), as a PostgreSQL host holds it. */
+    /** The archive command's settings file, reaching the repository at {@code endpoint}. */
     static Path settings(String endpoint) throws Exception {
-        Path settings = work.resolve("wal-" + Math.abs(endpoint.hashCode()) + ".properties");
-        Files.deleteIfExists(settings);
-        Files.createFile(settings, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(
-                settings,
-                "store=" + store + "\n"
-                        + "bucket=" + Lockstep.BUCKET + "\n"
-                        + "prefix=it/" + lockstep.id + "\n"
-                        + "endpoint=" + endpoint + "\n"
-                        + "access-key-id=" + Lockstep.S3_ACCESS_KEY + "\n"
-                        + "secret-access-key=" + Lockstep.S3_SECRET_KEY + "\n"
-                        + "encryption.enabled=" + Lockstep.ENCRYPTION + "\n"
-                        + "encryption.keyset=" + Lockstep.KEYSET.replace("\n", "") + "\n");
-        return settings;
+        Map<String, String> repository = lockstep.repositoryConfig(agentId());
+        repository.put("lockstep.repository.endpoint", endpoint);
+        return ArchivingCluster.writeSettings(
+                work.resolve("wal-" + Math.abs(endpoint.hashCode()) + ".properties"),
+                store,
+                repository,
+                Lockstep.KEYSET);
     }
 
     /** A run of the archive command and its output. */
@@ -153,15 +146,12 @@ class WalArchiveKillFaultIT {
 
     /** {@code WalArchiveCli} as PostgreSQL starts it: a JVM of its own on the postgres-agent's classpath. */
     static Cli cli(String... args) throws Exception {
-        Path app = Lockstep.jar("postgres-agent").getParent().toAbsolutePath().normalize();
-        String classpath =
-                app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*:" + app.resolve("lib/boot") + "/*";
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-cp",
-                classpath,
+                ArchivingCluster.cliClasspath(),
                 "io.lockstep.postgres.wal.WalArchiveCli"));
         command.addAll(List.of(args));
         Path log = work.resolve("cli-" + (++runs) + "-" + args[0] + ".log");

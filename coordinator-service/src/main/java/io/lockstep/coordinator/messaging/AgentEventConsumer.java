@@ -8,6 +8,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -64,7 +65,7 @@ public class AgentEventConsumer {
                             (System.nanoTime() - startedAt) / 1_000_000,
                             event.time() == null
                                     ? -1
-                                    : java.time.Duration.between(event.time(), java.time.Instant.now())
+                                    : Duration.between(event.time(), Instant.now())
                                             .toMillis());
                 }
                 if (attempt > 1) {

@@ -43,21 +43,7 @@ public final class ArchivingCluster implements AutoCloseable {
         Files.createDirectories(dir);
         Path pwfile = dir.resolve("pwfile");
         Files.writeString(pwfile, PASSWORD + "\n");
-        Path settings = dir.resolve("wal.properties");
-        StringBuilder s = new StringBuilder("store=" + store + "\n");
-        for (String key : List.of("bucket", "prefix", "endpoint", "access-key-id", "secret-access-key")) {
-            s.append(key)
-                    .append('=')
-                    .append(repository.get("lockstep.repository." + key))
-                    .append('\n');
-        }
-        s.append("encryption.enabled=")
-                .append(repository.get("lockstep.repository.encryption.enabled"))
-                .append('\n');
-        s.append("encryption.keyset=").append(keyset.replace("\n", "")).append('\n');
-        Files.deleteIfExists(settings);
-        Files.createFile(settings, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(settings, s);
+        Path settings = writeSettings(dir.resolve("wal.properties"), store, repository, keyset);
         chownToPostgres(dir);
         run(asPostgres(
                 BIN + "/initdb",
@@ -71,12 +57,7 @@ public final class ArchivingCluster implements AutoCloseable {
                 "-E",
                 "UTF8"));
         Files.delete(pwfile);
-        Path agent = Path.of(System.getProperty("lockstep.repo.dir", ".."))
-                .resolve("postgres-agent/target/quarkus-app")
-                .toAbsolutePath()
-                .normalize();
-        String classpath =
-                agent.resolve("app") + "/*:" + agent.resolve("lib/main") + "/*:" + agent.resolve("lib/boot") + "/*";
+        String classpath = cliClasspath();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(
                 cluster.data.resolve("postgresql.auto.conf"),
@@ -100,6 +81,38 @@ public final class ArchivingCluster implements AutoCloseable {
                         + " -c fsync=off",
                 "start"));
         return cluster;
+    }
+
+    /**
+     * Writes the WAL archive command's settings file (0600), as a PostgreSQL host holds it: {@code store}, and the
+     * repository that the agent settings {@code repository} ({@code lockstep.repository.*}) describe.
+     */
+    public static Path writeSettings(Path settings, String store, Map<String, String> repository, String keyset)
+            throws IOException {
+        StringBuilder s = new StringBuilder("store=" + store + "\n");
+        for (String key : List.of("bucket", "prefix", "endpoint", "access-key-id", "secret-access-key")) {
+            s.append(key)
+                    .append('=')
+                    .append(repository.get("lockstep.repository." + key))
+                    .append('\n');
+        }
+        s.append("encryption.enabled=")
+                .append(repository.get("lockstep.repository.encryption.enabled"))
+                .append('\n');
+        s.append("encryption.keyset=").append(keyset.replace("\n", "")).append('\n');
+        Files.deleteIfExists(settings);
+        Files.createFile(settings, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(settings, s);
+        return settings;
+    }
+
+    /** The classpath {@code WalArchiveCli} runs on: the packaged postgres-agent's jars. */
+    public static String cliClasspath() {
+        Path agent = Path.of(System.getProperty("lockstep.repo.dir", ".."))
+                .resolve("postgres-agent/target/quarkus-app")
+                .toAbsolutePath()
+                .normalize();
+        return agent.resolve("app") + "/*:" + agent.resolve("lib/main") + "/*:" + agent.resolve("lib/boot") + "/*";
     }
 
     public Connection connect(String database) throws SQLException {

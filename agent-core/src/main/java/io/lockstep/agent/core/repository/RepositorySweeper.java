@@ -41,15 +41,10 @@ public class RepositorySweeper {
 
     @Inject
     RepositorySweeper(BackupRepository repository, StoreHandler handler, AgentConfig config) {
-        this(repository, handler, config.sweepStaleAfter(), config.sweepTmpStaleAfter());
-    }
-
-    RepositorySweeper(
-            BackupRepository repository, StoreHandler handler, Duration uploadStaleAfter, Duration tmpStaleAfter) {
         this.repository = repository;
         this.handler = handler;
-        this.uploadStaleAfter = uploadStaleAfter;
-        this.tmpStaleAfter = tmpStaleAfter;
+        this.uploadStaleAfter = config.sweepStaleAfter();
+        this.tmpStaleAfter = config.sweepTmpStaleAfter();
     }
 
     /** What one pass removed. */
