@@ -102,8 +102,8 @@ final class MultipartWriter {
         }
         InputStream in = encryption.encrypts() ? encryption.encrypt(key, plaintext) : plaintext;
         MessageDigest sha = Hashing.sha256();
-        byte[] first = new byte[partSize];
-        int firstLength = readPart(in, first);
+        byte[] first = readFirstPart(in);
+        int firstLength = first.length; // a whole part (partSize) when the source holds more
         sha.update(first, 0, firstLength);
         if (firstLength < partSize) {
             Instant ended = Instant.now();
@@ -277,6 +277,48 @@ final class MultipartWriter {
     }
 
     /** Reads until the buffer is full or the stream ends; returns the bytes read (0 at end-of-stream). */
+    /** The first read of an upload starts this small and doubles as it fills, up to a part. */
+    static final int FIRST_READ = 64 * 1024;
+
+    /**
+     * Reads the source's first part into a buffer that grows as it fills, so a small artifact (a 4 KiB blob) holds a
+     * few KiB, not a whole part: sixteen copies at once each allocating a part (8 MiB) ran a 256 MiB agent out of
+     * heap. Returns the bytes read, exactly as long as what the source held, or a full part's buffer ({@link
+     * #partSize} long, full) when there may be more.
+     */
+    private byte[] readFirstPart(InputStream in) {
+        byte[] buffer = new byte[Math.min(FIRST_READ, partSize)];
+        int filled = 0;
+        while (true) {
+            int n = readPart(in, buffer, filled);
+            filled += n;
+            if (filled < buffer.length) {
+                return java.util.Arrays.copyOf(buffer, filled); // the source ended
+            }
+            if (buffer.length == partSize) {
+                return buffer; // a whole part: multipart
+            }
+            buffer = java.util.Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, partSize));
+        }
+    }
+
+    /** Fills {@code buffer} from {@code offset}; returns the bytes read (fewer than asked only at the source's end). */
+    private static int readPart(InputStream in, byte[] buffer, int offset) {
+        int filled = offset;
+        try {
+            while (filled < buffer.length) {
+                int n = in.read(buffer, filled, buffer.length - filled);
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+            }
+        } catch (IOException e) {
+            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
+        }
+        return filled - offset;
+    }
+
     private static int readPart(InputStream in, byte[] buffer) {
         int filled = 0;
         try {

@@ -114,6 +114,36 @@ class BackupRepositoryIT {
     }
 
     @Test
+    void uploadsOfEverySizeAroundTheFirstReadsGrowthRoundTrip() throws Exception {
+        int first = MultipartWriter.FIRST_READ;
+        long[] sizes = {0, 1, first - 1, first, first + 1, 4L * first + 7, PART - 1, PART, PART + 1L};
+        for (long size : sizes) {
+            UploadResult result =
+                    repository.upload("sizes/" + size + ".bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+            assertEquals(size, result.bytes(), "size " + size);
+            assertEquals(size <= PART ? 1 : 2, result.parts(), "parts of size " + size);
+            assertEquals(sha(source(size, Long.MAX_VALUE)), result.sha256(), "size " + size);
+            try (InputStream stored = repository.open("sizes/" + size + ".bin")) {
+                assertEquals(result.sha256(), sha(stored), "stored bytes of size " + size);
+            }
+        }
+    }
+
+    @Test
+    void aSmallUploadHoldsKilobytesNotAPart() throws Exception {
+        // Sixteen 4 KiB blob copies at once used to allocate a part (here 5 MiB, 8 MiB by default) each, and ran a
+        // 256 MiB objectstore-agent out of heap on a first copy of 10,000 objects.
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] blob = new byte[4096];
+        new Random(7).nextBytes(blob);
+        repository.put("alloc/warm-up.bin", blob); // the client's first request allocates for itself
+        long before = threads.getCurrentThreadAllocatedBytes();
+        repository.upload("alloc/blob.bin", new java.io.ByteArrayInputStream(blob), UploadHooks.NONE);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < PART / 4, "a 4 KiB upload allocated " + allocated + " bytes");
+    }
+
+    @Test
     void aSourceThatRefusesAtTheEndAbortsTheUploadAndLeavesNothing() {
         UploadHooks refuse = new UploadHooks() {
             @Override
