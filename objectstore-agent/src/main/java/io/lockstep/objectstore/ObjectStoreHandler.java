@@ -91,7 +91,7 @@ public class ObjectStoreHandler implements StoreHandler {
                         command.artifact(),
                         command.expectedSha256(),
                         referenceArtifacts(command),
-                        expectedObjects(command),
+                        capture(command),
                         context);
             case RESTORE -> restore.restore(target, command.artifact(), command.expectedSha256(), prune, context);
             case INSPECT -> restore.inspect(target, command.artifact(), command.expectedSha256(), prune, context);
@@ -108,11 +108,19 @@ public class ObjectStoreHandler implements StoreHandler {
         };
     }
 
-    /** The object count the capture reported, or null when the command does not say (or says nonsense). */
-    private static Long expectedObjects(StepCommand command) {
-        String objects = command.parameter(StepCommand.Parameters.OBJECTS);
+    /** What the capture reported (object count, objects copied, its base); null where the command does not say. */
+    private static BucketVerifier.Capture capture(StepCommand command) {
+        return new BucketVerifier.Capture(
+                count(command, StepCommand.Parameters.OBJECTS),
+                count(command, StepCommand.Parameters.COPIED),
+                command.parameter(StepCommand.Parameters.PREVIOUS_MANIFEST));
+    }
+
+    /** A count parameter, or null when the command does not say (or says nonsense). */
+    private static Long count(StepCommand command, String name) {
+        String value = command.parameter(name);
         try {
-            return objects == null ? null : Long.valueOf(objects);
+            return value == null ? null : Long.valueOf(value);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -146,6 +146,11 @@ public final class EvidenceKeys {
     public static final String BASE = "base";
     /** BACKUP: how many blobs one listing of {@code blobs/<store>/} confirmed before the base was trusted. */
     public static final String BLOBS_LISTED = "blobsListed";
+    /** VERIFY: blobs checked (by a HEAD each or against one listing): all, or after an incremental copy those it
+     * copied and a sample of those it reused. */
+    public static final String BLOBS_CHECKED = "blobsChecked";
+    /** VERIFY after an incremental copy: reused blobs not checked again (confirmed by the copy's own listing). */
+    public static final String BLOBS_TRUSTED = "blobsTrusted";
     /** VERIFY: objects whose blob is missing ({@code 0} or the step fails). */
     public static final String BLOBS_MISSING = "blobsMissing";
     /** VERIFY: objects no reference key uses. */

@@ -54,7 +54,10 @@ public record StepCommand(
         public static final String AGENT = "agent";
         /** QUIESCE, RENEW_LEASE: the lease's length in seconds. */
         public static final String LEASE_SECONDS = "leaseSeconds";
-        /** objectstore BACKUP: the previous run's manifest key, for incremental copies. */
+        /**
+         * objectstore BACKUP: the previous run's manifest key, for incremental copies. VERIFY: the base the capture
+         * reused unchanged objects from (its evidence {@code base}), whose blobs the capture's listing confirmed.
+         */
         public static final String PREVIOUS_MANIFEST = "previousManifest";
         /** search BACKUP and VERIFY: the snapshot name. */
         public static final String SNAPSHOT = "snapshot";
@@ -97,6 +100,8 @@ public record StepCommand(
          * are checked against one listing from the start.
          */
         public static final String OBJECTS = "objects";
+        /** objectstore VERIFY: how many objects the capture copied into blobs (every one of them is checked). */
+        public static final String COPIED = "copied";
 
         private Parameters() {}
     }

@@ -157,9 +157,13 @@ public final class BackupPlanner {
             parameters.put(Parameters.SNAPSHOT, snapshotName(run));
         }
         if (StepRoles.isObjectCapture(capture)) {
-            String objects = capture.evidence == null ? null : capture.evidence.get(EvidenceKeys.OBJECTS);
-            if (objects != null) {
-                parameters.put(Parameters.OBJECTS, objects);
+            Map<String, String> evidence = capture.evidence == null ? Map.of() : capture.evidence;
+            copy(evidence, EvidenceKeys.OBJECTS, parameters, Parameters.OBJECTS);
+            // An incremental copy's base and how much it copied: verification checks what it copied and a sample of
+            // what it reused (see the objectstore-agent's BucketVerifier).
+            if (evidence.get(EvidenceKeys.BASE) != null && evidence.get(EvidenceKeys.BLOBS_LISTED) != null) {
+                copy(evidence, EvidenceKeys.BASE, parameters, Parameters.PREVIOUS_MANIFEST);
+                copy(evidence, EvidenceKeys.COPIED, parameters, Parameters.COPIED);
             }
             String refs = spec.referenceList().stream()
                     .filter(r -> capture.store.equals(r.objects()))
@@ -178,6 +182,13 @@ public final class BackupPlanner {
                 capture.sha256,
                 0,
                 parameters);
+    }
+
+    private static void copy(Map<String, String> from, String key, Map<String, String> to, String as) {
+        String value = from.get(key);
+        if (value != null) {
+            to.put(as, value);
+        }
     }
 
     /** Where the postgres-agent writes a reference's keys: {@code <db>.refs.txt.gz} beside the dump. */

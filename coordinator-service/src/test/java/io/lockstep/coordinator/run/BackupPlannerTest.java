@@ -8,6 +8,7 @@ import io.lockstep.coordinator.catalog.PlanSpec;
 import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StoreEntity;
+import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.protocol.StepAction;
 import io.lockstep.protocol.StepCommand.Parameters;
 import io.lockstep.protocol.StoreKind;
@@ -107,6 +108,32 @@ class BackupPlannerTest {
         PlannedStep verify = BackupPlanner.verification(run, spec, step(StoreKind.OBJECTSTORE, "media", null));
         assertEquals(StepAction.VERIFY, verify.action());
         assertEquals(Map.of(Parameters.REFERENCE_ARTIFACTS, prefix + "shop.refs.txt.gz"), verify.parameters());
+    }
+
+    @Test
+    void theVerificationOfAnIncrementalCopyIsToldItsBaseAndHowMuchItCopied() {
+        RunEntity run = run();
+        PlanSpec spec = spec("{\"stores\": [\"media\"]}");
+        StepEntity incremental = step(StoreKind.OBJECTSTORE, "media", null);
+        incremental.evidence = Map.of(
+                EvidenceKeys.OBJECTS, "10000",
+                EvidenceKeys.COPIED, "100",
+                EvidenceKeys.BASE, "runs/shop/old/media/objects.jsonl.gz",
+                EvidenceKeys.BLOBS_LISTED, "9900");
+        assertEquals(
+                Map.of(
+                        Parameters.OBJECTS, "10000",
+                        Parameters.COPIED, "100",
+                        Parameters.PREVIOUS_MANIFEST, "runs/shop/old/media/objects.jsonl.gz"),
+                BackupPlanner.verification(run, spec, incremental).parameters());
+
+        // A base whose blobs were not listed (no such evidence) confirmed nothing: every blob is checked.
+        StepEntity unconfirmed = step(StoreKind.OBJECTSTORE, "media", null);
+        unconfirmed.evidence =
+                Map.of(EvidenceKeys.OBJECTS, "10000", EvidenceKeys.COPIED, "100", EvidenceKeys.BASE, "runs/x.jsonl.gz");
+        assertEquals(
+                Map.of(Parameters.OBJECTS, "10000"),
+                BackupPlanner.verification(run, spec, unconfirmed).parameters());
     }
 
     @Test

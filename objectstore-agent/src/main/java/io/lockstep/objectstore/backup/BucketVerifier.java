@@ -20,15 +20,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import org.jboss.logging.Logger;
 
 /**
- * Verifies an object manifest as it lies in the repository: its SHA-256, that every blob it names exists (a HEAD
- * each for the first {@link #HEAD_UP_TO} objects, then one listing of the store's blobs), and
+ * Verifies an object manifest as it lies in the repository: its SHA-256, that the blobs it names exist (a HEAD
+ * each for the first {@link #HEAD_UP_TO} blobs checked, then one listing of the store's blobs), and
  * that every cross-store reference key resolves against it (a key the manifest lacks is a dangling
  * reference; an object no key uses is an orphan, only counted).
+ *
+ * <p>Which blobs are checked ({@link Capture}): after a full copy, every one. After an incremental copy, every blob
+ * the copy wrote (an object new or changed since its base, or healed) and a sample of
+ * {@code lockstep.objectstore.verify-sample-percent} of the objects it reused unchanged from its base, chosen afresh
+ * for each run. A reused object's blob was confirmed by the copy's own listing of the store's blobs, taken during
+ * this run (an unchanged object whose blob was missing is copied again, not reused); the repository check
+ * ({@code lockstep repository check}, schedulable per plan) re-checks every blob of every run.
  */
 @ApplicationScoped
 public class BucketVerifier {
+
+    private static final Logger LOG = Logger.getLogger(BucketVerifier.class);
 
     static final int SAMPLE = 20;
 
@@ -43,6 +53,25 @@ public class BucketVerifier {
 
     private final int headUpTo;
 
+    /**
+     * What the capture of a manifest reported, as far as the verification of its blobs cares.
+     *
+     * @param objects the object count, or null: past {@link #HEAD_UP_TO} the blobs are listed before the first one
+     *     is checked, instead of after {@link #HEAD_UP_TO} HEADs
+     * @param copied how many objects the capture copied into blobs, or null
+     * @param base the manifest the capture reused unchanged objects from, after confirming their blobs with a listing
+     *     of its own; null after a full copy
+     */
+    public record Capture(Long objects, Long copied, String base) {
+
+        /** Nothing known: every blob is checked. */
+        public static final Capture UNKNOWN = new Capture(null, null, null);
+
+        boolean incremental() {
+            return base != null && !base.isBlank() && copied != null;
+        }
+    }
+
     @Inject
     public BucketVerifier(ObjectStoreAgentConfig config, BackupRepository repository) {
         this(config, repository, HEAD_UP_TO);
@@ -54,20 +83,26 @@ public class BucketVerifier {
         this.headUpTo = headUpTo;
     }
 
-    /**
-     * @param expectedObjects the object count its capture reported, or null: past {@link #HEAD_UP_TO} the blobs are
-     *     listed before the first one is checked, instead of after {@link #HEAD_UP_TO} HEADs
-     */
     public StepResult verify(
             String manifestKey,
             String expectedSha256,
             List<String> referenceArtifacts,
-            Long expectedObjects,
+            Capture capture,
             StepContext context)
             throws StepFailure {
-        boolean listFirst = expectedObjects != null && expectedObjects > headUpTo;
+        int samplePercent = Math.max(0, Math.min(100, config.verifySamplePercent()));
+        BaseEntries reused = capture.incremental() && samplePercent < 100
+                ? BaseEntries.open(repository, capture.base())
+                : BaseEntries.NONE;
+        // Blobs to check: all of them, or after an incremental copy those it copied and the sample.
+        Long toCheck = reused == BaseEntries.NONE
+                ? capture.objects()
+                : capture.objects() == null ? null : capture.copied() + capture.objects() * samplePercent / 100;
+        boolean listFirst = toCheck != null && toCheck > headUpTo;
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
+        long checked = 0;
+        long trusted = 0;
         List<String> missingBlobs = new ArrayList<>();
         long[] bytes = {0};
         String actual;
@@ -104,7 +139,15 @@ public class BucketVerifier {
             while (entries.hasNext()) {
                 ManifestEntry entry = entries.next();
                 objects++;
-                if (listed == null && (listFirst || objects > headUpTo)) {
+                if (objects % 1000 == 0) {
+                    context.progress(0, objects);
+                }
+                if (reused.holds(entry) && !sampled(manifestKey, entry.blob(), samplePercent)) {
+                    trusted++;
+                    continue;
+                }
+                checked++;
+                if (listed == null && (listFirst || checked > headUpTo)) {
                     // A long manifest: one paginated listing (a request per 1000 blobs) instead of a HEAD per blob.
                     listedPrefix = entry.blob().substring(0, entry.blob().lastIndexOf('/') + 1);
                     listed = BlobSet.of(repository.keys(listedPrefix));
@@ -114,9 +157,6 @@ public class BucketVerifier {
                     collect(listed.contains(entry.blob()) ? null : entry.key(), missingBlobs);
                 } else {
                     window.add(checkers.submit(() -> repository.exists(entry.blob()) ? null : entry.key()), toMissing);
-                }
-                if (objects % 1000 == 0) {
-                    context.progress(0, objects);
                 }
             }
             window.drain(toMissing);
@@ -133,6 +173,7 @@ public class BucketVerifier {
                     + e.getCause().getMessage());
         } finally {
             Workers.stop(checkers);
+            reused.close();
         }
         if (!missingBlobs.isEmpty()) {
             throw new StepFailure("the manifest is incomplete: " + missingBlobs.size() + " objects have no blob in the "
@@ -141,6 +182,10 @@ public class BucketVerifier {
         }
         evidence.put(EvidenceKeys.OBJECTS, Long.toString(objects));
         evidence.put(EvidenceKeys.BLOBS_MISSING, "0");
+        evidence.put(EvidenceKeys.BLOBS_CHECKED, Long.toString(checked));
+        if (reused != BaseEntries.NONE) {
+            evidence.put(EvidenceKeys.BLOBS_TRUSTED, Long.toString(trusted));
+        }
         long dangling = 0;
         long orphans = 0;
         long references = 0;
@@ -161,6 +206,86 @@ public class BucketVerifier {
             }
         }
         return new StepResult(verified == null ? bytes[0] : verified.storedBytes(), actual, manifestKey, evidence);
+    }
+
+    /**
+     * Whether a reused object's blob is in this run's sample: a hash of the blob's name salted with the manifest's
+     * key (a new key for every run), so each run samples other blobs.
+     */
+    static boolean sampled(String manifestKey, String blob, int percent) {
+        if (percent <= 0) {
+            return false;
+        }
+        long h = (long) manifestKey.hashCode() * 0x9E3779B97F4A7C15L + blob.hashCode();
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return Math.floorMod(h, 100) < percent;
+    }
+
+    /**
+     * The base manifest, read forward in key order beside the manifest under verification: an entry the base holds
+     * with the same key and blob was reused by the capture. An unreadable base reuses nothing (every blob is checked).
+     */
+    private static final class BaseEntries implements AutoCloseable {
+
+        static final BaseEntries NONE = new BaseEntries(null, java.util.Collections.emptyIterator());
+
+        private final InputStream stream;
+        private final Iterator<ManifestEntry> entries;
+        private ManifestEntry current;
+
+        private BaseEntries(InputStream stream, Iterator<ManifestEntry> entries) {
+            this.stream = stream;
+            this.entries = entries;
+            this.current = entries.hasNext() ? entries.next() : null;
+        }
+
+        static BaseEntries open(BackupRepository repository, String key) {
+            InputStream in = null;
+            try {
+                in = repository.open(key);
+                return new BaseEntries(in, Manifests.entries(in));
+            } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
+                LOG.warnf("base manifest %s is unreadable (%s); checking every blob", key, e.getMessage());
+                closeQuietly(in);
+                return NONE;
+            }
+        }
+
+        /** Call in key order. A base that turns unreadable midway reuses nothing further. */
+        boolean holds(ManifestEntry entry) {
+            try {
+                while (current != null && Manifests.KEY_ORDER.compare(current.key(), entry.key()) < 0) {
+                    current = entries.hasNext() ? entries.next() : null;
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("base manifest unreadable midway (%s); checking every further blob", e.getMessage());
+                current = null;
+            }
+            return current != null
+                    && current.key().equals(entry.key())
+                    && current.size() == entry.size()
+                    && current.blob().equals(entry.blob());
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(stream);
+            current = null;
+        }
+
+        private static void closeQuietly(InputStream in) {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
+        }
     }
 
     private static void collect(String missing, List<String> into) {

@@ -25,6 +25,13 @@ public interface ObjectStoreAgentConfig {
     @WithDefault("16")
     int copyConcurrency();
 
+    /**
+     * After an incremental copy, the share (0-100) of the objects it reused unchanged whose blobs verification checks
+     * again; the blobs it copied are always checked, and after a full copy all of them. 100 checks every blob.
+     */
+    @WithDefault("2")
+    int verifySamplePercent();
+
     /** Objects up to this size are hashed in memory; larger ones stream through a temporary key. */
     @WithDefault("8388608")
     int inMemoryLimit();

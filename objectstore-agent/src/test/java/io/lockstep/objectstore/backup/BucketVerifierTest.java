@@ -34,7 +34,7 @@ class BucketVerifierTest {
                 captured.artifact(),
                 captured.sha256().toUpperCase(),
                 List.of("runs/p/r1/app/shop.refs.txt.gz"),
-                null,
+                BucketVerifier.Capture.UNKNOWN,
                 TestContexts.context());
 
         byte[] stored = harness.s3.bucket("repo").get("lockstep/" + captured.artifact());
@@ -51,7 +51,7 @@ class BucketVerifierTest {
                         captured.artifact(),
                         captured.sha256(),
                         List.of("runs/p/r1/app/other.refs.txt.gz"),
-                        null,
+                        BucketVerifier.Capture.UNKNOWN,
                         TestContexts.context()));
         assertTrue(dangling.getMessage().contains("1 dangling references"), dangling.getMessage());
     }
@@ -63,8 +63,12 @@ class BucketVerifierTest {
         harness.setUp(false);
         StepResult captured = harness.copy("r1", null);
         BucketVerifier verifier = new BucketVerifier(HealingCopyTest.config(), harness.repository, headUpTo);
-        StepResult whole =
-                verifier.verify(captured.artifact(), captured.sha256(), List.of(), null, TestContexts.context());
+        StepResult whole = verifier.verify(
+                captured.artifact(),
+                captured.sha256(),
+                List.of(),
+                BucketVerifier.Capture.UNKNOWN,
+                TestContexts.context());
         assertEquals(Integer.toString(HealingCopyTest.OBJECTS), whole.evidence().get("objects"));
         boolean listing = headUpTo < HealingCopyTest.OBJECTS;
         assertEquals(
@@ -77,7 +81,7 @@ class BucketVerifierTest {
                 captured.artifact(),
                 captured.sha256(),
                 List.of(),
-                (long) HealingCopyTest.OBJECTS,
+                new BucketVerifier.Capture((long) HealingCopyTest.OBJECTS, null, null),
                 TestContexts.context());
         assertEquals(
                 whole.evidence().get("blobsListed"), toldTheCount.evidence().get("blobsListed"));
@@ -94,9 +98,94 @@ class BucketVerifierTest {
         }
         StepFailure failure = assertThrows(
                 StepFailure.class,
-                () -> verifier.verify(captured.artifact(), captured.sha256(), List.of(), null, TestContexts.context()));
+                () -> verifier.verify(
+                        captured.artifact(),
+                        captured.sha256(),
+                        List.of(),
+                        BucketVerifier.Capture.UNKNOWN,
+                        TestContexts.context()));
         assertTrue(failure.getMessage().contains(lost + " objects have no blob"), failure.getMessage());
         assertTrue(failure.getMessage().contains(entries.get(1).key()), failure.getMessage());
+    }
+
+    @ParameterizedTest(name = "encrypted={0}")
+    @ValueSource(booleans = {false, true})
+    void afterAnIncrementalCopyEveryCopiedBlobAndASampleOfTheReusedOnesAreChecked(boolean encrypted) throws Exception {
+        HealingCopyTest harness = new HealingCopyTest();
+        harness.setUp(encrypted);
+        StepResult first = harness.copy("r1", null);
+        List<String> changed = List.of("images/003.bin", "images/017.bin", "images/029.bin");
+        for (String key : changed) {
+            harness.s3.bucket(HealingCopyTest.SOURCE).put(key, ("changed " + key).getBytes(StandardCharsets.UTF_8));
+        }
+        StepResult second = harness.copy("r2", first.artifact());
+        assertEquals("3", second.evidence().get("copied"));
+        BucketVerifier.Capture capture = new BucketVerifier.Capture(
+                (long) HealingCopyTest.OBJECTS, 3L, second.evidence().get("base"));
+        List<ManifestEntry> entries = harness.entries(second);
+        long sampled = entries.stream()
+                .filter(e -> !changed.contains(e.key()))
+                .filter(e -> BucketVerifier.sampled(second.artifact(), e.blob(), 2))
+                .count();
+
+        int headsBefore = harness.s3.heads.get();
+        StepResult verified =
+                harness.verifier.verify(second.artifact(), second.sha256(), List.of(), capture, TestContexts.context());
+        assertEquals(Long.toString(3 + sampled), verified.evidence().get("blobsChecked"));
+        assertEquals(
+                Long.toString(HealingCopyTest.OBJECTS - 3 - sampled),
+                verified.evidence().get("blobsTrusted"));
+        assertEquals(3 + sampled, harness.s3.heads.get() - headsBefore, "a HEAD per blob checked, no listing");
+
+        // A blob this copy wrote is always checked.
+        ManifestEntry copied = entries.stream()
+                .filter(e -> e.key().equals("images/017.bin"))
+                .findFirst()
+                .orElseThrow();
+        byte[] kept = harness.s3.bucket("repo").get("lockstep/" + copied.blob());
+        harness.repository.delete(copied.blob());
+        StepFailure lost = assertThrows(
+                StepFailure.class,
+                () -> harness.verifier.verify(
+                        second.artifact(), second.sha256(), List.of(), capture, TestContexts.context()));
+        assertTrue(lost.getMessage().contains("1 objects have no blob"), lost.getMessage());
+        assertTrue(lost.getMessage().contains("images/017.bin"), lost.getMessage());
+        harness.s3.bucket("repo").put("lockstep/" + copied.blob(), kept);
+
+        // Every reused blob is checked when the sample is all of them, and a lost one fails the verification.
+        BucketVerifier everything = new BucketVerifier(HealingCopyTest.config(100), harness.repository);
+        ManifestEntry reused = entries.get(0);
+        harness.repository.delete(reused.blob());
+        StepFailure missing = assertThrows(
+                StepFailure.class,
+                () -> everything.verify(
+                        second.artifact(), second.sha256(), List.of(), capture, TestContexts.context()));
+        assertTrue(missing.getMessage().contains(reused.key()), missing.getMessage());
+
+        // An unreadable base reuses nothing: every blob is checked.
+        harness.repository.delete(first.artifact());
+        StepFailure unreadableBase = assertThrows(
+                StepFailure.class,
+                () -> harness.verifier.verify(
+                        second.artifact(), second.sha256(), List.of(), capture, TestContexts.context()));
+        assertTrue(unreadableBase.getMessage().contains(reused.key()), unreadableBase.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void eachRunSamplesAboutItsShareOfBlobsAndOtherBlobsThanTheRunBefore() {
+        int blobs = 100_000;
+        int inFirst = 0;
+        int inBoth = 0;
+        for (int i = 0; i < blobs; i++) {
+            String blob = "blobs/media/" + Integer.toHexString(i * 7919);
+            boolean first = BucketVerifier.sampled("runs/p/r1/media/objects.jsonl.gz", blob, 2);
+            boolean second = BucketVerifier.sampled("runs/p/r2/media/objects.jsonl.gz", blob, 2);
+            inFirst += first ? 1 : 0;
+            inBoth += first && second ? 1 : 0;
+        }
+        assertTrue(inFirst > 1_700 && inFirst < 2_300, "about 2 % sampled: " + inFirst);
+        assertTrue(inBoth < 200, "the next run samples other blobs: " + inBoth + " in both");
+        assertTrue(!BucketVerifier.sampled("m", "b", 0) && BucketVerifier.sampled("m", "b", 100));
     }
 
     static byte[] gzip(String text) throws Exception {

@@ -95,7 +95,12 @@ class HealingCopyTest {
         }
         StepFailure poisoned = assertThrows(
                 StepFailure.class,
-                () -> verifier.verify(first.artifact(), first.sha256(), List.of(), null, TestContexts.context()));
+                () -> verifier.verify(
+                        first.artifact(),
+                        first.sha256(),
+                        List.of(),
+                        BucketVerifier.Capture.UNKNOWN,
+                        TestContexts.context()));
         assertTrue(poisoned.getMessage().contains(lost.size() + " objects have no blob"), poisoned.getMessage());
 
         StepResult second = copy("r2", first.artifact());
@@ -105,14 +110,24 @@ class HealingCopyTest {
         assertEquals(Integer.toString(OBJECTS - lost.size()), second.evidence().get("unchanged"));
         assertEquals(Integer.toString(OBJECTS - lost.size()), second.evidence().get("blobsListed"));
         assertEquals(first.artifact(), second.evidence().get("base"));
-        verifier.verify(second.artifact(), second.sha256(), List.of(), null, TestContexts.context());
-        verifier.verify(first.artifact(), first.sha256(), List.of(), null, TestContexts.context()); // the older run too
+        verifier.verify(
+                second.artifact(), second.sha256(), List.of(), BucketVerifier.Capture.UNKNOWN, TestContexts.context());
+        verifier.verify(
+                first.artifact(),
+                first.sha256(),
+                List.of(),
+                BucketVerifier.Capture.UNKNOWN,
+                TestContexts.context()); // the older run too
 
         ManifestEntry damaged = entries.get(4);
         byte[] stored = s3.bucket("repo").get("lockstep/" + damaged.blob());
         stored[stored.length - 1] ^= 0x01;
         verifier.verify(
-                second.artifact(), second.sha256(), List.of(), null, TestContexts.context()); // exists: not seen
+                second.artifact(),
+                second.sha256(),
+                List.of(),
+                BucketVerifier.Capture.UNKNOWN,
+                TestContexts.context()); // exists: not seen
         StepFailure found = assertThrows(
                 StepFailure.class,
                 () -> restore.restore(
@@ -185,6 +200,10 @@ class HealingCopyTest {
     }
 
     static ObjectStoreAgentConfig config() {
+        return config(2);
+    }
+
+    static ObjectStoreAgentConfig config(int verifySamplePercent) {
         ObjectStoreAgentConfig.Store store = (ObjectStoreAgentConfig.Store) Proxy.newProxyInstance(
                 ObjectStoreAgentConfig.class.getClassLoader(),
                 new Class<?>[] {ObjectStoreAgentConfig.Store.class},
@@ -202,6 +221,7 @@ class HealingCopyTest {
                     case "stores" -> Map.of(STORE, store);
                     case "copyConcurrency" -> 4;
                     case "inMemoryLimit" -> 16 * 1024; // objects above it stream (through tmp/ when copied)
+                    case "verifySamplePercent" -> verifySamplePercent;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
     }
