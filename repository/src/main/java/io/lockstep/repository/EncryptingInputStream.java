@@ -14,15 +14,20 @@ import java.util.Arrays;
 final class EncryptingInputStream extends BlockReadInputStream {
 
     private static final int CHUNK = 64 * 1024;
+    /** The chunk and first drain size for a small plaintext (4 KiB segments). */
+    private static final int SMALL_CHUNK = 8 * 1024;
 
     private final InputStream plaintext;
-    private final Drain ciphertext = new Drain();
+    private final Drain ciphertext;
     private final OutputStream encrypting;
-    private final byte[] chunk = new byte[CHUNK];
+    private final byte[] chunk;
     private boolean finished;
 
-    EncryptingInputStream(InputStream plaintext, byte[] header, EncryptingStreamFactory factory) throws IOException {
+    EncryptingInputStream(InputStream plaintext, byte[] header, boolean small, EncryptingStreamFactory factory)
+            throws IOException {
         this.plaintext = plaintext;
+        this.chunk = new byte[small ? SMALL_CHUNK : CHUNK];
+        this.ciphertext = new Drain(chunk.length);
         ciphertext.write(header);
         this.encrypting = factory.open(ciphertext);
     }
@@ -60,9 +65,13 @@ final class EncryptingInputStream extends BlockReadInputStream {
 
     /** An output buffer read from the front; it is emptied before it is written again, so it stays small. */
     private static final class Drain extends OutputStream {
-        private byte[] buffer = new byte[CHUNK];
+        private byte[] buffer;
         private int start;
         private int end;
+
+        Drain(int size) {
+            buffer = new byte[size];
+        }
 
         int remaining() {
             return end - start;

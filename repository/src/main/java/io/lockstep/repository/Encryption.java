@@ -37,7 +37,11 @@ import java.util.TreeSet;
  * <li>A <b>data key</b> is a fresh Tink streaming AEAD keyset (AES256_GCM_HKDF_1MB), generated in memory, wrapped by
  * the KEK and stored, wrapped, in the header of each artifact it encrypts (see {@link ArtifactHeader}). One data key
  * serves a process for at most {@link #DATA_KEY_LIFETIME}; Tink derives a separate key per artifact from it and a
- * random salt, so reuse is safe and saves a KEK call per object blob.</li>
+ * random salt, so reuse is safe and saves a KEK call per object blob. Artifacts known to be smaller than one such
+ * segment ({@link #SMALL}: object blobs, manifests) are encrypted with a second data key of 4 KiB segments
+ * (AES256_GCM_HKDF_4KB): Tink's encrypting stream holds two segments, so a 4 KiB blob under a 1 MiB-segment key
+ * allocated 2 MiB, and a first copy of 10,000 small objects spent its CPU collecting garbage. The segment size
+ * travels in the wrapped data key of each artifact's header, so reading needs nothing new.</li>
  * </ul>
  * Nothing here logs or prints key material; {@link #toString()} names only the key id.
  */
@@ -68,7 +72,11 @@ public final class Encryption {
 
     private final Set<String> kekIds;
     private final boolean encryptNew;
+    /** Plaintexts up to this size (one segment of the large data key) may be encrypted with the small data key. */
+    public static final int SMALL = 1 << 20;
+
     private DataKey current;
+    private DataKey currentSmall;
     private final Map<ByteBuffer, StreamingAead> unwrapped = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, StreamingAead> eldest) {
@@ -257,9 +265,17 @@ public final class Encryption {
 
     /** The stored form of an artifact: header, then ciphertext bound to {@code key}. */
     InputStream encrypt(String key, InputStream plaintext) {
-        DataKey dataKey = dataKey();
+        return encrypt(key, plaintext, false);
+    }
+
+    /**
+     * As {@link #encrypt(String, InputStream)}; {@code small}: the plaintext is known to hold at most {@link #SMALL}
+     * bytes, and is encrypted in 4 KiB segments with small buffers.
+     */
+    InputStream encrypt(String key, InputStream plaintext, boolean small) {
+        DataKey dataKey = small ? smallDataKey() : dataKey();
         try {
-            return new EncryptingInputStream(plaintext, dataKey.header().bytes(), sink -> {
+            return new EncryptingInputStream(plaintext, dataKey.header().bytes(), small, sink -> {
                 try {
                     return dataKey.aead()
                             .newEncryptingStream(sink, dataKey.header().associatedData(key));
@@ -273,19 +289,34 @@ public final class Encryption {
     }
 
     private synchronized DataKey dataKey() {
-        if (current == null || current.created().plus(DATA_KEY_LIFETIME).isBefore(Instant.now())) {
-            try {
-                KeysetHandle handle = KeysetHandle.generateNew(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB);
-                byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, DATA_KEY_AD);
-                StreamingAead aead = handle.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
-                current = new DataKey(aead, new ArtifactHeader(kekId, wrapped), Instant.now());
-                unwrapped.put(ByteBuffer.wrap(wrapped), aead);
-            } catch (GeneralSecurityException e) {
-                throw new RepositoryException(
-                        "cannot create a data key with key-encryption key " + kekId + ": " + e.getMessage(), e);
-            }
+        if (expired(current)) {
+            current = newDataKey(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB);
         }
         return current;
+    }
+
+    private synchronized DataKey smallDataKey() {
+        if (expired(currentSmall)) {
+            currentSmall = newDataKey(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
+        }
+        return currentSmall;
+    }
+
+    private static boolean expired(DataKey key) {
+        return key == null || key.created().plus(DATA_KEY_LIFETIME).isBefore(Instant.now());
+    }
+
+    private DataKey newDataKey(com.google.crypto.tink.Parameters parameters) {
+        try {
+            KeysetHandle handle = KeysetHandle.generateNew(parameters);
+            byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, DATA_KEY_AD);
+            StreamingAead aead = handle.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
+            unwrapped.put(ByteBuffer.wrap(wrapped), aead);
+            return new DataKey(aead, new ArtifactHeader(kekId, wrapped), Instant.now());
+        } catch (GeneralSecurityException e) {
+            throw new RepositoryException(
+                    "cannot create a data key with key-encryption key " + kekId + ": " + e.getMessage(), e);
+        }
     }
 
     /** The data key of an artifact's header, unwrapped by the KEK; a wrong or missing KEK is an IntegrityException. */

@@ -49,9 +49,11 @@ class BackupRepositoryIT {
         repository.close();
     }
 
-    /** A deterministic stream of {@code size} bytes that can be told to fail after {@code failAfter} bytes. */
+    /**
+     * A deterministic stream of {@code size} bytes that can be told to fail after {@code failAfter} bytes. Each byte
+     * is a function of its position, so the bytes do not depend on how the stream is read.
+     */
     static InputStream source(long size, long failAfter) {
-        Random random = new Random(42);
         return new InputStream() {
             long position;
 
@@ -70,9 +72,12 @@ class BackupRepositoryIT {
                     return -1;
                 }
                 int n = (int) Math.min(len, Math.min(size - position, 64 * 1024));
-                byte[] chunk = new byte[n];
-                random.nextBytes(chunk);
-                System.arraycopy(chunk, 0, b, off, n);
+                for (int i = 0; i < n; i++) {
+                    long x = (position + i) * 0x9E3779B97F4A7C15L;
+                    x ^= x >>> 31;
+                    x *= 0xBF58476D1CE4E5B9L;
+                    b[off + i] = (byte) (x >>> 56);
+                }
                 position += n;
                 return n;
             }
