@@ -2,10 +2,12 @@
 # Benchmark: a Lockstep object-store backup (API call to CONSISTENT: listing, copy into content-addressed blobs
 # with SHA-256, manifest, verification) against `aws s3 sync` and `rclone sync` on the same bucket, for the
 # first copy, for an incremental one after 1% of the objects changed, and for one where nothing changed. Prints
-# each time and the ratios.
+# each time, the medians over --runs repetitions of the three rounds, and the ratios of the medians.
 #
-#   bench/objects-backup.sh [--objects 20000] [--size 16384]
+#   bench/objects-backup.sh [--objects 20000] [--size 16384] [--runs 3]
 #
+# Each repetition starts from nothing: empty destination buckets for the baselines, and for Lockstep a store of its
+# own (a new store id and repository prefix, so its first copy has no base and no blobs to reuse).
 # Everything runs against the local S3Proxy. The baselines copy bucket to bucket (server-side); Lockstep also
 # hashes every byte and writes a manifest. Machines here are shared and noisy: repeat and compare ratios.
 # shellcheck source=../deploy/local/lib.sh
@@ -13,11 +15,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 
 objects=20000
 size=16384
+runs=3
 while (($#)); do
   case "$1" in
     --objects) objects="$2"; shift 2 ;;
     --size) size="$2"; shift 2 ;;
-    *) die "usage: bench/objects-backup.sh [--objects N] [--size BYTES]" ;;
+    --runs) runs="$2"; shift 2 ;;
+    *) die "usage: bench/objects-backup.sh [--objects N] [--size BYTES] [--runs N]" ;;
   esac
 done
 
@@ -53,10 +57,12 @@ if ! s3cli s3api head-bucket --bucket "$src" >/dev/null 2>&1; then
   s3cli s3 sync "$work/data" "s3://$src/" --only-show-errors
   rm -rf "$work"
 fi
-for b in bench-copy-aws bench-copy-rclone; do
-  s3cli s3 rb "s3://$b" --force >/dev/null 2>&1 || true
-  s3cli s3 mb "s3://$b" >/dev/null
-done
+empty_copies() {
+  for b in bench-copy-aws bench-copy-rclone; do
+    s3cli s3 rb "s3://$b" --force >/dev/null 2>&1 || true
+    s3cli s3 mb "s3://$b" >/dev/null
+  done
+}
 
 # The services in $APPS_DIR may be another run's (a demo, another benchmark): refuse to start over them, and stop
 # only what this script started (a failed run must not leave them behind either).
@@ -68,41 +74,61 @@ cleanup() {
 }
 trap cleanup EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
-start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
-  LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)" \
-  LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_ENDPOINT="http://127.0.0.1:$S3_PORT" \
-  LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_BUCKET="$src" \
-  LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_ACCESS_KEY_ID="$S3_ACCESS_KEY" \
-  LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS_SECRET_ACCESS_KEY="$S3_SECRET_KEY"
-wait_for "store benchobjects" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"benchobjects\" and .live)'"
-curl -fsS -H "$AUTH" -X PUT "$API/plans/bench-objects" -H 'Content-Type: application/json' -d '{"stores": ["benchobjects"]}' >/dev/null
 
-lockstep_backup() {
-  local id state
-  id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/bench-objects/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  until state="$(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED)$ ]]; do sleep 0.1; done
-  [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .error)"
-  curl -fsS -H "$AUTH" "$API/runs/$id" | jq -c '.evidence.objectListings[0] | {objects, copied}' >&2
+store=""
+start_agent() { # start_agent REPETITION: the agent with a store and repository prefix of this repetition's own
+  stop_app objectstore-agent
+  forget_agent "$API" "$AUTH" bench-objects-agent
+  store="benchobjects$1"
+  local env="LOCKSTEP_OBJECTSTORE_STORES_${store^^}"
+  start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
+    LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)-$1" \
+    "${env}_ENDPOINT=http://127.0.0.1:$S3_PORT" "${env}_BUCKET=$src" \
+    "${env}_ACCESS_KEY_ID=$S3_ACCESS_KEY" "${env}_SECRET_ACCESS_KEY=$S3_SECRET_KEY"
+  wait_for "store $store" 60 bash -c \
+    "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"$store\" and .live)'"
+  curl -fsS -H "$AUTH" -X PUT "$API/plans/bench-objects-$1" -H 'Content-Type: application/json' \
+    -d "{\"stores\": [\"$store\"]}" >/dev/null
 }
 
+lockstep_backup() { # lockstep_backup PLAN
+  local id state
+  id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/$1/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
+  until state="$(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED)$ ]]; do sleep 0.05; done
+  [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .error)"
+  curl -fsS -H "$AUTH" "$API/runs/$id" | jq -c '[(.evidence.objectListings[0] | {objects, copied}),
+    (.steps[] | select(.action == "VERIFY") | .evidence | {blobsChecked, blobsTrusted})]' >&2
+}
+
+change_one_percent() {
+  log "changing 1% of the objects"
+  rm -rf "$RUN/bench-objects-changed" && mkdir -p "$RUN/bench-objects-changed"
+  s3cli s3 ls "s3://$src/" | awk 'NR % 100 == 1 {print $4}' | while read -r key; do
+    head -c "$size" /dev/urandom >"$RUN/bench-objects-changed/$key"
+  done
+  s3cli s3 cp --recursive "$RUN/bench-objects-changed" "s3://$src/" --only-show-errors
+  rm -rf "$RUN/bench-objects-changed"
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+
 declare -A t
-for round in first incremental unchanged; do
-  if [[ $round == incremental ]]; then
-    log "changing 1% of the objects"
-    rm -rf "$RUN/bench-objects-changed" && mkdir -p "$RUN/bench-objects-changed"
-    s3cli s3 ls "s3://$src/" | awk 'NR % 100 == 1 {print $4}' | while read -r key; do
-      head -c "$size" /dev/urandom >"$RUN/bench-objects-changed/$key"
-    done
-    s3cli s3 cp --recursive "$RUN/bench-objects-changed" "s3://$src/" --only-show-errors
-    rm -rf "$RUN/bench-objects-changed"
-  fi
-  s=$(now_ms); s3cli s3 sync "s3://$src" "s3://bench-copy-aws" --only-show-errors; t[$round-aws]=$(($(now_ms) - s))
-  s=$(now_ms); rc sync "local:$src" "local:bench-copy-rclone" --transfers 8 --checkers 16; t[$round-rclone]=$(($(now_ms) - s))
-  s=$(now_ms); lockstep_backup; t[$round-lockstep]=$(($(now_ms) - s))
-  printf '%-12s aws s3 sync %7d ms | rclone sync %7d ms | lockstep API->CONSISTENT %7d ms\n' "$round" \
-    "${t[$round-aws]}" "${t[$round-rclone]}" "${t[$round-lockstep]}"
+for rep in $(seq 1 "$runs"); do
+  empty_copies
+  start_agent "$rep"
+  for round in first incremental unchanged; do
+    [[ $round == incremental ]] && change_one_percent
+    s=$(now_ms); s3cli s3 sync "s3://$src" "s3://bench-copy-aws" --only-show-errors; t[$round-aws]+=" $(($(now_ms) - s))"
+    s=$(now_ms); rc sync "local:$src" "local:bench-copy-rclone" --transfers 8 --checkers 16
+    t[$round-rclone]+=" $(($(now_ms) - s))"
+    s=$(now_ms); lockstep_backup "bench-objects-$rep"; t[$round-lockstep]+=" $(($(now_ms) - s))"
+    printf 'run %d %-12s aws s3 sync %7d ms | rclone sync %7d ms | lockstep API->CONSISTENT %7d ms\n' "$rep" "$round" \
+      "${t[$round-aws]##* }" "${t[$round-rclone]##* }" "${t[$round-lockstep]##* }"
+  done
 done
 for round in first incremental unchanged; do
-  awk -v l="${t[$round-lockstep]}" -v a="${t[$round-aws]}" -v r="${t[$round-rclone]}" -v n="$round" \
-    'BEGIN {printf "%-12s lockstep / aws s3 sync = %.2f, lockstep / rclone sync = %.2f\n", n, l / a, l / r}'
+  a=$(tr ' ' '\n' <<<"${t[$round-aws]}" | grep . | median)
+  r=$(tr ' ' '\n' <<<"${t[$round-rclone]}" | grep . | median)
+  l=$(tr ' ' '\n' <<<"${t[$round-lockstep]}" | grep . | median)
+  awk -v l="$l" -v a="$a" -v r="$r" -v n="$round" -v k="$runs" 'BEGIN {printf "median of %d %-12s aws s3 sync %7d ms | rclone sync %7d ms | lockstep %7d ms | lockstep / aws s3 sync = %.2f, lockstep / rclone sync = %.2f\n", k, n, a, r, l, l / a, l / r}'
 done
