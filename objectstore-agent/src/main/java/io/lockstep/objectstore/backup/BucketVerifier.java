@@ -91,14 +91,6 @@ public class BucketVerifier {
             StepContext context)
             throws StepFailure {
         int samplePercent = Math.max(0, Math.min(100, config.verifySamplePercent()));
-        BaseEntries reused = capture.incremental() && samplePercent < 100
-                ? BaseEntries.open(repository, capture.base())
-                : BaseEntries.NONE;
-        // Blobs to check: all of them, or after an incremental copy those it copied and the sample.
-        Long toCheck = reused == BaseEntries.NONE
-                ? capture.objects()
-                : capture.objects() == null ? null : capture.copied() + capture.objects() * samplePercent / 100;
-        boolean listFirst = toCheck != null && toCheck > headUpTo;
         Map<String, String> evidence = new HashMap<>();
         long objects = 0;
         long checked = 0;
@@ -114,6 +106,14 @@ public class BucketVerifier {
         } catch (RepositoryException e) {
             throw new StepFailure("cannot read manifest " + manifestKey + ": " + e.getMessage());
         }
+        BaseEntries reused = capture.incremental() && samplePercent < 100
+                ? BaseEntries.open(repository, capture.base())
+                : BaseEntries.NONE;
+        // Blobs to check: all of them, or after an incremental copy those it copied and the sample.
+        Long toCheck = reused == BaseEntries.NONE
+                ? capture.objects()
+                : capture.objects() == null ? null : capture.copied() + capture.objects() * samplePercent / 100;
+        boolean listFirst = toCheck != null && toCheck > headUpTo;
         ExecutorService checkers = Workers.start("verify-check", config.copyConcurrency());
         try (InputStream raw = verified == null ? repository.open(manifestKey) : verified;
                 var counted = new java.io.FilterInputStream(raw) {
@@ -248,7 +248,7 @@ public class BucketVerifier {
             try {
                 in = repository.open(key);
                 return new BaseEntries(in, Manifests.entries(in));
-            } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.warnf("base manifest %s is unreadable (%s); checking every blob", key, e.getMessage());
                 closeQuietly(in);
                 return NONE;
