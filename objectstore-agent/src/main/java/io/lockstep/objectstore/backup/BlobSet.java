@@ -1,12 +1,19 @@
 package io.lockstep.objectstore.backup;
 
+import io.lockstep.agent.core.concurrent.Workers;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
- * The blobs that exist under {@code blobs/<store>/}, from one paginated listing, in bounded memory.
+ * The blobs that exist under {@code blobs/<store>/}, from paginated listings, in bounded memory.
  * <p>
  * A manifest is in object-key order and the listing in blob-name order, so the two cannot be merged as streams;
  * the listing is held instead, compactly: a blob name is 64 hex digits (a SHA-256, or with encryption an
@@ -53,6 +60,61 @@ public final class BlobSet {
         }
         if (!sorted) {
             sort(pairs, 0, n - 1);
+        }
+        return new BlobSet(pairs, n, others);
+    }
+
+    /** The first digits of blob names, in key order: one listing each. */
+    static final String HEX_DIGITS = "0123456789abcdef";
+
+    /**
+     * The blobs under {@code prefix} ({@code blobs/<store>/}), listed as sixteen listings at once, one per first hex
+     * digit of the name. Blob names are hex (a SHA-256 or an HMAC of it), so the partitions are even and together hold
+     * every blob Lockstep writes; a name that does not start with a lowercase hex digit (a foreign file, which no
+     * manifest names) is not listed. Why: a listing is a sequence of pages, one request after the other, and an
+     * S3-compatible server on a filesystem (S3Proxy here) walks the whole prefix for every page: 10,000 blobs took ten
+     * walks of about 170 ms each in one listing, against sixteen walks of a sixteenth each.
+     *
+     * @throws io.lockstep.repository.RepositoryException when a listing fails
+     */
+    public static BlobSet listed(Function<String, Iterator<String>> listing, String prefix)
+            throws InterruptedException {
+        ExecutorService listers = Workers.start("blob-listing", HEX_DIGITS.length());
+        try {
+            List<Future<BlobSet>> parts = new ArrayList<>();
+            for (char digit : HEX_DIGITS.toCharArray()) {
+                parts.add(listers.submit(() -> of(listing.apply(prefix + digit))));
+            }
+            List<BlobSet> sets = new ArrayList<>();
+            for (Future<BlobSet> part : parts) {
+                try {
+                    sets.add(part.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException cause) {
+                        throw cause;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return concat(sets);
+        } finally {
+            Workers.stop(listers);
+        }
+    }
+
+    /** Sets whose names are in ascending, disjoint ranges, in that order, as one set. */
+    static BlobSet concat(List<BlobSet> sets) {
+        int n = 0;
+        for (BlobSet set : sets) {
+            n += set.size;
+        }
+        long[] pairs = new long[Math.max(2, 2 * n)];
+        Set<String> others = new HashSet<>();
+        int at = 0;
+        for (BlobSet set : sets) {
+            System.arraycopy(set.pairs, 0, pairs, 2 * at, 2 * set.size);
+            at += set.size;
+            others.addAll(set.others);
         }
         return new BlobSet(pairs, n, others);
     }

@@ -299,10 +299,13 @@ public class BucketBackup {
             BlobSet blobs;
             try {
                 // Listed before the manifest is read: a blob deleted after this listing is caught by verification.
-                blobs = BlobSet.of(repository.keys(blobPrefix));
+                blobs = BlobSet.listed(repository::keys, blobPrefix);
             } catch (RepositoryException e) {
                 LOG.warnf("cannot list %s (%s); copying everything", blobPrefix, e.getMessage());
                 return new Previous(null, IncrementalBase.none(), 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StepFailure("the backup of store " + store + " was interrupted while listing its blobs");
             }
             try {
                 InputStream in = repository.open(key);

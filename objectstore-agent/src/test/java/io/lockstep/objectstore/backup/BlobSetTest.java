@@ -38,6 +38,48 @@ class BlobSetTest {
     }
 
     @Test
+    void sixteenListingsOneForEachFirstDigitFindWhatOneListingWould() throws Exception {
+        java.util.TreeSet<String> stored = new java.util.TreeSet<>();
+        for (int i = 0; i < 5000; i++) {
+            stored.add("blobs/media/" + sha("object " + i));
+        }
+        stored.add("blobs/media/foreign-file"); // not a blob name, but its first letter is a hex digit: kept whole
+        stored.add("blobs/media/zz-foreign"); // no listing of a hex digit holds it
+        List<String> prefixes = java.util.Collections.synchronizedList(new ArrayList<>());
+        BlobSet blobs = BlobSet.listed(
+                prefix -> {
+                    prefixes.add(prefix);
+                    return stored.subSet(prefix, prefix + Character.MAX_VALUE).iterator();
+                },
+                "blobs/media/");
+
+        assertEquals(16, prefixes.size());
+        assertTrue(prefixes.contains("blobs/media/0") && prefixes.contains("blobs/media/f"), prefixes::toString);
+        assertEquals(5001, blobs.size());
+        for (int i = 0; i < 5000; i++) {
+            assertTrue(blobs.contains("blobs/media/" + sha("object " + i)), "object " + i);
+            assertFalse(blobs.contains("blobs/media/" + sha("other " + i)), "other " + i);
+        }
+        assertTrue(blobs.contains("blobs/media/foreign-file"));
+        assertFalse(blobs.contains("blobs/media/zz-foreign"));
+    }
+
+    @Test
+    void aFailingListingFailsTheWhole() {
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(
+                io.lockstep.repository.RepositoryException.class,
+                () -> BlobSet.listed(
+                        prefix -> {
+                            if (prefix.endsWith("7")) {
+                                throw new io.lockstep.repository.RepositoryException("listing refused");
+                            }
+                            return Collections.emptyIterator();
+                        },
+                        "blobs/media/"));
+        assertEquals("listing refused", failure.getMessage());
+    }
+
+    @Test
     void anUnsortedListingIsSortedFirst() {
         List<String> listed = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
