@@ -1,6 +1,7 @@
 package io.lockstep.repository;
 
 import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 
 /**
@@ -40,6 +41,51 @@ public final class VerifiedInputStream extends FilterInputStream {
             throw new IntegrityException("the stored bytes were not read to their end");
         }
         return sha256;
+    }
+
+    /**
+     * Stored bytes read past a decryption failure to learn whether they still hash to the recorded SHA-256: with 4 KiB
+     * segments a damaged artifact fails authentication long before its end, where the hash is compared.
+     */
+    static final long DIAGNOSE_UP_TO = 8L << 20;
+
+    @Override
+    public int read() throws IOException {
+        try {
+            return super.read();
+        } catch (DamagedArtifactException failed) {
+            throw diagnosed(failed);
+        }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        try {
+            return super.read(b, off, len);
+        } catch (DamagedArtifactException failed) {
+            throw diagnosed(failed);
+        }
+    }
+
+    /**
+     * A decryption that failed authentication before the stored bytes' end, when at most {@link #DIAGNOSE_UP_TO} of
+     * them remain: they are read, and if they no longer hash to the SHA-256 recorded when they were written, that is
+     * the failure reported (the bytes changed in the repository: the same words whatever the artifact's segment size).
+     * Otherwise, or when more remains, the decryption's failure stands.
+     */
+    private DamagedArtifactException diagnosed(DamagedArtifactException failed) {
+        if (stored.sha256() != null) {
+            return failed; // the stored bytes were already hashed and compared
+        }
+        try {
+            stored.skip(DIAGNOSE_UP_TO); // reads and hashes; at their end a mismatch throws
+        } catch (DamagedArtifactException mismatch) {
+            mismatch.addSuppressed(failed);
+            return mismatch;
+        } catch (IOException e) {
+            failed.addSuppressed(e);
+        }
+        return failed;
     }
 
     @Override

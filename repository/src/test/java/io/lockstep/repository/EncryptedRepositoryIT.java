@@ -210,6 +210,27 @@ class EncryptedRepositoryIT {
     }
 
     @Test
+    void aFlippedByteInASmallArtifactIsReportedAsStoredBytesThatNoLongerMatchTheirSha256() throws Exception {
+        // 4 KiB segments: the damaged segment fails authentication long before the end of the stored bytes, where
+        // their SHA-256 is compared; the verified read reads on and reports the mismatch, as for any artifact.
+        long size = 200_000;
+        UploadResult result = repository.upload("flip/small.bin", source(size, Long.MAX_VALUE), UploadHooks.NONE);
+        byte[] stored = stored("flip/small.bin");
+        stored[stored.length / 3] ^= 0x01;
+        store("flip/small.bin", stored);
+
+        IntegrityException plain = assertThrows(IntegrityException.class, () -> sha(repository.open("flip/small.bin")));
+        assertTrue(plain.getMessage().contains("failed authentication"), plain.getMessage());
+        IntegrityException verified = assertThrows(
+                IntegrityException.class, () -> sha(repository.openVerified("flip/small.bin", result.sha256())));
+        assertTrue(verified instanceof DamagedArtifactException, verified.toString());
+        assertTrue(
+                verified.getMessage().contains("SHA-256")
+                        && verified.getMessage().contains("flip/small.bin"),
+                verified.getMessage());
+    }
+
+    @Test
     void aFlippedByteInTheHeaderFailsClearly() {
         repository.put("flip/header.json", "{\"a\":1}".getBytes());
         byte[] stored = stored("flip/header.json");
