@@ -80,6 +80,12 @@ class CatalogResyncIT {
         JsonNode newest = backUp();
         Map<String, String> tables = AppDatabase.tableChecksums(lockstep.ordersDb);
         Map<String, String> objects = Repository.objectHashes(lockstep.checkBucket, "resync/");
+        // run.json first: what changes after it (the pin, the drill's verdict) goes into status records. A run.json
+        // written after both already holds them, and needs no record (this test awaited one and failed then).
+        String olderManifest = lockstep.objectPrefix() + "runs/" + plan + "/" + id(older) + "/run.json";
+        Awaitility.await("run.json of " + id(older))
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> !Repository.keys(olderManifest).isEmpty());
         Api.Reply pin = api.patch("/api/v1/runs/" + id(older), "{\"pinned\": true}");
         assertEquals(200, pin.status(), pin.raw());
         Api.Reply verify = api.post("/api/v1/runs/" + id(older) + "/verify", "{\"drill\": true}");
