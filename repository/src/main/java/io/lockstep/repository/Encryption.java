@@ -73,7 +73,7 @@ public final class Encryption {
     private final Set<String> kekIds;
     private final boolean encryptNew;
     /** Plaintexts up to this size (one segment of the large data key) may be encrypted with the small data key. */
-    public static final int SMALL = 1 << 20;
+    static final int SMALL = 1 << 20;
 
     private DataKey current;
     private DataKey currentSmall;
