@@ -10,17 +10,16 @@ import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.mac.MacConfig;
-import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +35,7 @@ import java.util.TreeSet;
  * rotation keeps old artifacts readable.</li>
  * <li>A <b>data key</b> is a fresh Tink streaming AEAD keyset (AES256_GCM_HKDF_1MB), generated in memory, wrapped by
  * the KEK and stored, wrapped, in the header of each artifact it encrypts (see {@link ArtifactHeader}). One data key
- * serves a process for at most {@link #DATA_KEY_LIFETIME}; Tink derives a separate key per artifact from it and a
+ * serves a process for at most {@link DataKeys#LIFETIME}; Tink derives a separate key per artifact from it and a
  * random salt, so reuse is safe and saves a KEK call per object blob. Artifacts known to be smaller than one such
  * segment ({@link #SMALL}: object blobs, manifests) are encrypted with a second data key of 4 KiB segments
  * (AES256_GCM_HKDF_4KB): Tink's encrypting stream holds two segments, so a 4 KiB blob under a 1 MiB-segment key
@@ -46,9 +45,6 @@ import java.util.TreeSet;
  * Nothing here logs or prints key material; {@link #toString()} names only the key id.
  */
 public final class Encryption {
-
-    /** How long one data key encrypts new artifacts before a new one is generated. */
-    static final Duration DATA_KEY_LIFETIME = Duration.ofHours(1);
 
     private static final byte[] DATA_KEY_AD = "lockstep data key v1".getBytes(StandardCharsets.UTF_8);
     private static final int UNWRAPPED_CACHE = 64;
@@ -75,8 +71,7 @@ public final class Encryption {
     /** Plaintexts up to this size (one segment of the large data key) may be encrypted with the small data key. */
     static final int SMALL = 1 << 20;
 
-    private DataKey current;
-    private DataKey currentSmall;
+    private final DataKeys dataKeys;
     private final Map<ByteBuffer, StreamingAead> unwrapped = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, StreamingAead> eldest) {
@@ -84,60 +79,20 @@ public final class Encryption {
         }
     };
 
-    private record DataKey(StreamingAead aead, ArtifactHeader header, Instant created) {}
-
     private Encryption(Aead kek, String kekId, Integer primaryTinkId, Set<String> kekIds, boolean encryptNew) {
         this.kek = kek;
         this.kekId = kekId;
         this.primaryTinkId = primaryTinkId;
         this.kekIds = kekIds;
         this.encryptNew = encryptNew;
+        this.dataKeys = new DataKeys(kek, kekId, DATA_KEY_AD, (wrapped, aead) -> {
+            synchronized (this) {
+                unwrapped.put(ByteBuffer.wrap(wrapped), aead);
+            }
+        });
         if (kek != null) {
-            warmUp();
+            CipherWarmUp.start();
         }
-    }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED =
-            new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * The JDK's AES-GCM is fast only once the JIT has compiled its callers with the AES and GHASH intrinsics; with
-     * 1 MiB segments they are called so rarely that the first gigabyte or so runs at a tenth of the speed (measured
-     * here: about 17 MiB/s instead of 300). Once per JVM, a background thread encrypts and decrypts 16 MiB in 4 KiB
-     * segments under a throwaway key, which takes a couple of seconds and brings them to full speed.
-     */
-    private static void warmUp() {
-        if (!WARMED.compareAndSet(false, true)) {
-            return;
-        }
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        StreamingAead aead = KeysetHandle.generateNew(
-                                        PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB)
-                                .getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
-                        byte[] chunk = new byte[4096];
-                        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream(1 << 20);
-                        for (int i = 0; i < 16; i++) {
-                            sink.reset();
-                            try (java.io.OutputStream out = aead.newEncryptingStream(sink, chunk)) {
-                                for (int j = 0; j < 256; j++) {
-                                    out.write(chunk);
-                                }
-                            }
-                            try (InputStream in = aead.newDecryptingStream(
-                                    new java.io.ByteArrayInputStream(sink.toByteArray()), chunk)) {
-                                in.transferTo(java.io.OutputStream.nullOutputStream());
-                            }
-                        }
-                    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-                        // only a warm-up: encryption works without it, just slower at first
-                    }
-                },
-                "repository-encryption-warm-up");
-        thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
-        thread.start();
     }
 
     /** No key at all: artifacts are written in plaintext, and encrypted ones cannot be read. */
@@ -263,19 +218,25 @@ public final class Encryption {
         }
     }
 
-    /** The stored form of an artifact: header, then ciphertext bound to {@code key}. */
-    InputStream encrypt(String key, InputStream plaintext) {
-        return encrypt(key, plaintext, false);
-    }
-
     /**
-     * As {@link #encrypt(String, InputStream)}; {@code small}: the plaintext is known to hold at most {@link #SMALL}
-     * bytes, and is encrypted in 4 KiB segments with small buffers.
+     * The stored form of an artifact: header, then ciphertext bound to {@code key}. The source is read up to
+     * {@link #SMALL} + 1 bytes ahead: one that ends within {@link #SMALL} is encrypted with the 4 KiB-segment data key
+     * and small buffers, anything longer with the 1 MiB-segment one.
      */
-    InputStream encrypt(String key, InputStream plaintext, boolean small) {
-        DataKey dataKey = small ? smallDataKey() : dataKey();
+    InputStream encrypt(String key, InputStream plaintext) {
+        byte[] head;
         try {
-            return new EncryptingInputStream(plaintext, dataKey.header().bytes(), small, sink -> {
+            head = plaintext.readNBytes(SMALL + 1);
+        } catch (IOException e) {
+            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
+        }
+        boolean small = head.length <= SMALL;
+        InputStream source = small
+                ? new ByteArrayInputStream(head)
+                : new SequenceInputStream(new ByteArrayInputStream(head), plaintext);
+        DataKeys.DataKey dataKey = dataKeys.current(small);
+        try {
+            return new EncryptingInputStream(source, dataKey.header().bytes(), small, sink -> {
                 try {
                     return dataKey.aead()
                             .newEncryptingStream(sink, dataKey.header().associatedData(key));
@@ -285,37 +246,6 @@ public final class Encryption {
             });
         } catch (IOException e) {
             throw new RepositoryException("cannot start encrypting " + key + ": " + e.getMessage(), e);
-        }
-    }
-
-    private synchronized DataKey dataKey() {
-        if (expired(current)) {
-            current = newDataKey(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB);
-        }
-        return current;
-    }
-
-    private synchronized DataKey smallDataKey() {
-        if (expired(currentSmall)) {
-            currentSmall = newDataKey(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
-        }
-        return currentSmall;
-    }
-
-    private static boolean expired(DataKey key) {
-        return key == null || key.created().plus(DATA_KEY_LIFETIME).isBefore(Instant.now());
-    }
-
-    private DataKey newDataKey(com.google.crypto.tink.Parameters parameters) {
-        try {
-            KeysetHandle handle = KeysetHandle.generateNew(parameters);
-            byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, DATA_KEY_AD);
-            StreamingAead aead = handle.getPrimitive(RegistryConfiguration.get(), StreamingAead.class);
-            unwrapped.put(ByteBuffer.wrap(wrapped), aead);
-            return new DataKey(aead, new ArtifactHeader(kekId, wrapped), Instant.now());
-        } catch (GeneralSecurityException e) {
-            throw new RepositoryException(
-                    "cannot create a data key with key-encryption key " + kekId + ": " + e.getMessage(), e);
         }
     }
 

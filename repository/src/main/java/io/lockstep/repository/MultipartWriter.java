@@ -100,7 +100,7 @@ final class MultipartWriter {
         if (once && stored(objectKey)) {
             throw new ArtifactExistsException(key, objectKey);
         }
-        InputStream in = encryption.encrypts() ? encrypted(key, plaintext) : plaintext;
+        InputStream in = encryption.encrypts() ? encryption.encrypt(key, plaintext) : plaintext;
         MessageDigest sha = Hashing.sha256();
         byte[] first = readFirstPart(in);
         int firstLength = first.length; // a whole part (partSize) when the source holds more
@@ -277,23 +277,6 @@ final class MultipartWriter {
     }
 
     /** Reads until the buffer is full or the stream ends; returns the bytes read (0 at end-of-stream). */
-    /**
-     * The source encrypted: a source that ends within {@link Encryption#SMALL} bytes (read ahead to find out) under the
-     * small-segment data key, anything longer under the large one.
-     */
-    private InputStream encrypted(String key, InputStream plaintext) {
-        byte[] head;
-        try {
-            head = plaintext.readNBytes(Encryption.SMALL + 1);
-        } catch (IOException e) {
-            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
-        }
-        if (head.length <= Encryption.SMALL) {
-            return encryption.encrypt(key, new ByteArrayInputStream(head), true);
-        }
-        return encryption.encrypt(key, new java.io.SequenceInputStream(new ByteArrayInputStream(head), plaintext));
-    }
-
     /** The first read of an upload starts this small and doubles as it fills, up to a part. */
     static final int FIRST_READ = 64 * 1024;
 
@@ -337,19 +320,7 @@ final class MultipartWriter {
     }
 
     private static int readPart(InputStream in, byte[] buffer) {
-        int filled = 0;
-        try {
-            while (filled < buffer.length) {
-                int n = in.read(buffer, filled, buffer.length - filled);
-                if (n < 0) {
-                    break;
-                }
-                filled += n;
-            }
-        } catch (IOException e) {
-            throw new RepositoryException("reading the source failed: " + e.getMessage(), e);
-        }
-        return filled;
+        return readPart(in, buffer, 0);
     }
 
     /** Whether an object exists (a HEAD); a failure other than 404 fails the write rather than risk an overwrite. */
