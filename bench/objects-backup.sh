@@ -10,8 +10,8 @@
 # own (a new store id and repository prefix, so its first copy has no base and no blobs to reuse).
 # Everything runs against the local S3Proxy. The baselines copy bucket to bucket (server-side); Lockstep also
 # hashes every byte and writes a manifest. Machines here are shared and noisy: repeat and compare ratios.
-# shellcheck source=../deploy/local/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 objects=20000
 size=16384
@@ -28,7 +28,6 @@ done
 API="http://127.0.0.1:18080/api/v1"
 # The coordinator runs with the demo's local profile; its demo admin token (local only) authorizes these calls.
 AUTH="Authorization: Bearer ${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
-now_ms() { date +%s%3N; }
 for tool in aws rclone; do
   if ! command -v "$tool" >/dev/null; then
     [[ $EUID -eq 0 ]] || die "$tool is needed (apt-get install awscli rclone)"
@@ -110,7 +109,6 @@ change_one_percent() {
   rm -rf "$RUN/bench-objects-changed"
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 declare -A t
 for rep in $(seq 1 "$runs"); do

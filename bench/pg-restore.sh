@@ -15,8 +15,8 @@
 #
 # --data and its sizes as in bench/pg-backup.sh (the same database is reused). Machines here are shared and noisy:
 # read medians and ratios, not single runs.
-# shellcheck source=../deploy/local/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=data.sh
 source "$(dirname "${BASH_SOURCE[0]}")/data.sh"
 
@@ -36,8 +36,6 @@ API="http://127.0.0.1:18080/api/v1"
 # The coordinator runs with the demo's local profile; its demo admin token (local only) authorizes these calls.
 AUTH="Authorization: Bearer ${LOCKSTEP_TOKEN:-lst_demo_admin_local_only}"
 psql_app() { psql -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -v ON_ERROR_STOP=1 -qAt "$@"; }
-now_ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 TARGET="bench_restored_$$"
 drop_target() { psql_app -d postgres -c "DROP DATABASE IF EXISTS $TARGET WITH (FORCE)"; }
 

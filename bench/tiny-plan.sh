@@ -9,8 +9,8 @@
 #   queue    step created -> dispatched (waiting for an earlier wave)
 #   deliver  dispatched -> accepted by its agent (outbox relay, Kafka, the agent's consumer)
 #   work     accepted -> ended (the agent's work, and its event back)
-# shellcheck source=../deploy/local/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 runs=5
 while (($#)); do
@@ -36,7 +36,6 @@ s3() { # s3 METHOD PATH [curl args...]: a signed request to S3Proxy; the local c
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X "$method" "http://127.0.0.1:$S3_PORT/$path" "$@"
 }
 es() { curl -fsS -H 'Content-Type: application/json' "$@"; }
-now_ms() { date +%s%3N; }
 
 "$LOCAL_DIR/up" catalog-pg kafka s3proxy elasticsearch app-pg
 command -v jq >/dev/null || die "jq is needed"
@@ -116,5 +115,5 @@ for i in $(seq 1 "$runs"); do
   printf 'run %d: API -> CONSISTENT %d ms (catalog: created -> ended %s ms)\n' "$i" "$t" "$(jq -r .durationMillis <<<"$run")"
   breakdown "$run"
 done
-median="$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
+median="$(printf '%s\n' "${times[@]}" | median)"
 printf 'median of %d: API -> CONSISTENT %s ms (goal <= 1000 ms)\n' "$runs" "$median"
