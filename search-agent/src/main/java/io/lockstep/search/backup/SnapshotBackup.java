@@ -10,7 +10,6 @@ import io.lockstep.agent.core.concurrent.Workers;
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.EvidenceKeys;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.RepositoryException;
 import io.lockstep.repository.UploadHooks;
 import io.lockstep.search.client.ElasticsearchClients;
 import io.lockstep.search.client.SearchCalls;
@@ -43,8 +42,8 @@ public class SnapshotBackup {
 
     private static final Logger LOG = Logger.getLogger(SnapshotBackup.class);
 
-    /** Files of the snapshot repository uploaded at once. */
-    static final int COPY_CONCURRENCY = 4;
+    /** Files of the snapshot repository uploaded at once (a snapshot of a small index adds about eight). */
+    static final int COPY_CONCURRENCY = 8;
 
     private final ElasticsearchClients clients;
     private final BackupRepository repository;
@@ -58,6 +57,27 @@ public class SnapshotBackup {
     public StepResult snapshot(String id, SearchAgentConfig.Store store, String name, StepContext context)
             throws StepFailure {
         ElasticsearchClient es = clients.of(id);
+        ExecutorService uploads = Workers.start("snapshot-copy-" + id, COPY_CONCURRENCY);
+        try {
+            // What the backup repository already holds is listed while Elasticsearch takes the snapshot: a file the
+            // snapshot adds is not in this listing and is copied; one listed stays as it is (snapshot files never
+            // change; the root index files, which do, are always copied).
+            Future<Map<String, Long>> present = uploads.submit(() -> repository.list(ArtifactLayout.searchCopy(id)));
+            return snapshot(es, id, store, name, present, uploads, context);
+        } finally {
+            Workers.stop(uploads);
+        }
+    }
+
+    private StepResult snapshot(
+            ElasticsearchClient es,
+            String id,
+            SearchAgentConfig.Store store,
+            String name,
+            Future<Map<String, Long>> present,
+            ExecutorService uploads,
+            StepContext context)
+            throws StepFailure {
         SnapshotInfo info;
         Instant requested = Instant.now();
         try {
@@ -107,7 +127,7 @@ public class SnapshotBackup {
         // The snapshot is complete and its documents are counted: the store may be released now (the coordinator
         // waits for this, not for the copy below), so writes stay blocked only as long as the snapshot itself took.
         context.snapshotTaken(finished, null, name);
-        long[] copied = copyRepository(id, store.repositoryLocation(), context);
+        long[] copied = copyRepository(id, store.repositoryLocation(), present, uploads, context);
         evidence.put(EvidenceKeys.FILES_COPIED, Long.toString(copied[0]));
         evidence.put(EvidenceKeys.BYTES_COPIED, Long.toString(copied[1]));
         return new StepResult(copied[2], null, ArtifactLayout.searchCopy(id), evidence);
@@ -135,21 +155,28 @@ public class SnapshotBackup {
      *
      * @return files copied, bytes copied, total bytes of the repository
      */
-    private long[] copyRepository(String id, Path location, StepContext context) throws StepFailure {
+    private long[] copyRepository(
+            String id, Path location, Future<Map<String, Long>> listing, ExecutorService uploads, StepContext context)
+            throws StepFailure {
         String prefix = ArtifactLayout.searchCopy(id);
         Map<String, Long> present;
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(location)) {
             walk.filter(Files::isRegularFile).forEach(files::add);
-            present = repository.list(prefix);
-        } catch (IOException | RepositoryException e) {
+            present = listing.get();
+        } catch (IOException e) {
             throw new StepFailure("cannot read the snapshot repository " + location + ": " + e.getMessage());
+        } catch (ExecutionException e) {
+            throw new StepFailure("cannot list the copy of the snapshot repository of store " + id + ": "
+                    + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
         }
         AtomicLong copied = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         AtomicLong total = new AtomicLong();
         AtomicLong vanished = new AtomicLong();
-        ExecutorService uploads = Workers.start("snapshot-copy-" + id, COPY_CONCURRENCY);
         try {
             List<Future<?>> pending = new ArrayList<>();
             for (Path file : files) {
@@ -187,8 +214,6 @@ public class SnapshotBackup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
-        } finally {
-            Workers.stop(uploads);
         }
         if (vanished.get() > 0) {
             LOG.infof(
