@@ -63,6 +63,8 @@ public class BucketBackup {
     private final ObjectStoreAgentConfig config;
     private final SourceBuckets buckets;
     private final BackupRepository repository;
+    /** How many blobs each store held when this agent last listed them: how to list them next ({@link BlobSet}). */
+    private final Map<String, Long> blobsLastListed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     public BucketBackup(ObjectStoreAgentConfig config, SourceBuckets buckets, BackupRepository repository) {
@@ -91,7 +93,7 @@ public class BucketBackup {
         ReadAhead<S3Object> ahead = new ReadAhead<>(listing, LIST_AHEAD, "listing-" + store);
         Previous previous;
         try {
-            previous = Previous.open(repository, previousManifest, store);
+            previous = Previous.open(repository, previousManifest, store, blobsLastListed);
         } catch (StepFailure | RuntimeException e) {
             ahead.close();
             throw e;
@@ -291,7 +293,8 @@ public class BucketBackup {
             this.blobsListed = blobsListed;
         }
 
-        static Previous open(BackupRepository repository, String key, String store) throws StepFailure {
+        static Previous open(BackupRepository repository, String key, String store, Map<String, Long> lastListed)
+                throws StepFailure {
             if (key == null || key.isBlank()) {
                 return new Previous(null, IncrementalBase.none(), 0);
             }
@@ -299,7 +302,8 @@ public class BucketBackup {
             BlobSet blobs;
             try {
                 // Listed before the manifest is read: a blob deleted after this listing is caught by verification.
-                blobs = BlobSet.listed(repository::keys, blobPrefix);
+                blobs = BlobSet.listed(repository::keys, blobPrefix, lastListed.getOrDefault(store, -1L));
+                lastListed.put(store, (long) blobs.size());
             } catch (RepositoryException e) {
                 LOG.warnf("cannot list %s (%s); copying everything", blobPrefix, e.getMessage());
                 return new Previous(null, IncrementalBase.none(), 0);

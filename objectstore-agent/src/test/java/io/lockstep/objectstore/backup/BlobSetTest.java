@@ -65,6 +65,35 @@ class BlobSetTest {
     }
 
     @Test
+    void aPrefixLastSeenWithFewerBlobsThanAPageIsListedOnceAndOtherwiseSixteenWays() throws Exception {
+        java.util.TreeSet<String> stored = new java.util.TreeSet<>();
+        for (int i = 0; i < 40; i++) {
+            stored.add("blobs/media/" + sha("object " + i));
+        }
+        for (long expected : new long[] {0, 40, BlobSet.ONE_PAGE - 1, BlobSet.ONE_PAGE, -1}) {
+            List<String> prefixes = java.util.Collections.synchronizedList(new ArrayList<>());
+            BlobSet blobs = BlobSet.listed(
+                    prefix -> {
+                        prefixes.add(prefix);
+                        return stored.subSet(prefix, prefix + Character.MAX_VALUE)
+                                .iterator();
+                    },
+                    "blobs/media/",
+                    expected);
+
+            if (expected >= 0 && expected < BlobSet.ONE_PAGE) {
+                assertEquals(List.of("blobs/media/"), prefixes, "expected " + expected);
+            } else {
+                assertEquals(16, prefixes.size(), "expected " + expected);
+            }
+            assertEquals(40, blobs.size(), "expected " + expected);
+            for (int i = 0; i < 40; i++) {
+                assertTrue(blobs.contains("blobs/media/" + sha("object " + i)), "object " + i);
+            }
+        }
+    }
+
+    @Test
     void aFailingListingFailsTheWhole() {
         var failure = org.junit.jupiter.api.Assertions.assertThrows(
                 io.lockstep.repository.RepositoryException.class,
