@@ -91,8 +91,10 @@ class BackupFlow {
 
     /** Enters, in order, every stage whose gate is open; stops at the first closed gate or at a failure. */
     String advance(RunEntity run) {
+        // Read once: dispatching changes the loaded (managed) steps themselves; only a stage that creates steps
+        // makes the list stale.
+        List<StepEntity> steps = StepEntity.ofRun(run.id);
         for (BackupStage stage : BackupStage.values()) {
-            List<StepEntity> steps = StepEntity.ofRun(run.id);
             if (!stage.open(steps)) {
                 return null;
             }
@@ -109,36 +111,42 @@ class BackupFlow {
                             .sum();
                 }
             }
-            enter(stage, run, steps);
+            if (enter(stage, run, steps)) {
+                steps = StepEntity.ofRun(run.id);
+            }
         }
         return null;
     }
 
-    /** Dispatches what the stage dispatches, once: its pending steps, or the steps it creates. */
-    private void enter(BackupStage stage, RunEntity run, List<StepEntity> steps) {
+    /**
+     * Dispatches what the stage dispatches, once: its pending steps, or the steps it creates.
+     *
+     * @return whether it created steps
+     */
+    private boolean enter(BackupStage stage, RunEntity run, List<StepEntity> steps) {
         switch (stage) {
             case RELEASE -> {
                 if (steps.stream().noneMatch(stage::dispatches)) {
-                    dispatcher.createAndDispatch(
-                            run,
-                            steps,
-                            steps.stream()
-                                    .filter(StepRoles::isQuiesce)
-                                    .map(StepDispatcher::resumeOf)
-                                    .toList());
+                    List<PlannedStep> resumes = steps.stream()
+                            .filter(StepRoles::isQuiesce)
+                            .map(StepDispatcher::resumeOf)
+                            .toList();
+                    dispatcher.createAndDispatch(run, steps, resumes);
+                    return !resumes.isEmpty();
                 }
+                return false;
             }
             case VERIFY -> {
                 if (steps.stream().noneMatch(stage::dispatches)) {
                     PlanSpec spec = run.planSpec;
-                    dispatcher.createAndDispatch(
-                            run,
-                            steps,
-                            steps.stream()
-                                    .filter(StepRoles::isCapture)
-                                    .map(c -> BackupPlanner.verification(run, spec, c))
-                                    .toList());
+                    List<PlannedStep> verifications = steps.stream()
+                            .filter(StepRoles::isCapture)
+                            .map(c -> BackupPlanner.verification(run, spec, c))
+                            .toList();
+                    dispatcher.createAndDispatch(run, steps, verifications);
+                    return !verifications.isEmpty();
                 }
+                return false;
             }
             default -> {
                 PlanSpec spec = run.planSpec;
@@ -161,6 +169,7 @@ class BackupFlow {
                         }
                     }
                 }
+                return false;
             }
         }
     }
