@@ -61,6 +61,9 @@ public class AgentEvents {
     }
 
     public void accepted(UUID runId, UUID stepId) {
+        // A step's first progress report waits PROGRESS_EVERY too: a short step ends with its result before any
+        // (each event is a transaction in the coordinator, applied one after the other), a long one reports from then.
+        lastProgress.put(stepId, clock.instant());
         send(
                 EventTypes.STEP_ACCEPTED,
                 runId.toString(),
