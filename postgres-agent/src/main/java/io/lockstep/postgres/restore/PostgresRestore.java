@@ -242,7 +242,7 @@ public class PostgresRestore {
                 ReadOnlySession.forCensus(store.withDatabase(target), QueryLimits.of(config), null)) {
             List<TableCensus.Table> actual;
             try {
-                actual = TableCensus.take(session.jdbc());
+                actual = TableCensus.take(session.jdbc(), recorded);
             } catch (SQLException e) {
                 throw new StepFailure("cannot check database " + target + ": " + session.reason(e));
             }
