@@ -34,6 +34,7 @@ export PGPASSWORD="${LOCKSTEP_APP_PG_PASSWORD:-lockstep-app-secret}"
 DB=bench_tiny
 BUCKET=bench-tiny-media
 INDEX=bench-tiny
+SNAPSHOT_REPO=bench-tiny
 psql_app() { psql -h 127.0.0.1 -p "$APP_PG_PORT" -U lockstep -v ON_ERROR_STOP=1 -qAt "$@"; }
 s3() { # s3 METHOD PATH [curl args...]: a signed request to S3Proxy; the local credential goes through stdin
   local method="$1" path="$2"
@@ -55,6 +56,10 @@ psql_app -d "$DB" -c "CREATE TABLE items (id INT PRIMARY KEY, key TEXT NOT NULL)
   -c "INSERT INTO items SELECT g, 'items/' || g || '.bin' FROM generate_series(1, 20) g"
 s3 PUT "$BUCKET" >/dev/null 2>&1 || true
 for i in $(seq 1 20); do head -c 2048 /dev/urandom | s3 PUT "$BUCKET/items/$i.bin" --data-binary @- >/dev/null; done
+# Each script run starts from an empty snapshot repository: Elasticsearch's snapshot time grows with the snapshots a
+# repository holds, and earlier script runs' would pile up (the plan has no retention; 93 of them made a warm run's
+# search capture 750 ms instead of 450).
+curl -s -X DELETE "http://127.0.0.1:$ES_PORT/_snapshot/$SNAPSHOT_REPO/*" >/dev/null || true
 curl -s -X DELETE "http://127.0.0.1:$ES_PORT/$INDEX" >/dev/null
 es -X PUT "http://127.0.0.1:$ES_PORT/$INDEX" -d '{"settings": {"number_of_shards": 1, "number_of_replicas": 0}}' >/dev/null
 for i in $(seq 1 20); do es -X PUT "http://127.0.0.1:$ES_PORT/$INDEX/_doc/$i" -d "{\"key\": \"items/$i.bin\"}" >/dev/null; done
@@ -87,7 +92,7 @@ start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-
 start_app search-agent 18083 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-tiny-search \
   LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="$prefix" \
   LOCKSTEP_SEARCH_STORES_TINYSEARCH_URL="http://127.0.0.1:$ES_PORT" LOCKSTEP_SEARCH_STORES_TINYSEARCH_INDICES="$INDEX" \
-  LOCKSTEP_SEARCH_STORES_TINYSEARCH_REPOSITORY=bench-tiny \
+  LOCKSTEP_SEARCH_STORES_TINYSEARCH_REPOSITORY="$SNAPSHOT_REPO" \
   LOCKSTEP_SEARCH_STORES_TINYSEARCH_REPOSITORY_LOCATION="$RUN/elasticsearch/snapshots/bench-tiny"
 for store in tinydb tinymedia tinysearch; do
   wait_for "store $store" 60 bash -c "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"$store\" and .live)'" \
