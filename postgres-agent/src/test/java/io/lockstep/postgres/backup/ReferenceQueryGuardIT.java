@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.postgres.ScratchDatabase;
 import io.lockstep.postgres.client.Connection;
 import io.lockstep.postgres.client.QueryLimits;
 import io.lockstep.postgres.client.ReadOnlySession;
@@ -13,14 +14,12 @@ import io.lockstep.postgres.config.PostgresAgentConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceQueryGuardIT {
 
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
     private static final QueryLimits LIMITS =
             new QueryLimits(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
 
@@ -41,27 +39,18 @@ class ReferenceQueryGuardIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        database = "lockstep_guard_it_" + UUID.randomUUID().toString().substring(0, 8);
-        try (var admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
-                Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        }
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE t (id int PRIMARY KEY, key text NOT NULL)");
-            st.execute("INSERT INTO t VALUES (1, 'c'), (2, 'a'), (3, 'b')");
-            st.execute("CREATE TABLE later (key text NOT NULL)");
-            st.execute("INSERT INTO later VALUES ('k1')");
-        }
+        database = ScratchDatabase.create(
+                "lockstep_guard_it_",
+                "CREATE TABLE t (id int PRIMARY KEY, key text NOT NULL)",
+                "INSERT INTO t VALUES (1, 'c'), (2, 'a'), (3, 'b')",
+                "CREATE TABLE later (key text NOT NULL)",
+                "INSERT INTO later VALUES ('k1')");
         db = new Connection("guard", store(), database, 5);
     }
 
     @AfterAll
     static void dropDatabase() throws Exception {
-        try (var admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
-                Statement st = admin.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        ScratchDatabase.drop(database);
     }
 
     private static PostgresAgentConfig.Store store() {
@@ -102,7 +91,7 @@ class ReferenceQueryGuardIT {
 
     /** The rows of t, read outside any guard; fails if the table is gone. */
     private static long rowsOfT() throws SQLException {
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+        try (var c = ScratchDatabase.connect(database);
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
             rs.next();
@@ -140,7 +129,7 @@ class ReferenceQueryGuardIT {
      */
     @Test
     void withoutTheGuardTheInjectionEscapesAReadOnlyFlaggedTransaction() throws Exception {
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+        try (var c = ScratchDatabase.connect(database);
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE victim AS SELECT g AS id, 'k' || g AS key FROM generate_series(1, 3) g");
         }
@@ -157,14 +146,14 @@ class ReferenceQueryGuardIT {
             }
             c.rollback();
         }
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+        try (var c = ScratchDatabase.connect(database);
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM victim")) {
             rs.next();
             assertEquals(
                     0, rs.getLong(1), "the injection did not delete; the guard's tests prove less than they claim");
         } finally {
-            try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+            try (var c = ScratchDatabase.connect(database);
                     Statement st = c.createStatement()) {
                 st.execute("DROP TABLE victim");
             }
@@ -256,7 +245,7 @@ class ReferenceQueryGuardIT {
 
     @Test
     void underTheExportedSnapshotTheKeysAreThoseOfTheSnapshot() throws Exception {
-        try (var exporter = DriverManager.getConnection(SERVER + database, "postgres", "")) {
+        try (var exporter = ScratchDatabase.connect(database)) {
             exporter.setAutoCommit(false);
             exporter.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
             exporter.setReadOnly(true);
@@ -266,7 +255,7 @@ class ReferenceQueryGuardIT {
                 rs.next();
                 snapshot = rs.getString(1);
             }
-            try (var writer = DriverManager.getConnection(SERVER + database, "postgres", "");
+            try (var writer = ScratchDatabase.connect(database);
                     Statement st = writer.createStatement()) {
                 st.execute("INSERT INTO later VALUES ('k2')");
             }
@@ -278,7 +267,7 @@ class ReferenceQueryGuardIT {
             }
             exporter.rollback();
         } finally {
-            try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+            try (var c = ScratchDatabase.connect(database);
                     Statement st = c.createStatement()) {
                 st.execute("DELETE FROM later WHERE key = 'k2'");
             }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lockstep.postgres.ScratchDatabase;
 import io.lockstep.postgres.client.TableCensus.Table;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class TableCensusIT {
 
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
     private static final String MD5_SUM =
             "SELECT coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text FROM ";
 
@@ -34,42 +32,32 @@ class TableCensusIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        database = "lockstep_census_it_" + UUID.randomUUID().toString().substring(0, 8);
-        try (var admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
-                Statement st = admin.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        }
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE a_orders (id int PRIMARY KEY, total numeric, tags text[], at timestamptz, "
-                    + "doc jsonb, span int4range)");
-            st.execute("INSERT INTO a_orders SELECT g, g * 1.5, ARRAY['x', g::text], '2026-01-01'::timestamptz + "
-                    + "g * interval '1 hour', jsonb_build_object('n', g), int4range(g, g + 10) "
-                    + "FROM generate_series(1, 500) g");
-            // the same rows in the opposite order
-            st.execute("CREATE TABLE b_orders_reversed (LIKE a_orders)");
-            st.execute("INSERT INTO b_orders_reversed SELECT * FROM a_orders ORDER BY id DESC");
-            // json and point have no extended hash function: this table is summed by MD5
-            st.execute("CREATE TABLE c_events (id int, body json, at point)");
-            st.execute("INSERT INTO c_events SELECT g, json_build_object('e', g), point(g, g) "
-                    + "FROM generate_series(1, 50) g");
-            // after the one that falls back: the transaction must still be usable
-            st.execute("CREATE TABLE d_tail (id int)");
-            st.execute("INSERT INTO d_tail SELECT generate_series(1, 7)");
-        }
+        database = ScratchDatabase.create(
+                "lockstep_census_it_",
+                "CREATE TABLE a_orders (id int PRIMARY KEY, total numeric, tags text[], at timestamptz, doc jsonb, "
+                        + "span int4range)",
+                "INSERT INTO a_orders SELECT g, g * 1.5, ARRAY['x', g::text], '2026-01-01'::timestamptz + "
+                        + "g * interval '1 hour', jsonb_build_object('n', g), int4range(g, g + 10) "
+                        + "FROM generate_series(1, 500) g",
+                // the same rows in the opposite order
+                "CREATE TABLE b_orders_reversed (LIKE a_orders)",
+                "INSERT INTO b_orders_reversed SELECT * FROM a_orders ORDER BY id DESC",
+                // json and point have no extended hash function: this table is summed by MD5
+                "CREATE TABLE c_events (id int, body json, at point)",
+                "INSERT INTO c_events SELECT g, json_build_object('e', g), point(g, g) FROM generate_series(1, 50) g",
+                // after the one that falls back: the transaction must still be usable
+                "CREATE TABLE d_tail (id int)",
+                "INSERT INTO d_tail SELECT generate_series(1, 7)");
     }
 
     @AfterAll
     static void dropDatabase() throws Exception {
-        try (var admin = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
-                Statement st = admin.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        ScratchDatabase.drop(database);
     }
 
     /** A census in a read-only repeatable-read transaction, as the backup and the drill take it. */
     private static Map<String, Table> census(List<Table> recorded) throws SQLException {
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "")) {
+        try (var c = ScratchDatabase.connect(database)) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -84,7 +72,7 @@ class TableCensusIT {
     }
 
     private static String md5Sum(String table) throws SQLException {
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+        try (var c = ScratchDatabase.connect(database);
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(MD5_SUM + table + " t")) {
             rs.next();
@@ -112,7 +100,7 @@ class TableCensusIT {
                 before.get("a_orders").checksum(),
                 before.get("b_orders_reversed").checksum());
 
-        try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+        try (var c = ScratchDatabase.connect(database);
                 Statement st = c.createStatement()) {
             st.execute("UPDATE b_orders_reversed SET tags = ARRAY['x', 'changed'] WHERE id = 250");
         }
@@ -123,7 +111,7 @@ class TableCensusIT {
                     before.get("b_orders_reversed").checksum(),
                     after.get("b_orders_reversed").checksum());
         } finally {
-            try (var c = DriverManager.getConnection(SERVER + database, "postgres", "");
+            try (var c = ScratchDatabase.connect(database);
                     Statement st = c.createStatement()) {
                 st.execute("UPDATE b_orders_reversed SET tags = ARRAY['x', '250'] WHERE id = 250");
             }
@@ -143,13 +131,7 @@ class TableCensusIT {
         assertEquals(md5Sum("d_tail"), drilled.get("d_tail").checksum());
         assertEquals(now.get("b_orders_reversed"), drilled.get("b_orders_reversed"), "not recorded: the default");
         assertEquals(
-                List.of(),
-                TableCensus.differences(
-                        older,
-                        drilled.values().stream()
-                                .filter(t -> !t.name().contains("reversed")
-                                        && !t.name().contains("events"))
-                                .toList()));
+                List.of(), TableCensus.differences(older, List.of(drilled.get("a_orders"), drilled.get("d_tail"))));
         assertFalse(
                 TableCensus.differences(List.copyOf(now.values()), List.copyOf(drilled.values()))
                         .isEmpty(),

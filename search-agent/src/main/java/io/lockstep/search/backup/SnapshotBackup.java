@@ -63,13 +63,13 @@ public class SnapshotBackup {
             // snapshot adds is not in this listing and is copied; one listed stays as it is (snapshot files never
             // change; the root index files, which do, are always copied).
             Future<Map<String, Long>> present = uploads.submit(() -> repository.list(ArtifactLayout.searchCopy(id)));
-            return snapshot(es, id, store, name, present, uploads, context);
+            return snapshotAndCopy(es, id, store, name, present, uploads, context);
         } finally {
             Workers.stop(uploads);
         }
     }
 
-    private StepResult snapshot(
+    private StepResult snapshotAndCopy(
             ElasticsearchClient es,
             String id,
             SearchAgentConfig.Store store,
@@ -159,61 +159,46 @@ public class SnapshotBackup {
             String id, Path location, Future<Map<String, Long>> listing, ExecutorService uploads, StepContext context)
             throws StepFailure {
         String prefix = ArtifactLayout.searchCopy(id);
-        Map<String, Long> present;
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(location)) {
             walk.filter(Files::isRegularFile).forEach(files::add);
-            present = listing.get();
         } catch (IOException e) {
             throw new StepFailure("cannot read the snapshot repository " + location + ": " + e.getMessage());
-        } catch (ExecutionException e) {
-            throw new StepFailure("cannot list the copy of the snapshot repository of store " + id + ": "
-                    + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
         }
+        Map<String, Long> present = await(listing, id, "listing the copy of the snapshot repository");
         AtomicLong copied = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         AtomicLong total = new AtomicLong();
         AtomicLong vanished = new AtomicLong();
-        try {
-            List<Future<?>> pending = new ArrayList<>();
-            for (Path file : files) {
-                pending.add(uploads.submit(() -> {
-                    String relative = relativeKey(location, file);
-                    long size;
-                    try {
-                        size = Files.size(file);
-                        if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
-                            total.addAndGet(size);
-                            return null;
-                        }
-                        try (InputStream in = Files.newInputStream(file)) {
-                            repository.upload(prefix + relative, in, UploadHooks.NONE);
-                        }
-                    } catch (NoSuchFileException e) {
-                        // Another snapshot or a deletion replaced a generation file after the walk listed it. The files
-                        // of this run's snapshot cannot vanish: it is complete, and they stay until it is deleted.
-                        vanished.incrementAndGet();
+        List<Future<?>> pending = new ArrayList<>();
+        for (Path file : files) {
+            pending.add(uploads.submit(() -> {
+                String relative = relativeKey(location, file);
+                long size;
+                try {
+                    size = Files.size(file);
+                    if (alreadyCopied(relative, size, present.get(prefix + relative), repository.encrypts())) {
+                        total.addAndGet(size);
                         return null;
                     }
-                    total.addAndGet(size);
-                    synchronized (context) {
-                        context.progress(bytes.addAndGet(size), copied.incrementAndGet());
+                    try (InputStream in = Files.newInputStream(file)) {
+                        repository.upload(prefix + relative, in, UploadHooks.NONE);
                     }
+                } catch (NoSuchFileException e) {
+                    // Another snapshot or a deletion replaced a generation file after the walk listed it. The files
+                    // of this run's snapshot cannot vanish: it is complete, and they stay until it is deleted.
+                    vanished.incrementAndGet();
                     return null;
-                }));
-            }
-            for (Future<?> upload : pending) {
-                upload.get();
-            }
-        } catch (ExecutionException e) {
-            throw new StepFailure("copying the snapshot repository of store " + id + " failed: "
-                    + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailure("copying the snapshot repository of store " + id + " was interrupted");
+                }
+                total.addAndGet(size);
+                synchronized (context) {
+                    context.progress(bytes.addAndGet(size), copied.incrementAndGet());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> upload : pending) {
+            await(upload, id, "copying the snapshot repository");
         }
         if (vanished.get() > 0) {
             LOG.infof(
@@ -222,6 +207,19 @@ public class SnapshotBackup {
                     id, vanished.get());
         }
         return new long[] {copied.get(), bytes.get(), total.get()};
+    }
+
+    /** The result of work handed to the copy's workers; its failure fails the step, saying what failed. */
+    private static <T> T await(Future<T> work, String id, String what) throws StepFailure {
+        try {
+            return work.get();
+        } catch (ExecutionException e) {
+            throw new StepFailure(
+                    what + " of store " + id + " failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure(what + " of store " + id + " was interrupted");
+        }
     }
 
     /** A file's key below {@code search/<store>/}: its path in the fs repository, with forward slashes. */
