@@ -28,6 +28,9 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,9 +201,9 @@ class CheckSchedulesTest {
     @Test
     void aChangedOrRemovedCheckMovesOrDropsItsSchedule() {
         String plan = plan("moves", "{\"schedule\": \"0 4 * * *\"}");
-        Instant four = nextFire(plan);
+        assertNextFireIsTheNext(plan, LocalTime.of(4, 0));
         plan("moves", "{\"schedule\": \"30 5 * * *\"}");
-        assertEquals(Duration.ofMinutes(90), Duration.between(four, nextFire(plan)));
+        assertNextFireIsTheNext(plan, LocalTime.of(5, 30));
         plan("moves", null);
         assertNull(QuarkusTransaction.requiringNew().call(() -> PlanCheckScheduleEntity.findById(plan)));
     }
@@ -235,6 +238,22 @@ class CheckSchedulesTest {
                 .then()
                 .statusCode(Matchers.anyOf(Matchers.is(200), Matchers.is(201)));
         return plan;
+    }
+
+    /**
+     * The plan's next slot is the first {@code time} of day in its zone after now (compared as a time of day, not as
+     * a distance from another slot: 04:00 and 05:30 are 22 h 30 min apart between those two hours).
+     */
+    static void assertNextFireIsTheNext(String plan, LocalTime time) {
+        Instant now = Instant.now();
+        PlanCheckScheduleEntity row = QuarkusTransaction.requiringNew()
+                .call(() -> PlanCheckScheduleEntity.<PlanCheckScheduleEntity>findById(plan));
+        ZonedDateTime next = row.nextFireAt.atZone(ZoneId.of(row.timezone));
+        assertEquals(time, next.toLocalTime(), "the slot's time of day in " + row.timezone);
+        assertTrue(
+                next.toInstant().isAfter(now.minus(Duration.ofMinutes(1)))
+                        && next.toInstant().isBefore(now.plus(Duration.ofHours(25))),
+                "the first such slot from now, not a later one: " + next);
     }
 
     static Instant nextFire(String plan) {
