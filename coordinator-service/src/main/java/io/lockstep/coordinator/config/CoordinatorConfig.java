@@ -33,6 +33,13 @@ public interface CoordinatorConfig {
     @WithDefault("60s")
     Duration quiesceLease();
 
+    /**
+     * How often a run's event stream ({@code GET /api/v1/runs/{id}/events}) reads the run at the latest. It reads it at
+     * once after this coordinator applied a change to it; the interval is for changes another coordinator applied.
+     */
+    @WithDefault("500ms")
+    Duration runStreamEvery();
+
     /** How often running runs are checked for timed-out steps and silent agents, and leases renewed. */
     @WithDefault("5s")
     Duration superviseEvery();

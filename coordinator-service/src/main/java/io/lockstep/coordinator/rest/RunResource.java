@@ -6,9 +6,11 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
+import io.lockstep.coordinator.config.CoordinatorConfig;
 import io.lockstep.coordinator.repository.RepositoryClient;
 import io.lockstep.coordinator.retention.Retention;
 import io.lockstep.coordinator.run.RestoreGate;
+import io.lockstep.coordinator.run.RunChanges;
 import io.lockstep.coordinator.run.RunStateMachine;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
@@ -40,6 +42,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Runs: the history, one run with its steps and evidence, and what can be done with a backup. */
@@ -49,26 +54,33 @@ public class RunResource {
 
     private static final int MAX_LIMIT = 500;
 
-    /** How often the event stream reads a run from the catalog; it sends the run only when it changed. */
-    static final Duration STREAM_INTERVAL = Duration.ofMillis(500);
-
     private final Retention retention;
     private final RestoreGate gate;
     private final RepositoryClient repository;
     private final RunStateMachine machine;
     private final SecurityIdentity identity;
+    private final RunChanges changes;
+    /**
+     * How often the event stream reads a run from the catalog at the latest; it reads it at once when this coordinator
+     * changed it ({@link RunChanges}), and sends it only when it changed.
+     */
+    private final Duration streamEvery;
 
     public RunResource(
             Retention retention,
             RestoreGate gate,
             RepositoryClient repository,
             RunStateMachine machine,
-            SecurityIdentity identity) {
+            SecurityIdentity identity,
+            RunChanges changes,
+            CoordinatorConfig config) {
         this.retention = retention;
         this.gate = gate;
         this.repository = repository;
         this.machine = machine;
         this.identity = identity;
+        this.changes = changes;
+        this.streamEvery = config.runStreamEvery();
     }
 
     @GET
@@ -133,8 +145,9 @@ public class RunResource {
 
     /**
      * The run as server-sent events: the whole run (as {@code GET /runs/{id}} returns it) at once, again each time it
-     * changes (a step's state or progress, the run's state), and the stream ends after the run ended. The catalog is
-     * read every {@link #STREAM_INTERVAL} on a worker thread, so any coordinator serves it, whichever one processes the
+     * changes (a step's state or progress, the run's state), and the stream ends after the run ended. The run is read
+     * from the catalog on a worker thread as soon as this coordinator applied a change to it, and at the latest every
+     * {@code lockstep.coordinator.run-stream-every} (500 ms), so any coordinator serves it, whichever one processes the
      * run's events; clients do not poll.
      */
     @GET
@@ -144,17 +157,35 @@ public class RunResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<Views.RunView> events(@PathParam("id") String id) {
-        Views.RunView first = get(id); // 404 before the stream starts
-        UUID runId = first.id();
+        UUID runId = parseId(id);
+        // Asked before each read: a change committed while the run is being read is not missed.
+        AtomicReference<CompletableFuture<Void>> signal = new AtomicReference<>(changes.next(runId));
+        try {
+            get(id); // 404 before the stream starts
+        } catch (RuntimeException e) {
+            changes.forget(runId, signal.get());
+            throw e;
+        }
+        AtomicBoolean first = new AtomicBoolean(true);
         return Multi.createBy()
                 .repeating()
-                .uni(() -> Uni.createFrom()
-                        .item(() -> QuarkusTransaction.requiringNew().call(() -> get(runId.toString())))
-                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .withDelay(STREAM_INTERVAL)
+                .uni(() -> (first.getAndSet(false)
+                                ? Uni.createFrom().voidItem()
+                                : Uni.createFrom()
+                                        .completionStage(signal.get().copy()) // a timeout cancels the copy only
+                                        .ifNoItem()
+                                        .after(streamEvery)
+                                        .recoverWithItem((Void) null))
+                        .emitOn(Infrastructure.getDefaultWorkerPool())
+                        .map(changed -> {
+                            signal.set(changes.next(runId));
+                            return QuarkusTransaction.requiringNew().call(() -> get(runId.toString()));
+                        }))
                 .whilst(run -> !RunState.valueOf(run.state()).terminal())
                 .skip()
-                .repetitions();
+                .repetitions()
+                .onTermination()
+                .invoke(() -> changes.forget(runId, signal.get()));
     }
 
     /**
@@ -167,7 +198,7 @@ public class RunResource {
     public Views.RunView cancel(@PathParam("id") String id) {
         UUID runId = parseId(id);
         String by = identity.getPrincipal().getName();
-        return QuarkusTransaction.requiringNew().call(() -> {
+        Views.RunView cancelled = QuarkusTransaction.requiringNew().call(() -> {
             RunEntity run = RunEntity.findById(runId, LockModeType.PESSIMISTIC_WRITE);
             if (run == null) {
                 throw ApiException.notFound("no run with id " + id);
@@ -179,6 +210,8 @@ public class RunResource {
             machine.cancel(run, "cancelled by " + by);
             return view(run);
         });
+        changes.changed(runId);
+        return cancelled;
     }
 
     /**
