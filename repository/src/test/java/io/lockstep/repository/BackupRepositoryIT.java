@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -32,14 +30,7 @@ class BackupRepositoryIT {
 
     @BeforeAll
     static void connect() {
-        s3 = S3Clients.create(
-                Optional.of(URI.create("http://127.0.0.1:9000")),
-                "us-east-1",
-                true,
-                Optional.of("lockstep"),
-                Optional.of("lockstep-local-secret"),
-                16,
-                java.time.Duration.ofSeconds(10));
+        s3 = LocalS3Proxy.client(16, java.time.Duration.ofSeconds(10));
         repository = new BackupRepository(s3, "lockstep-it", prefix, PART, 3);
         repository.ensureBucket();
     }

@@ -1,10 +1,8 @@
 package io.lockstep.repository;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Run in a child JVM with a heap smaller than the artifact: uploads an encrypted multipart artifact and reads it
@@ -16,14 +14,7 @@ public final class BoundedMemoryCheck {
         Encryption encryption = Encryption.fromKeyset(Files.readString(Path.of(args[0])), true);
         long size = Long.parseLong(args[3]);
         try (BackupRepository repository = new BackupRepository(
-                S3Clients.create(
-                        Optional.of(URI.create("http://127.0.0.1:9000")),
-                        "us-east-1",
-                        true,
-                        Optional.of("lockstep"),
-                        Optional.of("lockstep-local-secret"),
-                        16,
-                        java.time.Duration.ofSeconds(10)),
+                LocalS3Proxy.client(16, java.time.Duration.ofSeconds(10)),
                 args[1],
                 args[2],
                 5 * 1024 * 1024,

@@ -11,14 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -52,14 +50,7 @@ class EncryptedRepositoryIT {
     }
 
     static S3Client client() {
-        return S3Clients.create(
-                Optional.of(URI.create("http://127.0.0.1:9000")),
-                "us-east-1",
-                true,
-                Optional.of("lockstep"),
-                Optional.of("lockstep-local-secret"),
-                16,
-                java.time.Duration.ofSeconds(10));
+        return LocalS3Proxy.client(16, java.time.Duration.ofSeconds(10));
     }
 
     static BackupRepository repository(Encryption encryption) {

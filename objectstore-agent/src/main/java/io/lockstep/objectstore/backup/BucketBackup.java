@@ -25,7 +25,7 @@ import java.io.PipedOutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +65,8 @@ public class BucketBackup {
     private final BackupRepository repository;
     /** How many blobs each store held when this agent last listed them: how to list them next ({@link BlobSet}). */
     private final Map<String, Long> blobsLastListed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where each store's source listing splits into ranges listed at once, from this agent's last full listing. */
+    private final Map<String, List<String>> sourceMarks = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     public BucketBackup(ObjectStoreAgentConfig config, SourceBuckets buckets, BackupRepository repository) {
@@ -78,19 +80,22 @@ public class BucketBackup {
         ObjectStoreAgentConfig.Store source = config.stores().get(store);
         S3Client s3 = buckets.of(store);
         Instant listingStartedAt = Instant.now();
-        Iterator<S3Object> listing;
+        // The source's pages are fetched while the repository's blobs are listed for the base, not after; in ranges
+        // at once where this agent's last listing of the store left split points.
+        SourceListing ahead = SourceListing.open(
+                s3,
+                source.bucket(),
+                source.prefix().orElse(""),
+                sourceMarks.getOrDefault(store, List.of()),
+                LIST_AHEAD,
+                "listing-" + store);
         try {
-            listing = s3.listObjectsV2Paginator(b ->
-                            b.bucket(source.bucket()).prefix(source.prefix().orElse("")))
-                    .contents()
-                    .iterator();
-            listing.hasNext(); // the first page: an unreachable bucket fails here, before anything is written
+            ahead.hasNext(); // the first page: an unreachable bucket fails here, before anything is written
         } catch (SdkException e) {
+            ahead.close();
             throw new StepFailure(
                     "cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
         }
-        // The source's next pages are fetched while the repository's blobs are listed for the base, not after.
-        ReadAhead<S3Object> ahead = new ReadAhead<>(listing, LIST_AHEAD, "listing-" + store);
         Previous previous;
         try {
             previous = Previous.open(repository, previousManifest, store, blobsLastListed);
@@ -133,6 +138,7 @@ public class BucketBackup {
                     }
                 }
                 window.drain(toManifest);
+                sourceMarks.put(store, ahead.marks());
             } catch (SdkException e) {
                 throw new StepFailure(
                         "listing bucket " + source.bucket() + " of store " + store + " failed: " + e.getMessage());
@@ -144,9 +150,10 @@ public class BucketBackup {
             }
             UploadResult manifest = upload.join();
             LOG.infof(
-                    "store %s: %d objects, %d copied (%d bytes), %d unchanged, %d healed",
+                    "store %s: %d objects listed in %d range(s), %d copied (%d bytes), %d unchanged, %d healed",
                     store,
                     counters.objects.get(),
+                    ahead.ranges(),
                     counters.copied.get(),
                     counters.copiedBytes.get(),
                     counters.reused.get(),

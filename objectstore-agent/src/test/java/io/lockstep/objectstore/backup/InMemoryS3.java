@@ -80,6 +80,9 @@ final class InMemoryS3 implements InvocationHandler {
         return bytes;
     }
 
+    /** ListObjectsV2 requests (pages) answered so far. */
+    final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
     /** HEAD requests answered so far. */
     final java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -151,9 +154,17 @@ final class InMemoryS3 implements InvocationHandler {
                 ListObjectsV2Request request = (ListObjectsV2Request) args[0];
                 String prefix = request.prefix() == null ? "" : request.prefix();
                 NavigableMap<String, byte[]> all = bucket(request.bucket());
-                NavigableMap<String, byte[]> view = request.continuationToken() == null
-                        ? all.tailMap(prefix, true)
-                        : all.tailMap(request.continuationToken(), false);
+                // As S3: a continuation token takes over from StartAfter, which only the first page uses.
+                NavigableMap<String, byte[]> view;
+                if (request.continuationToken() != null) {
+                    view = all.tailMap(request.continuationToken(), false);
+                } else if (request.startAfter() != null
+                        && Manifests.KEY_ORDER.compare(request.startAfter(), prefix) >= 0) {
+                    view = all.tailMap(request.startAfter(), false);
+                } else {
+                    view = all.tailMap(prefix, true);
+                }
+                requests.incrementAndGet();
                 List<S3Object> page = new ArrayList<>();
                 String last = null;
                 boolean truncated = false;
