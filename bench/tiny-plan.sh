@@ -113,8 +113,8 @@ breakdown() {
 }
 
 # final_state RUN : follows the run's event stream (the coordinator sends the run whenever it changed, and ends the
-# stream after the run ended) and prints its last state. One curl and one sed for the whole run: polling the API with
-# curl and jq every 20 ms cost about 26 ms of CPU per poll, half a core taken from the run being measured.
+# stream after the run ended, at once when it ends) and prints its last state. One curl and one sed for the whole run:
+# polling the API with curl and jq every 20 ms cost about 26 ms of CPU per poll beside the run being measured.
 final_state() {
   curl -fsSN -H "$AUTH" -H 'Accept: text/event-stream' "$API/runs/$1/events" \
     | sed -nu 's/^data: *{[^{]*"state":"\([A-Z_]*\)".*/\1/p' | tail -n 1

@@ -34,8 +34,8 @@ public interface CoordinatorConfig {
     Duration quiesceLease();
 
     /**
-     * How often a run's event stream ({@code GET /api/v1/runs/{id}/events}) reads the run at the latest. It reads it at
-     * once after this coordinator applied a change to it; the interval is for changes another coordinator applied.
+     * How often a run's event stream ({@code GET /api/v1/runs/{id}/events}) reads the run. It reads it at once when this
+     * coordinator ended the run.
      */
     @WithDefault("500ms")
     Duration runStreamEvery();

@@ -1,18 +1,14 @@
 package io.lockstep.coordinator.messaging;
 
 import io.lockstep.coordinator.config.CoordinatorConfig;
-import io.lockstep.coordinator.run.RunChanges;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
-import io.lockstep.protocol.EventTypes;
 import io.lockstep.protocol.MalformedEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -31,17 +27,15 @@ public class AgentEventConsumer {
     private static final int ATTEMPTS = 5;
 
     private final AgentEventHandler handler;
-    private final RunChanges changes;
     private final Duration transientRetryFor;
 
     @Inject
-    public AgentEventConsumer(AgentEventHandler handler, RunChanges changes, CoordinatorConfig config) {
-        this(handler, changes, config.eventRetryFor());
+    public AgentEventConsumer(AgentEventHandler handler, CoordinatorConfig config) {
+        this(handler, config.eventRetryFor());
     }
 
-    AgentEventConsumer(AgentEventHandler handler, RunChanges changes, Duration transientRetryFor) {
+    AgentEventConsumer(AgentEventHandler handler, Duration transientRetryFor) {
         this.handler = handler;
-        this.changes = changes;
         this.transientRetryFor = transientRetryFor;
     }
 
@@ -62,9 +56,7 @@ public class AgentEventConsumer {
         int failures = 0;
         for (int attempt = 1; ; attempt++) {
             try {
-                if (handler.handle(event)) {
-                    runOf(event).ifPresent(changes::changed); // committed: the run's watchers read it now
-                }
+                handler.handle(event);
                 if (LOG.isDebugEnabled()) {
                     LOG.debugf(
                             "agent event %s %s applied in %d ms, %d ms after it was sent",
@@ -116,18 +108,6 @@ public class AgentEventConsumer {
                 }
                 Thread.sleep(backoff);
             }
-        }
-    }
-
-    /** The run a step event is about: its subject (the record key) is the run's id; a heartbeat's is not. */
-    static Optional<UUID> runOf(CloudEvent event) {
-        if (EventTypes.AGENT_HEARTBEAT.equals(event.type()) || event.subject() == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(UUID.fromString(event.subject()));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
         }
     }
 

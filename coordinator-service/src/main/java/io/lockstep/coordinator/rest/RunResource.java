@@ -61,8 +61,8 @@ public class RunResource {
     private final SecurityIdentity identity;
     private final RunChanges changes;
     /**
-     * How often the event stream reads a run from the catalog at the latest; it reads it at once when this coordinator
-     * changed it ({@link RunChanges}), and sends it only when it changed.
+     * How often the event stream reads a run from the catalog; it reads it at once when this coordinator ended it
+     * ({@link RunChanges}), and sends it only when it changed.
      */
     private final Duration streamEvery;
 
@@ -146,9 +146,9 @@ public class RunResource {
     /**
      * The run as server-sent events: the whole run (as {@code GET /runs/{id}} returns it) at once, again each time it
      * changes (a step's state or progress, the run's state), and the stream ends after the run ended. The run is read
-     * from the catalog on a worker thread as soon as this coordinator applied a change to it, and at the latest every
-     * {@code lockstep.coordinator.run-stream-every} (500 ms), so any coordinator serves it, whichever one processes the
-     * run's events; clients do not poll.
+     * from the catalog on a worker thread every {@code lockstep.coordinator.run-stream-every} (500 ms), so any
+     * coordinator serves it, whichever one processes the run's events, and at once when this coordinator ended it
+     * ({@link RunChanges}); clients do not poll.
      */
     @GET
     @Path("/{id}/events")
@@ -198,7 +198,7 @@ public class RunResource {
     public Views.RunView cancel(@PathParam("id") String id) {
         UUID runId = parseId(id);
         String by = identity.getPrincipal().getName();
-        Views.RunView cancelled = QuarkusTransaction.requiringNew().call(() -> {
+        return QuarkusTransaction.requiringNew().call(() -> {
             RunEntity run = RunEntity.findById(runId, LockModeType.PESSIMISTIC_WRITE);
             if (run == null) {
                 throw ApiException.notFound("no run with id " + id);
@@ -210,8 +210,6 @@ public class RunResource {
             machine.cancel(run, "cancelled by " + by);
             return view(run);
         });
-        changes.changed(runId);
-        return cancelled;
     }
 
     /**

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lockstep.coordinator.run.RunChanges;
 import io.lockstep.protocol.CloudEvent;
 import io.lockstep.protocol.EventCodec;
 import io.lockstep.protocol.EventTypes;
@@ -15,9 +14,7 @@ import io.lockstep.protocol.StepEvents;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -47,37 +44,9 @@ class AgentEventConsumerTest {
                 return true;
             }
         };
-        AgentEventConsumer consumer = new AgentEventConsumer(handler, new RunChanges(), retryFor);
+        AgentEventConsumer consumer = new AgentEventConsumer(handler, retryFor);
         consumer.backoffUnitMillis = 2;
         return consumer;
-    }
-
-    @Test
-    void anAppliedStepEventWakesItsRunsWatchersAndAReplayDoesNot() throws Exception {
-        UUID runId = UUID.randomUUID();
-        String record = new EventCodec("/agents/test")
-                .encode(
-                        EventTypes.STEP_ACCEPTED,
-                        runId.toString(),
-                        new StepEvents.Accepted(runId, UUID.randomUUID(), "agent", Instant.now()));
-        boolean[] applies = {false};
-        AgentEventHandler handler = new AgentEventHandler(null, null, null, null) {
-            @Override
-            public boolean handle(CloudEvent event) {
-                return applies[0];
-            }
-        };
-        RunChanges changes = new RunChanges();
-        AgentEventConsumer consumer = new AgentEventConsumer(handler, changes, Duration.ofMinutes(1));
-
-        CompletableFuture<Void> watching = changes.next(runId);
-        consumer.consume(record); // a replay or a refused event: nothing changed
-        assertFalse(watching.isDone());
-        applies[0] = true;
-        consumer.consume(record);
-        assertTrue(watching.isDone(), "the watcher reads the run again at once");
-        assertFalse(changes.next(runId).isDone(), "the next change is a new signal");
-        assertEquals(Optional.empty(), AgentEventConsumer.runOf(EventCodec.decode(RECORD)), "subject is no run id");
     }
 
     private static RuntimeException catalogDown() {
