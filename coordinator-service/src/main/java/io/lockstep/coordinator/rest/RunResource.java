@@ -158,7 +158,7 @@ public class RunResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<Views.RunView> events(@PathParam("id") String id) {
         UUID runId = parseId(id);
-        // Asked before each read: a change committed while the run is being read is not missed.
+        // Asked before each read: a run that ends while it is being read is read again at once.
         AtomicReference<CompletableFuture<Void>> signal = new AtomicReference<>(changes.next(runId));
         try {
             get(id); // 404 before the stream starts
