@@ -48,14 +48,7 @@ class RunStreamSignalTest extends RunStreamTest {
 
     @Test
     void theRunsEndReachesTheStreamAtOnce() throws Exception {
-        String runId = given().contentType("application/json")
-                .body("{}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getString("id");
+        String runId = startBackup();
         List<JsonNode> received = new CopyOnWriteArrayList<>();
         CompletableFuture<Integer> stream = follow(runId, received);
         await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());

@@ -89,14 +89,7 @@ class RunStreamTest {
 
     @Test
     void theStreamFollowsProgressAndEndsWithTheCancelledRun() throws Exception {
-        String runId = given().contentType("application/json")
-                .body("{}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getString("id");
+        String runId = startBackup();
         List<JsonNode> received = new CopyOnWriteArrayList<>();
         CompletableFuture<Integer> stream = follow(runId, received);
         await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
@@ -152,6 +145,18 @@ class RunStreamTest {
     @Test
     void aStreamOfAnUnknownRunIs404() {
         given().get("/api/v1/runs/" + UUID.randomUUID() + "/events").then().statusCode(404);
+    }
+
+    /** Starts a backup of the test's plan: the run's id. */
+    String startBackup() {
+        return given().contentType("application/json")
+                .body("{}")
+                .post("/api/v1/plans/plan-" + store + "/backups")
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getString("id");
     }
 
     CompletableFuture<Integer> follow(String runId, List<JsonNode> into) {
