@@ -14,6 +14,7 @@ import java.util.Locale;
  * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/objects.jsonl.gz     object manifest
  * runs/&lt;plan&gt;/&lt;run&gt;/&lt;store&gt;/cluster.base.tar.zst base backup (point-in-time recovery)
  * blobs/&lt;store&gt;/&lt;name&gt;                          content-addressed object blobs
+ * packs/&lt;store&gt;/&lt;uuid&gt;                          small blobs' stored forms, concatenated (a manifest locates each)
  * search/&lt;store&gt;/...                            copy of the Elasticsearch fs snapshot repository
  * wal/&lt;store&gt;/&lt;file&gt;.zst, .sha256            archived WAL and its record ({@link WalNames})
  * tmp/&lt;store&gt;/&lt;uuid&gt;                            large objects on their way to a blob
@@ -26,6 +27,8 @@ public final class ArtifactLayout {
     public static final String RUNS = "runs/";
     /** Content-addressed object blobs, shared by all runs of a store. */
     public static final String BLOBS = "blobs/";
+    /** Packs of small object blobs, shared by all runs of a store like the blobs. */
+    public static final String PACKS = "packs/";
     /** Copies of search stores' snapshot repositories. */
     public static final String SEARCH = "search/";
     /** Temporary keys of large objects being hashed. */
@@ -115,6 +118,16 @@ public final class ArtifactLayout {
     /** {@code blobs/<store>/<name>}; the name is the content's SHA-256 or a keyed hash of it. */
     public static String blob(String store, String name) {
         return blobPrefix(store) + name;
+    }
+
+    /** {@code packs/<store>/}. */
+    public static String packPrefix(String store) {
+        return PACKS + store + "/";
+    }
+
+    /** {@code packs/<store>/<name>}; every pack has a new random name. */
+    public static String pack(String store, String name) {
+        return packPrefix(store) + name;
     }
 
     /** {@code search/<store>/}: the copy of a search store's snapshot repository. */

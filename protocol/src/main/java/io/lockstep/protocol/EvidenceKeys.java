@@ -140,6 +140,10 @@ public final class EvidenceKeys {
     public static final String VANISHED = "vanished";
     /** BACKUP: unchanged objects whose blob was missing from the repository and was copied again from the source. */
     public static final String HEALED = "healed";
+    /** BACKUP: packs written ({@code packs/<store>/<uuid>}), each holding many small blobs. */
+    public static final String PACKS = "packs";
+    /** BACKUP: objects whose blobs this run wrote into packs. */
+    public static final String PACKED = "packed";
     /** BACKUP: up to a few keys of healed objects, comma-separated. */
     public static final String HEALED_SAMPLE = "healedSample";
     /** BACKUP: the manifest of the incremental copy's base, when one was read. */

@@ -156,6 +156,96 @@ public class BackupRepository implements AutoCloseable {
     }
 
     /**
+     * The stored form of a small artifact exactly as {@link #upload} would write it under {@code key}: encrypted and
+     * bound to that key when encryption is on, the plaintext otherwise. For a caller that keeps it inside a larger
+     * object (a pack) and reads it back with {@link #openPacked}.
+     */
+    public byte[] encode(String key, byte[] plaintext) {
+        if (!encryption.encrypts()) {
+            return plaintext;
+        }
+        try (InputStream in = encryption.encrypt(key, new ByteArrayInputStream(plaintext))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new RepositoryException("cannot encrypt " + objectKey(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores bytes that are already in their stored form ({@link #encode}d records) in one PUT, as they are. The
+     * caller names a new key for each such object, so it is never written twice.
+     */
+    public void putStored(String key, byte[] stored) {
+        String objectKey = objectKey(key);
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(stored));
+        } catch (SdkException e) {
+            throw new RepositoryException("upload of " + objectKey + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens, for a streaming read of its plaintext, the artifact {@link #encode}d under {@code key} and stored as the
+     * {@code length} bytes at {@code offset} of {@code pack} (one ranged GET). Decrypted and authenticated as
+     * {@link #open} does: a record read at the wrong place, altered, truncated or encoded under another key fails
+     * with {@link IntegrityException}. Without the pack, the blob is read from its own key {@code key}, where a
+     * backup that found the pack missing copied it again; {@link #open}'s failure if it is not there either.
+     */
+    public InputStream openPacked(String pack, long offset, long length, String key) {
+        if (offset < 0 || length < 0) {
+            throw new RepositoryException(
+                    "invalid location of " + key + " in pack " + objectKey(pack) + ": " + offset + "+" + length);
+        }
+        if (length == 0) { // an empty plaintext record: nothing to ask for (a range cannot be empty)
+            return InputStream.nullInputStream();
+        }
+        String objectKey = objectKey(pack);
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        String where = objectKey + " [" + offset + ", " + (offset + length) + ") (" + key + ")";
+        InputStream stored;
+        try {
+            stored = s3.getObject(b -> b.bucket(bucket).key(objectKey).range(range));
+        } catch (NoSuchKeyException e) {
+            // A pack taken aside as damaged: the next backup copied its blobs again, each under its own key.
+            return open(key);
+        } catch (SdkException e) {
+            throw new RepositoryException("cannot read " + where + ": " + e.getMessage(), e);
+        }
+        return new DecodingInputStream(new ExactLength(stored, length, where), key, where, encryption);
+    }
+
+    /** Ends a ranged read after exactly {@code length} bytes; fewer is a truncated record (damage). */
+    private static final class ExactLength extends BlockReadInputStream {
+        private final InputStream in;
+        private final String where;
+        private long left;
+
+        ExactLength(InputStream in, long length, String where) {
+            this.in = in;
+            this.left = length;
+            this.where = where;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new DamagedArtifactException(where + " is truncated: " + left + " bytes missing");
+            }
+            left -= n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /**
      * Opens an artifact for a streaming read of its plaintext that also checks the stored bytes against the SHA-256
      * recorded when they were written: stored bytes, then the hash, then decryption (as {@link #open}), then the
      * caller. The stream throws {@link IntegrityException} instead of ending if the hash differs. Whoever restores

@@ -153,18 +153,32 @@ class EncryptionIT {
         List<JsonNode> manifest = Repository.manifest(manifestKey);
         assertEquals(objects.size(), manifest.size());
         List<String> blobs = Repository.keys(lockstep.objectPrefix() + "blobs/" + lockstep.sealedStore + "/");
-        assertEquals(objects.size(), blobs.size(), blobs.toString());
+        List<String> packs = Repository.keys(lockstep.objectPrefix() + "packs/" + lockstep.sealedStore + "/");
+        long packed = manifest.stream().filter(e -> e.hasNonNull("pack")).count();
+        assertEquals(2, packed, "the two small objects are packed: " + manifest);
+        assertEquals(1, packs.size(), "into one pack: " + packs);
+        assertEquals(objects.size() - packed, blobs.size(), "the large one lies under its own key: " + blobs);
         for (JsonNode entry : manifest) {
             byte[] content = objects.get(entry.path("key").asText());
             String sha = sha256(content);
             assertEquals(sha, entry.path("sha256").asText(), "the manifest keeps the plaintext SHA-256");
             String blob = entry.path("blob").asText();
             assertFalse(blob.contains(sha), "the blob name does not reveal the content hash: " + blob);
-            assertTrue(blobs.contains(lockstep.objectPrefix() + blob), blob + " in " + blobs);
-            assertNotEquals(sha, Repository.sha256(lockstep.objectPrefix() + blob), "the blob is stored encrypted");
-            Path copy = Repository.download(lockstep.objectPrefix() + blob, Files.createTempFile("blob", ".bin"));
-            assertArrayEquals(content, Files.readAllBytes(copy), "the blob decrypts to the object");
-            Files.delete(copy);
+            if (entry.hasNonNull("pack")) {
+                assertTrue(
+                        packs.contains(
+                                lockstep.objectPrefix() + entry.path("pack").asText()),
+                        entry.toString());
+                byte[] record = Repository.storedRecord(entry);
+                assertArrayEquals(
+                        new byte[] {(byte) 0x89, 'L', 'S', 'E', 'N', 'C'},
+                        java.util.Arrays.copyOf(record, 6),
+                        "a packed blob is stored encrypted, under a header of its own: " + entry);
+            } else {
+                assertTrue(blobs.contains(lockstep.objectPrefix() + blob), blob + " in " + blobs);
+                assertNotEquals(sha, Repository.sha256(lockstep.objectPrefix() + blob), "the blob is stored encrypted");
+            }
+            assertArrayEquals(content, Repository.blobContent(entry), "the blob decrypts to the object");
         }
         assertTrue(Repository.keys(lockstep.objectPrefix() + "tmp/").isEmpty(), "no temporary copy is left");
     }

@@ -89,7 +89,7 @@ class RetentionIT {
         Set<String> onlyExpired = new HashSet<>(blobs.get(0));
         onlyExpired.addAll(blobs.get(1));
         onlyExpired.removeAll(needed);
-        assertFalse(onlyExpired.isEmpty(), "the rewritten objects give the oldest runs blobs of their own");
+        assertFalse(onlyExpired.isEmpty(), "the rewritten objects give the oldest runs packs of their own");
         for (String run : List.of(runs.get(0), runs.get(1), runs.get(2), runs.get(3), pinned)) {
             Awaitility.await("run.json of " + run)
                     .atMost(Duration.ofSeconds(30))
@@ -232,7 +232,10 @@ class RetentionIT {
         return !Repository.keys(Lockstep.BUCKET, lockstep.objectPrefix() + blob).isEmpty();
     }
 
-    /** The blobs ({@code blobs/<store>/<sha256>}) a run's object manifest names. */
+    /**
+     * What a run's object manifest needs stored: each blob's pack ({@code packs/<store>/<uuid>}), or the blob
+     * ({@code blobs/<store>/<sha256>}) when it lies under its own key.
+     */
     static Set<String> manifestBlobs(String run) throws Exception {
         Path file = Repository.download(
                 runPrefix(run) + lockstep.blocksStore + "/objects.jsonl.gz",
@@ -244,7 +247,11 @@ class RetentionIT {
             String line;
             while ((line = lines.readLine()) != null) {
                 if (!line.isBlank()) {
-                    blobs.add(json.readTree(line).path("blob").asText());
+                    JsonNode entry = json.readTree(line);
+                    blobs.add(
+                            entry.hasNonNull("pack")
+                                    ? entry.path("pack").asText()
+                                    : entry.path("blob").asText());
                 }
             }
         } finally {

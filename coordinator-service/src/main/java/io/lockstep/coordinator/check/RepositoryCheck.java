@@ -23,14 +23,16 @@ import java.util.UUID;
 /**
  * One check of the backup repository (issue 16), like {@code restic check [--read-data]}, in four passes:
  * <ol>
- *   <li>the blobs are listed ({@code blobs/}, held compactly as a {@link ReachableBlobs} set);
+ *   <li>the blobs are listed ({@code blobs/}, held compactly as a {@link ReachableBlobs} set), and the packs of small
+ *       blobs ({@code packs/}, with their sizes);
  *   <li>each run's recorded artifacts must exist with the recorded size; with {@code readData} each (or a sample) is
  *       read whole through the recorded SHA-256 and the AEAD, otherwise its first byte is read, which unwraps its data
  *       key (an unknown key id is named);
  *   <li>every object manifest under {@code runs/} is read (the walk blob GC marks with, {@link ManifestWalk}): every
- *       blob it names must exist; with {@code readData} each blob (or a sample) is read once and its plaintext hashed
- *       against the manifest's SHA-256;
- *   <li>the blobs are listed again: those no manifest names are what blob GC would delete.
+ *       blob it names must exist (a packed one: its pack, reaching past the blob's end); with {@code readData} each blob
+ *       (or a sample) is read once (a packed one with a ranged read) and its plaintext hashed against the manifest's
+ *       SHA-256;
+ *   <li>the blobs and packs are listed again: those no manifest names are what blob GC would delete.
  * </ol>
  * Each problem names the artifact or blob and the run it harms; nothing is changed in the repository. A check of one
  * plan ({@link Options#plan()}, a scheduled check) is given that plan's runs, reads only their manifests and skips the
@@ -91,6 +93,8 @@ final class RepositoryCheck {
             existing.add(keys.next());
             findings.blobListed();
         }
+        Map<String, Long> packs = repository.list("packs/"); // a pack holds thousands of blobs: few keys
+        packs.keySet().forEach(pack -> findings.blobListed());
         progress.run();
         findings.phase("artifacts");
         for (RunArtifacts run : runs) {
@@ -100,13 +104,18 @@ final class RepositoryCheck {
         }
         findings.phase("manifests");
         ReachableBlobs reachable = new ReachableBlobs();
-        walkManifests(existing, reachable);
+        walkManifests(existing, packs, reachable);
         if (options.plan() != null) {
             findings.phase("done");
             progress.run();
             return;
         }
         findings.phase("unreachable blobs");
+        for (String pack : repository.list("packs/").keySet()) { // first: each holds many blobs
+            if (!reachable.contains(pack)) {
+                findings.unreachable(pack);
+            }
+        }
         for (Iterator<String> keys = repository.keys("blobs/", pageSize); keys.hasNext(); ) {
             String blob = keys.next();
             if (!reachable.contains(blob)) {
@@ -165,7 +174,7 @@ final class RepositoryCheck {
         }
     }
 
-    private void walkManifests(ReachableBlobs existing, ReachableBlobs reachable) {
+    private void walkManifests(ReachableBlobs existing, Map<String, Long> packs, ReachableBlobs reachable) {
         ReachableBlobs read = new ReachableBlobs();
         Map<String, Problem> bad = new HashMap<>(); // blob -> what it was found to be; few
         String prefix = options.plan() == null ? "runs/" : "runs/" + options.plan() + "/";
@@ -181,17 +190,32 @@ final class RepositoryCheck {
                 findings.blobEntry();
                 String blob = entry.blob();
                 String run = ManifestWalk.runOf(manifestKey);
-                reachable.add(blob);
-                Problem known = bad.get(blob);
-                if (known == null && !existing.contains(blob) && !repository.exists(blob)) {
-                    known = new Problem(Kind.BLOB_MISSING, blob, null, "missing; named by " + manifestKey, null);
-                    bad.put(blob, known);
+                reachable.add(blob); // a packed blob too: a healed copy under its own key stands for its pack
+                boolean inPack = entry.packed() && entry.heldBy(packs.get(entry.pack()));
+                if (inPack) {
+                    reachable.add(entry.pack());
                 }
-                if (known == null && options.readData() && options.sampled(blob) && !read.contains(blob)) {
-                    read.add(blob);
-                    known = readBlob(blob, entry.sha256(), manifestKey);
+                // One blob may lie loose and in several packs (at most once in each): each copy is found out once,
+                // and held compactly as a blob of a "store" named after its pack.
+                String copy = inPack
+                        ? "blobs/" + entry.pack().replace('/', ':') + "/" + blob.substring(blob.lastIndexOf('/') + 1)
+                        : blob;
+                Problem known = bad.get(copy);
+                if (known == null && !inPack && !existing.contains(blob) && !repository.exists(blob)) {
+                    String why = !entry.packed()
+                            ? "missing"
+                            : packs.containsKey(entry.pack())
+                                    ? "its pack " + entry.pack() + " ends before it (" + packs.get(entry.pack())
+                                            + " bytes), and no healed copy exists"
+                                    : "its pack " + entry.pack() + " is missing, and no healed copy exists";
+                    known = new Problem(Kind.BLOB_MISSING, blob, null, why + "; named by " + manifestKey, null);
+                    bad.put(copy, known);
+                }
+                if (known == null && options.readData() && options.sampled(blob) && !read.contains(copy)) {
+                    read.add(copy);
+                    known = readBlob(entry, inPack, manifestKey);
                     if (known != null) {
-                        bad.put(blob, known);
+                        bad.put(copy, known);
                     }
                 }
                 if (known != null) {
@@ -207,10 +231,17 @@ final class RepositoryCheck {
         });
     }
 
-    /** Reads a blob whole (AEAD) and hashes its plaintext against the manifest's SHA-256: null when it is whole. */
-    private Problem readBlob(String blob, String sha256, String manifestKey) {
+    /**
+     * Reads a blob whole (AEAD; a packed one with a ranged read of its pack) and hashes its plaintext against the
+     * manifest's SHA-256: null when it is whole.
+     */
+    private Problem readBlob(ManifestWalk.Entry entry, boolean inPack, String manifestKey) {
         findings.blobRead();
-        try (InputStream in = repository.open(blob)) {
+        String blob = entry.blob();
+        String sha256 = entry.sha256();
+        try (InputStream in = inPack
+                ? repository.openPacked(entry.pack(), entry.offset(), entry.length(), blob)
+                : repository.open(blob)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[READ_BUFFER];
             int n;

@@ -4,6 +4,7 @@ import io.lockstep.coordinator.catalog.RunState;
 import io.lockstep.coordinator.catalog.RunType;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.repository.RepositoryClient;
+import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.protocol.StoreKind;
 import io.lockstep.repository.BackupRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -17,14 +18,17 @@ import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
- * Garbage-collects object blobs ({@code blobs/<store>/<sha256>}) by reachability. Mark: the listing of {@code runs/}
+ * Garbage-collects object blobs ({@code blobs/<store>/<sha256>}) and packs of small blobs ({@code packs/<store>/<uuid>})
+ * by reachability; a pack is kept whole while any manifest names it (no repacking: a pack's space is reclaimed when
+ * the last run naming it expires). Mark: the listing of {@code runs/}
  * is streamed page by page, every object manifest in it ({@code runs/<any plan>/<run>/<store>/objects.jsonl.gz},
  * whichever catalog wrote it) is streamed, and the blobs it names are reachable, held compactly
  * ({@link ReachableBlobs}: 8 bytes a distinct blob, at most about 32 while it grows). Expiry deletes a run's manifest
- * before any collection, so the blobs only it named become unreachable only once it is gone. Sweep: the listing of
- * {@code blobs/} is streamed page by page and every blob not reachable is deleted; no listing is held whole.
+ * before any collection, so the blobs only it named become unreachable only once it is gone. Sweep: the listings of
+ * {@code blobs/} and {@code packs/} are streamed page by page and every blob or pack not reachable is deleted; no
+ * listing is held whole.
  * <p>
- * A running backup uploads blobs before its manifest exists, so the blobs of a store ({@code blobs/<store>/}) are left
+ * A running backup uploads blobs and packs before its manifest exists, so those of a store are left
  * alone while a backup of that store runs, and as soon as one started or ended after the mark began (checked again
  * before every hundred deletions). Any unreadable manifest stops the collection before anything is deleted.
  */
@@ -68,7 +72,10 @@ public class BlobCollector {
         ManifestWalk.walk(repository, pageSize, new ManifestWalk.Visitor() {
             @Override
             public void entry(String manifestKey, ManifestWalk.Entry entry) {
-                reachable.add(entry.blob());
+                reachable.add(entry.blob()); // a packed blob too: a healed copy under its own key stands for its pack
+                if (entry.packed()) {
+                    reachable.add(entry.pack());
+                }
             }
 
             @Override
@@ -86,7 +93,7 @@ public class BlobCollector {
         int blobs = 0;
         int deleted = 0;
         int candidates = 0;
-        for (Iterator<String> keys = repository.keys("blobs/", pageSize); keys.hasNext(); ) {
+        for (Iterator<String> keys = sweepOrder(repository, pageSize); keys.hasNext(); ) {
             String blob = keys.next();
             blobs++;
             if (reachable.contains(blob)) {
@@ -110,7 +117,34 @@ public class BlobCollector {
         return new Result(blobs, reachable.size(), deleted, busy, null);
     }
 
-    /** {@code blobs/<store>/<sha256>} -> store. */
+    /** The keys the sweep looks at: every blob ({@code blobs/}), then every pack ({@code packs/}). */
+    private static Iterator<String> sweepOrder(BackupRepository repository, int pageSize) {
+        Iterator<String> blobs = repository.keys(ArtifactLayout.BLOBS, pageSize);
+        return new Iterator<>() {
+            private Iterator<String> packs;
+
+            @Override
+            public boolean hasNext() {
+                if (blobs.hasNext()) {
+                    return true;
+                }
+                if (packs == null) {
+                    packs = repository.keys(ArtifactLayout.PACKS, pageSize);
+                }
+                return packs.hasNext();
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return blobs.hasNext() ? blobs.next() : packs.next();
+            }
+        };
+    }
+
+    /** {@code blobs/<store>/<sha256>} or {@code packs/<store>/<uuid>} -> store. */
     static String storeOf(String blob) {
         String[] parts = blob.split("/", 3);
         return parts.length == 3 ? parts[1] : "";

@@ -20,8 +20,31 @@ public final class ManifestWalk {
 
     private ManifestWalk() {}
 
-    /** One manifest entry: the object's key, plaintext size and SHA-256, and its blob ({@code blobs/<store>/<name>}). */
-    public record Entry(String key, long size, String sha256, String blob) {}
+    /**
+     * One manifest entry: the object's key, plaintext size and SHA-256, and its blob ({@code blobs/<store>/<name>});
+     * for a blob kept in a pack, the pack ({@code packs/<store>/<uuid>}) and where the blob's stored form lies in it,
+     * otherwise null.
+     */
+    public record Entry(String key, long size, String sha256, String blob, String pack, Long offset, Long length) {
+
+        public Entry(String key, long size, String sha256, String blob) {
+            this(key, size, sha256, blob, null, null, null);
+        }
+
+        public boolean packed() {
+            return pack != null;
+        }
+
+        /** Whether a pack of {@code packSize} bytes (null: not listed) holds this entry's blob. */
+        public boolean heldBy(Long packSize) {
+            return packSize != null
+                    && offset != null
+                    && length != null
+                    && offset >= 0
+                    && length >= 0
+                    && packSize >= offset + length;
+        }
+    }
 
     /** What the walk calls; an exception from {@link #entry} counts as the manifest being unreadable. */
     public interface Visitor {
@@ -70,13 +93,17 @@ public final class ManifestWalk {
                 if (blob.isEmpty()) {
                     throw new IOException("an entry names no blob");
                 }
+                JsonNode pack = entry.path("pack");
                 visitor.entry(
                         key,
                         new Entry(
                                 entry.path("key").asText(""),
                                 entry.path("size").asLong(-1),
                                 entry.path("sha256").asText(""),
-                                blob));
+                                blob,
+                                pack.isTextual() ? pack.asText() : null,
+                                pack.isTextual() ? entry.path("offset").asLong(-1) : null,
+                                pack.isTextual() ? entry.path("length").asLong(-1) : null));
             }
         }
     }

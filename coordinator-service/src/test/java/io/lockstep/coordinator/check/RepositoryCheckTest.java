@@ -141,6 +141,83 @@ class RepositoryCheckTest {
         assertTrue((long) full.progress().get("bytesRead") > 0, full.progress().toString());
     }
 
+    /** A run whose manifest names blobs 0-2 packed into {@code pack}: records one after another. */
+    RunArtifacts packedRun(String pack, boolean flipSecond, boolean truncate) throws IOException {
+        UUID id = UUID.randomUUID();
+        String prefix = "runs/" + plan + "/" + id + "/";
+        ByteArrayOutputStream packBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            for (int i = 0; i < 3; i++) {
+                byte[] record = repository.encode(blobs.get(i), contents.get(i).getBytes(StandardCharsets.UTF_8));
+                out.write(("{\"key\": \"o" + i + "\", \"size\": "
+                                + contents.get(i).length() + ", \"sha256\": \""
+                                + sha256(contents.get(i)) + "\", \"blob\": \"" + blobs.get(i) + "\", \"pack\": \""
+                                + pack
+                                + "\", \"offset\": " + packBytes.size() + ", \"length\": " + record.length + "}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                if (flipSecond && i == 1) {
+                    record[record.length - 1] ^= 1;
+                }
+                packBytes.write(record);
+            }
+        }
+        byte[] stored = packBytes.toByteArray();
+        repository.putStored(pack, truncate ? java.util.Arrays.copyOf(stored, stored.length - 1) : stored);
+        UploadResult manifest = repository.put(prefix + store + "/objects.jsonl.gz", gz.toByteArray());
+        return new RunArtifacts(
+                id, prefix, List.of(new Artifact(manifest.key(), manifest.bytes(), manifest.sha256(), false)));
+    }
+
+    @Test
+    void packedBlobsAreCheckedInTheirPacks() throws Exception {
+        String packs = "packs/" + store + "/";
+        for (int i = 0; i < 3; i++) {
+            repository.delete(blobs.get(i)); // blobs 0-2 lie only in packs
+        }
+        RunArtifacts whole = packedRun(packs + "whole", false, false);
+        RunArtifacts flipped = packedRun(packs + "flipped", true, false);
+        RunArtifacts truncated = packedRun(packs + "truncated", false, true);
+        RunArtifacts lost = packedRun(packs + "lost", false, false);
+        repository.delete(packs + "lost");
+        repository.putStored(packs + "unnamed", new byte[] {1, 2, 3});
+        List<RunArtifacts> runs = List.of(whole, flipped, truncated, lost);
+
+        CheckFindings quick = check(runs, false);
+        CheckFindings full = check(runs, true);
+
+        Map<String, List<Problem>> found = full.byRun();
+        assertFalse(found.containsKey(whole.run().toString()), "the whole packed run is clean: " + found);
+        assertEquals(Set.of(Kind.BLOB_DAMAGED + " " + blobs.get(1)), kinds(found, flipped), found.toString());
+        assertEquals(Set.of(Kind.BLOB_MISSING + " " + blobs.get(2)), kinds(found, truncated), found.toString());
+        assertEquals(
+                Set.of(
+                        Kind.BLOB_MISSING + " " + blobs.get(0),
+                        Kind.BLOB_MISSING + " " + blobs.get(1),
+                        Kind.BLOB_MISSING + " " + blobs.get(2)),
+                kinds(found, lost));
+        assertTrue(
+                found.get(lost.run().toString()).get(0).detail().contains("its pack " + packs + "lost is missing"),
+                found.toString());
+        assertFalse(quick.byRun().containsKey(flipped.run().toString()), "a flipped byte needs the data read");
+        assertEquals(Set.of(Kind.BLOB_MISSING + " " + blobs.get(2)), kinds(quick.byRun(), truncated));
+
+        // A healed copy under the blob's own key (what a backup writes when it finds a pack missing) stands for it.
+        repository.put(blobs.get(0), contents.get(0).getBytes(StandardCharsets.UTF_8));
+        CheckFindings healed = check(runs, true);
+        assertEquals(
+                Set.of(Kind.BLOB_MISSING + " " + blobs.get(1), Kind.BLOB_MISSING + " " + blobs.get(2)),
+                kinds(healed.byRun(), lost));
+        assertTrue(
+                healed.byRun().get(lost.run().toString()).get(0).detail().contains("no healed copy exists"),
+                healed.byRun().toString());
+
+        @SuppressWarnings("unchecked")
+        List<String> unreachable = (List<String>) full.summary().get("unreachableSample");
+        assertTrue(unreachable.contains(packs + "unnamed"), unreachable.toString());
+        assertFalse(unreachable.contains(packs + "whole"), unreachable.toString());
+    }
+
     static String dump(RunArtifacts run) {
         return run.artifacts().get(0).key();
     }

@@ -75,6 +75,37 @@ class BlobCollectorPagingTest {
         assertEquals(12, repository.list("blobs/" + store + "/").size());
     }
 
+    @Test
+    void aPackIsKeptWhileAManifestNamesItAndDeletedAfter() throws Exception {
+        BackupRepository repository = client.get().orElseThrow();
+        repository.ensureBucket();
+        String store = "gcp-" + UUID.randomUUID().toString().substring(0, 8);
+        String named = "packs/" + store + "/named";
+        String unnamed = "packs/" + store + "/unnamed";
+        repository.putStored(named, new byte[64]);
+        repository.putStored(unnamed, new byte[64]);
+        String run = "runs/gc-plan-" + store + "/" + UUID.randomUUID() + "/" + store + "/";
+        ByteArrayOutputStream manifest = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(manifest)) {
+            for (int i = 0; i < 2; i++) {
+                gz.write(("{\"key\":\"k" + i + "\",\"size\":1,\"etag\":\"e\",\"blob\":\"" + blob(store, "k" + i)
+                                + "\",\"pack\":\"" + named + "\",\"offset\":" + (32 * i) + ",\"length\":32}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        repository.put(run + BlobCollector.MANIFEST, manifest.toByteArray());
+
+        BlobCollector.Result kept = collector.collect(Instant.now(), 5);
+
+        assertNull(kept.stoppedBecause());
+        assertTrue(repository.exists(named), "named by a manifest: " + kept);
+        assertFalse(repository.exists(unnamed), "named by none: " + kept);
+
+        repository.delete(run + BlobCollector.MANIFEST); // the run expired
+        collector.collect(Instant.now(), 5);
+        assertFalse(repository.exists(named), "its last run is gone");
+    }
+
     static void manifest(BackupRepository repository, String runStorePrefix, List<String> blobs) throws IOException {
         for (int i = 0; i < 4; i++) {
             repository.put(runStorePrefix + "other-" + i + ".dump", new byte[] {1});

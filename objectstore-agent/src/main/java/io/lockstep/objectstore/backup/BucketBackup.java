@@ -105,40 +105,29 @@ public class BucketBackup {
         }
         ExecutorService copiers = Workers.start("backup-copy", config.copyConcurrency());
         ExecutorService manifestWriter = Workers.start("backup-manifest", 1); // never the common pool: it blocks
+        ExecutorService packPuts = Workers.start("backup-packs", Packs.IN_FLIGHT);
+        int packBelow = source.packBelow().orElse(config.packBelow());
+        Packs packs = packBelow > 0 ? new Packs(repository, store, config.packSize(), packPuts) : null;
         Counters counters = new Counters();
         try (previous;
                 ahead) {
             PipedInputStream manifestIn = new PipedInputStream(1 << 20);
             PipedOutputStream manifestOut = new PipedOutputStream(manifestIn);
+            // A step that fails or is cancelled abandons its manifest: the upload is aborted, never completed short.
+            AbandonableSource manifestSource = new AbandonableSource(manifestIn);
             CompletableFuture<UploadResult> upload = CompletableFuture.supplyAsync(
-                    () -> repository.upload(manifestKey, manifestIn, UploadHooks.NONE), manifestWriter);
-            context.onCancel(() -> closeQuietly(manifestOut));
+                    () -> repository.upload(manifestKey, manifestSource, UploadHooks.NONE), manifestWriter);
+            context.onCancel(() -> {
+                manifestSource.abandon("the step was cancelled");
+                closeQuietly(manifestOut);
+            });
             try (OutputStream gzip = new GZIPOutputStream(manifestOut, 64 * 1024)) {
-                int maxInFlight = 16 * Math.max(1, config.copyConcurrency());
-                // at most maxInFlight - 1 left in flight after each add, as before
-                FutureWindow<ManifestEntry> window = new FutureWindow<>(maxInFlight - 1);
-                FutureWindow.Sink<ManifestEntry, IOException> toManifest = done -> write(gzip, done, counters, context);
-                while (ahead.hasNext()) {
-                    if (context.cancelled()) {
-                        throw new StepFailure(context.cancelReason());
-                    }
-                    S3Object object = ahead.next();
-                    IncrementalBase.Decision decision = previous.decide(object);
-                    if (decision == IncrementalBase.Decision.REUSE) {
-                        counters.reused.incrementAndGet();
-                        window.add(CompletableFuture.completedFuture(previous.entry()), toManifest);
-                    } else {
-                        if (decision == IncrementalBase.Decision.HEAL) {
-                            counters.healed.incrementAndGet();
-                            if (counters.healSample.size() < 20) {
-                                counters.healSample.add(object.key());
-                            }
-                        }
-                        window.add(copiers.submit(() -> copy(store, source.bucket(), object, counters)), toManifest);
-                    }
+                try {
+                    copyAll(store, source, ahead, previous, packs, copiers, gzip, counters, context);
+                } catch (Exception | Error e) {
+                    manifestSource.abandon("the backup failed");
+                    throw e;
                 }
-                window.drain(toManifest);
-                sourceMarks.put(store, ahead.marks());
             } catch (SdkException e) {
                 throw new StepFailure(
                         "listing bucket " + source.bucket() + " of store " + store + " failed: " + e.getMessage());
@@ -147,15 +136,21 @@ public class BucketBackup {
                 throw new StepFailure("copying from bucket " + source.bucket() + " failed: " + cause.getMessage());
             } finally {
                 closeQuietly(manifestOut);
+                if (manifestSource.abandoned()) {
+                    awaitQuietly(upload); // aborted: nothing of it is left when the step reports its failure
+                }
             }
             UploadResult manifest = upload.join();
             LOG.infof(
-                    "store %s: %d objects listed in %d range(s), %d copied (%d bytes), %d unchanged, %d healed",
+                    "store %s: %d objects listed in %d range(s), %d copied (%d bytes; %d into %d packs), %d unchanged, "
+                            + "%d healed",
                     store,
                     counters.objects.get(),
                     ahead.ranges(),
                     counters.copied.get(),
                     counters.copiedBytes.get(),
+                    counters.packed.get(),
+                    packs == null ? 0 : packs.count(),
                     counters.reused.get(),
                     counters.healed.get());
             if (counters.healed.get() > 0) {
@@ -172,7 +167,9 @@ public class BucketBackup {
                     EvidenceKeys.COPIED_BYTES, Long.toString(counters.copiedBytes.get()),
                     EvidenceKeys.UNCHANGED, Long.toString(counters.reused.get()),
                     EvidenceKeys.VANISHED, Long.toString(counters.vanished.get()),
-                    EvidenceKeys.HEALED, Long.toString(counters.healed.get())));
+                    EvidenceKeys.HEALED, Long.toString(counters.healed.get()),
+                    EvidenceKeys.PACKED, Long.toString(counters.packed.get()),
+                    EvidenceKeys.PACKS, Integer.toString(packs == null ? 0 : packs.count())));
             if (previous.stream != null) { // a base was read (an unreadable one means a full copy)
                 evidence.put(EvidenceKeys.BASE, previousManifest);
                 evidence.put(EvidenceKeys.BLOBS_LISTED, Long.toString(previous.blobsListed));
@@ -192,6 +189,73 @@ public class BucketBackup {
         } finally {
             Workers.stop(copiers);
             Workers.stop(manifestWriter);
+            Workers.stop(packPuts);
+        }
+    }
+
+    /** Walks the listing beside the base: reuses, or copies (at most 16 per copier in flight), in listing order. */
+    private void copyAll(
+            String store,
+            ObjectStoreAgentConfig.Store source,
+            SourceListing ahead,
+            Previous previous,
+            Packs packs,
+            ExecutorService copiers,
+            OutputStream gzip,
+            Counters counters,
+            StepContext context)
+            throws StepFailure, IOException, ExecutionException, InterruptedException {
+        int maxInFlight = 16 * Math.max(1, config.copyConcurrency());
+        // at most maxInFlight - 1 left in flight after each add, as before
+        FutureWindow<ManifestEntry> window = new FutureWindow<>(maxInFlight - 1);
+        FutureWindow.Sink<ManifestEntry, IOException> toManifest = done -> write(gzip, done, counters, context);
+        while (ahead.hasNext()) {
+            if (context.cancelled()) {
+                throw new StepFailure(context.cancelReason());
+            }
+            S3Object object = ahead.next();
+            IncrementalBase.Decision decision = previous.decide(object);
+            if (decision == IncrementalBase.Decision.REUSE) {
+                counters.reused.incrementAndGet();
+                window.add(CompletableFuture.completedFuture(previous.entry()), toManifest);
+            } else {
+                if (decision == IncrementalBase.Decision.HEAL) {
+                    counters.healed.incrementAndGet();
+                    if (counters.healSample.size() < 20) {
+                        counters.healSample.add(object.key());
+                    }
+                }
+                // a healing copy goes under the blob's own key, where the runs that named its lost pack find it
+                Packs into = decision == IncrementalBase.Decision.HEAL ? null : packs;
+                window.add(copiers.submit(() -> copy(store, source.bucket(), object, into, counters)), toManifest);
+            }
+        }
+        window.drain(toManifest);
+        finish(packs, store);
+        sourceMarks.put(store, ahead.marks());
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future) {
+        try {
+            future.join();
+        } catch (RuntimeException expected) {
+            // the abandoned upload's own failure
+        }
+    }
+
+    private ObjectStoreAgentConfig.Store source(String store) {
+        return config.stores().get(store);
+    }
+
+    /** Puts the last pack and waits for every pack of the step, before its manifest may complete. */
+    private static void finish(Packs packs, String store) throws StepFailure, InterruptedException {
+        if (packs == null) {
+            return;
+        }
+        try {
+            packs.finish();
+        } catch (IOException e) {
+            throw new StepFailure("writing the packs of store " + store + " failed: " + e.getMessage());
         }
     }
 
@@ -215,7 +279,8 @@ public class BucketBackup {
      * Copies one object into its content-addressed blob. Returns null for an object deleted after the listing:
      * it is left out, and if the SQL still references it, verification reports it as a dangling reference.
      */
-    private ManifestEntry copy(String store, String bucket, S3Object object, Counters counters) throws IOException {
+    private ManifestEntry copy(String store, String bucket, S3Object object, Packs packs, Counters counters)
+            throws IOException, InterruptedException {
         S3Client s3 = buckets.of(store);
         ResponseInputStream<GetObjectResponse> opened;
         try {
@@ -235,9 +300,17 @@ public class BucketBackup {
                 MessageDigest digest = Hashing.sha256();
                 digest.update(bytes);
                 sha = Hashing.hex(digest);
+                String blob = blobKey(store, sha);
+                if (packs != null && size <= source(store).packBelow().orElse(config.packBelow())) {
+                    Packs.Location at = packs.add(blob, repository.encode(blob, bytes));
+                    counters.copied.incrementAndGet();
+                    counters.copiedBytes.addAndGet(size);
+                    counters.packed.incrementAndGet();
+                    return new ManifestEntry(object.key(), size, etag, sha, blob, at.pack(), at.offset(), at.length());
+                }
                 // A blob's key is derived from its content's hash: writing it again stores the same content, so a
                 // small blob is put without asking first (one request instead of two).
-                repository.upload(blobKey(store, sha), new ByteArrayInputStream(bytes), UploadHooks.NONE);
+                repository.upload(blob, new ByteArrayInputStream(bytes), UploadHooks.NONE);
             } else {
                 // The hash of the plaintext, not the stored (possibly encrypted) bytes' that upload reports.
                 MessageDigest digest = Hashing.sha256();
@@ -281,6 +354,8 @@ public class BucketBackup {
         final AtomicLong vanished = new AtomicLong();
         /** Unchanged since the base but without a blob in the repository: copied again. */
         final AtomicLong healed = new AtomicLong();
+        /** Copied into packs. */
+        final AtomicLong packed = new AtomicLong();
 
         final java.util.List<String> healSample = new java.util.ArrayList<>();
     }
@@ -318,9 +393,17 @@ public class BucketBackup {
                 Thread.currentThread().interrupt();
                 throw new StepFailure("the backup of store " + store + " was interrupted while listing its blobs");
             }
+            java.util.Set<String> packs;
+            try {
+                packs = repository.list(ArtifactLayout.packPrefix(store)).keySet();
+            } catch (RepositoryException e) {
+                LOG.warnf("cannot list the packs of store %s (%s); copying everything", store, e.getMessage());
+                return new Previous(null, IncrementalBase.none(), 0);
+            }
             try {
                 InputStream in = repository.open(key);
-                return new Previous(in, new IncrementalBase(Manifests.entries(in), blobs, blobPrefix), blobs.size());
+                return new Previous(
+                        in, new IncrementalBase(Manifests.entries(in), blobs, blobPrefix, packs), blobs.size());
             } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
                 LOG.warnf("previous manifest %s is unreadable (%s); copying everything", key, e.getMessage());
                 return new Previous(null, IncrementalBase.none(), 0);

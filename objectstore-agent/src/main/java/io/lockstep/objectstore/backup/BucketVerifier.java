@@ -24,7 +24,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Verifies an object manifest as it lies in the repository: its SHA-256, that the blobs it names exist (a HEAD
- * each for the first {@link #HEAD_UP_TO} blobs checked, then one listing of the store's blobs), and
+ * each for the first {@link #HEAD_UP_TO} blobs checked, then one listing of the store's blobs; a blob kept in a pack
+ * against one listing of the store's packs, whose pack must exist and reach past the blob's end, or else the blob under
+ * its own key, where a backup that found the pack missing copied it again), and
  * that every cross-store reference key resolves against it (a key the manifest lacks is a dangling
  * reference; an object no key uses is an orphan, only counted).
  *
@@ -136,6 +138,7 @@ public class BucketVerifier {
             FutureWindow.Sink<String, RuntimeException> toMissing = missing -> collect(missing, missingBlobs);
             BlobSet listed = null;
             String listedPrefix = null;
+            Map<String, Long> packs = null;
             while (entries.hasNext()) {
                 ManifestEntry entry = entries.next();
                 objects++;
@@ -147,6 +150,17 @@ public class BucketVerifier {
                     continue;
                 }
                 checked++;
+                if (entry.packed()) {
+                    if (packs == null) { // one listing of the store's packs: a few keys, a pack holds many blobs
+                        packs = repository.list(
+                                entry.pack().substring(0, entry.pack().lastIndexOf('/') + 1));
+                        evidence.put(EvidenceKeys.PACKS, Integer.toString(packs.size()));
+                    }
+                    if (holds(packs, entry)) {
+                        continue;
+                    }
+                    // without its pack, a blob a later backup healed lies under its own key: checked as any other
+                }
                 if (listed == null && (listFirst || checked > headUpTo)) {
                     // A long manifest: a listing (a request per 1000 blobs, 16 at once) instead of a HEAD per blob.
                     listedPrefix = entry.blob().substring(0, entry.blob().lastIndexOf('/') + 1);
@@ -206,6 +220,15 @@ public class BucketVerifier {
             }
         }
         return new StepResult(verified == null ? bytes[0] : verified.storedBytes(), actual, manifestKey, evidence);
+    }
+
+    /** Whether the listed packs hold a packed entry's blob: its pack exists and reaches past the blob's end. */
+    static boolean holds(Map<String, Long> packs, ManifestEntry entry) {
+        Long size = packs.get(entry.pack());
+        return size != null
+                && entry.offset() != null
+                && entry.length() != null
+                && size >= entry.offset() + entry.length();
     }
 
     /**

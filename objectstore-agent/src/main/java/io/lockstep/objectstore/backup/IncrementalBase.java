@@ -8,7 +8,10 @@ import java.util.Iterator;
  * and the blobs that exist now. An object is reused only if the base holds it with the same size and ETag
  * <em>and</em> its blob is in the repository's listing; an unchanged object whose blob is missing (deleted, or
  * quarantined as damaged by a restore or drill) is copied again from the source: it heals the blob for this run
- * and for every older run that names it (blobs are content-addressed and shared).
+ * and for every older run that names it (blobs are content-addressed and shared). An entry whose blob lies in a pack
+ * is reused if that pack is listed, or if the blob exists under its own key; otherwise it is copied again, under its
+ * own key and not into a pack, where every reader of a run that names the missing pack finds it: that heals the
+ * older runs too.
  */
 public final class IncrementalBase {
 
@@ -25,6 +28,7 @@ public final class IncrementalBase {
     private final Iterator<ManifestEntry> entries;
     private final BlobSet blobs;
     private final String blobPrefix;
+    private final java.util.Set<String> packs;
     private ManifestEntry current;
 
     /**
@@ -33,9 +37,19 @@ public final class IncrementalBase {
      * @param blobPrefix {@code blobs/<store>/}: a base entry whose blob lies elsewhere cannot be confirmed
      */
     public IncrementalBase(Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix) {
+        this(entries, blobs, blobPrefix, java.util.Set.of());
+    }
+
+    /**
+     * @param packs the store's packs as listed now ({@code packs/<store>/<uuid>}): a base entry whose blob lies in a
+     *     pack is reused only if its pack is among them
+     */
+    public IncrementalBase(
+            Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix, java.util.Set<String> packs) {
         this.entries = entries == null ? Collections.emptyIterator() : entries;
         this.blobs = blobs;
         this.blobPrefix = blobPrefix;
+        this.packs = packs;
         this.current = this.entries.hasNext() ? this.entries.next() : null;
     }
 
@@ -58,6 +72,9 @@ public final class IncrementalBase {
                 || current.etag() == null
                 || !current.etag().equals(etag)) {
             return Decision.COPY;
+        }
+        if (current.packed() && packs.contains(current.pack())) {
+            return current.blob() != null && current.blob().startsWith(blobPrefix) ? Decision.REUSE : Decision.HEAL;
         }
         if (blobs == null
                 || current.blob() == null

@@ -14,6 +14,11 @@ import org.jboss.logging.Logger;
  * deleted. The next backup of the store finds it missing in its listing of {@code blobs/<store>/} and copies the
  * objects that need it again from the source; since the name is content-addressed, that also repairs every older run
  * that names it.
+ *
+ * <p>A damaged blob kept in a pack takes its whole pack aside ({@code quarantine/packs/<store>/<uuid>}): a record
+ * cannot be cut out of a stored object. The next backup copies again every object whose blob lay in that pack,
+ * each under its blob's own key, where the readers of older runs that name the pack find it when the pack is gone: as
+ * with loose blobs, that heals the older runs too.
  */
 @ApplicationScoped
 public class Quarantine {
@@ -28,7 +33,7 @@ public class Quarantine {
         this.repository = repository;
     }
 
-    /** Where a blob ({@code blobs/<store>/<name>}) is kept aside. */
+    /** Where a blob ({@code blobs/<store>/<name>}) or a pack ({@code packs/<store>/<uuid>}) is kept aside. */
     public static String keyOf(String blob) {
         return PREFIX + (blob.startsWith("blobs/") ? blob.substring("blobs/".length()) : blob);
     }
@@ -44,22 +49,41 @@ public class Quarantine {
     }
 
     /**
-     * Moves a damaged blob aside; returns a sentence for the step's failure. A failure to move it is logged and said:
-     * the blob then stays, and the next backup cannot know it is damaged.
+     * Moves aside what a damaged entry was read from: its pack, or its blob's own key when the pack is gone (a healed
+     * copy); returns a sentence for the step's failure.
      */
-    public String damaged(String blob, String why) {
-        String aside = keyOf(blob);
+    public String damaged(ManifestEntry entry, String why) {
+        boolean fromPack = entry.packed() && existsQuietly(entry.pack());
+        return damaged(fromPack ? entry.pack() : entry.blob(), why);
+    }
+
+    private boolean existsQuietly(String key) {
         try {
-            repository.copyStored(blob, aside);
-            repository.delete(blob);
-            LOG.warnf(
-                    "blob %s is damaged (%s): moved to %s; the next backup of the store copies it again from the "
-                            + "source",
-                    blob, why, aside);
-            return "the damaged blob was moved to " + aside + "; the next backup of the store copies it again";
+            return repository.exists(key);
         } catch (RepositoryException e) {
-            LOG.errorf("blob %s is damaged (%s) but could not be moved aside: %s", blob, why, e.getMessage());
-            return "the damaged blob could not be moved aside (" + e.getMessage() + ")";
+            return true; // say so through the move's own failure
+        }
+    }
+
+    /**
+     * Moves a damaged blob, or the pack that holds it ({@code stored}: what {@code ManifestEntry.stored()} names),
+     * aside; returns a sentence for the step's failure. A failure to move it is logged and said: the blob then stays,
+     * and the next backup cannot know it is damaged.
+     */
+    public String damaged(String stored, String why) {
+        String what = stored.startsWith(io.lockstep.protocol.ArtifactLayout.PACKS) ? "pack" : "blob";
+        String aside = keyOf(stored);
+        try {
+            repository.copyStored(stored, aside);
+            repository.delete(stored);
+            LOG.warnf(
+                    "%s %s is damaged (%s): moved to %s; the next backup of the store copies it again from the "
+                            + "source",
+                    what, stored, why, aside);
+            return "the damaged " + what + " was moved to " + aside + "; the next backup of the store copies it again";
+        } catch (RepositoryException e) {
+            LOG.errorf("%s %s is damaged (%s) but could not be moved aside: %s", what, stored, why, e.getMessage());
+            return "the damaged " + what + " could not be moved aside (" + e.getMessage() + ")";
         }
     }
 }

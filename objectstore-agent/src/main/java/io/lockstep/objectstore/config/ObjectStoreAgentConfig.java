@@ -36,6 +36,17 @@ public interface ObjectStoreAgentConfig {
     @WithDefault("8388608")
     int inMemoryLimit();
 
+    /**
+     * Objects up to this size have their blobs written into packs, many to one request, instead of under keys of their
+     * own; 0 writes every blob under its own key.
+     */
+    @WithDefault("524288")
+    int packBelow();
+
+    /** A pack is put once it holds this many bytes (about; the last of a run is smaller). */
+    @WithDefault("8388608")
+    int packSize();
+
     /** A bucket (and prefix) to back up, and how to reach it: endpoint, region, keys, path style. */
     interface Store extends S3Settings {
 
@@ -43,5 +54,12 @@ public interface ObjectStoreAgentConfig {
 
         /** Only keys under this prefix are backed up; empty for the whole bucket. */
         Optional<String> prefix();
+
+        /**
+         * This store's {@code pack-below}, instead of the agent's: 0 keeps every blob of a store under its own key, for
+         * a bucket whose objects are rewritten so often that packs would hold dead blobs long (a pack is deleted only
+         * once no run names any blob in it).
+         */
+        Optional<Integer> packBelow();
     }
 }

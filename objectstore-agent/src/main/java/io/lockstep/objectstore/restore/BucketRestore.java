@@ -254,7 +254,7 @@ public class BucketRestore {
         try {
             if (entry.size() <= config.inMemoryLimit()) {
                 byte[] bytes;
-                try (InputStream blob = repository.open(entry.blob())) {
+                try (InputStream blob = open(entry)) {
                     bytes = blob.readAllBytes();
                 }
                 MessageDigest digest = Hashing.sha256();
@@ -263,8 +263,7 @@ public class BucketRestore {
                 if (!actual.equalsIgnoreCase(entry.sha256())) {
                     String why = "blob " + entry.blob() + " of " + entry.key() + " is corrupted: it hashes to " + actual
                             + ", the manifest recorded " + entry.sha256();
-                    throw new StepFailure(
-                            why + "; " + key + " was not written; " + quarantine.damaged(entry.blob(), why));
+                    throw new StepFailure(why + "; " + key + " was not written; " + quarantine.damaged(entry, why));
                 }
                 s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
             } else {
@@ -274,8 +273,7 @@ public class BucketRestore {
                 s3.putObject(
                         b -> b.bucket(bucket).key(key).contentLength(entry.size()),
                         RequestBody.fromContentProvider(
-                                () -> new VerifyingInputStream(
-                                        repository.open(entry.blob()), entry.blob(), entry.sha256()),
+                                () -> new VerifyingInputStream(open(entry), entry.blob(), entry.sha256()),
                                 entry.size(),
                                 "application/octet-stream"));
             }
@@ -283,7 +281,7 @@ public class BucketRestore {
             DamagedArtifactException damaged = Quarantine.damage(e);
             if (damaged != null) {
                 throw new StepFailure(damaged.getMessage() + "; " + key + " was not written; "
-                        + quarantine.damaged(entry.blob(), damaged.getMessage()));
+                        + quarantine.damaged(entry, damaged.getMessage()));
             }
             Throwable cause = e.getCause();
             if (e instanceof SdkException && cause instanceof IntegrityException) {
@@ -291,6 +289,13 @@ public class BucketRestore {
             }
             throw e;
         }
+    }
+
+    /** The blob's plaintext: a ranged read of its pack, or its own key. */
+    private InputStream open(ManifestEntry entry) {
+        return entry.packed()
+                ? repository.openPacked(entry.pack(), entry.offset(), entry.length(), entry.blob())
+                : repository.open(entry.blob());
     }
 
     static Iterator<S3Object> listing(S3Client s3, String bucket, String prefix) {

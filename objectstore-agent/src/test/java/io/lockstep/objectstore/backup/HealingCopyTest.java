@@ -52,12 +52,16 @@ class HealingCopyTest {
     BackupRepository repository;
 
     void setUp(boolean encrypted) throws Exception {
+        setUp(encrypted, config());
+    }
+
+    /** The agent's parts over a new in-memory S3, and {@link #OBJECTS} objects of 100 B to 20 KB in {@link #SOURCE}. */
+    void setUp(boolean encrypted, ObjectStoreAgentConfig config) throws Exception {
         s3 = InMemoryS3.create(7); // small pages: the listings are paginated
         S3Client client = s3.client();
         Encryption encryption =
                 encrypted ? Encryption.fromKeyset(Encryption.generateKeyset(), true) : Encryption.none();
         repository = new BackupRepository(client, "repo", "lockstep/", 5 * 1024 * 1024, 2, encryption);
-        ObjectStoreAgentConfig config = config();
         SourceBuckets buckets = new SourceBuckets(config) {
             @Override
             public S3Client of(String store) {
@@ -204,6 +208,11 @@ class HealingCopyTest {
     }
 
     static ObjectStoreAgentConfig config(int verifySamplePercent) {
+        return config(verifySamplePercent, 0, 0);
+    }
+
+    /** With {@code packBelow} 0 every blob lies under its own key. */
+    static ObjectStoreAgentConfig config(int verifySamplePercent, int packBelow, int packSize) {
         ObjectStoreAgentConfig.Store store = (ObjectStoreAgentConfig.Store) Proxy.newProxyInstance(
                 ObjectStoreAgentConfig.class.getClassLoader(),
                 new Class<?>[] {ObjectStoreAgentConfig.Store.class},
@@ -222,6 +231,8 @@ class HealingCopyTest {
                     case "copyConcurrency" -> 4;
                     case "inMemoryLimit" -> 16 * 1024; // objects above it stream (through tmp/ when copied)
                     case "verifySamplePercent" -> verifySamplePercent;
+                    case "packBelow" -> packBelow;
+                    case "packSize" -> packSize;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
     }

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Just enough of S3 in memory for the agent's single-PUT paths: put, get, head, copy, delete and a paginated
+ * Just enough of S3 in memory for the agent's single-PUT paths: put, get (whole or a byte range), head, copy, delete and a paginated
  * ListObjectsV2 (keys in UTF-8 byte order, as S3). Consumer-builder overloads are the SDK's own default methods.
  */
 final class InMemoryS3 implements InvocationHandler {
@@ -83,6 +83,9 @@ final class InMemoryS3 implements InvocationHandler {
     /** ListObjectsV2 requests (pages) answered so far. */
     final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** PUTs of keys it matches fail as a refused connection would. */
+    volatile java.util.function.Predicate<String> failPuts = key -> false;
+
     /** HEAD requests answered so far. */
     final java.util.concurrent.atomic.AtomicInteger heads = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -95,6 +98,10 @@ final class InMemoryS3 implements InvocationHandler {
         switch (method.getName()) {
             case "putObject" -> {
                 PutObjectRequest request = (PutObjectRequest) args[0];
+                if (failPuts.test(request.key())) {
+                    throw software.amazon.awssdk.core.exception.SdkClientException.create(
+                            "connection refused (test) for " + request.key());
+                }
                 RequestBody body = (RequestBody) args[1];
                 // Read twice, as the SDK does when it signs the payload over plain http: a body that cannot be read
                 // again fails here as it would against S3Proxy.
@@ -115,6 +122,13 @@ final class InMemoryS3 implements InvocationHandler {
                 if (types.length == 2 && ResponseTransformer.class.isAssignableFrom(types[1])) {
                     GetObjectRequest request = (GetObjectRequest) args[0];
                     byte[] bytes = existing(request.bucket(), request.key());
+                    if (request.range() != null) { // bytes=first-last, as a pack's reader asks
+                        String[] bounds =
+                                request.range().substring("bytes=".length()).split("-");
+                        int first = Integer.parseInt(bounds[0]);
+                        int last = Math.min(bytes.length - 1, Integer.parseInt(bounds[1]));
+                        bytes = java.util.Arrays.copyOfRange(bytes, Math.min(first, bytes.length), last + 1);
+                    }
                     GetObjectResponse response = GetObjectResponse.builder()
                             .contentLength((long) bytes.length)
                             .eTag(etag(bytes))

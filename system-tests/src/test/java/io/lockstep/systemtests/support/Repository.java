@@ -54,6 +54,14 @@ public final class Repository {
      */
     private static synchronized InputStream plaintext(String key) {
         String prefix = Lockstep.get().objectPrefix();
+        if (!key.startsWith(prefix)) {
+            throw new IllegalArgumentException(key + " is not under this build's prefix " + prefix);
+        }
+        return reader().open(key.substring(prefix.length()));
+    }
+
+    private static synchronized io.lockstep.repository.BackupRepository reader() {
+        String prefix = Lockstep.get().objectPrefix();
         if (reader == null) {
             reader = new io.lockstep.repository.BackupRepository(
                     S3,
@@ -63,10 +71,39 @@ public final class Repository {
                     1,
                     io.lockstep.repository.Encryption.fromKeyset(Lockstep.KEYSET, false));
         }
-        if (!key.startsWith(prefix)) {
-            throw new IllegalArgumentException(key + " is not under this build's prefix " + prefix);
+        return reader;
+    }
+
+    /**
+     * The plaintext of a blob a manifest entry names, as Lockstep reads it: from its pack (a ranged read) when the
+     * entry names one, else from the blob's own key. {@code entry} is the manifest line.
+     */
+    public static byte[] blobContent(com.fasterxml.jackson.databind.JsonNode entry) throws IOException {
+        String prefix = Lockstep.get().objectPrefix();
+        if (!entry.hasNonNull("pack")) {
+            try (InputStream in = plaintext(prefix + entry.path("blob").asText())) {
+                return in.readAllBytes();
+            }
         }
-        return reader.open(key.substring(prefix.length()));
+        try (InputStream in = reader().openPacked(
+                        entry.path("pack").asText(),
+                        entry.path("offset").asLong(),
+                        entry.path("length").asLong(),
+                        entry.path("blob").asText())) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The bytes stored for a packed entry's blob: its record in its pack, as it lies. */
+    public static byte[] storedRecord(com.fasterxml.jackson.databind.JsonNode entry) throws IOException {
+        long offset = entry.path("offset").asLong();
+        long length = entry.path("length").asLong();
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        try (InputStream in = S3.getObject(b -> b.bucket(Lockstep.BUCKET)
+                .key(Lockstep.get().objectPrefix() + entry.path("pack").asText())
+                .range(range))) {
+            return in.readAllBytes();
+        }
     }
 
     /** Downloads an artifact's plaintext (decrypted if it is encrypted). */

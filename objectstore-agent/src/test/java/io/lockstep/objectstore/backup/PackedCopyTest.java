@@ -1,0 +1,224 @@
+package io.lockstep.objectstore.backup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lockstep.agent.core.command.StepFailure;
+import io.lockstep.agent.core.command.StepResult;
+import io.lockstep.agent.core.command.TestContexts;
+import io.lockstep.objectstore.restore.BucketRestore;
+import io.lockstep.repository.BackupRepository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Small blobs in packs, end to end in one JVM over an in-memory S3: a copy writes them into several packs and none
+ * under its own key, verification finds a lost pack, the next copy heals what it held under the blobs' own keys (and
+ * so the older run too), a damaged record takes its pack into quarantine, and restores read every object back byte for
+ * byte with ranged reads. With and without encryption.
+ */
+class PackedCopyTest {
+
+    static final String STORE = HealingCopyTest.STORE;
+    static final String SOURCE = HealingCopyTest.SOURCE;
+    static final int OBJECTS = 60;
+    /** Objects up to 8 KiB are packed, into packs of about 32 KiB; larger ones stay loose (and above 16 KiB stream). */
+    static final int PACK_BELOW = 8 * 1024;
+
+    static final int PACK_SIZE = 32 * 1024;
+
+    InMemoryS3 s3;
+    BucketBackup backup;
+    BucketVerifier verifier;
+    BucketRestore restore;
+    BackupRepository repository;
+
+    void setUp(boolean encrypted) throws Exception {
+        HealingCopyTest harness = new HealingCopyTest();
+        harness.setUp(encrypted, HealingCopyTest.config(2, PACK_BELOW, PACK_SIZE));
+        s3 = harness.s3;
+        repository = harness.repository;
+        backup = harness.backup;
+        verifier = harness.verifier;
+        restore = harness.restore;
+        s3.bucket(SOURCE).clear();
+        Random random = new Random(23);
+        for (int i = 0; i < OBJECTS; i++) {
+            byte[] content = new byte[1 + random.nextInt(i % 4 == 0 ? 20_000 : PACK_BELOW)];
+            random.nextBytes(content);
+            s3.bucket(SOURCE).put(String.format("images/%03d.bin", i), content);
+        }
+        byte[] twin = s3.bucket(SOURCE).get("images/001.bin").clone();
+        s3.bucket(SOURCE).put("images/twin.bin", twin); // the same content under two keys
+    }
+
+    @ParameterizedTest(name = "encrypted={0}")
+    @ValueSource(booleans = {false, true})
+    void packedBlobsAreVerifiedHealedQuarantinedAndRestored(boolean encrypted) throws Exception {
+        setUp(encrypted);
+        StepResult first = copy("r1", null);
+        List<ManifestEntry> entries = entries(first);
+        List<ManifestEntry> packed =
+                entries.stream().filter(ManifestEntry::packed).toList();
+        long small = s3.bucket(SOURCE).values().stream()
+                .filter(b -> b.length <= PACK_BELOW)
+                .count();
+        assertEquals(small, packed.size(), "every small object is packed, no large one");
+        assertEquals(Long.toString(small), first.evidence().get("packed"));
+        Set<String> packs = packed.stream().map(ManifestEntry::pack).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Integer.toString(packs.size()), first.evidence().get("packs"));
+        assertTrue(packs.size() >= 3, "full packs are put as they fill: " + packs);
+        assertEquals(
+                packs,
+                new TreeSet<>(repository.list("packs/" + STORE + "/").keySet()),
+                "the packs the manifest names, no other");
+        for (ManifestEntry entry : packed) {
+            assertTrue(entry.pack().startsWith("packs/" + STORE + "/"), entry.pack());
+            assertTrue(entry.blob().startsWith("blobs/" + STORE + "/"), entry.blob());
+            assertNull(s3.bucket("repo").get("lockstep/" + entry.blob()), "not also under its own key");
+        }
+        ManifestEntry one = entry(entries, "images/001.bin");
+        ManifestEntry twin = entry(entries, "images/twin.bin");
+        assertEquals(
+                List.of(one.pack(), one.offset(), one.length()),
+                List.of(twin.pack(), twin.offset(), twin.length()),
+                "one content, stored once");
+        verifier.verify(
+                first.artifact(), first.sha256(), List.of(), BucketVerifier.Capture.UNKNOWN, TestContexts.context());
+
+        // A lost pack: every object whose blob it held is missing.
+        String lost = packs.iterator().next();
+        long inLost = packed.stream().filter(e -> e.pack().equals(lost)).count();
+        repository.delete(lost);
+        StepFailure missing = assertThrows(StepFailure.class, () -> verify(first));
+        assertTrue(missing.getMessage().contains(inLost + " objects have no blob"), missing.getMessage());
+
+        StepResult second = copy("r2", first.artifact());
+        assertEquals(Long.toString(inLost), second.evidence().get("healed"), second.evidence()::toString);
+        assertEquals(Long.toString(entries.size() - inLost), second.evidence().get("unchanged"));
+        verify(second);
+        for (ManifestEntry entry : packed) {
+            if (entry.pack().equals(lost)) {
+                assertNotNull(s3.bucket("repo").get("lockstep/" + entry.blob()), "healed under its own key");
+            }
+        }
+        verify(first); // the older run that named the lost pack reads the healed copies
+        restore.restore(
+                restore.target(STORE, "older", null), first.artifact(), first.sha256(), false, TestContexts.context());
+        s3.bucket(SOURCE)
+                .forEach((key, bytes) ->
+                        assertArrayEquals(bytes, s3.bucket("older").get(key), key));
+
+        // A damaged record: the restore refuses the object and takes the whole pack aside.
+        List<ManifestEntry> secondEntries = entries(second);
+        ManifestEntry damaged = secondEntries.stream()
+                .filter(ManifestEntry::packed)
+                .filter(e -> !e.pack().equals(lost))
+                .findFirst()
+                .orElseThrow();
+        byte[] pack = s3.bucket("repo").get("lockstep/" + damaged.pack());
+        pack[(int) (damaged.offset() + damaged.length() - 1)] ^= 0x01;
+        verify(second); // the pack exists: verification does not read it
+        StepFailure found = assertThrows(
+                StepFailure.class,
+                () -> restore.restore(
+                        restore.target(STORE, "target", null),
+                        second.artifact(),
+                        second.sha256(),
+                        false,
+                        TestContexts.context()));
+        String aside = "quarantine/" + damaged.pack();
+        assertTrue(found.getMessage().contains(aside), found.getMessage());
+        assertNull(s3.bucket("repo").get("lockstep/" + damaged.pack()), "taken out of packs/");
+        assertArrayEquals(pack, s3.bucket("repo").get("lockstep/" + aside), "kept aside as it was");
+
+        StepResult third = copy("r3", second.artifact());
+        long inDamaged = secondEntries.stream()
+                .filter(e -> damaged.pack().equals(e.pack()))
+                .count();
+        assertEquals(Long.toString(inDamaged), third.evidence().get("healed"), third.evidence()::toString);
+        verify(third);
+        restore.restore(
+                restore.target(STORE, "restored", null),
+                third.artifact(),
+                third.sha256(),
+                false,
+                TestContexts.context());
+        assertEquals(s3.bucket(SOURCE).size(), s3.bucket("restored").size());
+        s3.bucket(SOURCE)
+                .forEach((key, bytes) ->
+                        assertArrayEquals(bytes, s3.bucket("restored").get(key), key));
+        restore.restore( // the run that named the quarantined pack is whole again too
+                restore.target(STORE, "second", null),
+                second.artifact(),
+                second.sha256(),
+                false,
+                TestContexts.context());
+        s3.bucket(SOURCE)
+                .forEach((key, bytes) ->
+                        assertArrayEquals(bytes, s3.bucket("second").get(key), key));
+    }
+
+    @Test
+    void aPackThatCannotBeWrittenFailsTheStepAndNoManifestCompletes() throws Exception {
+        setUp(false);
+        s3.failPuts = key -> key.contains("/packs/");
+        StepFailure failed = assertThrows(StepFailure.class, () -> copy("r1", null));
+        // whichever noticed first: a copy appending to a pack, or the last pack's put
+        assertTrue(
+                failed.getMessage().matches(".*writing (a pack|the packs of store media) failed.*"),
+                failed.getMessage());
+        assertTrue(failed.getMessage().contains("connection refused (test)"), failed.getMessage());
+        assertNull(
+                s3.bucket("repo").get("lockstep/runs/p/r1/" + STORE + "/objects.jsonl.gz"),
+                "no manifest names packs that were not written");
+    }
+
+    @Test
+    void manifestsWithoutPacksReadAsBefore() throws Exception {
+        String loose = "{\"key\":\"a\",\"size\":1,\"etag\":\"e\",\"sha256\":\"s\",\"blob\":\"blobs/m/n\"}";
+        ManifestEntry entry = Manifests.JSON.readValue(loose, ManifestEntry.class);
+        assertEquals(new ManifestEntry("a", 1, "e", "s", "blobs/m/n"), entry);
+        assertEquals("blobs/m/n", entry.stored());
+        assertEquals(loose, Manifests.JSON.writeValueAsString(entry), "a loose entry is written as before");
+        ManifestEntry packed = new ManifestEntry("a", 1, "e", "s", "blobs/m/n", "packs/m/p", 10L, 20L);
+        ManifestEntry read = Manifests.JSON.readValue(Manifests.JSON.writeValueAsString(packed), ManifestEntry.class);
+        assertEquals(packed, read);
+        assertEquals("packs/m/p", read.stored());
+        assertNotNull(read.offset());
+    }
+
+    private void verify(StepResult result) throws StepFailure {
+        verifier.verify(
+                result.artifact(), result.sha256(), List.of(), BucketVerifier.Capture.UNKNOWN, TestContexts.context());
+    }
+
+    StepResult copy(String run, String base) throws StepFailure {
+        return backup.backup(STORE, "runs/p/" + run + "/" + STORE + "/objects.jsonl.gz", base, TestContexts.context());
+    }
+
+    static ManifestEntry entry(List<ManifestEntry> entries, String key) {
+        return entries.stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    List<ManifestEntry> entries(StepResult result) throws IOException {
+        List<ManifestEntry> entries = new ArrayList<>();
+        try (InputStream in = repository.open(result.artifact())) {
+            Manifests.entries(in).forEachRemaining(entries::add);
+        }
+        return entries;
+    }
+}
