@@ -18,7 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -48,7 +47,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * in memory;</li>
  * <li>copies only new or changed objects (by size and ETag) into content-addressed blobs
  * {@code blobs/<store>/<sha256>} (a keyed hash of it when the repository encrypts), in parallel with bounded
- * concurrency (the SDK retries throttling and 5xx);</li>
+ * concurrency (the SDK retries throttling and 5xx); a small object's blob goes into a pack instead, many to one
+ * request ({@link Packs});</li>
  * <li>writes every key, in listing order, into {@code objects.jsonl.gz}, streamed to the repository.</li>
  * </ol>
  */
@@ -96,9 +96,9 @@ public class BucketBackup {
             throw new StepFailure(
                     "cannot list bucket " + source.bucket() + " of store " + store + ": " + e.getMessage());
         }
-        Previous previous;
+        BaseRun previous;
         try {
-            previous = Previous.open(repository, previousManifest, store, blobsLastListed);
+            previous = BaseRun.open(repository, previousManifest, store, blobsLastListed);
         } catch (StepFailure | RuntimeException e) {
             ahead.close();
             throw e;
@@ -170,7 +170,7 @@ public class BucketBackup {
                     EvidenceKeys.HEALED, Long.toString(counters.healed.get()),
                     EvidenceKeys.PACKED, Long.toString(counters.packed.get()),
                     EvidenceKeys.PACKS, Integer.toString(packs == null ? 0 : packs.count())));
-            if (previous.stream != null) { // a base was read (an unreadable one means a full copy)
+            if (previous.read()) { // a base was read (an unreadable one means a full copy)
                 evidence.put(EvidenceKeys.BASE, previousManifest);
                 evidence.put(EvidenceKeys.BLOBS_LISTED, Long.toString(previous.blobsListed));
             }
@@ -198,7 +198,7 @@ public class BucketBackup {
             String store,
             ObjectStoreAgentConfig.Store source,
             SourceListing ahead,
-            Previous previous,
+            BaseRun previous,
             Packs packs,
             ExecutorService copiers,
             OutputStream gzip,
@@ -358,75 +358,5 @@ public class BucketBackup {
         final AtomicLong packed = new AtomicLong();
 
         final java.util.List<String> healSample = new java.util.ArrayList<>();
-    }
-
-    /**
-     * The base run's manifest, read forward in key order alongside the listing, and the store's blobs as one listing
-     * of {@code blobs/<store>/} says they are now (see {@link IncrementalBase}).
-     */
-    private static final class Previous implements AutoCloseable {
-        private final InputStream stream;
-        private final IncrementalBase base;
-        final long blobsListed;
-
-        private Previous(InputStream stream, IncrementalBase base, long blobsListed) {
-            this.stream = stream;
-            this.base = base;
-            this.blobsListed = blobsListed;
-        }
-
-        static Previous open(BackupRepository repository, String key, String store, Map<String, Long> lastListed)
-                throws StepFailure {
-            if (key == null || key.isBlank()) {
-                return new Previous(null, IncrementalBase.none(), 0);
-            }
-            String blobPrefix = "blobs/" + store + "/";
-            BlobSet blobs;
-            try {
-                // Listed before the manifest is read: a blob deleted after this listing is caught by verification.
-                blobs = BlobSet.listed(repository::keys, blobPrefix, lastListed.getOrDefault(store, -1L));
-                lastListed.put(store, (long) blobs.size());
-            } catch (RepositoryException e) {
-                LOG.warnf("cannot list %s (%s); copying everything", blobPrefix, e.getMessage());
-                return new Previous(null, IncrementalBase.none(), 0);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StepFailure("the backup of store " + store + " was interrupted while listing its blobs");
-            }
-            java.util.Set<String> packs;
-            try {
-                packs = repository.list(ArtifactLayout.packPrefix(store)).keySet();
-            } catch (RepositoryException e) {
-                LOG.warnf("cannot list the packs of store %s (%s); copying everything", store, e.getMessage());
-                return new Previous(null, IncrementalBase.none(), 0);
-            }
-            try {
-                InputStream in = repository.open(key);
-                return new Previous(
-                        in, new IncrementalBase(Manifests.entries(in), blobs, blobPrefix, packs), blobs.size());
-            } catch (IOException | RepositoryException | java.io.UncheckedIOException e) {
-                LOG.warnf("previous manifest %s is unreadable (%s); copying everything", key, e.getMessage());
-                return new Previous(null, IncrementalBase.none(), 0);
-            }
-        }
-
-        IncrementalBase.Decision decide(S3Object object) {
-            return base.decide(object.key(), object.size(), object.eTag());
-        }
-
-        ManifestEntry entry() {
-            return base.entry();
-        }
-
-        @Override
-        public void close() {
-            if (stream != null) {
-                try {
-                    stream.close();
-                } catch (IOException ignored) {
-                    // read-only
-                }
-            }
-        }
     }
 }
