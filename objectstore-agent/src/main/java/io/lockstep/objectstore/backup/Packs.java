@@ -25,7 +25,7 @@ import java.util.concurrent.Semaphore;
  * <p>A pack is never rewritten and is named afresh, so two agents or two runs never write the same key. Its location
  * is handed out as soon as the blob is appended; {@link #finish()} puts the last pack and waits for every put, and the
  * step must call it (and see it succeed) before its manifest completes. A pack put that fails fails the step. A blob
- * added twice in one step (two objects with the same content) is stored once. At most {@link #IN_FLIGHT} full packs
+ * added twice to the pack being filled (two objects with the same content) is stored once. At most {@link #IN_FLIGHT} full packs
  * wait for their put at a time: copies wait when the repository is slower than the source.
  */
 final class Packs {
@@ -66,8 +66,6 @@ final class Packs {
      */
     Location add(String blobKey, byte[] stored) throws IOException, InterruptedException {
         Location location;
-        byte[] full = null;
-        String fullName = null;
         synchronized (this) {
             failIfFailed();
             Location earlier = added.get(blobKey);
@@ -82,11 +80,11 @@ final class Packs {
             filling.write(stored, 0, stored.length);
             added.put(blobKey, location);
             if (filling.size() >= target) {
-                full = filling.toByteArray();
-                fullName = name;
+                byte[] full = filling.toByteArray();
                 filling = null;
+                added.clear(); // memory stays bounded by a pack's records, not by the step's
                 inFlight.acquire(); // under the lock: the next blobs wait too, so memory stays bounded
-                seal(fullName, full);
+                seal(name, full);
             }
         }
         return location;

@@ -83,6 +83,9 @@ final class InMemoryS3 implements InvocationHandler {
     /** ListObjectsV2 requests (pages) answered so far. */
     final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Runs before every PUT, on the putting thread: a test can hold a PUT there. */
+    volatile Consumer<String> beforePut = key -> {};
+
     /** PUTs of keys it matches fail as a refused connection would. */
     volatile java.util.function.Predicate<String> failPuts = key -> false;
 
@@ -98,6 +101,7 @@ final class InMemoryS3 implements InvocationHandler {
         switch (method.getName()) {
             case "putObject" -> {
                 PutObjectRequest request = (PutObjectRequest) args[0];
+                beforePut.accept(request.key());
                 if (failPuts.test(request.key())) {
                     throw software.amazon.awssdk.core.exception.SdkClientException.create(
                             "connection refused (test) for " + request.key());
