@@ -35,6 +35,9 @@ public final class RepositoryCli {
                        writes the plaintext of artifact KEY (repository-relative, as a run's step lists it) to stdout,
                        checking the stored bytes against HEX when given; a zstd-compressed artifact is decompressed
                        unless --raw (then zstd -d reads it)
+                   RepositoryCli decrypt --pack PACK:OFFSET:LENGTH BLOB
+                       writes the plaintext of a small object's blob kept in a pack (an object manifest's entry gives
+                       blob, pack, offset and length), as it is: check it against the entry's sha256
             decrypt reads LOCKSTEP_REPOSITORY_BUCKET, _PREFIX, _ENDPOINT, _REGION, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY and
             LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE (or LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET) from the environment.""";
 
@@ -68,6 +71,7 @@ public final class RepositoryCli {
             }
             if (!args.isEmpty() && args.get(0).equals("decrypt")) {
                 String sha256 = null;
+                String pack = null;
                 boolean raw = false;
                 int i = 1;
                 for (; i < args.size() - 1; i++) {
@@ -75,11 +79,16 @@ public final class RepositoryCli {
                         raw = true;
                     } else if (args.get(i).equals("--sha256") && i + 1 < args.size() - 1) {
                         sha256 = args.get(++i);
+                    } else if (args.get(i).equals("--pack") && i + 1 < args.size() - 1) {
+                        pack = args.get(++i);
                     } else {
                         break;
                     }
                 }
-                if (i == args.size() - 1) {
+                if (i == args.size() - 1 && pack != null && sha256 == null) {
+                    return decryptPacked(pack, args.get(i), env, out);
+                }
+                if (i == args.size() - 1 && pack == null) {
                     return decrypt(args.get(i), sha256, raw, env, out);
                 }
             }
@@ -91,33 +100,30 @@ public final class RepositoryCli {
         }
     }
 
+    /** {@code PACK:OFFSET:LENGTH}: a blob's record in its pack, written out as its plaintext. */
+    private static int decryptPacked(String location, String blob, Map<String, String> env, OutputStream out)
+            throws IOException {
+        String[] parts = location.split(":");
+        long offset;
+        long length;
+        try {
+            offset = Long.parseLong(parts.length == 3 ? parts[1] : "");
+            length = Long.parseLong(parts[2]);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new RepositoryException(
+                    "--pack wants PACK:OFFSET:LENGTH, as the manifest entry gives them; got " + location);
+        }
+        try (BackupRepository repository = open(env);
+                InputStream in = repository.openPacked(parts[0], offset, length, blob)) {
+            in.transferTo(out);
+            out.flush();
+        }
+        return 0;
+    }
+
     private static int decrypt(String key, String sha256, boolean raw, Map<String, String> env, OutputStream out)
             throws IOException {
-        String bucket = env.get("LOCKSTEP_REPOSITORY_BUCKET");
-        if (bucket == null || bucket.isBlank()) {
-            throw new RepositoryException(
-                    "set LOCKSTEP_REPOSITORY_BUCKET (and _PREFIX, _ENDPOINT as the services have them)");
-        }
-        Encryption encryption = Encryption.configure(
-                false,
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE"))
-                        .map(Path::of),
-                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET")));
-        try (BackupRepository repository = new BackupRepository(
-                        S3Clients.create(
-                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENDPOINT"))
-                                        .map(URI::create),
-                                env.getOrDefault("LOCKSTEP_REPOSITORY_REGION", "us-east-1"),
-                                true,
-                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ACCESS_KEY_ID")),
-                                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY")),
-                                4,
-                                java.time.Duration.ofSeconds(10)),
-                        bucket,
-                        env.getOrDefault("LOCKSTEP_REPOSITORY_PREFIX", ""),
-                        5 * 1024 * 1024,
-                        1,
-                        encryption);
+        try (BackupRepository repository = open(env);
                 InputStream in = sha256 == null ? repository.open(key) : repository.openVerified(key, sha256)) {
             if (raw) {
                 in.transferTo(out);
@@ -128,6 +134,34 @@ public final class RepositoryCli {
             out.flush();
         }
         return 0;
+    }
+
+    private static BackupRepository open(Map<String, String> env) {
+        String bucket = env.get("LOCKSTEP_REPOSITORY_BUCKET");
+        if (bucket == null || bucket.isBlank()) {
+            throw new RepositoryException(
+                    "set LOCKSTEP_REPOSITORY_BUCKET (and _PREFIX, _ENDPOINT as the services have them)");
+        }
+        Encryption encryption = Encryption.configure(
+                false,
+                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET_FILE"))
+                        .map(Path::of),
+                Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENCRYPTION_KEYSET")));
+        return new BackupRepository(
+                S3Clients.create(
+                        Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ENDPOINT"))
+                                .map(URI::create),
+                        env.getOrDefault("LOCKSTEP_REPOSITORY_REGION", "us-east-1"),
+                        true,
+                        Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_ACCESS_KEY_ID")),
+                        Optional.ofNullable(env.get("LOCKSTEP_REPOSITORY_SECRET_ACCESS_KEY")),
+                        4,
+                        java.time.Duration.ofSeconds(10)),
+                bucket,
+                env.getOrDefault("LOCKSTEP_REPOSITORY_PREFIX", ""),
+                5 * 1024 * 1024,
+                1,
+                encryption);
     }
 
     private static void writeSecret(Path file, String content) throws IOException {

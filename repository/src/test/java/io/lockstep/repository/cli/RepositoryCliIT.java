@@ -41,6 +41,7 @@ class RepositoryCliIT {
         String prefix = "cli-it/" + UUID.randomUUID();
         UploadResult written;
         UploadResult compressed;
+        int recordLength;
         try (BackupRepository repository = new BackupRepository(
                 S3Clients.create(
                         Optional.of(URI.create("http://127.0.0.1:9000")),
@@ -57,6 +58,11 @@ class RepositoryCliIT {
                 Encryption.fromKeyset(Files.readString(keyset), true))) {
             repository.ensureBucket();
             written = repository.put("runs/p/r/db.dump", "PGDMP by hand".getBytes(StandardCharsets.UTF_8));
+            byte[] record = repository.encode("blobs/s/b", "a small object".getBytes(StandardCharsets.UTF_8));
+            byte[] pack = java.util.Arrays.copyOf(new byte[7], 7 + record.length); // another record before it
+            System.arraycopy(record, 0, pack, 7, record.length);
+            repository.putStored("packs/s/p", pack);
+            recordLength = record.length;
             compressed = repository.put(
                     "runs/p/r/z.dump",
                     Compression.compressing(
@@ -92,6 +98,15 @@ class RepositoryCliIT {
         Result raw = cli(List.of("decrypt", "--raw", "runs/p/r/z.dump"), env);
         assertEquals(0, raw.exit(), raw.err());
         assertFalse(raw.out().startsWith("PGDMP"), "--raw writes the zstd frame as stored");
+
+        Result packed = cli(List.of("decrypt", "--pack", "packs/s/p:7:" + recordLength, "blobs/s/b"), env);
+        assertEquals(0, packed.exit(), packed.err());
+        assertEquals("a small object", packed.out(), "a packed blob, read from its place in the pack");
+        Result elsewhere = cli(List.of("decrypt", "--pack", "packs/s/p:7:" + recordLength, "blobs/s/other"), env);
+        assertEquals(1, elsewhere.exit(), "a record is bound to its blob's key");
+        Result unparsed = cli(List.of("decrypt", "--pack", "packs/s/p", "blobs/s/b"), env);
+        assertEquals(1, unparsed.exit());
+        assertTrue(unparsed.err().contains("PACK:OFFSET:LENGTH"), unparsed.err());
 
         Result tampered = cli(List.of("decrypt", "--sha256", "0".repeat(64), "runs/p/r/db.dump"), env);
         assertEquals(1, tampered.exit());
