@@ -7,7 +7,8 @@
 #   bench/objects-backup.sh [--objects 20000] [--size 16384] [--runs 3]
 #
 # Each repetition starts from nothing: empty destination buckets for the baselines, and for Lockstep a store of its
-# own (a new store id and repository prefix, so its first copy has no base and no blobs to reuse).
+# own (a new store id, so its first copy has no base and no blobs or packs to reuse), served by one agent that runs
+# for the whole script, as an agent does. Lockstep's time is followed on the run's event stream, not polled.
 # Everything runs against the local S3Proxy. The baselines copy bucket to bucket (server-side); Lockstep also
 # hashes every byte and writes a manifest. Machines here are shared and noisy: repeat and compare ratios.
 # shellcheck source=lib.sh
@@ -74,26 +75,30 @@ cleanup() {
 trap cleanup EXIT
 start_app coordinator-service 18080 QUARKUS_PROFILE=local
 
-store=""
-start_agent() { # start_agent REPETITION: the agent with a store and repository prefix of this repetition's own
-  stop_app objectstore-agent
-  forget_agent "$API" "$AUTH" bench-objects-agent
-  store="benchobjects$1"
-  local env="LOCKSTEP_OBJECTSTORE_STORES_${store^^}"
+# One agent for every repetition, as a long-running agent serves its stores: each repetition backs up a store of its
+# own (benchobjects1, 2, ...), so its first copy has no base and no blobs or packs to reuse. The first repetition's
+# first copy runs on a freshly started agent; later ones on a warm one.
+start_agent() { # start_agent REPETITIONS
+  local config=() rep env
+  for rep in $(seq 1 "$1"); do
+    env="LOCKSTEP_OBJECTSTORE_STORES_BENCHOBJECTS${rep}"
+    config+=("${env}_ENDPOINT=http://127.0.0.1:$S3_PORT" "${env}_BUCKET=$src"
+      "${env}_ACCESS_KEY_ID=$S3_ACCESS_KEY" "${env}_SECRET_ACCESS_KEY=$S3_SECRET_KEY")
+  done
   start_app objectstore-agent 18082 QUARKUS_PROFILE=local LOCKSTEP_AGENT_ID=bench-objects-agent \
-    LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)-$1" \
-    "${env}_ENDPOINT=http://127.0.0.1:$S3_PORT" "${env}_BUCKET=$src" \
-    "${env}_ACCESS_KEY_ID=$S3_ACCESS_KEY" "${env}_SECRET_ACCESS_KEY=$S3_SECRET_KEY"
-  wait_for "store $store" 60 bash -c \
-    "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"$store\" and .live)'"
-  curl -fsS -H "$AUTH" -X PUT "$API/plans/bench-objects-$1" -H 'Content-Type: application/json' \
-    -d "{\"stores\": [\"$store\"]}" >/dev/null
+    LOCKSTEP_AGENT_HEARTBEAT_INTERVAL=2s LOCKSTEP_REPOSITORY_PREFIX="bench-$(date +%s)" "${config[@]}"
+  for rep in $(seq 1 "$1"); do
+    wait_for "store benchobjects$rep" 60 bash -c \
+      "curl -fs -H '$AUTH' $API/stores | jq -e '.[] | select(.id == \"benchobjects$rep\" and .live)'"
+    curl -fsS -H "$AUTH" -X PUT "$API/plans/bench-objects-$rep" -H 'Content-Type: application/json' \
+      -d "{\"stores\": [\"benchobjects$rep\"]}" >/dev/null
+  done
 }
 
 lockstep_backup() { # lockstep_backup PLAN
   local id state
   id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/$1/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  until state="$(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED)$ ]]; do sleep 0.05; done
+  state="$(follow_run "$API" "$AUTH" "$id")"
   [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$id" | jq -r .error)"
   curl -fsS -H "$AUTH" "$API/runs/$id" | jq -c '[(.evidence.objectListings[0] | {objects, copied}),
     (.steps[] | select(.action == "VERIFY") | .evidence | {blobsChecked, blobsTrusted})]' >&2
@@ -111,9 +116,9 @@ change_one_percent() {
 
 
 declare -A t
+start_agent "$runs"
 for rep in $(seq 1 "$runs"); do
   empty_copies
-  start_agent "$rep"
   for round in first incremental unchanged; do
     [[ $round == incremental ]] && change_one_percent
     s=$(now_ms); s3cli s3 sync "s3://$src" "s3://bench-copy-aws" --only-show-errors; t[$round-aws]+=" $(($(now_ms) - s))"

@@ -80,9 +80,7 @@ for i in $(seq 1 "$runs"); do
 
   s=$(now_ms)
   run_id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/bench/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  until state="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|FAILED|CANCELLED)$ ]]; do
-    sleep 0.1
-  done
+  state="$(follow_run "$API" "$AUTH" "$run_id")"
   t_lock+=($(($(now_ms) - s)))
   [[ "$state" == CONSISTENT ]] || die "run $run_id ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .error)"
   bytes="$(curl -fsS -H "$AUTH" "$API/runs/$run_id" | jq -r .bytes)"

@@ -75,12 +75,10 @@ start_agent() {
   curl -fsS -H "$AUTH" -X POST "$API/runs/$backup_id/restore" -H 'Content-Type: application/json' \
     -d "{\"dryRun\": true, \"targets\": {\"bench\": {\"databases\": {\"$DB\": \"$TARGET\"}}}}" >/dev/null
 }
-# await_run ID STATE: polls the run until it ends; fails unless it ended in STATE.
+# await_run ID STATE: follows the run until it ends; fails unless it ended in STATE.
 await_run() {
   local state
-  until state="$(curl -fsS -H "$AUTH" "$API/runs/$1" | jq -r .state)"; [[ "$state" =~ ^(CONSISTENT|SUCCEEDED|FAILED|CANCELLED)$ ]]; do
-    sleep 0.1
-  done
+  state="$(follow_run "$API" "$AUTH" "$1")"
   [[ "$state" == "$2" ]] || die "run $1 ended $state: $(curl -fsS -H "$AUTH" "$API/runs/$1" | jq -r .error)"
 }
 local_restore() { # local_restore OPTION FILE: prints the milliseconds of CREATE DATABASE + pg_restore

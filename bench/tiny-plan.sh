@@ -112,19 +112,11 @@ breakdown() {
       + " deliver \((.acceptedAt | ms) - (.dispatchedAt | ms)), work \((.endedAt | ms) - (.acceptedAt | ms)), ends at \((.endedAt | ms) - $t0)"' <<<"$1"
 }
 
-# final_state RUN : follows the run's event stream (the coordinator sends the run whenever it changed, and ends the
-# stream after the run ended, at once when it ends) and prints its last state. One curl and one sed for the whole run:
-# polling the API with curl and jq every 20 ms cost about 26 ms of CPU per poll beside the run being measured.
-final_state() {
-  curl -fsSN -H "$AUTH" -H 'Accept: text/event-stream' "$API/runs/$1/events" \
-    | sed -nu 's/^data: *{[^{]*"state":"\([A-Z_]*\)".*/\1/p' | tail -n 1
-}
-
 times=()
 for i in $(seq $((1 - warmup)) "$runs"); do
   s=$(now_ms)
   id="$(curl -fsS -H "$AUTH" -X POST "$API/plans/bench-tiny/backups" -H 'Content-Type: application/json' -d '{}' | jq -r .id)"
-  state="$(final_state "$id")"
+  state="$(follow_run "$API" "$AUTH" "$id")"
   t=$(($(now_ms) - s))
   run="$(curl -fsS -H "$AUTH" "$API/runs/$id")"
   [[ "$state" == CONSISTENT ]] || die "run $id ended $state: $(jq -r .error <<<"$run")"
