@@ -29,6 +29,8 @@ public final class ArtifactLayout {
     public static final String BLOBS = "blobs/";
     /** Packs of small object blobs, shared by all runs of a store like the blobs. */
     public static final String PACKS = "packs/";
+    /** Damaged blobs and packs, kept aside as they were found (never swept). */
+    public static final String QUARANTINE = "quarantine/";
     /** Copies of search stores' snapshot repositories. */
     public static final String SEARCH = "search/";
     /** Temporary keys of large objects being hashed. */
@@ -118,6 +120,14 @@ public final class ArtifactLayout {
     /** {@code blobs/<store>/<name>}; the name is the content's SHA-256 or a keyed hash of it. */
     public static String blob(String store, String name) {
         return blobPrefix(store) + name;
+    }
+
+    /**
+     * Where a damaged blob ({@code blobs/<store>/<name>} → {@code quarantine/<store>/<name>}) or pack
+     * ({@code packs/<store>/<uuid>} → {@code quarantine/packs/<store>/<uuid>}) is kept aside.
+     */
+    public static String quarantined(String key) {
+        return QUARANTINE + (key.startsWith(BLOBS) ? key.substring(BLOBS.length()) : key);
     }
 
     /** {@code packs/<store>/}. */

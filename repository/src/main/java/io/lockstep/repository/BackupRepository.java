@@ -188,8 +188,9 @@ public class BackupRepository implements AutoCloseable {
      * Opens, for a streaming read of its plaintext, the artifact {@link #encode}d under {@code key} and stored as the
      * {@code length} bytes at {@code offset} of {@code pack} (one ranged GET). Decrypted and authenticated as
      * {@link #open} does: a record read at the wrong place, altered, truncated or encoded under another key fails
-     * with {@link IntegrityException}. Without the pack, the blob is read from its own key {@code key}, where a
-     * backup that found the pack missing copied it again; {@link #open}'s failure if it is not there either.
+     * with {@link IntegrityException}, and so does a record past the pack's end. Without the pack, the blob is read from its
+     * own key {@code key}, where a backup that found the pack missing copied it again, and without that from the pack
+     * kept aside in {@code quarantine/} (its intact records: each is authenticated, or hash-checked by the reader).
      */
     public InputStream openPacked(String pack, long offset, long length, String key) {
         if (offset < 0 || length < 0) {
@@ -199,19 +200,54 @@ public class BackupRepository implements AutoCloseable {
         if (length == 0) { // an empty plaintext record: nothing to ask for (a range cannot be empty)
             return InputStream.nullInputStream();
         }
-        String objectKey = objectKey(pack);
+        InputStream record = openRange(pack, offset, length, key);
+        if (record != null) {
+            return record;
+        }
+        // A pack taken aside as damaged: the next backup copied its blobs again, each under its own key; an object
+        // gone from the source since has no such copy, and its intact record is read where the pack was kept aside.
+        try {
+            return open(key);
+        } catch (RepositoryException e) {
+            if (!(e.getCause() instanceof NoSuchKeyException)) {
+                throw e;
+            }
+        }
+        record = openRange(io.lockstep.protocol.ArtifactLayout.quarantined(pack), offset, length, key);
+        if (record == null) {
+            throw new RepositoryException("pack " + objectKey(pack) + " does not exist in bucket " + bucket
+                    + ", nor a copy of " + objectKey(key) + " under its own key or in quarantine");
+        }
+        return record;
+    }
+
+    /** A record's plaintext from one stored object, or null if that object does not exist. */
+    private InputStream openRange(String stored, long offset, long length, String key) {
+        String objectKey = objectKey(stored);
         String range = "bytes=" + offset + "-" + (offset + length - 1);
         String where = objectKey + " [" + offset + ", " + (offset + length) + ") (" + key + ")";
-        InputStream stored;
+        InputStream in;
         try {
-            stored = s3.getObject(b -> b.bucket(bucket).key(objectKey).range(range));
+            in = s3.getObject(b -> b.bucket(bucket).key(objectKey).range(range));
         } catch (NoSuchKeyException e) {
-            // A pack taken aside as damaged: the next backup copied its blobs again, each under its own key.
-            return open(key);
+            return null;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 416) {
+                throw new RepositoryException("cannot read " + where + ": " + e.getMessage(), e);
+            }
+            // the record lies past the object's end: a truncated pack, damage like any other
+            DamagedArtifactException truncated =
+                    new DamagedArtifactException(where + " lies past the end of " + objectKey);
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw truncated;
+                }
+            };
         } catch (SdkException e) {
             throw new RepositoryException("cannot read " + where + ": " + e.getMessage(), e);
         }
-        return new DecodingInputStream(new ExactLength(stored, length, where), key, where, encryption);
+        return new DecodingInputStream(new ExactLength(in, length, where), key, where, encryption);
     }
 
     /** Ends a ranged read after exactly {@code length} bytes; fewer is a truncated record (damage). */

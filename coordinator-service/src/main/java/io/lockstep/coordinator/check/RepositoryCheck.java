@@ -93,8 +93,13 @@ final class RepositoryCheck {
             existing.add(keys.next());
             findings.blobListed();
         }
-        Map<String, Long> packs = repository.list("packs/"); // a pack holds thousands of blobs: few keys
+        Map<String, Long> packs = new HashMap<>(repository.list("packs/")); // a pack holds thousands of blobs: few keys
         packs.keySet().forEach(pack -> findings.blobListed());
+        // A pack kept aside as damaged still serves its intact records to the runs that name it (openPacked reads
+        // them there when no healed copy exists): it holds them as far as the check goes, and its records are read.
+        repository
+                .list("quarantine/packs/")
+                .forEach((key, size) -> packs.putIfAbsent(key.substring("quarantine/".length()), size));
         progress.run();
         findings.phase("artifacts");
         for (RunArtifacts run : runs) {
@@ -195,11 +200,7 @@ final class RepositoryCheck {
                 if (inPack) {
                     reachable.add(entry.pack());
                 }
-                // One blob may lie loose and in several packs (at most once in each): each copy is found out once,
-                // and held compactly as a blob of a "store" named after its pack.
-                String copy = inPack
-                        ? "blobs/" + entry.pack().replace('/', ':') + "/" + blob.substring(blob.lastIndexOf('/') + 1)
-                        : blob;
+                String copy = inPack ? packedCopy(entry) : blob;
                 Problem known = bad.get(copy);
                 if (known == null && !inPack && !existing.contains(blob) && !repository.exists(blob)) {
                     String why = !entry.packed()
@@ -229,6 +230,20 @@ final class RepositoryCheck {
                 return true;
             }
         });
+    }
+
+    /**
+     * One blob may lie loose and in several packs (at most once in each): each copy is found out once. A packed copy is
+     * held compactly, as a blob name whose first 64 bits are the blob's mixed with its pack's, all in one set.
+     */
+    static String packedCopy(ManifestWalk.Entry entry) {
+        String name = entry.blob().substring(entry.blob().lastIndexOf('/') + 1);
+        if (name.length() < 16 || !name.substring(0, 16).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return entry.pack() + "/" + name; // never written by the agents: kept as a string
+        }
+        long pack = entry.pack().hashCode() * 0x9E3779B97F4A7C15L;
+        pack ^= pack >>> 29;
+        return "blobs/:packed/" + String.format("%016x", Long.parseUnsignedLong(name.substring(0, 16), 16) ^ pack);
     }
 
     /**

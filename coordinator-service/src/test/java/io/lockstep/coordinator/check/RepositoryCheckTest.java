@@ -180,14 +180,20 @@ class RepositoryCheckTest {
         RunArtifacts truncated = packedRun(packs + "truncated", false, true);
         RunArtifacts lost = packedRun(packs + "lost", false, false);
         repository.delete(packs + "lost");
+        RunArtifacts aside = packedRun(packs + "aside", false, false);
+        repository.copyStored(packs + "aside", "quarantine/" + packs + "aside"); // as a restore quarantines a pack
+        repository.delete(packs + "aside");
         repository.putStored(packs + "unnamed", new byte[] {1, 2, 3});
-        List<RunArtifacts> runs = List.of(whole, flipped, truncated, lost);
+        List<RunArtifacts> runs = List.of(whole, flipped, truncated, lost, aside);
 
         CheckFindings quick = check(runs, false);
         CheckFindings full = check(runs, true);
 
         Map<String, List<Problem>> found = full.byRun();
         assertFalse(found.containsKey(whole.run().toString()), "the whole packed run is clean: " + found);
+        assertFalse(
+                found.containsKey(aside.run().toString()),
+                "a quarantined pack's intact records are read where it was kept aside: " + found);
         assertEquals(Set.of(Kind.BLOB_DAMAGED + " " + blobs.get(1)), kinds(found, flipped), found.toString());
         assertEquals(Set.of(Kind.BLOB_MISSING + " " + blobs.get(2)), kinds(found, truncated), found.toString());
         assertEquals(

@@ -47,9 +47,9 @@ final class BaseRun implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StepFailure("the backup of store " + store + " was interrupted while listing its blobs");
         }
-        java.util.Set<String> packs;
+        Map<String, Long> packs;
         try {
-            packs = repository.list(ArtifactLayout.packPrefix(store)).keySet();
+            packs = repository.list(ArtifactLayout.packPrefix(store));
         } catch (RepositoryException e) {
             LOG.warnf("cannot list the packs of store %s (%s); copying everything", store, e.getMessage());
             return new BaseRun(null, IncrementalBase.none(), 0);

@@ -28,7 +28,7 @@ public final class IncrementalBase {
     private final Iterator<ManifestEntry> entries;
     private final BlobSet blobs;
     private final String blobPrefix;
-    private final java.util.Set<String> packs;
+    private final java.util.Map<String, Long> packs;
     private ManifestEntry current;
 
     /**
@@ -37,15 +37,15 @@ public final class IncrementalBase {
      * @param blobPrefix {@code blobs/<store>/}: a base entry whose blob lies elsewhere cannot be confirmed
      */
     public IncrementalBase(Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix) {
-        this(entries, blobs, blobPrefix, java.util.Set.of());
+        this(entries, blobs, blobPrefix, java.util.Map.of());
     }
 
     /**
-     * @param packs the store's packs as listed now ({@code packs/<store>/<uuid>}): a base entry whose blob lies in a
-     *     pack is reused only if its pack is among them
+     * @param packs the store's packs as listed now ({@code packs/<store>/<uuid>}) with their sizes: a base entry whose
+     *     blob lies in a pack is reused from it only if the pack is among them and reaches past the record's end
      */
     public IncrementalBase(
-            Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix, java.util.Set<String> packs) {
+            Iterator<ManifestEntry> entries, BlobSet blobs, String blobPrefix, java.util.Map<String, Long> packs) {
         this.entries = entries == null ? Collections.emptyIterator() : entries;
         this.blobs = blobs;
         this.blobPrefix = blobPrefix;
@@ -73,7 +73,7 @@ public final class IncrementalBase {
                 || !current.etag().equals(etag)) {
             return Decision.COPY;
         }
-        if (current.packed() && packs.contains(current.pack())) {
+        if (current.packed() && holds(packs.get(current.pack()), current)) {
             return current.blob() != null && current.blob().startsWith(blobPrefix) ? Decision.REUSE : Decision.HEAL;
         }
         if (blobs == null
@@ -83,6 +83,14 @@ public final class IncrementalBase {
             return Decision.HEAL;
         }
         return Decision.REUSE;
+    }
+
+    /** Whether a pack of {@code size} bytes (null: not listed) holds the entry's record. */
+    static boolean holds(Long size, ManifestEntry entry) {
+        return size != null
+                && entry.offset() != null
+                && entry.length() != null
+                && size >= entry.offset() + entry.length();
     }
 
     /** The base's entry of the object last decided {@link Decision#REUSE} (or {@link Decision#HEAL}). */

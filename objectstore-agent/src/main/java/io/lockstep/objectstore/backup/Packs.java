@@ -2,7 +2,6 @@ package io.lockstep.objectstore.backup;
 
 import io.lockstep.protocol.ArtifactLayout;
 import io.lockstep.repository.BackupRepository;
-import io.lockstep.repository.RepositoryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -83,7 +82,12 @@ final class Packs {
                 byte[] full = filling.toByteArray();
                 filling = null;
                 added.clear(); // memory stays bounded by a pack's records, not by the step's
-                inFlight.acquire(); // under the lock: the next blobs wait too, so memory stays bounded
+                try {
+                    inFlight.acquire(); // under the lock: the next blobs wait too, so memory stays bounded
+                } catch (InterruptedException e) {
+                    failure = e; // its records' locations were handed out: the step must not succeed
+                    throw e;
+                }
                 seal(name, full);
             }
         }
@@ -95,7 +99,7 @@ final class Packs {
         List<CompletableFuture<Void>> all;
         synchronized (this) {
             failIfFailed();
-            if (filling != null && filling.size() > 0) {
+            if (filling != null) { // even empty: a zero-byte plaintext record names it
                 inFlight.acquire();
                 seal(name, filling.toByteArray());
                 filling = null;
@@ -123,7 +127,7 @@ final class Packs {
                 () -> {
                     try {
                         repository.putStored(pack, bytes);
-                    } catch (RepositoryException e) {
+                    } catch (RuntimeException e) {
                         failure = e;
                         throw e;
                     } finally {

@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
  * that names it.
  *
  * <p>A damaged blob kept in a pack takes its whole pack aside ({@code quarantine/packs/<store>/<uuid>}): a record
- * cannot be cut out of a stored object. The next backup copies again every object whose blob lay in that pack,
+ * cannot be cut out of a stored object. Its intact records stay readable there: a reader that finds neither the pack
+ * nor a healed copy reads the record from the quarantined pack (each record is authenticated, or hash-checked by the
+ * reader), so older runs whose objects are gone from the source lose only the damaged blob. The next backup copies again every object whose blob lay in that pack,
  * each under its blob's own key, where the readers of older runs that name the pack find it when the pack is gone: as
  * with loose blobs, that heals the older runs too.
  */
@@ -35,7 +37,7 @@ public class Quarantine {
 
     /** Where a blob ({@code blobs/<store>/<name>}) or a pack ({@code packs/<store>/<uuid>}) is kept aside. */
     public static String keyOf(String blob) {
-        return PREFIX + (blob.startsWith("blobs/") ? blob.substring("blobs/".length()) : blob);
+        return io.lockstep.protocol.ArtifactLayout.quarantined(blob);
     }
 
     /** Whether a failure says the stored bytes are damaged (not a missing key, not a failed connection). */

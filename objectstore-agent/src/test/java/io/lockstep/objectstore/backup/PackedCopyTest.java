@@ -56,6 +56,7 @@ class PackedCopyTest {
         restore = harness.restore;
         s3.bucket(SOURCE).clear();
         Random random = new Random(23);
+        s3.bucket(SOURCE).put("images/empty.bin", new byte[0]); // a zero-byte record, without encryption
         for (int i = 0; i < OBJECTS; i++) {
             byte[] content = new byte[1 + random.nextInt(i % 4 == 0 ? 20_000 : PACK_BELOW)];
             random.nextBytes(content);
@@ -137,11 +138,18 @@ class PackedCopyTest {
         assertNull(s3.bucket("repo").get("lockstep/" + damaged.pack()), "taken out of packs/");
         assertArrayEquals(pack, s3.bucket("repo").get("lockstep/" + aside), "kept aside as it was");
 
+        // An intact neighbour of the damaged record whose object is deleted from the source before the next copy:
+        // nothing can heal it, and the older run still reads it from the pack kept aside.
+        ManifestEntry gone = secondEntries.stream()
+                .filter(e -> damaged.pack().equals(e.pack()) && !e.key().equals(damaged.key()))
+                .findFirst()
+                .orElseThrow();
+        byte[] goneContent = s3.bucket(SOURCE).remove(gone.key());
         StepResult third = copy("r3", second.artifact());
         long inDamaged = secondEntries.stream()
                 .filter(e -> damaged.pack().equals(e.pack()))
                 .count();
-        assertEquals(Long.toString(inDamaged), third.evidence().get("healed"), third.evidence()::toString);
+        assertEquals(Long.toString(inDamaged - 1), third.evidence().get("healed"), third.evidence()::toString);
         verify(third);
         restore.restore(
                 restore.target(STORE, "restored", null),
@@ -162,6 +170,31 @@ class PackedCopyTest {
         s3.bucket(SOURCE)
                 .forEach((key, bytes) ->
                         assertArrayEquals(bytes, s3.bucket("second").get(key), key));
+        assertArrayEquals(goneContent, s3.bucket("second").get(gone.key()), "read from the pack kept aside");
+        verify(second);
+    }
+
+    @Test
+    void aPackCutShortHealsTheRecordsPastItsEnd() throws Exception {
+        setUp(false);
+        StepResult first = copy("r1", null);
+        List<ManifestEntry> packed =
+                entries(first).stream().filter(ManifestEntry::packed).toList();
+        ManifestEntry last = packed.stream()
+                .max(java.util.Comparator.comparingLong(ManifestEntry::offset))
+                .orElseThrow();
+        byte[] pack = s3.bucket("repo").get("lockstep/" + last.pack());
+        long cut = last.offset() + last.length() - 1; // the pack's last record loses its last byte
+        s3.bucket("repo").put("lockstep/" + last.pack(), java.util.Arrays.copyOf(pack, (int) cut));
+        long pastTheEnd = packed.stream()
+                .filter(e -> e.pack().equals(last.pack()) && e.offset() + e.length() > cut)
+                .count();
+
+        StepResult second = copy("r2", first.artifact());
+
+        assertTrue(pastTheEnd >= 1);
+        assertEquals(Long.toString(pastTheEnd), second.evidence().get("healed"), second.evidence()::toString);
+        verify(second);
     }
 
     @Test

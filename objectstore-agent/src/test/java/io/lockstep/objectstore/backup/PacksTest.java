@@ -64,6 +64,21 @@ class PacksTest {
         }
     }
 
+    @Test
+    void aPackHoldingOnlyAnEmptyRecordIsStillPut() throws Exception {
+        InMemoryS3 s3 = InMemoryS3.create(100);
+        BackupRepository repository = new BackupRepository(s3.client(), "repo", "", 5 * 1024 * 1024, 1);
+        ExecutorService puts = Executors.newFixedThreadPool(Packs.IN_FLIGHT);
+        try {
+            Packs packs = new Packs(repository, "s", 100, puts);
+            Packs.Location empty = packs.add("blobs/s/empty", new byte[0]); // a zero-byte object, unencrypted
+            packs.finish();
+            assertEquals(Long.valueOf(0), repository.list("packs/s/").get(empty.pack()), "the manifest names it");
+        } finally {
+            puts.shutdownNow();
+        }
+    }
+
     private static Packs.Location add(Packs packs, String blob, int size) {
         try {
             return packs.add(blob, new byte[size]);
