@@ -250,37 +250,6 @@ public class BackupRepository implements AutoCloseable {
         return new DecodingInputStream(new ExactLength(in, length, where), key, where, encryption);
     }
 
-    /** Ends a ranged read after exactly {@code length} bytes; fewer is a truncated record (damage). */
-    private static final class ExactLength extends BlockReadInputStream {
-        private final InputStream in;
-        private final String where;
-        private long left;
-
-        ExactLength(InputStream in, long length, String where) {
-            this.in = in;
-            this.left = length;
-            this.where = where;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new DamagedArtifactException(where + " is truncated: " + left + " bytes missing");
-            }
-            left -= n;
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
-    }
-
     /**
      * Opens an artifact for a streaming read of its plaintext that also checks the stored bytes against the SHA-256
      * recorded when they were written: stored bytes, then the hash, then decryption (as {@link #open}), then the
@@ -310,59 +279,9 @@ public class BackupRepository implements AutoCloseable {
 
     private synchronized BlobNames blobNames() {
         if (blobNames == null) {
-            blobNames = loadOrCreateBlobNames();
+            blobNames = BlobNames.loadOrCreate(s3, bucket, objectKey(BlobNames.KEY), encryption);
         }
         return blobNames;
-    }
-
-    /**
-     * Reads the repository's name key, creating it on first use. Creation is a conditional PUT (If-None-Match), so
-     * when several agents start at once exactly one key wins and all of them use it.
-     */
-    private BlobNames loadOrCreateBlobNames() {
-        String objectKey = objectKey(BlobNames.KEY);
-        try {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                try {
-                    byte[] wrapped = s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey))
-                            .asByteArray();
-                    com.google.crypto.tink.KeysetHandle key = encryption.unwrapKeyset(wrapped, BlobNames.AD);
-                    if (encryption.encrypts() && encryption.wrappedByOlderKey(wrapped)) {
-                        // After a KEK rotation: the same name key, wrapped by the new primary, so the old KEK can
-                        // be retired once no run needs it. Concurrent rewraps write the same key: harmless.
-                        byte[] rewrapped = encryption.wrap(key, BlobNames.AD);
-                        s3.putObject(b -> b.bucket(bucket).key(objectKey), RequestBody.fromBytes(rewrapped));
-                        LOG.infof(
-                                "wrapped the blob-name key %s with key-encryption key %s",
-                                objectKey, encryption.keyId().orElse("?"));
-                    }
-                    return BlobNames.of(key);
-                } catch (NoSuchKeyException missing) {
-                    com.google.crypto.tink.KeysetHandle key = BlobNames.newKey();
-                    byte[] wrapped = encryption.wrap(key, BlobNames.AD);
-                    try {
-                        s3.putObject(
-                                b -> b.bucket(bucket).key(objectKey).ifNoneMatch("*"), RequestBody.fromBytes(wrapped));
-                        LOG.infof("created the blob-name key %s", objectKey);
-                        return BlobNames.of(key);
-                    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-                        if (e.statusCode() != 412 && e.statusCode() != 409) {
-                            throw e;
-                        }
-                        // another agent created it first: read theirs
-                    }
-                }
-            }
-            throw new RepositoryException("the blob-name key " + objectKey + " could not be created or read");
-        } catch (java.security.GeneralSecurityException e) {
-            throw new RepositoryException(
-                    "the blob-name key " + objectKey + " does not decrypt with the configured "
-                            + "key-encryption keys (a key that wrapped it was removed from the keyset?)",
-                    e);
-        } catch (SdkException e) {
-            throw new RepositoryException(
-                    "cannot read or create the blob-name key " + objectKey + ": " + e.getMessage(), e);
-        }
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.Backups;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.AgentSources;
@@ -203,13 +204,7 @@ class AgentSenderTest {
     }
 
     private String startBackup() {
-        return given().contentType("application/json")
-                .body("{}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
+        return Backups.start("plan-" + store, "{}");
     }
 
     private StepCommand awaitCapture(String runId) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.Backups;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.EventCodec;
@@ -149,14 +150,7 @@ class RunStreamTest {
 
     /** Starts a backup of the test's plan: the run's id. */
     String startBackup() {
-        return given().contentType("application/json")
-                .body("{}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getString("id");
+        return Backups.start("plan-" + store, "{}");
     }
 
     CompletableFuture<Integer> follow(String runId, List<JsonNode> into) {

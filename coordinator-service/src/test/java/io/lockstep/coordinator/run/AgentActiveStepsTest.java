@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.Backups;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.EventCodec;
@@ -149,14 +150,7 @@ class AgentActiveStepsTest {
     }
 
     String startBackup() {
-        return given().contentType("application/json")
-                .body("{\"label\": \"test\"}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getString("id");
+        return Backups.start("plan-" + store, "{\"label\": \"test\"}");
     }
 
     List<StepCommand> awaitCaptures() {

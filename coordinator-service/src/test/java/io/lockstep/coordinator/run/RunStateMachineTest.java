@@ -10,6 +10,7 @@ import io.lockstep.coordinator.catalog.RunEntity;
 import io.lockstep.coordinator.catalog.StepEntity;
 import io.lockstep.coordinator.catalog.StepState;
 import io.lockstep.coordinator.support.AgentEventsDriver;
+import io.lockstep.coordinator.support.Backups;
 import io.lockstep.coordinator.support.InMemoryMessaging;
 import io.lockstep.coordinator.support.TestTokens;
 import io.lockstep.protocol.CloudEvent;
@@ -295,14 +296,7 @@ class RunStateMachineTest {
     }
 
     String startBackup() {
-        return given().contentType("application/json")
-                .body("{\"label\": \"test\"}")
-                .post("/api/v1/plans/plan-" + store + "/backups")
-                .then()
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getString("id");
+        return Backups.start("plan-" + store, "{\"label\": \"test\"}");
     }
 
     void captureSucceeds(StepCommand capture, Instant snapshot, String sha) {

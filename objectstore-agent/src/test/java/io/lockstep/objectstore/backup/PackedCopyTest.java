@@ -13,8 +13,6 @@ import io.lockstep.agent.core.command.TestContexts;
 import io.lockstep.objectstore.restore.BucketRestore;
 import io.lockstep.repository.BackupRepository;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -40,18 +38,19 @@ class PackedCopyTest {
 
     static final int PACK_SIZE = 32 * 1024;
 
+    /** The agent's parts over an in-memory S3, set up as {@link HealingCopyTest} does, with packs on. */
+    HealingCopyTest harness;
+
     InMemoryS3 s3;
-    BucketBackup backup;
     BucketVerifier verifier;
     BucketRestore restore;
     BackupRepository repository;
 
     void setUp(boolean encrypted) throws Exception {
-        HealingCopyTest harness = new HealingCopyTest();
+        harness = new HealingCopyTest();
         harness.setUp(encrypted, HealingCopyTest.config(2, PACK_BELOW, PACK_SIZE));
         s3 = harness.s3;
         repository = harness.repository;
-        backup = harness.backup;
         verifier = harness.verifier;
         restore = harness.restore;
         s3.bucket(SOURCE).clear();
@@ -199,7 +198,7 @@ class PackedCopyTest {
 
     @Test
     void oneContentUnderTwoKeysIsStoredOnceInAPack() throws Exception {
-        HealingCopyTest harness = new HealingCopyTest();
+        harness = new HealingCopyTest();
         harness.setUp(false, HealingCopyTest.config(2, PACK_BELOW, 1024 * 1024)); // one pack holds them all
         harness.s3.bucket(SOURCE).clear();
         byte[] content = new byte[3000];
@@ -208,7 +207,6 @@ class PackedCopyTest {
         harness.s3.bucket(SOURCE).put("b/other.bin", new byte[] {1, 2, 3});
         harness.s3.bucket(SOURCE).put("c/twin.bin", content.clone());
         StepResult result = harness.copy("r1", null);
-        repository = harness.repository;
         List<ManifestEntry> entries = entries(result);
         ManifestEntry one = entry(entries, "a/one.bin");
         ManifestEntry twin = entry(entries, "c/twin.bin");
@@ -257,7 +255,7 @@ class PackedCopyTest {
     }
 
     StepResult copy(String run, String base) throws StepFailure {
-        return backup.backup(STORE, "runs/p/" + run + "/" + STORE + "/objects.jsonl.gz", base, TestContexts.context());
+        return harness.copy(run, base);
     }
 
     static ManifestEntry entry(List<ManifestEntry> entries, String key) {
@@ -265,10 +263,6 @@ class PackedCopyTest {
     }
 
     List<ManifestEntry> entries(StepResult result) throws IOException {
-        List<ManifestEntry> entries = new ArrayList<>();
-        try (InputStream in = repository.open(result.artifact())) {
-            Manifests.entries(in).forEachRemaining(entries::add);
-        }
-        return entries;
+        return harness.entries(result);
     }
 }
