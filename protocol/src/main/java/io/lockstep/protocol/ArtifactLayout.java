@@ -130,6 +130,19 @@ public final class ArtifactLayout {
         return QUARANTINE + (key.startsWith(BLOBS) ? key.substring(BLOBS.length()) : key);
     }
 
+    /**
+     * Whether a pack of {@code packSize} bytes (null: not listed) holds the record a manifest entry places at
+     * {@code offset}, {@code length} bytes long (null: the entry names no pack).
+     */
+    public static boolean packHolds(Long packSize, Long offset, Long length) {
+        return packSize != null
+                && offset != null
+                && length != null
+                && offset >= 0
+                && length >= 0
+                && packSize >= offset + length;
+    }
+
     /** {@code packs/<store>/}. */
     public static String packPrefix(String store) {
         return PACKS + store + "/";

@@ -345,6 +345,18 @@ public class BackupRepository implements AutoCloseable {
         return upload(key, new ByteArrayInputStream(content), UploadHooks.NONE);
     }
 
+    /**
+     * The packs under {@code packPrefix} ({@code packs/} or {@code packs/<store>/}) with their sizes, and those kept
+     * aside in quarantine under their own names: {@link #openPacked} reads a quarantined pack's intact records there,
+     * so it holds them as far as readers go.
+     */
+    public java.util.Map<String, Long> packs(String packPrefix) {
+        java.util.Map<String, Long> packs = new java.util.HashMap<>(list(packPrefix));
+        String aside = io.lockstep.protocol.ArtifactLayout.quarantined(packPrefix);
+        list(aside).forEach((key, size) -> packs.putIfAbsent(packPrefix + key.substring(aside.length()), size));
+        return packs;
+    }
+
     /** Keys (relative to the repository prefix) under {@code keyPrefix}, with their sizes; paginated. */
     public java.util.Map<String, Long> list(String keyPrefix) {
         return listing.list(keyPrefix);

@@ -93,13 +93,10 @@ final class RepositoryCheck {
             existing.add(keys.next());
             findings.blobListed();
         }
-        Map<String, Long> packs = new HashMap<>(repository.list("packs/")); // a pack holds thousands of blobs: few keys
+        // a pack holds thousands of blobs: few keys. A pack kept aside as damaged still serves its intact records to
+        // the runs that name it (openPacked reads them there when no healed copy exists), so it counts as holding them.
+        Map<String, Long> packs = repository.packs("packs/");
         packs.keySet().forEach(pack -> findings.blobListed());
-        // A pack kept aside as damaged still serves its intact records to the runs that name it (openPacked reads
-        // them there when no healed copy exists): it holds them as far as the check goes, and its records are read.
-        repository
-                .list("quarantine/packs/")
-                .forEach((key, size) -> packs.putIfAbsent(key.substring("quarantine/".length()), size));
         progress.run();
         findings.phase("artifacts");
         for (RunArtifacts run : runs) {

@@ -37,12 +37,7 @@ public final class ManifestWalk {
 
         /** Whether a pack of {@code packSize} bytes (null: not listed) holds this entry's blob. */
         public boolean heldBy(Long packSize) {
-            return packSize != null
-                    && offset != null
-                    && length != null
-                    && offset >= 0
-                    && length >= 0
-                    && packSize >= offset + length;
+            return io.lockstep.protocol.ArtifactLayout.packHolds(packSize, offset, length);
         }
     }
 

@@ -152,7 +152,7 @@ public class BucketVerifier {
                 checked++;
                 if (entry.packed()) {
                     if (packs == null) { // one listing of the store's packs: a few keys, a pack holds many blobs
-                        packs = packsReadable(
+                        packs = repository.packs(
                                 entry.pack().substring(0, entry.pack().lastIndexOf('/') + 1));
                         evidence.put(EvidenceKeys.PACKS, Integer.toString(packs.size()));
                     }
@@ -220,17 +220,6 @@ public class BucketVerifier {
             }
         }
         return new StepResult(verified == null ? bytes[0] : verified.storedBytes(), actual, manifestKey, evidence);
-    }
-
-    /**
-     * The packs under {@code prefix} ({@code packs/<store>/}) with their sizes, and those kept aside in quarantine
-     * under their own names: a reader finds a quarantined pack's intact records there ({@code openPacked}).
-     */
-    private Map<String, Long> packsReadable(String prefix) {
-        Map<String, Long> packs = new HashMap<>(repository.list(prefix));
-        String aside = io.lockstep.protocol.ArtifactLayout.quarantined(prefix);
-        repository.list(aside).forEach((key, size) -> packs.putIfAbsent(prefix + key.substring(aside.length()), size));
-        return packs;
     }
 
     /** Whether the listed packs hold a packed entry's blob: its pack exists and reaches past the blob's end. */

@@ -87,10 +87,7 @@ public final class IncrementalBase {
 
     /** Whether a pack of {@code size} bytes (null: not listed) holds the entry's record. */
     static boolean holds(Long size, ManifestEntry entry) {
-        return size != null
-                && entry.offset() != null
-                && entry.length() != null
-                && size >= entry.offset() + entry.length();
+        return io.lockstep.protocol.ArtifactLayout.packHolds(size, entry.offset(), entry.length());
     }
 
     /** The base's entry of the object last decided {@link Decision#REUSE} (or {@link Decision#HEAL}). */
