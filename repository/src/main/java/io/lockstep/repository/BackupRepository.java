@@ -31,6 +31,7 @@ public class BackupRepository implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong staleUploadsAborted =
             new java.util.concurrent.atomic.AtomicLong();
     private final RepositoryListing listing;
+    private final PackedReads packed;
     private BlobNames blobNames;
 
     /**
@@ -76,6 +77,7 @@ public class BackupRepository implements AutoCloseable {
         this.encryption = encryption;
         this.writer = new MultipartWriter(s3, bucket, this.prefix, partSize, concurrency, encryption);
         this.listing = new RepositoryListing(s3, bucket, this.prefix, writer::inFlight);
+        this.packed = new PackedReads(s3, bucket, this::objectKey, encryption, this::open);
     }
 
     private static String normalizePrefix(String prefix) {
@@ -193,61 +195,7 @@ public class BackupRepository implements AutoCloseable {
      * kept aside in {@code quarantine/} (its intact records: each is authenticated, or hash-checked by the reader).
      */
     public InputStream openPacked(String pack, long offset, long length, String key) {
-        if (offset < 0 || length < 0) {
-            throw new RepositoryException(
-                    "invalid location of " + key + " in pack " + objectKey(pack) + ": " + offset + "+" + length);
-        }
-        if (length == 0) { // an empty plaintext record: nothing to ask for (a range cannot be empty)
-            return InputStream.nullInputStream();
-        }
-        InputStream record = openRange(pack, offset, length, key);
-        if (record != null) {
-            return record;
-        }
-        // A pack taken aside as damaged: the next backup copied its blobs again, each under its own key; an object
-        // gone from the source since has no such copy, and its intact record is read where the pack was kept aside.
-        try {
-            return open(key);
-        } catch (RepositoryException e) {
-            if (!(e.getCause() instanceof NoSuchKeyException)) {
-                throw e;
-            }
-        }
-        record = openRange(io.lockstep.protocol.ArtifactLayout.quarantined(pack), offset, length, key);
-        if (record == null) {
-            throw new RepositoryException("pack " + objectKey(pack) + " does not exist in bucket " + bucket
-                    + ", nor a copy of " + objectKey(key) + " under its own key or in quarantine");
-        }
-        return record;
-    }
-
-    /** A record's plaintext from one stored object, or null if that object does not exist. */
-    private InputStream openRange(String stored, long offset, long length, String key) {
-        String objectKey = objectKey(stored);
-        String range = "bytes=" + offset + "-" + (offset + length - 1);
-        String where = objectKey + " [" + offset + ", " + (offset + length) + ") (" + key + ")";
-        InputStream in;
-        try {
-            in = s3.getObject(b -> b.bucket(bucket).key(objectKey).range(range));
-        } catch (NoSuchKeyException e) {
-            return null;
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() != 416) {
-                throw new RepositoryException("cannot read " + where + ": " + e.getMessage(), e);
-            }
-            // the record lies past the object's end: a truncated pack, damage like any other
-            DamagedArtifactException truncated =
-                    new DamagedArtifactException(where + " lies past the end of " + objectKey);
-            in = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    throw truncated;
-                }
-            };
-        } catch (SdkException e) {
-            throw new RepositoryException("cannot read " + where + ": " + e.getMessage(), e);
-        }
-        return new DecodingInputStream(new ExactLength(in, length, where), key, where, encryption);
+        return packed.open(pack, offset, length, key);
     }
 
     /**
