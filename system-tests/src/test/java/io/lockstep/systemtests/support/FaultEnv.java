@@ -204,7 +204,8 @@ public final class FaultEnv implements AutoCloseable {
         return new FaultEnv(pauseFor);
     }
 
-    private void repository(Map<String, String> config) {
+    /** Adds this environment's topics and backup repository (its own prefix, its keyset) to a service's settings. */
+    public void repository(Map<String, String> config) {
         config.put(Topics.PREFIX_PROPERTY, topics.prefix());
         config.put("lockstep.repository.endpoint", Lockstep.S3_ENDPOINT);
         config.put("lockstep.repository.bucket", Lockstep.BUCKET);
@@ -224,6 +225,11 @@ public final class FaultEnv implements AutoCloseable {
             st.execute("INSERT INTO readings SELECT g, md5(random()::text) || md5(random()::text) || md5(g::text) "
                     + "FROM generate_series(1, 250000) g");
         }
+    }
+
+    /** A working directory of this environment's, for a service it starts. */
+    public Path workDirectory(String name) throws IOException {
+        return Files.createDirectories(work.resolve(name));
     }
 
     /** A second coordinator on this environment's catalog and consumer group, on a port of its own. */

@@ -46,32 +46,39 @@ public final class Repository {
         }
     }
 
-    private static io.lockstep.repository.BackupRepository reader;
+    private static final java.util.Map<String, io.lockstep.repository.BackupRepository> READERS =
+            new java.util.HashMap<>();
 
     /**
      * Reads artifacts as Lockstep does: decrypted with the test keyset when encrypted. Keys are full object keys
      * under this build's prefix (the prefix is stripped: an artifact is bound to its repository-relative key).
      */
-    private static synchronized InputStream plaintext(String key) {
-        String prefix = Lockstep.get().objectPrefix();
+    private static InputStream plaintext(String key) {
+        return plaintext(Lockstep.get().objectPrefix(), key);
+    }
+
+    /** Like {@link #plaintext(String)}, for an installation of its own under {@code prefix} (a fault environment). */
+    private static synchronized InputStream plaintext(String prefix, String key) {
         if (!key.startsWith(prefix)) {
-            throw new IllegalArgumentException(key + " is not under this build's prefix " + prefix);
+            throw new IllegalArgumentException(key + " is not under the prefix " + prefix);
         }
-        return reader().open(key.substring(prefix.length()));
+        return reader(prefix).open(key.substring(prefix.length()));
     }
 
     private static synchronized io.lockstep.repository.BackupRepository reader() {
-        String prefix = Lockstep.get().objectPrefix();
-        if (reader == null) {
-            reader = new io.lockstep.repository.BackupRepository(
-                    S3,
-                    Lockstep.BUCKET,
-                    prefix,
-                    5 * 1024 * 1024,
-                    1,
-                    io.lockstep.repository.Encryption.fromKeyset(Lockstep.KEYSET, false));
-        }
-        return reader;
+        return reader(Lockstep.get().objectPrefix());
+    }
+
+    private static synchronized io.lockstep.repository.BackupRepository reader(String prefix) {
+        return READERS.computeIfAbsent(
+                prefix,
+                p -> new io.lockstep.repository.BackupRepository(
+                        S3,
+                        Lockstep.BUCKET,
+                        p,
+                        5 * 1024 * 1024,
+                        1,
+                        io.lockstep.repository.Encryption.fromKeyset(Lockstep.KEYSET, false)));
     }
 
     /**
@@ -160,8 +167,13 @@ public final class Repository {
 
     /** The entries of an object manifest: key, size, etag, sha256 (of the plaintext) and blob. */
     public static List<com.fasterxml.jackson.databind.JsonNode> manifest(String key) throws IOException {
+        return manifest(Lockstep.get().objectPrefix(), key);
+    }
+
+    /** Like {@link #manifest(String)}, for an installation of its own under {@code prefix} (a fault environment). */
+    public static List<com.fasterxml.jackson.databind.JsonNode> manifest(String prefix, String key) throws IOException {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        try (InputStream in = plaintext(key);
+        try (InputStream in = plaintext(prefix, key);
                 var reader = new java.io.BufferedReader(new java.io.InputStreamReader(
                         new java.util.zip.GZIPInputStream(in), java.nio.charset.StandardCharsets.UTF_8))) {
             return reader.lines()
