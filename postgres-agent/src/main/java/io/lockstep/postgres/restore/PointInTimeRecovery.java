@@ -191,14 +191,22 @@ public class PointInTimeRecovery {
                 StandardOpenOption.APPEND);
     }
 
-    /** The server log's last FATAL line (why recovery stopped), or a pointer to the log. */
+    /**
+     * The server log's last FATAL line (why recovery stopped), or a pointer to the log. Lines in which the server only
+     * refused a client ("the database system is in recovery mode", "... is shutting down": this agent's own poll while
+     * the server went down) are passed over when a line with the server's own reason exists.
+     */
     static String lastFatal(Path log) {
         try (java.util.stream.Stream<String> lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("FATAL:"))
-                    .reduce((a, b) -> b)
+            List<String> fatal = lines.filter(l -> l.contains("FATAL:"))
                     .map(l ->
                             l.substring(l.indexOf("FATAL:") + "FATAL:".length()).strip())
-                    .orElse("no FATAL line in its log");
+                    .toList();
+            List<String> reasons = fatal.stream()
+                    .filter(l -> !l.startsWith("the database system is "))
+                    .toList();
+            List<String> from = reasons.isEmpty() ? fatal : reasons;
+            return from.isEmpty() ? "no FATAL line in its log" : from.get(from.size() - 1);
         } catch (IOException | java.io.UncheckedIOException e) {
             return "its log is unreadable: " + e.getMessage();
         }
