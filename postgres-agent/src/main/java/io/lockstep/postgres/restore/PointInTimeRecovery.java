@@ -197,16 +197,22 @@ public class PointInTimeRecovery {
      * the server went down) are passed over when a line with the server's own reason exists.
      */
     static String lastFatal(Path log) {
+        String reason = null;
+        String refusal = null;
         try (java.util.stream.Stream<String> lines = Files.lines(log)) {
-            List<String> fatal = lines.filter(l -> l.contains("FATAL:"))
-                    .map(l ->
-                            l.substring(l.indexOf("FATAL:") + "FATAL:".length()).strip())
-                    .toList();
-            List<String> reasons = fatal.stream()
-                    .filter(l -> !l.startsWith("the database system is "))
-                    .toList();
-            List<String> from = reasons.isEmpty() ? fatal : reasons;
-            return from.isEmpty() ? "no FATAL line in its log" : from.get(from.size() - 1);
+            for (String line : (Iterable<String>) lines::iterator) {
+                int at = line.indexOf("FATAL:");
+                if (at < 0) {
+                    continue;
+                }
+                String text = line.substring(at + "FATAL:".length()).strip();
+                if (text.startsWith("the database system is ")) {
+                    refusal = text;
+                } else {
+                    reason = text;
+                }
+            }
+            return reason != null ? reason : refusal != null ? refusal : "no FATAL line in its log";
         } catch (IOException | java.io.UncheckedIOException e) {
             return "its log is unreadable: " + e.getMessage();
         }
